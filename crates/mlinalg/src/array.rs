@@ -1,0 +1,160 @@
+//! Array constructors, shape helpers and input checks.
+//!
+//! mlinalg's arrays are [`ndarray`] arrays. A dataset is a 2-d array in the
+//! `(n_samples, n_features)` layout, as in scikit-learn: one row per sample, one
+//! column per feature.
+
+use ndarray::{Array, Array2, ArrayBase, Data, Dimension, IxDyn};
+
+use crate::error::{Error, Result};
+
+/// The `n × n` identity matrix (NumPy `eye`).
+///
+/// # Examples
+/// ```
+/// let i = mlinalg::array::eye(3);
+/// assert_eq!(i[[1, 1]], 1.0);
+/// assert_eq!(i.sum(), 3.0);
+/// ```
+#[must_use]
+pub fn eye(n: usize) -> Array2<f64> {
+    Array2::eye(n)
+}
+
+/// Formats a shape the way NumPy prints it: `(2, 3)`, `(5,)`, `()`.
+///
+/// # Examples
+/// ```
+/// assert_eq!(mlinalg::array::fmt_shape(&[2, 3]), "(2, 3)");
+/// assert_eq!(mlinalg::array::fmt_shape(&[5]), "(5,)");
+/// assert_eq!(mlinalg::array::fmt_shape(&[]), "()");
+/// ```
+#[must_use]
+pub fn fmt_shape(shape: &[usize]) -> String {
+    match shape {
+        [] => "()".to_string(),
+        [n] => format!("({n},)"),
+        _ => {
+            let parts: Vec<String> = shape.iter().map(ToString::to_string).collect();
+            format!("({})", parts.join(", "))
+        }
+    }
+}
+
+/// Returns `Err(Error::NonFinite)` if any element is NaN or ±∞.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// assert!(mlinalg::array::check_finite("inv", &array![1.0, 2.0]).is_ok());
+/// let e = mlinalg::array::check_finite("inv", &array![1.0, f64::NAN]).unwrap_err();
+/// assert!(e.to_string().contains("non-finite"));
+/// ```
+pub fn check_finite<S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    if a.iter().all(|v| v.is_finite()) { Ok(()) } else { Err(Error::NonFinite { op }) }
+}
+
+/// Returns `Err(Error::Empty)` if any dimension has length zero.
+///
+/// # Examples
+/// ```
+/// use ndarray::Array2;
+/// let e = mlinalg::array::check_nonempty("svd", &Array2::<f64>::zeros((0, 3))).unwrap_err();
+/// assert_eq!(e.to_string(), "svd: empty input: shape (0, 3)");
+/// ```
+pub fn check_nonempty<S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    if a.is_empty() {
+        Err(Error::Empty { op, detail: format!("shape {}", fmt_shape(a.shape())) })
+    } else {
+        Ok(())
+    }
+}
+
+/// Returns `Err(Error::Shape)` unless `a` is square.
+pub(crate) fn check_square<S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    let s = a.shape();
+    if s.len() == 2 && s[0] == s[1] {
+        Ok(())
+    } else {
+        Err(Error::shape(op, format!("expected a square matrix, got shape {}", fmt_shape(s))))
+    }
+}
+
+/// The usual checks of a solver or decomposition: non-empty, then finite.
+pub(crate) fn check_input<S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    check_nonempty(op, a)?;
+    check_finite(op, a)
+}
+
+/// Largest number of `f64` elements mlinalg will allocate in one array (2⁴⁰ bytes = 1 TiB
+/// worth would already be absurd; this cap keeps size arithmetic far from overflow).
+const MAX_ELEMENTS: usize = 1 << 37;
+
+/// The number of elements of `shape`, or an error if it overflows or is absurdly large.
+///
+/// # Examples
+/// ```
+/// assert_eq!(mlinalg::array::checked_len("zeros", &[2, 3]).unwrap(), 6);
+/// assert!(mlinalg::array::checked_len("zeros", &[1 << 40, 1 << 40]).is_err());
+/// ```
+pub fn checked_len(op: &'static str, shape: &[usize]) -> Result<usize> {
+    let mut n: usize = 1;
+    for &d in shape {
+        n = n.checked_mul(d).filter(|&n| n <= MAX_ELEMENTS).ok_or_else(|| Error::Unsupported {
+            op,
+            detail: format!("shape {} is too large to allocate", fmt_shape(shape)),
+        })?;
+    }
+    Ok(n)
+}
+
+/// A zero-filled `Vec<f64>` of length `len`, failing (not aborting) if memory is short.
+pub(crate) fn try_vec(op: &'static str, len: usize) -> Result<Vec<f64>> {
+    let mut v: Vec<f64> = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
+        op,
+        detail: format!("cannot allocate {len} elements ({} bytes)", len.saturating_mul(8)),
+    })?;
+    v.resize(len, 0.0);
+    Ok(v)
+}
+
+/// A zero-filled n-d array of `shape` (C order), failing with an error instead of aborting
+/// when the shape is too large for memory.
+///
+/// # Examples
+/// ```
+/// let a = mlinalg::array::try_zeros("demo", &[2, 3]).unwrap();
+/// assert_eq!(a.shape(), &[2, 3]);
+/// assert!(mlinalg::array::try_zeros("demo", &[100_000_000_000, 100_000_000_000]).is_err());
+/// ```
+pub fn try_zeros(op: &'static str, shape: &[usize]) -> Result<Array<f64, IxDyn>> {
+    let len = checked_len(op, shape)?;
+    let v = try_vec(op, len)?;
+    // safe because `v.len()` is the product of `shape`, checked above
+    Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::shape(op, e.to_string()))
+}
+
+/// A zero-filled 2-d array, failing instead of aborting on a huge shape.
+pub fn try_zeros2(op: &'static str, nrows: usize, ncols: usize) -> Result<Array2<f64>> {
+    let len = checked_len(op, &[nrows, ncols])?;
+    let v = try_vec(op, len)?;
+    Array2::from_shape_vec((nrows, ncols), v)
+        .map_err(|e| Error::shape(op, e.to_string()))
+}

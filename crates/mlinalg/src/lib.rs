@@ -1,0 +1,86 @@
+//! # mlinalg: linear algebra for machine learning
+//!
+//! NumPy's `linalg`, the dense part of `scipy.linalg` and the linear-algebra core of
+//! scikit-learn for Rust, on [`ndarray`] arrays with [`faer`](https://docs.rs/faer) kernels.
+//!
+//! | NumPy / scikit-learn | mlinalg |
+//! |---|---|
+//! | `np.eye`, `np.random.randn` | [`array::eye`], [`random::randn`] |
+//! | `a @ b`, `np.outer`, `a * b` | [`ops::matmul`], [`ops::outer`], [`ops::hadamard`] |
+//! | `np.dot`, `np.linalg.norm` (vectors) | [`vector::dot`], [`vector::norm_l2`], … |
+//! | `np.linalg.solve`, `inv`, `lstsq` | [`linalg::solve`], [`linalg::inv`], [`linalg::lstsq`] |
+//! | `np.linalg.det`, `slogdet` | [`linalg::det`], [`linalg::slogdet`] |
+//! | `np.linalg.qr`, `cholesky` | [`linalg::qr`], [`linalg::cholesky`] |
+//! | `np.linalg.eigh`, `eig` | [`linalg::eigh`], [`linalg::eig`] |
+//! | `np.linalg.svd`, `svdvals` | [`linalg::svd`], [`linalg::svdvals`] |
+//! | `np.linalg.matrix_rank`, `pinv`, `cond`, `norm` | [`linalg::matrix_rank`], [`linalg::pinv`], [`linalg::cond`], [`linalg::norm`] |
+//! | `np.load`, `np.save`, `scipy.io.mmread` | [`io`] |
+//! | `scipy.sparse.csr_matrix` | [`sparse::CsrMatrix`] |
+//! | `sklearn.decomposition.PCA`, `TruncatedSVD` | [`decomposition::Pca`], [`decomposition::TruncatedSvd`] |
+//! | `sklearn.linear_model.LinearRegression`, `Ridge` | [`linear_model::LinearRegression`], [`linear_model::Ridge`] |
+//!
+//! Every fallible function returns [`Result`]; bad input never panics.
+//!
+//! ```
+//! use mlinalg::prelude::*;
+//! let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+//! let b = array![[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]];
+//! let c = mlinalg::ops::matmul2(a.view(), b.view())?;
+//! assert_eq!(c, array![[58.0, 64.0], [139.0, 154.0]]);
+//! # Ok::<(), mlinalg::Error>(())
+//! ```
+#![warn(missing_docs)]
+#![warn(rustdoc::broken_intra_doc_links)]
+#![doc(test(attr(deny(warnings))))]
+
+pub mod array;
+pub mod decomposition;
+mod error;
+pub mod io;
+pub mod linalg;
+pub mod linear_model;
+pub mod nn;
+pub mod ops;
+pub mod random;
+pub mod sparse;
+pub mod vector;
+
+pub use error::{Error, Result};
+pub use num_complex::Complex64;
+
+/// Everything a typical program needs: `use mlinalg::prelude::*;`.
+pub mod prelude {
+    pub use crate::array::eye;
+    pub use crate::random::{Rng, randn, uniform};
+    pub use crate::{Complex64, Error, Result};
+    pub use ndarray::{
+        Array, Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis, array, s,
+    };
+}
+
+/// Sets the number of threads mlinalg's parallel kernels use (faer and rayon).
+///
+/// By default the global rayon pool is used, sized by `RAYON_NUM_THREADS` or the number
+/// of cores. Call this before any computation; a second call returns an error for the
+/// rayon pool (it can be built only once) but still updates faer's setting.
+///
+/// # Examples
+/// ```
+/// mlinalg::set_num_threads(2).ok();
+/// assert!(mlinalg::num_threads() >= 1);
+/// ```
+pub fn set_num_threads(n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(Error::param("set_num_threads", "n", "must be at least 1"));
+    }
+    linalg::bridge::set_threads(n);
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| {
+        Error::Unsupported { op: "set_num_threads", detail: e.to_string() }
+    })
+}
+
+/// The number of threads parallel kernels use.
+#[must_use]
+pub fn num_threads() -> usize {
+    linalg::bridge::threads()
+}
