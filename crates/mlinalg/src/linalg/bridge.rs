@@ -1,0 +1,236 @@
+//! The one place that names faer types (STYLE.md C7).
+//!
+//! ndarray views are handed to faer zero-copy: `MatRef::from_raw_parts` takes the element
+//! strides, which ndarray already stores (negative strides included), so no layout forces a
+//! copy. Results come back as owned ndarray arrays. faer errors become [`Error`] variants
+//! carrying the caller's operation name.
+
+use faer::linalg::solvers::{DenseSolveCore, SolveCore};
+use faer::{Accum, Conj, MatMut, MatRef, Par, Side};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
+use num_complex::Complex64;
+
+use crate::error::{Error, Result};
+
+/// A zero-copy faer view of an ndarray view.
+pub(crate) fn view<'a>(a: &ArrayView2<'a, f64>) -> MatRef<'a, f64> {
+    let (m, n) = a.dim();
+    let s = a.strides();
+    // SAFETY: the pointer, shape and element strides come from a live ndarray view with
+    // lifetime 'a, so every (i, j) with i < m, j < n addresses an initialised f64 of that view.
+    unsafe { MatRef::from_raw_parts(a.as_ptr(), m, n, s[0], s[1]) }
+}
+
+/// A zero-copy mutable faer view of an ndarray view.
+pub(crate) fn view_mut<'a>(a: &mut ArrayViewMut2<'a, f64>) -> MatMut<'a, f64> {
+    let (m, n) = a.dim();
+    let (rs, cs) = (a.strides()[0], a.strides()[1]);
+    // SAFETY: as in `view`; the ndarray view is borrowed mutably, so the faer view is unique.
+    // Mutable ndarray views never alias (ndarray rejects overlapping strides for them).
+    unsafe { MatMut::from_raw_parts_mut(a.as_mut_ptr(), m, n, rs, cs) }
+}
+
+/// Copies a faer matrix into an owned (column-major) ndarray array.
+pub(crate) fn to_array(m: MatRef<'_, f64>) -> Array2<f64> {
+    let (nr, nc) = (m.nrows(), m.ncols());
+    let mut v = Vec::with_capacity(nr * nc);
+    for j in 0..nc {
+        v.extend(m.col(j).iter().copied());
+    }
+    // safe because v holds exactly nr * nc elements in column-major order
+    Array2::from_shape_vec((nr, nc).f(), v).expect("shape matches length")
+}
+
+fn to_array_c(m: MatRef<'_, Complex64>) -> Array2<Complex64> {
+    let (nr, nc) = (m.nrows(), m.ncols());
+    let mut v = Vec::with_capacity(nr * nc);
+    for j in 0..nc {
+        v.extend(m.col(j).iter().copied());
+    }
+    // safe because v holds exactly nr * nc elements in column-major order
+    Array2::from_shape_vec((nr, nc).f(), v).expect("shape matches length")
+}
+
+/// The parallelism faer uses for the size of problem at hand: sequential for small
+/// problems, where thread start-up costs more than it saves.
+pub(crate) fn par_for(flops: usize) -> Par {
+    // Below ~2·64³ flops a single core finishes in microseconds; spawning costs more.
+    if flops < 2 * 64 * 64 * 64 { Par::Seq } else { faer::get_global_parallelism() }
+}
+
+/// Sets faer's global thread count.
+pub(crate) fn set_threads(n: usize) {
+    faer::set_global_parallelism(if n <= 1 { Par::Seq } else { Par::rayon(n) });
+}
+
+/// faer's current thread count.
+pub(crate) fn threads() -> usize {
+    faer::get_global_parallelism().degree().max(1)
+}
+
+/// `c = a @ b` (or `c += a @ b` when `accumulate`), written into `c` in place.
+pub(crate) fn matmul_into(
+    c: &mut ArrayViewMut2<'_, f64>,
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    accumulate: bool,
+) {
+    let flops = a.nrows().saturating_mul(a.ncols()).saturating_mul(b.ncols());
+    let beta = if accumulate { Accum::Add } else { Accum::Replace };
+    faer::linalg::matmul::matmul(view_mut(c), beta, view(a), view(b), 1.0, par_for(flops));
+}
+
+/// LU with partial pivoting of a square matrix, reduced to what callers need.
+pub(crate) struct Lu {
+    lu: faer::linalg::solvers::PartialPivLu<f64>,
+}
+
+impl Lu {
+    pub(crate) fn new(a: &ArrayView2<'_, f64>) -> Self {
+        Lu { lu: faer::linalg::solvers::PartialPivLu::new(view(a)) }
+    }
+
+    /// The diagonal of U (the pivots).
+    pub(crate) fn pivots(&self) -> Vec<f64> {
+        let u = self.lu.U();
+        (0..u.nrows().min(u.ncols())).map(|i| u[(i, i)]).collect()
+    }
+
+    /// True when some pivot is exactly zero: LAPACK's `getrf` `info > 0`, NumPy's "Singular matrix".
+    pub(crate) fn is_singular(&self) -> bool {
+        self.pivots().iter().any(|&p| p == 0.0)
+    }
+
+    /// The sign (±1) of the row permutation.
+    pub(crate) fn perm_sign(&self) -> f64 {
+        let (fwd, _) = self.lu.P().arrays();
+        let n = fwd.len();
+        let mut seen = vec![false; n];
+        let mut sign = 1.0;
+        for start in 0..n {
+            if seen[start] {
+                continue;
+            }
+            let mut len = 0;
+            let mut k = start;
+            while !seen[k] {
+                seen[k] = true;
+                k = fwd[k];
+                len += 1;
+            }
+            // a cycle of length L is L − 1 transpositions
+            if len % 2 == 0 {
+                sign = -sign;
+            }
+        }
+        sign
+    }
+
+    /// Solves `A X = B` for every column of `b`, in place.
+    pub(crate) fn solve_in_place(&self, b: &mut ArrayViewMut2<'_, f64>) {
+        self.lu.solve_in_place_with_conj(Conj::No, view_mut(b));
+    }
+
+    /// `A⁻¹`.
+    pub(crate) fn inverse(&self) -> Array2<f64> {
+        to_array(self.lu.inverse().as_ref())
+    }
+}
+
+/// Householder QR: `(Q, R)`, thin (`k = min(m, n)` columns of Q) or complete.
+pub(crate) fn qr(a: &ArrayView2<'_, f64>, complete: bool) -> (Array2<f64>, Array2<f64>) {
+    let f = faer::linalg::solvers::Qr::new(view(a));
+    if complete {
+        (to_array(f.compute_Q().as_ref()), to_array(f.R()))
+    } else {
+        (to_array(f.compute_thin_Q().as_ref()), to_array(f.thin_R()))
+    }
+}
+
+/// Lower Cholesky factor L with `A = L Lᵀ`, reading the lower triangle of `a`.
+pub(crate) fn llt(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    let f = faer::linalg::solvers::Llt::new(view(a), Side::Lower)
+        .map_err(|_| Error::NotPositiveDefinite { op })?;
+    let mut l = to_array(f.L());
+    // faer leaves the strict upper triangle unspecified; NumPy returns exact zeros there.
+    for ((i, j), v) in l.indexed_iter_mut() {
+        if j > i {
+            *v = 0.0;
+        }
+    }
+    Ok(l)
+}
+
+/// Solves `L Y = B` (lower triangular) then `Lᵀ X = Y`, in place: `A X = B` for `A = L Lᵀ`.
+pub(crate) fn llt_solve_in_place(l: &ArrayView2<'_, f64>, b: &mut ArrayViewMut2<'_, f64>) {
+    let lv = view(l);
+    let par = par_for(l.nrows().saturating_mul(l.nrows()).saturating_mul(b.ncols()));
+    faer::linalg::triangular_solve::solve_lower_triangular_in_place(lv, view_mut(b), par);
+    faer::linalg::triangular_solve::solve_upper_triangular_in_place(
+        lv.transpose(),
+        view_mut(b),
+        par,
+    );
+}
+
+/// Symmetric eigendecomposition from the lower triangle: ascending eigenvalues and
+/// orthonormal eigenvector columns.
+pub(crate) fn self_adjoint_eigen(
+    op: &'static str,
+    a: &ArrayView2<'_, f64>,
+) -> Result<(Array1<f64>, Array2<f64>)> {
+    let f = faer::linalg::solvers::SelfAdjointEigen::new(view(a), Side::Lower)
+        .map_err(|_| Error::NoConvergence { op })?;
+    let w: Array1<f64> = f.S().column_vector().iter().copied().collect();
+    Ok((w, to_array(f.U())))
+}
+
+/// Symmetric eigenvalues only, ascending.
+pub(crate) fn self_adjoint_eigenvalues(
+    op: &'static str,
+    a: &ArrayView2<'_, f64>,
+) -> Result<Array1<f64>> {
+    let w = view(a)
+        .self_adjoint_eigenvalues(Side::Lower)
+        .map_err(|_| Error::NoConvergence { op })?;
+    Ok(Array1::from(w))
+}
+
+/// General (real) eigendecomposition: complex eigenvalues and eigenvectors.
+pub(crate) fn eigen(
+    op: &'static str,
+    a: &ArrayView2<'_, f64>,
+) -> Result<(Array1<Complex64>, Array2<Complex64>)> {
+    let f = faer::linalg::solvers::Eigen::new_from_real(view(a))
+        .map_err(|_| Error::NoConvergence { op })?;
+    let w: Array1<Complex64> = f.S().column_vector().iter().copied().collect();
+    Ok((w, to_array_c(f.U())))
+}
+
+/// Which singular vectors to compute.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SvdKind {
+    Thin,
+    Full,
+}
+
+/// SVD `A = U Σ Vᵀ`; returns `(U, s, V)` (V, not Vᵀ), s descending.
+pub(crate) fn svd(
+    op: &'static str,
+    a: &ArrayView2<'_, f64>,
+    kind: SvdKind,
+) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)> {
+    let f = match kind {
+        SvdKind::Thin => faer::linalg::solvers::Svd::new_thin(view(a)),
+        SvdKind::Full => faer::linalg::solvers::Svd::new(view(a)),
+    }
+    .map_err(|_| Error::NoConvergence { op })?;
+    let s: Array1<f64> = f.S().column_vector().iter().copied().collect();
+    Ok((to_array(f.U()), s, to_array(f.V())))
+}
+
+/// Singular values only, descending.
+pub(crate) fn singular_values(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+    let s = view(a).singular_values().map_err(|_| Error::NoConvergence { op })?;
+    Ok(Array1::from(s))
+}

@@ -1,0 +1,92 @@
+//! Least squares: [`lstsq`], with NumPy's `linalg.lstsq` semantics (SVD-based, as LAPACK `gelsd`).
+
+use ndarray::{Array, Array1, ArrayBase, ArrayView2, Axis, Data, Dimension, Ix2, s};
+
+use crate::array::{check_input, fmt_shape};
+use crate::error::{Error, Result};
+use crate::linalg::bridge::{self, SvdKind};
+use crate::linalg::solve::{matrix_as_rhs, rhs_as_matrix};
+
+/// The result of [`lstsq`] (NumPy's 4-tuple, named).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lstsq<D: Dimension = Ix2> {
+    /// The minimum-norm least-squares solution, (n,) or (n, k) like `b`.
+    pub x: Array<f64, D>,
+    /// Squared residual 2-norm of each column, ‖b − A x‖₂²: shape (k,) ((1,) for a 1-d
+    /// `b`) when rank = n < m; empty otherwise (NumPy's rule).
+    pub residuals: Array1<f64>,
+    /// Effective rank of `a`: singular values above `rcond · σ_max`.
+    pub rank: usize,
+    /// Singular values of `a`, descending.
+    pub singular_values: Array1<f64>,
+}
+
+/// Least-squares solution of `A x ≈ b`, minimizing ‖b − A x‖₂ (NumPy `linalg.lstsq`).
+///
+/// `a`: (m, n); `b`: (m,) or (m, k). Singular values at or below `rcond · σ_max` are treated
+/// as zero, which gives the minimum-norm solution for rank-deficient `a`. `rcond` defaults
+/// (`None`, or a negative value) to NumPy's `ε · max(m, n)`.
+///
+/// # Errors
+/// [`Error::Shape`] if `a.nrows() != b.nrows()`; [`Error::Empty`]; [`Error::NonFinite`];
+/// [`Error::NoConvergence`].
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// use mlinalg::linalg::lstsq;
+/// let a = array![[0., 1.], [1., 1.], [2., 1.], [3., 1.]];
+/// let y = array![-1., 0.2, 0.9, 2.1];
+/// let fit = lstsq(a.view(), &y, None)?;
+/// assert!((fit.x[0] - 1.0).abs() < 1e-12 && (fit.x[1] + 0.95).abs() < 1e-12);
+/// assert_eq!(fit.rank, 2);
+/// assert_eq!(fit.residuals.len(), 1);
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn lstsq<S, D>(a: ArrayView2<'_, f64>, b: &ArrayBase<S, D>, rcond: Option<f64>) -> Result<Lstsq<D>>
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    const OP: &str = "lstsq";
+    check_input(OP, &a)?;
+    let b2 = rhs_as_matrix(OP, b)?;
+    let (m, n) = a.dim();
+    if b2.nrows() != m {
+        return Err(Error::shape(
+            OP,
+            format!(
+                "incompatible dimensions: a is {}, b is {}: {} != {}",
+                fmt_shape(a.shape()),
+                fmt_shape(b.shape()),
+                m,
+                b2.nrows()
+            ),
+        ));
+    }
+    crate::array::check_finite(OP, &b2)?;
+    // NumPy's default since 1.14: machine precision times the larger dimension.
+    let rcond = match rcond {
+        Some(r) if r >= 0.0 => r,
+        _ => f64::EPSILON * m.max(n) as f64,
+    };
+    let (u, sv, v) = bridge::svd(OP, &a, SvdKind::Thin)?;
+    let smax = sv.first().copied().unwrap_or(0.0);
+    let cutoff = rcond * smax;
+    let rank = sv.iter().filter(|&&x| x > cutoff).count();
+    // x = V_r Σ_r⁻¹ U_rᵀ b: only the r significant directions contribute (minimum norm).
+    let ur = u.slice(s![.., ..rank]);
+    let mut c = ur.t().dot(&b2);
+    for (mut row, &sigma) in c.axis_iter_mut(Axis(0)).zip(sv.iter()) {
+        row.mapv_inplace(|x| x / sigma);
+    }
+    let x2 = v.slice(s![.., ..rank]).dot(&c);
+    let residuals = if rank == n && m > n {
+        let r = &b2 - &a.dot(&x2);
+        r.axis_iter(Axis(1)).map(|col| col.iter().map(|e| e * e).sum()).collect()
+    } else {
+        Array1::zeros(0)
+    };
+    let x = matrix_as_rhs(OP, x2, b.ndim())?;
+    Ok(Lstsq { x, residuals, rank, singular_values: sv })
+}

@@ -1,0 +1,146 @@
+//! Vector and matrix norms with NumPy's `linalg.norm` semantics: [`norm`].
+
+use ndarray::{ArrayBase, Axis, Data, Dimension, Ix1, Ix2};
+
+use crate::array::{check_nonempty, fmt_shape};
+use crate::error::{Error, Result};
+use crate::vector;
+
+/// The `ord` argument of [`norm`] (NumPy's `ord`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum NormOrd {
+    /// Frobenius norm `√(Σ aᵢⱼ²)` (matrices; NumPy `'fro'`).
+    Fro,
+    /// Nuclear norm, the sum of singular values (matrices; NumPy `'nuc'`).
+    Nuc,
+    /// Vectors: max |xᵢ|; matrices: max row sum of |aᵢⱼ|.
+    Inf,
+    /// Vectors: min |xᵢ|; matrices: min row sum of |aᵢⱼ|.
+    NegInf,
+    /// A numeric order: for vectors any p (0 counts non-zeros); for matrices 1, −1 (max/min
+    /// column sum), 2, −2 (largest/smallest singular value).
+    P(f64),
+}
+
+impl std::fmt::Display for NormOrd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NormOrd::Fro => f.write_str("fro"),
+            NormOrd::Nuc => f.write_str("nuc"),
+            NormOrd::Inf => f.write_str("inf"),
+            NormOrd::NegInf => f.write_str("-inf"),
+            NormOrd::P(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl std::str::FromStr for NormOrd {
+    type Err = Error;
+
+    /// Parses NumPy spellings: `fro`, `nuc`, `inf`, `-inf`, or a number.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "fro" => Ok(NormOrd::Fro),
+            "nuc" => Ok(NormOrd::Nuc),
+            "inf" | "+inf" | "Inf" => Ok(NormOrd::Inf),
+            "-inf" | "-Inf" => Ok(NormOrd::NegInf),
+            t => match t.parse::<f64>() {
+                Ok(p) if p == f64::INFINITY => Ok(NormOrd::Inf),
+                Ok(p) if p == f64::NEG_INFINITY => Ok(NormOrd::NegInf),
+                Ok(p) if !p.is_nan() => Ok(NormOrd::P(p)),
+                _ => Err(Error::param(
+                    "norm",
+                    "ord",
+                    format!("{s:?}: expected fro, nuc, inf, -inf or a number"),
+                )),
+            },
+        }
+    }
+}
+
+/// The norm of a vector or a matrix (NumPy `linalg.norm`).
+///
+/// `ord = None` is the 2-norm of a vector and the Frobenius norm of a matrix. Vector and
+/// Frobenius norms are computed without overflow (scaled as LAPACK's `dnrm2`).
+///
+/// # Errors
+/// [`Error::Empty`] on a zero-length dimension; [`Error::InvalidParameter`] for an `ord`
+/// NumPy rejects for that dimension (`fro`/`nuc` on a vector, `0`, `3`, … on a matrix);
+/// [`Error::Shape`] for arrays of 3 or more dimensions.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// use mlinalg::linalg::{norm, NormOrd};
+/// let a = array![[1., -2.], [3., 4.]];
+/// assert_eq!(norm(&a, Some(NormOrd::P(1.0)))?, 6.0);    // max column sum
+/// assert_eq!(norm(&a, Some(NormOrd::Inf))?, 7.0);       // max row sum
+/// assert!((norm(&a, None)? - 30f64.sqrt()).abs() < 1e-12);
+/// assert_eq!(norm(&array![3., 4.], None)?, 5.0);
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn norm<S, D>(a: &ArrayBase<S, D>, ord: Option<NormOrd>) -> Result<f64>
+where
+    S: Data<Elem = f64>,
+    D: Dimension,
+{
+    const OP: &str = "norm";
+    check_nonempty(OP, a)?;
+    let v = a.view().into_dyn();
+    match v.ndim() {
+        1 => {
+            let x = v.into_dimensionality::<Ix1>().map_err(|e| Error::shape(OP, e.to_string()))?;
+            match ord {
+                None => Ok(vector::norm_l2(x)),
+                Some(NormOrd::Inf) => Ok(vector::norm_inf(x)),
+                Some(NormOrd::NegInf) => Ok(vector::norm_neg_inf(x)),
+                Some(NormOrd::P(p)) => vector::norm_p(x, p),
+                Some(o @ (NormOrd::Fro | NormOrd::Nuc)) => Err(Error::param(
+                    OP,
+                    "ord",
+                    format!("'{o}' is a matrix norm; invalid for a vector of shape {}", fmt_shape(a.shape())),
+                )),
+            }
+        }
+        2 => {
+            let m = v.into_dimensionality::<Ix2>().map_err(|e| Error::shape(OP, e.to_string()))?;
+            let abs_sums = |axis: usize| -> Vec<f64> {
+                m.axis_iter(Axis(axis)).map(|l| l.iter().map(|x| x.abs()).sum()).collect()
+            };
+            let max = |v: Vec<f64>| v.into_iter().fold(f64::NEG_INFINITY, |a, b| if b.is_nan() || a.is_nan() { f64::NAN } else { a.max(b) });
+            let min = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, |a, b| if b.is_nan() || a.is_nan() { f64::NAN } else { a.min(b) });
+            let singular = || -> Result<ndarray::Array1<f64>> {
+                // NumPy would fail inside the SVD; IEEE semantics give NaN instead.
+                if m.iter().any(|x| !x.is_finite()) {
+                    return Ok(ndarray::Array1::from_elem(1, f64::NAN));
+                }
+                crate::linalg::svdvals(m.view())
+            };
+            match ord {
+                None | Some(NormOrd::Fro) => Ok(vector::l2_iter(m.iter().copied())),
+                Some(NormOrd::Nuc) => Ok(singular()?.sum()),
+                Some(NormOrd::Inf) => Ok(max(abs_sums(0))),
+                Some(NormOrd::NegInf) => Ok(min(abs_sums(0))),
+                Some(NormOrd::P(p)) if p == 1.0 => Ok(max(abs_sums(1))),
+                Some(NormOrd::P(p)) if p == -1.0 => Ok(min(abs_sums(1))),
+                Some(NormOrd::P(p)) if p == 2.0 => {
+                    Ok(singular()?.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+                }
+                Some(NormOrd::P(p)) if p == -2.0 => {
+                    let s = singular()?;
+                    Ok(if s.iter().any(|x| x.is_nan()) { f64::NAN } else { s.iter().copied().fold(f64::INFINITY, f64::min) })
+                }
+                Some(NormOrd::P(p)) => Err(Error::param(
+                    OP,
+                    "ord",
+                    format!("{p} is not a matrix norm order (use fro, nuc, 1, -1, 2, -2, inf or -inf)"),
+                )),
+            }
+        }
+        _ => Err(Error::shape(
+            OP,
+            format!("expected a vector or a matrix, got shape {}", fmt_shape(a.shape())),
+        )),
+    }
+}

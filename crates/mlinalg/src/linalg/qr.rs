@@ -1,0 +1,55 @@
+//! QR factorization (Householder, LAPACK `geqrf`/`orgqr`): [`qr`].
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::array::check_input;
+use crate::error::Result;
+use crate::linalg::bridge;
+
+/// Which factors [`qr`] returns (NumPy's `mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum QrMode {
+    /// `q`: (m, k), `r`: (k, n) with k = min(m, n) (NumPy `'reduced'`, the default).
+    #[default]
+    Reduced,
+    /// `q`: (m, m), `r`: (m, n) (NumPy `'complete'`).
+    Complete,
+}
+
+/// `A = Q R` with orthonormal columns in Q and upper-triangular R (NumPy `QRResult`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Qr {
+    /// Orthonormal columns.
+    pub q: Array2<f64>,
+    /// Upper triangular (upper trapezoidal when wide).
+    pub r: Array2<f64>,
+}
+
+/// The QR factorization `A = Q R` (NumPy `linalg.qr`). Signs of Q's columns and R's rows
+/// are those of the Householder reflections, as in LAPACK; only `Q R` is unique.
+///
+/// # Errors
+/// [`Error::Empty`](crate::Error::Empty); [`Error::NonFinite`](crate::Error::NonFinite).
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// use mlinalg::linalg::{qr, QrMode};
+/// let a = array![[1., 2.], [3., 4.], [5., 6.]];
+/// let f = qr(a.view(), QrMode::Reduced)?;
+/// assert_eq!(f.q.dim(), (3, 2));
+/// assert!((f.q.dot(&f.r) - &a).iter().all(|e| e.abs() < 1e-12));
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn qr(a: ArrayView2<'_, f64>, mode: QrMode) -> Result<Qr> {
+    check_input("qr", &a)?;
+    let (q, mut r) = bridge::qr(&a, mode == QrMode::Complete);
+    // Exact zeros below the diagonal, as LAPACK/NumPy return.
+    for ((i, j), v) in r.indexed_iter_mut() {
+        if i > j {
+            *v = 0.0;
+        }
+    }
+    Ok(Qr { q, r })
+}

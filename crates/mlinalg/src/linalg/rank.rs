@@ -1,0 +1,91 @@
+//! Rank, pseudo-inverse and condition number, all from singular values:
+//! [`matrix_rank`], [`pinv`], [`cond`].
+
+use ndarray::{Array2, ArrayView2, Axis, s};
+
+use crate::array::check_input;
+use crate::error::Result;
+use crate::linalg::bridge::{self, SvdKind};
+use crate::linalg::norm::{NormOrd, norm};
+
+/// The numerical rank: the number of singular values above `tol` (NumPy
+/// `linalg.matrix_rank`). The default tolerance is NumPy's `σ_max · max(m, n) · ε`.
+///
+/// # Errors
+/// [`Error::Empty`](crate::Error::Empty); [`Error::NonFinite`](crate::Error::NonFinite).
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let r = mlinalg::linalg::matrix_rank(array![[1., 2.], [2., 4.]].view(), None)?;
+/// assert_eq!(r, 1);
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn matrix_rank(a: ArrayView2<'_, f64>, tol: Option<f64>) -> Result<usize> {
+    check_input("rank", &a)?;
+    let sv = bridge::singular_values("rank", &a)?;
+    let smax = sv.first().copied().unwrap_or(0.0);
+    let tol = tol.unwrap_or(smax * a.nrows().max(a.ncols()) as f64 * f64::EPSILON);
+    Ok(sv.iter().filter(|&&x| x > tol).count())
+}
+
+/// The Moore–Penrose pseudo-inverse `A⁺ = V Σ⁺ Uᵀ` (NumPy `linalg.pinv`): singular values
+/// at or below `rcond · σ_max` are treated as zero. `rcond` defaults to NumPy 2's
+/// `max(m, n) · ε`.
+///
+/// # Errors
+/// [`Error::Empty`](crate::Error::Empty); [`Error::NonFinite`](crate::Error::NonFinite).
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let p = mlinalg::linalg::pinv(array![[1., 0.], [0., 0.]].view(), None)?;
+/// assert_eq!(p, array![[1., 0.], [0., 0.]]);
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn pinv(a: ArrayView2<'_, f64>, rcond: Option<f64>) -> Result<Array2<f64>> {
+    check_input("pinv", &a)?;
+    let (u, sv, v) = bridge::svd("pinv", &a, SvdKind::Thin)?;
+    let rcond = rcond.unwrap_or(a.nrows().max(a.ncols()) as f64 * f64::EPSILON);
+    let cutoff = rcond * sv.first().copied().unwrap_or(0.0);
+    let r = sv.iter().filter(|&&x| x > cutoff).count();
+    let mut vs = v.slice(s![.., ..r]).to_owned();
+    for (mut col, &sigma) in vs.axis_iter_mut(Axis(1)).zip(sv.iter()) {
+        col.mapv_inplace(|x| x / sigma);
+    }
+    Ok(vs.dot(&u.slice(s![.., ..r]).t()))
+}
+
+/// The condition number `‖A‖ ‖A⁻¹‖` (NumPy `linalg.cond`). With `p = None` (or `P(2.)`) it
+/// is `σ_max / σ_min` for any shape; `P(-2.)` is `σ_min / σ_max`; other orders need a
+/// square matrix. A singular matrix has condition number ∞.
+///
+/// # Errors
+/// [`Error::Empty`](crate::Error::Empty); [`Error::NonFinite`](crate::Error::NonFinite);
+/// [`Error::Shape`](crate::Error::Shape) for a non-square matrix with an order other than ±2.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// let c = mlinalg::linalg::cond(array![[2., 0.], [0., 0.5]].view(), None)?;
+/// assert!((c - 4.0).abs() < 1e-12);
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn cond(a: ArrayView2<'_, f64>, p: Option<NormOrd>) -> Result<f64> {
+    check_input("cond", &a)?;
+    match p {
+        None | Some(NormOrd::P(2.0)) | Some(NormOrd::P(-2.0)) => {
+            let sv = bridge::singular_values("cond", &a)?;
+            let (smax, smin) = (sv[0], sv[sv.len() - 1]);
+            Ok(if p == Some(NormOrd::P(-2.0)) { smin / smax } else { smax / smin })
+        }
+        Some(ord) => {
+            crate::array::check_square("cond", &a)?;
+            match crate::linalg::inv(a) {
+                Ok(ainv) => Ok(norm(&a, Some(ord))? * norm(&ainv, Some(ord))?),
+                Err(crate::Error::Singular { .. }) => Ok(f64::INFINITY),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
