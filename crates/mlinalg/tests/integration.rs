@@ -1,1 +1,6 @@
 
+mod common;
+mod course;
+mod linalg;
+mod ops;
+mod vector;
