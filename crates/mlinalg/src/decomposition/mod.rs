@@ -1,1 +1,34 @@
-//! placeholder
+//! Matrix decompositions for machine learning, as scikit-learn's `sklearn.decomposition`
+//! and the kernels of its `utils.extmath`.
+//!
+//! | scikit-learn | mlinalg |
+//! |---|---|
+//! | `PCA(n_components, svd_solver=…, whiten=…)` | [`Pca`] → [`FittedPca`] |
+//! | `TruncatedSVD(n_components, algorithm=…)` | [`TruncatedSvd`] → [`FittedTruncatedSvd`] |
+//! | `utils.extmath.randomized_range_finder` | [`randomized_range_finder`] |
+//! | `utils.extmath.randomized_svd` | [`randomized_svd`] |
+//! | `utils.extmath.svd_flip` | applied to every result (signs are API) |
+//!
+//! Conventions kept from scikit-learn (and pinned by fixture tests):
+//! * explained variance is `σ² / (n_samples − 1)` for PCA, and the ratio divides by the
+//!   *total* variance of the data, not the sum over kept components;
+//! * TruncatedSVD does not centre; its explained variance is the `ddof = 0` variance of the
+//!   transformed columns, and the randomized solver's transform is `X Vᵀ`, not `U Σ`;
+//! * components are signed so that the largest-|·| entry of each component is positive
+//!   (`svd_flip(u_based_decision=False)`).
+//!
+//! Randomized solvers take a `seed` (default 0) for mlinalg's named generator
+//! ([`crate::random::Rng`]); results are reproducible across runs and platforms but differ
+//! from scikit-learn's for the same seed.
+
+mod pca;
+mod randomized;
+pub(crate) mod sign;
+mod truncated_svd;
+
+pub use pca::{FittedPca, Pca, PcaSolver};
+pub use randomized::{
+    LinearOperator, PowerIterationNormalizer, auto_n_iter, randomized_range_finder,
+    randomized_svd,
+};
+pub use truncated_svd::{FittedTruncatedSvd, TruncatedSvd, TsvdAlgorithm};

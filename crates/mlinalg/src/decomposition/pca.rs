@@ -1,0 +1,549 @@
+//! Principal component analysis: [`Pca`] (configuration) → [`FittedPca`] (scikit-learn
+//! `sklearn.decomposition.PCA`).
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+
+use crate::array::{check_input, fmt_shape};
+use crate::decomposition::randomized::{
+    PowerIterationNormalizer, RandomizedOptions, randomized_svd_impl,
+};
+use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
+use crate::error::{Error, Result};
+use crate::linalg::{eigh, svd};
+use crate::ops::matmul2;
+
+const OP: &str = "pca";
+
+/// How [`Pca`] computes the decomposition (scikit-learn's `svd_solver`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PcaSolver {
+    /// scikit-learn 1.5+'s `'auto'` rule, resolved at fit time from the data's shape
+    /// (see [`Pca::fit`]); [`FittedPca::solver_used`] tells which solver ran.
+    #[default]
+    Auto,
+    /// Eigendecomposition of the covariance matrix `Xᵀ X / (n − 1)` (after centring):
+    /// `'covariance_eigh'`. Fast for n_samples ≫ n_features; squares the condition number,
+    /// so tiny variances lose relative accuracy.
+    CovarianceEigh,
+    /// Full thin SVD of the centred data: `'full'`. Exact, O(n·p·min(n, p)).
+    Svd,
+    /// Randomized truncated SVD of the centred data (Halko et al. 2011): `'randomized'`.
+    Randomized,
+}
+
+/// PCA configuration: a consuming builder, then [`Pca::fit`] (scikit-learn `PCA`).
+///
+/// Defaults, as scikit-learn: all components (`None`), [`PcaSolver::Auto`], no whitening,
+/// `n_oversamples = 10`, `n_iter = None` ('auto'), [`PowerIterationNormalizer::Auto`];
+/// `seed = 0` (scikit-learn's `random_state=None` is not reproducible; ours always is).
+#[derive(Debug, Clone)]
+pub struct Pca {
+    n_components: Option<usize>,
+    solver: PcaSolver,
+    whiten: bool,
+    seed: u64,
+    n_oversamples: usize,
+    n_iter: Option<usize>,
+    normalizer: PowerIterationNormalizer,
+}
+
+impl Default for Pca {
+    fn default() -> Self {
+        Pca::new(None)
+    }
+}
+
+/// A fitted PCA model: the learned attributes of scikit-learn's `PCA` (without the
+/// trailing `_`) and `transform` / `inverse_transform`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedPca {
+    components: Array2<f64>,
+    explained_variance: Array1<f64>,
+    explained_variance_ratio: Array1<f64>,
+    singular_values: Array1<f64>,
+    mean: Array1<f64>,
+    noise_variance: f64,
+    n_samples: usize,
+    whiten: bool,
+    solver_used: PcaSolver,
+}
+
+impl Pca {
+    /// A PCA keeping `n_components` components (`None`: `min(n_samples, n_features)`).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::{Pca, PcaSolver};
+    /// let x = array![[1., 2.], [3., 4.], [5., 7.]];
+    /// let pca = Pca::new(Some(1)).solver(PcaSolver::Svd).fit(x.view())?;
+    /// assert_eq!(pca.components().dim(), (1, 2));
+    /// assert!(pca.explained_variance_ratio()[0] > 0.99);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    #[must_use]
+    pub fn new(n_components: Option<usize>) -> Self {
+        Pca {
+            n_components,
+            solver: PcaSolver::Auto,
+            whiten: false,
+            seed: 0,
+            // scikit-learn's defaults for the randomized solver
+            n_oversamples: 10,
+            n_iter: None,
+            normalizer: PowerIterationNormalizer::Auto,
+        }
+    }
+
+    /// Chooses the solver (default [`PcaSolver::Auto`]).
+    #[must_use]
+    pub fn solver(mut self, s: PcaSolver) -> Self {
+        self.solver = s;
+        self
+    }
+
+    /// Whitening: transformed components get unit variance (divided by `√explained_variance`).
+    #[must_use]
+    pub fn whiten(mut self, w: bool) -> Self {
+        self.whiten = w;
+        self
+    }
+
+    /// Seed of the randomized solver (default 0).
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Extra random vectors of the randomized solver (default 10, as scikit-learn).
+    #[must_use]
+    pub fn n_oversamples(mut self, n: usize) -> Self {
+        self.n_oversamples = n;
+        self
+    }
+
+    /// Power iterations of the randomized solver (`None`: scikit-learn's `'auto'`, 7 if
+    /// `n_components < 0.1·min(shape)` else 4).
+    #[must_use]
+    pub fn n_iter(mut self, n: Option<usize>) -> Self {
+        self.n_iter = n;
+        self
+    }
+
+    /// Normalisation of the randomized solver's power iterations (default `Auto`).
+    #[must_use]
+    pub fn power_iteration_normalizer(mut self, p: PowerIterationNormalizer) -> Self {
+        self.normalizer = p;
+        self
+    }
+
+    /// The solver [`PcaSolver::Auto`] picks for data of `shape` keeping `n_components`
+    /// (scikit-learn ≥ 1.5, `PCA._fit`):
+    ///
+    /// 1. `CovarianceEigh` if `n_features ≤ 1000` and `n_samples ≥ 10·n_features` (tall and
+    ///    skinny: the p×p covariance is cheap and small);
+    /// 2. else `Svd` if `max(shape) ≤ 500` (small problem: exact is fast enough);
+    /// 3. else `Randomized` if `n_components < 0.8·min(shape)` (few components of a big
+    ///    matrix);
+    /// 4. else `Svd`.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::decomposition::{Pca, PcaSolver};
+    /// assert_eq!(Pca::auto_solver((10_000, 20), 2), PcaSolver::CovarianceEigh);
+    /// assert_eq!(Pca::auto_solver((100, 50), 2), PcaSolver::Svd);
+    /// assert_eq!(Pca::auto_solver((600, 800), 10), PcaSolver::Randomized);
+    /// assert_eq!(Pca::auto_solver((600, 800), 500), PcaSolver::Svd);
+    /// ```
+    #[must_use]
+    pub fn auto_solver(shape: (usize, usize), n_components: usize) -> PcaSolver {
+        let (n_samples, n_features) = shape;
+        // scikit-learn's cut-offs: 1000 features, 10× more samples than features, 500 for
+        // "small", 0.8 of the smaller dimension for "few components".
+        if n_features <= 1000 && n_samples >= n_features.saturating_mul(10) {
+            PcaSolver::CovarianceEigh
+        } else if n_samples.max(n_features) <= 500 {
+            PcaSolver::Svd
+        } else if (n_components as f64) < 0.8 * n_samples.min(n_features) as f64 {
+            PcaSolver::Randomized
+        } else {
+            PcaSolver::Svd
+        }
+    }
+
+    /// Fits the model to `x` (n_samples, n_features).
+    ///
+    /// The data are centred (column means, kept as [`FittedPca::mean`]), then decomposed by
+    /// the chosen solver; components are signed with scikit-learn's
+    /// `svd_flip(u_based_decision=False)`: the largest-|·| entry of each component is
+    /// positive.
+    ///
+    /// # Errors
+    /// * [`Error::Empty`] for a 0-row or 0-column `x`; [`Error::NonFinite`] on NaN/∞;
+    /// * [`Error::Shape`] for a single sample: the variances divide by `n_samples − 1`
+    ///   (scikit-learn returns NaN there, with a warning);
+    /// * [`Error::InvalidParameter`] unless `1 ≤ n_components ≤ min(n_samples, n_features)`,
+    ///   e.g. `pca: invalid n_components: n_components=5 must be between 1 and
+    ///   min(n_samples, n_features)=3`;
+    /// * [`Error::NoConvergence`] if an SVD or eigensolver fails.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::Pca;
+    /// let x = array![[2., 0.], [0., 1.], [-2., 0.], [0., -1.]];
+    /// let pca = Pca::new(None).fit(x.view())?;
+    /// // variance along x is 8/3, along y 2/3 (n − 1 = 3 degrees of freedom)
+    /// assert!((pca.explained_variance()[0] - 8.0 / 3.0).abs() < 1e-12);
+    /// assert!((pca.explained_variance_ratio()[0] - 0.8).abs() < 1e-12);
+    /// assert!((pca.components()[[0, 0]] - 1.0).abs() < 1e-12);
+    /// let e = Pca::new(Some(5)).fit(x.view()).unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "pca: invalid n_components: n_components=5 must be between 1 and min(n_samples, n_features)=2"
+    /// );
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn fit(&self, x: ArrayView2<'_, f64>) -> Result<FittedPca> {
+        Ok(self.fit_impl(x)?.0)
+    }
+
+    /// Fits and returns the transformed training data, `(model, X_new)` with X_new
+    /// (n_samples, n_components) (scikit-learn `fit_transform`). For the SVD-based solvers
+    /// X_new is `U Σ` (or `U √(n−1)` when whitening) from the fit itself, saving a product.
+    ///
+    /// # Errors
+    /// As [`Pca::fit`].
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::Pca;
+    /// let x = array![[1., 1.], [2., 2.], [3., 3.]];
+    /// let (pca, z) = Pca::new(Some(1)).fit_transform(x.view())?;
+    /// assert_eq!(z.dim(), (3, 1));
+    /// assert!((z[[2, 0]] - 2f64.sqrt()).abs() < 1e-12);
+    /// assert!((pca.transform(x.view())? - &z).iter().all(|d| d.abs() < 1e-12));
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn fit_transform(&self, x: ArrayView2<'_, f64>) -> Result<(FittedPca, Array2<f64>)> {
+        let (model, u) = self.fit_impl(x)?;
+        let z = match u {
+            Some(mut u) => {
+                let k = model.n_components();
+                let mut u = u.slice_mut(s![.., ..k]).to_owned();
+                if model.whiten {
+                    // X_new = X V / S · √(n−1) = U √(n−1)
+                    let f = (model.n_samples as f64 - 1.0).sqrt();
+                    u.mapv_inplace(|v| v * f);
+                } else {
+                    // X_new = X V = U S Vᵀ V = U S
+                    u *= &model.singular_values;
+                }
+                u
+            }
+            None => model.transform(x)?,
+        };
+        Ok((model, z))
+    }
+
+    fn fit_impl(&self, x: ArrayView2<'_, f64>) -> Result<(FittedPca, Option<Array2<f64>>)> {
+        check_input(OP, &x)?;
+        let (n_samples, n_features) = x.dim();
+        if n_samples < 2 {
+            return Err(Error::shape(
+                OP,
+                format!(
+                    "at least 2 samples are needed (variances divide by n_samples − 1), got shape {}",
+                    fmt_shape(x.shape())
+                ),
+            ));
+        }
+        let kmax = n_samples.min(n_features);
+        let k = self.n_components.unwrap_or(kmax);
+        if k == 0 || k > kmax {
+            return Err(Error::param(
+                OP,
+                "n_components",
+                format!("n_components={k} must be between 1 and min(n_samples, n_features)={kmax}"),
+            ));
+        }
+        let solver = match self.solver {
+            PcaSolver::Auto => Pca::auto_solver((n_samples, n_features), k),
+            s => s,
+        };
+        // safe because n_samples ≥ 2 was checked above
+        let mean = x.mean_axis(Axis(0)).ok_or_else(|| Error::shape(OP, "no samples"))?;
+        // n_samples − 1 degrees of freedom, as scikit-learn (the unbiased sample variance).
+        let dof = n_samples as f64 - 1.0;
+
+        let (components, explained_variance, ratio, singular_values, noise_variance, u) =
+            match solver {
+                PcaSolver::CovarianceEigh => {
+                    let (vt, ev) = covariance_eigh(x, &mean, dof)?;
+                    // S = √(λ (n−1)): the singular values of the centred data.
+                    let sv = ev.mapv(|l| (l * dof).sqrt());
+                    let (ratio, noise) = full_ratio_noise(&ev, k, kmax);
+                    (vt, ev, ratio, sv, noise, None)
+                }
+                PcaSolver::Svd | PcaSolver::Auto => {
+                    let xc = &x - &mean;
+                    let mut f = svd(xc.view(), false).map_err(|e| retag(e))?;
+                    svd_flip(&mut f.u, &mut f.vt, false);
+                    // Match scikit-learn: S² / (n_samples − 1), not / (n_components − 1).
+                    let ev = f.s.mapv(|v| v * v / dof);
+                    let (ratio, noise) = full_ratio_noise(&ev, k, kmax);
+                    (f.vt, ev, ratio, f.s, noise, Some(f.u))
+                }
+                PcaSolver::Randomized => {
+                    let xc = &x - &mean;
+                    let opts = RandomizedOptions {
+                        n_oversamples: self.n_oversamples,
+                        n_iter: self.n_iter,
+                        normalizer: self.normalizer,
+                        transpose: None,
+                        seed: self.seed,
+                    };
+                    let mut f = randomized_svd_impl(OP, &xc.view(), k, &opts)?;
+                    svd_flip(&mut f.u, &mut f.vt, false);
+                    let ev = f.s.mapv(|v| v * v / dof);
+                    // The ratio is of the TOTAL variance of the data, not of the kept
+                    // components: Σᵢⱼ xcᵢⱼ² / (n − 1).
+                    let total_var = xc.iter().map(|v| v * v).sum::<f64>() / dof;
+                    let ratio = ev.mapv(|v| v / total_var);
+                    // Probabilistic PCA (Tipping & Bishop): the average variance of the
+                    // discarded directions.
+                    let noise = if k < kmax {
+                        (total_var - ev.sum()) / (kmax - k) as f64
+                    } else {
+                        0.0
+                    };
+                    (f.vt, ev, ratio, f.s, noise, Some(f.u))
+                }
+            };
+        let model = FittedPca {
+            components: components.slice(s![..k, ..]).to_owned(),
+            explained_variance: explained_variance.slice(s![..k]).to_owned(),
+            explained_variance_ratio: ratio.slice(s![..k]).to_owned(),
+            singular_values: singular_values.slice(s![..k]).to_owned(),
+            mean,
+            noise_variance,
+            n_samples,
+            whiten: self.whiten,
+            solver_used: solver,
+        };
+        Ok((model, u))
+    }
+}
+
+/// Re-labels a linalg error with this estimator's name.
+fn retag(e: Error) -> Error {
+    match e {
+        Error::NonFinite { .. } => Error::NonFinite { op: OP },
+        Error::NoConvergence { .. } => Error::NoConvergence { op: OP },
+        other => other,
+    }
+}
+
+/// Explained-variance ratio over the total (all min(n, p) directions) and the noise
+/// variance (mean of the discarded variances, 0 when nothing is discarded), for the solvers
+/// that see the whole spectrum.
+fn full_ratio_noise(ev: &Array1<f64>, k: usize, kmax: usize) -> (Array1<f64>, f64) {
+    let total: f64 = ev.sum();
+    // All-constant data: no variance anywhere; scikit-learn yields NaN (0/0), we say 0.
+    let ratio = if total > 0.0 { ev.mapv(|v| v / total) } else { Array1::zeros(ev.len()) };
+    let noise = if k < kmax {
+        let rest = ev.slice(s![k..kmax]);
+        rest.sum() / rest.len() as f64
+    } else {
+        0.0
+    };
+    (ratio, noise)
+}
+
+/// Components (as rows, signed) and descending variances from the covariance matrix
+/// `C = (Xᵀ X − n μ μᵀ) / (n − 1)`, centred afterwards to avoid a copy of X (as
+/// scikit-learn's `covariance_eigh`).
+fn covariance_eigh(
+    x: ArrayView2<'_, f64>,
+    mean: &Array1<f64>,
+    dof: f64,
+) -> Result<(Array2<f64>, Array1<f64>)> {
+    let n = x.nrows() as f64;
+    let mut c = matmul2(x.t(), x)?;
+    let p = c.nrows();
+    for i in 0..p {
+        for j in 0..p {
+            c[[i, j]] = (c[[i, j]] - n * mean[i] * mean[j]) / dof;
+        }
+    }
+    // The GEMM's rounding may leave C asymmetric in the last bits; eigh reads both halves.
+    for i in 0..p {
+        for j in 0..i {
+            let avg = 0.5 * (c[[i, j]] + c[[j, i]]);
+            c[[i, j]] = avg;
+            c[[j, i]] = avg;
+        }
+    }
+    let e = eigh(c.view()).map_err(retag)?;
+    // eigh ascends; PCA wants descending. C is PSD, but rounding can give tiny negative
+    // eigenvalues, which would make √ fail: clip them to 0 as scikit-learn does.
+    let ev: Array1<f64> = e.eigenvalues.iter().rev().map(|&l| l.max(0.0)).collect();
+    let mut vt = e.eigenvectors.slice(s![.., ..;-1]).t().to_owned();
+    let signs = row_signs(vt.view());
+    scale_rows(&mut vt, &signs);
+    Ok((vt, ev))
+}
+
+impl FittedPca {
+    /// Principal axes as rows, (n_components, n_features), orthonormal, ordered by
+    /// decreasing explained variance; the largest-|·| entry of each row is positive.
+    #[must_use]
+    pub fn components(&self) -> &Array2<f64> {
+        &self.components
+    }
+
+    /// Variance along each component, `σᵢ² / (n_samples − 1)`.
+    #[must_use]
+    pub fn explained_variance(&self) -> &Array1<f64> {
+        &self.explained_variance
+    }
+
+    /// Share of the *total* variance (all directions, not only the kept ones) explained by
+    /// each component; sums to 1 only when all components are kept.
+    #[must_use]
+    pub fn explained_variance_ratio(&self) -> &Array1<f64> {
+        &self.explained_variance_ratio
+    }
+
+    /// Singular values of the centred data for the kept components.
+    #[must_use]
+    pub fn singular_values(&self) -> &Array1<f64> {
+        &self.singular_values
+    }
+
+    /// Per-feature mean of the training data, (n_features,).
+    #[must_use]
+    pub fn mean(&self) -> &Array1<f64> {
+        &self.mean
+    }
+
+    /// The number of components kept.
+    #[must_use]
+    pub fn n_components(&self) -> usize {
+        self.components.nrows()
+    }
+
+    /// Probabilistic-PCA noise variance (Tipping & Bishop 1999): the mean variance of the
+    /// discarded directions; 0 when all `min(n_samples, n_features)` are kept.
+    #[must_use]
+    pub fn noise_variance(&self) -> f64 {
+        self.noise_variance
+    }
+
+    /// The number of training samples.
+    #[must_use]
+    pub fn n_samples(&self) -> usize {
+        self.n_samples
+    }
+
+    /// The solver that ran (what [`PcaSolver::Auto`] resolved to).
+    #[must_use]
+    pub fn solver_used(&self) -> PcaSolver {
+        self.solver_used
+    }
+
+    /// Whether transformed data are whitened.
+    #[must_use]
+    pub fn whiten(&self) -> bool {
+        self.whiten
+    }
+
+    /// Projects `x` (n, n_features) onto the components: `(X − μ) Vᵀ`, divided by
+    /// `√explained_variance` when whitening; returns (n, n_components).
+    ///
+    /// Computed as `X Vᵀ − μ Vᵀ` so that `x` is not copied (as scikit-learn). When
+    /// whitening, variances below ε are clipped to ε so rank-deficient data stay finite.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `x` has a different number of features than the training data;
+    /// [`Error::NonFinite`] on NaN/∞.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::Pca;
+    /// let x = array![[0., 0.], [2., 0.], [4., 0.]];
+    /// let pca = Pca::new(Some(1)).fit(x.view())?;
+    /// let z = pca.transform(array![[6., 5.]].view())?;
+    /// assert!((z[[0, 0]] - 4.0).abs() < 1e-12);
+    /// assert!(pca.transform(array![[1., 2., 3.]].view()).is_err());
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        const TOP: &str = "pca_transform";
+        if x.ncols() != self.mean.len() {
+            return Err(Error::shape(
+                TOP,
+                format!(
+                    "x has {} features, the model was fitted on {}: got shape {}",
+                    x.ncols(),
+                    self.mean.len(),
+                    fmt_shape(x.shape())
+                ),
+            ));
+        }
+        crate::array::check_finite(TOP, &x)?;
+        let mut z = matmul2(x, self.components.t())?;
+        let offset = self.components.dot(&self.mean);
+        z -= &offset;
+        if self.whiten {
+            let scale = self.explained_variance.mapv(|v| v.sqrt().max(f64::EPSILON));
+            z /= &scale;
+        }
+        Ok(z)
+    }
+
+    /// Maps component scores back to feature space: `Z V + μ` (with `Z √explained_variance`
+    /// first when whitening). Exact on the span of the components; the discarded
+    /// directions are lost.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `z` has `n_components` columns; [`Error::NonFinite`].
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::Pca;
+    /// let x = array![[1., 2.], [3., 4.], [5., 7.]];
+    /// let pca = Pca::new(None).fit(x.view())?;
+    /// let back = pca.inverse_transform(pca.transform(x.view())?.view())?;
+    /// assert!((back - &x).iter().all(|d| d.abs() < 1e-12));
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn inverse_transform(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        const IOP: &str = "pca_inverse_transform";
+        if z.ncols() != self.n_components() {
+            return Err(Error::shape(
+                IOP,
+                format!(
+                    "z has {} columns, expected n_components={}: got shape {}",
+                    z.ncols(),
+                    self.n_components(),
+                    fmt_shape(z.shape())
+                ),
+            ));
+        }
+        crate::array::check_finite(IOP, &z)?;
+        let mut x = if self.whiten {
+            let scaled = &self.components * &self.explained_variance.mapv(f64::sqrt).insert_axis(Axis(1));
+            matmul2(z, scaled.view())?
+        } else {
+            matmul2(z, self.components.view())?
+        };
+        x += &self.mean;
+        Ok(x)
+    }
+}

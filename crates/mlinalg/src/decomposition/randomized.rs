@@ -1,0 +1,397 @@
+//! Randomized range finder and randomized SVD (Halko, Martinsson & Tropp 2011), as
+//! scikit-learn's `utils.extmath.randomized_range_finder` / `randomized_svd`.
+//!
+//! The matrix is only touched through products with a dense block, `A B` and `Aᵀ B`
+//! ([`LinearOperator`]), so a sparse [`CsrMatrix`] is never densified.
+//!
+//! # References
+//! N. Halko, P.-G. Martinsson, J. A. Tropp, *Finding structure with randomness:
+//! probabilistic algorithms for constructing approximate matrix decompositions*, SIAM Review
+//! 53(2), 2011 (arXiv:0909.4061), Algorithms 4.3 and 5.1.
+
+use ndarray::{Array2, ArrayView2, s};
+
+use crate::array::{checked_len, fmt_shape};
+use crate::decomposition::sign::svd_flip;
+use crate::error::{Error, Result};
+use crate::linalg::{QrMode, Svd, qr, svd};
+use crate::ops::matmul2;
+use crate::random::{randn2_with, rng};
+
+/// A matrix seen only through its products with dense blocks: what randomized methods
+/// need. Implemented for dense views ([`ArrayView2`], [`Array2`]) and for [`CsrMatrix`].
+pub trait LinearOperator {
+    /// `(nrows, ncols)` of the operator A.
+    fn shape(&self) -> (usize, usize);
+    /// `A B` for a dense `b` of shape `(ncols, k)`; returns `(nrows, k)`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `b.nrows() != ncols`.
+    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+    /// `Aᵀ B` for a dense `b` of shape `(nrows, k)`; returns `(ncols, k)`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `b.nrows() != nrows`.
+    fn t_dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+}
+
+impl LinearOperator for ArrayView2<'_, f64> {
+    fn shape(&self) -> (usize, usize) {
+        self.dim()
+    }
+    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        matmul2(self.view(), b)
+    }
+    fn t_dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        // `.t()` is a strided view: faer multiplies it without a copy.
+        matmul2(self.t(), b)
+    }
+}
+
+impl LinearOperator for Array2<f64> {
+    fn shape(&self) -> (usize, usize) {
+        self.dim()
+    }
+    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        matmul2(self.view(), b)
+    }
+    fn t_dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        matmul2(self.t(), b)
+    }
+}
+
+// SPARSE_IMPL
+/// `Aᵀ` of an operator, without forming it.
+struct Transposed<'a>(&'a dyn LinearOperator);
+
+impl LinearOperator for Transposed<'_> {
+    fn shape(&self) -> (usize, usize) {
+        let (m, n) = self.0.shape();
+        (n, m)
+    }
+    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.0.t_dot(b)
+    }
+    fn t_dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.0.dot(b)
+    }
+}
+
+/// How the power iterations of [`randomized_range_finder`] re-normalise their block
+/// (scikit-learn's `power_iteration_normalizer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PowerIterationNormalizer {
+    /// scikit-learn's `'auto'`: [`None`](Self::None) when `n_iter ≤ 2`, else [`Lu`](Self::Lu).
+    #[default]
+    Auto,
+    /// No normalisation: fastest, but the block loses all but the top direction in floating
+    /// point when `n_iter` is large (≳ 5).
+    None,
+    /// `P L` of an LU factorisation with partial pivoting (SciPy `lu(permute_l=True)`):
+    /// stable and cheaper than QR.
+    Lu,
+    /// Thin Householder QR: the most accurate, the slowest.
+    Qr,
+}
+
+/// scikit-learn's `n_iter='auto'` rule for [`randomized_svd`]: 7 power iterations when
+/// `n_components < 0.1·min(shape)`, else 4 ("7 was found a good compromise for PCA",
+/// scikit-learn #5299).
+#[must_use]
+pub fn auto_n_iter(n_components: usize, shape: (usize, usize)) -> usize {
+    if (n_components as f64) < 0.1 * shape.0.min(shape.1) as f64 { 7 } else { 4 }
+}
+
+/// `P L` from LU with partial pivoting of an `(m, l)` block, `Y = P L U`: the permuted unit
+/// lower-trapezoidal factor, `(m, min(m, l))` (SciPy `linalg.lu(y, permute_l=True)[0]`).
+///
+/// Its columns span the same space as Y's leading columns but are far better conditioned
+/// than Y after a product with A, which is all a power iteration needs. O(m·l²).
+fn lu_permute_l(mut y: Array2<f64>) -> Array2<f64> {
+    let (m, l) = y.dim();
+    let k = m.min(l);
+    // row `perm[i]` of the input ended at position i
+    let mut perm: Vec<usize> = (0..m).collect();
+    for j in 0..k {
+        let mut p = j;
+        let mut best = y[[j, j]].abs();
+        for i in j + 1..m {
+            let v = y[[i, j]].abs();
+            // strict `>`: the first largest pivot wins, as LAPACK `idamax`
+            if v > best {
+                best = v;
+                p = i;
+            }
+        }
+        if p != j {
+            for c in 0..l {
+                y.swap([j, c], [p, c]);
+            }
+            perm.swap(j, p);
+        }
+        let pivot = y[[j, j]];
+        // An all-zero column (pivot 0): LAPACK `getrf` skips the elimination step and
+        // reports `info > 0`; the L column is then zero below the diagonal.
+        if pivot == 0.0 {
+            continue;
+        }
+        let (top, mut below) = y.view_mut().split_at(ndarray::Axis(0), j + 1);
+        let prow = top.row(j);
+        for mut row in below.rows_mut() {
+            let f = row[j] / pivot;
+            row[j] = f;
+            for c in j + 1..l {
+                row[c] -= f * prow[c];
+            }
+        }
+    }
+    // Assemble P L: row perm[i] of the result is row i of the unit lower trapezoid.
+    let mut pl = Array2::zeros((m, k));
+    for i in 0..m {
+        let dst = perm[i];
+        for c in 0..k.min(i + 1) {
+            pl[[dst, c]] = if c == i { 1.0 } else { y[[i, c]] };
+        }
+    }
+    pl
+}
+
+fn qr_q(op: &'static str, y: &Array2<f64>) -> Result<Array2<f64>> {
+    Ok(qr(y.view(), QrMode::Reduced).map_err(|e| retag(op, e))?.q)
+}
+
+/// Re-labels a linalg error with the calling operation's name.
+fn retag(op: &'static str, e: Error) -> Error {
+    match e {
+        Error::NonFinite { .. } => Error::NonFinite { op },
+        Error::NoConvergence { .. } => Error::NoConvergence { op },
+        other => other,
+    }
+}
+
+fn normalize(
+    op: &'static str,
+    y: Array2<f64>,
+    normalizer: PowerIterationNormalizer,
+) -> Result<Array2<f64>> {
+    match normalizer {
+        PowerIterationNormalizer::Lu => Ok(lu_permute_l(y)),
+        PowerIterationNormalizer::Qr => qr_q(op, &y),
+        // `Auto` is resolved by the caller before the loop.
+        PowerIterationNormalizer::None | PowerIterationNormalizer::Auto => Ok(y),
+    }
+}
+
+/// An `(nrows, size)` matrix Q with orthonormal columns whose range approximates the range
+/// of A (Halko et al. Algorithm 4.3 with normalised power iterations; scikit-learn
+/// `randomized_range_finder`).
+///
+/// Draws a standard-normal `(ncols, size)` block Ω from [`crate::random::rng`]`(seed)`,
+/// then `n_iter` times replaces Ω by `normalise(Aᵀ normalise(A Ω))`, and returns the thin
+/// QR factor of `A Ω`. `Auto` normalisation is none for `n_iter ≤ 2`, else LU, as in
+/// scikit-learn. The result has `min(nrows, size)` columns.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] if `size == 0`; [`Error::Empty`] for an empty operator;
+/// [`Error::Unsupported`] if the random block would not fit in memory;
+/// [`Error::NonFinite`] if A holds NaN/∞ (seen in the product).
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// use mlinalg::decomposition::{randomized_range_finder, PowerIterationNormalizer};
+/// let a = array![[1., 2., 3.], [4., 5., 6.], [7., 8., 9.]];
+/// let q = randomized_range_finder(&a.view(), 2, 2, PowerIterationNormalizer::Auto, 42)?;
+/// assert_eq!(q.dim(), (3, 2));
+/// // orthonormal columns
+/// let qtq = q.t().dot(&q);
+/// assert!((qtq[[0, 0]] - 1.0).abs() < 1e-12 && qtq[[0, 1]].abs() < 1e-12);
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn randomized_range_finder(
+    a: &dyn LinearOperator,
+    size: usize,
+    n_iter: usize,
+    power_iteration_normalizer: PowerIterationNormalizer,
+    seed: u64,
+) -> Result<Array2<f64>> {
+    range_finder("randomized_range_finder", a, size, n_iter, power_iteration_normalizer, seed)
+}
+
+fn range_finder(
+    op: &'static str,
+    a: &dyn LinearOperator,
+    size: usize,
+    n_iter: usize,
+    normalizer: PowerIterationNormalizer,
+    seed: u64,
+) -> Result<Array2<f64>> {
+    let (m, n) = a.shape();
+    if m == 0 || n == 0 {
+        return Err(Error::Empty { op, detail: format!("shape {}", fmt_shape(&[m, n])) });
+    }
+    if size == 0 {
+        return Err(Error::param(op, "size", "size=0 must be at least 1"));
+    }
+    // Validate before allocating: `size` may come from user input.
+    checked_len(op, &[n, size])?;
+    checked_len(op, &[m, size])?;
+    let normalizer = match normalizer {
+        // scikit-learn: LU is stable enough and cheaper than QR; with ≤ 2 iterations the
+        // block cannot collapse onto the top direction, so no normalisation is needed.
+        PowerIterationNormalizer::Auto if n_iter <= 2 => PowerIterationNormalizer::None,
+        PowerIterationNormalizer::Auto => PowerIterationNormalizer::Lu,
+        other => other,
+    };
+    let mut r = rng(seed);
+    let mut q = randn2_with(&mut r, n, size);
+    for _ in 0..n_iter {
+        q = normalize(op, a.dot(q.view())?, normalizer)?;
+        q = normalize(op, a.t_dot(q.view())?, normalizer)?;
+    }
+    let y = a.dot(q.view())?;
+    qr_q(op, &y)
+}
+
+/// The truncated SVD `A ≈ U_k Σ_k V_kᵀ` by randomized projection (Halko et al. Algorithm
+/// 5.1; scikit-learn `randomized_svd` with its defaults).
+///
+/// * `n_components` = k; the range finder uses `k + n_oversamples` columns (scikit-learn's
+///   default `n_oversamples` is 10);
+/// * `n_iter`: power iterations; `None` is scikit-learn's `'auto'`, [`auto_n_iter`]: 7 if
+///   `k < 0.1·min(shape)`, else 4;
+/// * `power_iteration_normalizer`: see [`PowerIterationNormalizer`] (`Auto`: none for
+///   `n_iter ≤ 2`, else LU);
+/// * `transpose`: work on Aᵀ, `None` is `'auto'`: when `nrows < ncols` (a smaller random
+///   block);
+/// * `seed`: seeds [`crate::random::rng`]; the same seed gives the same result. The numbers
+///   differ from scikit-learn's for the same seed (NumPy's generator is not ours).
+///
+/// Signs follow scikit-learn's `flip_sign=True`: the largest-|·| entry of each column of
+/// U is positive. Returns `u` (m, k), `s` (k,) descending, `vt` (k, n).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] unless `1 ≤ n_components ≤ min(shape)`; [`Error::Empty`];
+/// [`Error::NonFinite`]; [`Error::Unsupported`] for absurd sizes.
+///
+/// # Examples
+/// ```
+/// use ndarray::array;
+/// use mlinalg::decomposition::{randomized_svd, PowerIterationNormalizer};
+/// let a = array![[3., 0., 0.], [0., 2., 0.], [0., 0., 1.], [0., 0., 0.]];
+/// let f = randomized_svd(&a.view(), 2, 10, None, PowerIterationNormalizer::Auto, None, 0)?;
+/// assert!((f.s[0] - 3.0).abs() < 1e-12 && (f.s[1] - 2.0).abs() < 1e-12);
+/// assert!((f.u[[0, 0]] - 1.0).abs() < 1e-12); // largest entry of each u column is positive
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn randomized_svd(
+    a: &dyn LinearOperator,
+    n_components: usize,
+    n_oversamples: usize,
+    n_iter: Option<usize>,
+    power_iteration_normalizer: PowerIterationNormalizer,
+    transpose: Option<bool>,
+    seed: u64,
+) -> Result<Svd> {
+    let opts = RandomizedOptions {
+        n_oversamples,
+        n_iter,
+        normalizer: power_iteration_normalizer,
+        transpose,
+        seed,
+    };
+    let mut f = randomized_svd_impl("randomized_svd", a, n_components, &opts)?;
+    // scikit-learn's flip_sign=True: u-based on the caller's (untransposed) matrix.
+    svd_flip(&mut f.u, &mut f.vt, true);
+    Ok(f)
+}
+
+/// The knobs of [`randomized_svd`], for the estimators.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RandomizedOptions {
+    pub(crate) n_oversamples: usize,
+    pub(crate) n_iter: Option<usize>,
+    pub(crate) normalizer: PowerIterationNormalizer,
+    pub(crate) transpose: Option<bool>,
+    pub(crate) seed: u64,
+}
+
+/// [`randomized_svd`] without the final sign flip (scikit-learn `flip_sign=False`); `op`
+/// names the calling estimator in errors.
+pub(crate) fn randomized_svd_impl(
+    op: &'static str,
+    a: &dyn LinearOperator,
+    n_components: usize,
+    opts: &RandomizedOptions,
+) -> Result<Svd> {
+    let (m, n) = a.shape();
+    if m == 0 || n == 0 {
+        return Err(Error::Empty { op, detail: format!("shape {}", fmt_shape(&[m, n])) });
+    }
+    let kmax = m.min(n);
+    if n_components == 0 || n_components > kmax {
+        return Err(Error::param(
+            op,
+            "n_components",
+            format!(
+                "n_components={n_components} must be between 1 and min(n_samples, n_features)={kmax}"
+            ),
+        ));
+    }
+    let size = n_components.checked_add(opts.n_oversamples).ok_or_else(|| {
+        Error::param(op, "n_oversamples", format!("n_oversamples={} is too large", opts.n_oversamples))
+    })?;
+    let n_iter = opts.n_iter.unwrap_or_else(|| auto_n_iter(n_components, (m, n)));
+    // scikit-learn: "this implementation is a bit faster with smaller shape[1]", i.e. the
+    // random block has min(m, n) rows.
+    let transpose = opts.transpose.unwrap_or(m < n);
+    let at = Transposed(a);
+    let work: &dyn LinearOperator = if transpose { &at } else { a };
+
+    let q = range_finder(op, work, size, n_iter, opts.normalizer, opts.seed)?;
+    // B = Qᵀ M, formed as (Mᵀ Q)ᵀ so that only the operator's products are used.
+    let bt = work.t_dot(q.view())?;
+    let small = svd(bt.t(), false).map_err(|e| retag(op, e))?;
+    // M ≈ Q B = (Q Û) Σ Vᵀ
+    let u = matmul2(q.view(), small.u.view())?;
+    let k = n_components.min(small.s.len());
+    let s_k = small.s.slice(s![..k]).to_owned();
+    let (u, vt) = if transpose {
+        // M = Aᵀ = U Σ Vᵀ  ⇒  A = V Σ Uᵀ
+        (small.vt.slice(s![..k, ..]).t().to_owned(), u.slice(s![.., ..k]).t().to_owned())
+    } else {
+        (u.slice(s![.., ..k]).to_owned(), small.vt.slice(s![..k, ..]).to_owned())
+    };
+    Ok(Svd { u, s: s_k, vt })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn lu_permute_l_matches_scipy() {
+        // scipy.linalg.lu([[1, 2], [3, 4], [5, 6]], permute_l=True)[0]
+        let y = array![[1., 2.], [3., 4.], [5., 6.]];
+        let pl = lu_permute_l(y);
+        let want = array![[0.2, 1.0], [0.6, 0.5], [1.0, 0.0]];
+        assert!((&pl - &want).iter().all(|e| e.abs() < 1e-14), "{pl}");
+    }
+
+    #[test]
+    fn lu_permute_l_wide_and_zero_column() {
+        let pl = lu_permute_l(array![[0., 1., 2.], [0., 3., 4.]]);
+        assert_eq!(pl.dim(), (2, 2));
+        // zero first column: no pivoting work, identity-like L
+        assert_eq!(pl[[0, 0]], 1.0);
+        assert_eq!(pl[[1, 1]], 1.0);
+    }
+
+    #[test]
+    fn auto_n_iter_rule() {
+        assert_eq!(auto_n_iter(5, (1000, 100)), 7);
+        assert_eq!(auto_n_iter(10, (1000, 100)), 4);
+    }
+}

@@ -1,0 +1,336 @@
+//! Truncated SVD without centring (latent semantic analysis): [`TruncatedSvd`] →
+//! [`FittedTruncatedSvd`] (scikit-learn `sklearn.decomposition.TruncatedSVD`), on dense or
+//! sparse (CSR) input.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+
+use crate::array::{check_input, fmt_shape};
+use crate::decomposition::randomized::{
+    LinearOperator, PowerIterationNormalizer, RandomizedOptions, randomized_svd_impl,
+};
+use crate::decomposition::sign::svd_flip;
+use crate::error::{Error, Result};
+use crate::linalg::svd;
+use crate::ops::matmul2;
+
+const OP: &str = "tsvd";
+
+/// How [`TruncatedSvd`] computes the decomposition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TsvdAlgorithm {
+    /// Randomized SVD (Halko et al. 2011), scikit-learn's default `'randomized'`.
+    #[default]
+    Randomized,
+    /// A full thin SVD, then truncation: exact, O(n·p·min(n, p)). Sparse input is
+    /// densified for it. (scikit-learn has no such option; its `'arpack'` computes the same
+    /// numbers iteratively. The transformed data are `U Σ`, as arpack's.)
+    Exact,
+}
+
+/// TruncatedSVD configuration: consuming builder, then [`TruncatedSvd::fit`] (dense) or
+/// [`TruncatedSvd::fit_sparse`] (CSR).
+///
+/// Defaults, as scikit-learn: [`TsvdAlgorithm::Randomized`], `n_iter = 5`,
+/// `n_oversamples = 10`, [`PowerIterationNormalizer::Auto`] (LU, since `n_iter > 2`);
+/// `seed = 0`.
+#[derive(Debug, Clone)]
+pub struct TruncatedSvd {
+    n_components: usize,
+    algorithm: TsvdAlgorithm,
+    n_iter: usize,
+    n_oversamples: usize,
+    normalizer: PowerIterationNormalizer,
+    seed: u64,
+}
+
+/// A fitted truncated SVD: components, singular values, explained variances, `transform`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedTruncatedSvd {
+    components: Array2<f64>,
+    singular_values: Array1<f64>,
+    explained_variance: Array1<f64>,
+    explained_variance_ratio: Array1<f64>,
+}
+
+impl TruncatedSvd {
+    /// A truncated SVD keeping `n_components` components.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// let x = array![[3., 0., 0.], [0., 2., 0.], [0., 0., 1.]];
+    /// let t = TruncatedSvd::new(2).algorithm(TsvdAlgorithm::Exact).fit(x.view())?;
+    /// assert!((t.singular_values()[0] - 3.0).abs() < 1e-12);
+    /// assert!((t.components()[[1, 1]] - 1.0).abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    #[must_use]
+    pub fn new(n_components: usize) -> Self {
+        TruncatedSvd {
+            n_components,
+            algorithm: TsvdAlgorithm::Randomized,
+            // scikit-learn TruncatedSVD's defaults (PCA's 'auto' rule is not used here)
+            n_iter: 5,
+            n_oversamples: 10,
+            normalizer: PowerIterationNormalizer::Auto,
+            seed: 0,
+        }
+    }
+
+    /// Chooses the algorithm (default [`TsvdAlgorithm::Randomized`]).
+    #[must_use]
+    pub fn algorithm(mut self, a: TsvdAlgorithm) -> Self {
+        self.algorithm = a;
+        self
+    }
+
+    /// Power iterations of the randomized solver (default 5).
+    #[must_use]
+    pub fn n_iter(mut self, n: usize) -> Self {
+        self.n_iter = n;
+        self
+    }
+
+    /// Seed of the randomized solver (default 0).
+    #[must_use]
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+
+    /// Extra random vectors of the randomized solver (default 10).
+    #[must_use]
+    pub fn n_oversamples(mut self, n: usize) -> Self {
+        self.n_oversamples = n;
+        self
+    }
+
+    /// Normalisation of the power iterations (default `Auto`).
+    #[must_use]
+    pub fn power_iteration_normalizer(mut self, p: PowerIterationNormalizer) -> Self {
+        self.normalizer = p;
+        self
+    }
+
+    /// Fits a dense `x` (n_samples, n_features). No centring: for centred data use
+    /// [`Pca`](crate::decomposition::Pca).
+    ///
+    /// Components are signed with scikit-learn's `svd_flip(u_based_decision=False)` (the
+    /// largest-|·| entry of each component is positive). Explained variances are those of
+    /// the transformed columns with `ddof = 0` (NumPy `var`, as scikit-learn), and the ratio
+    /// divides by the summed column variances of `x`.
+    ///
+    /// # Errors
+    /// [`Error::Empty`]; [`Error::NonFinite`]; [`Error::InvalidParameter`] unless
+    /// `1 ≤ n_components ≤ min(n_samples, n_features)` (scikit-learn's randomized solver
+    /// accepts up to n_features but cannot return more than min(shape) components);
+    /// [`Error::NoConvergence`].
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::TruncatedSvd;
+    /// let x = array![[1., 1., 0.], [2., 2., 0.], [0., 0., 1.]];
+    /// let t = TruncatedSvd::new(1).fit(x.view())?;
+    /// assert!((t.singular_values()[0] - 10f64.sqrt()).abs() < 1e-10);
+    /// let z = t.transform(x.view())?;
+    /// assert!((z[[1, 0]] - 8f64.sqrt()).abs() < 1e-10);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn fit(&self, x: ArrayView2<'_, f64>) -> Result<FittedTruncatedSvd> {
+        check_input(OP, &x)?;
+        let full_var = column_variances(x).sum();
+        match self.algorithm {
+            TsvdAlgorithm::Exact => self.fit_exact(x, full_var),
+            TsvdAlgorithm::Randomized => self.fit_randomized(&x, full_var),
+        }
+    }
+
+    fn check_k(&self, shape: (usize, usize)) -> Result<()> {
+        let kmax = shape.0.min(shape.1);
+        if self.n_components == 0 || self.n_components > kmax {
+            return Err(Error::param(
+                OP,
+                "n_components",
+                format!(
+                    "n_components={} must be between 1 and min(n_samples, n_features)={kmax}",
+                    self.n_components
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn fit_exact(&self, x: ArrayView2<'_, f64>, full_var: f64) -> Result<FittedTruncatedSvd> {
+        self.check_k(x.dim())?;
+        let k = self.n_components;
+        let mut f = svd(x, false).map_err(retag)?;
+        svd_flip(&mut f.u, &mut f.vt, false);
+        // X_new = U Σ for the exact solver (X V = U Σ Vᵀ V = U Σ exactly).
+        let z = &f.u.slice(s![.., ..k]) * &f.s.slice(s![..k]);
+        Ok(finish(f.vt.slice(s![..k, ..]).to_owned(), f.s.slice(s![..k]).to_owned(), &z, full_var))
+    }
+
+    fn fit_randomized(&self, x: &dyn LinearOperator, full_var: f64) -> Result<FittedTruncatedSvd> {
+        self.check_k(x.shape())?;
+        let opts = RandomizedOptions {
+            n_oversamples: self.n_oversamples,
+            n_iter: Some(self.n_iter),
+            normalizer: self.normalizer,
+            transpose: None,
+            seed: self.seed,
+        };
+        let mut f = randomized_svd_impl(OP, x, self.n_components, &opts)?;
+        svd_flip(&mut f.u, &mut f.vt, false);
+        // scikit-learn: "As a result of the SVD approximation error on X ~ U Σ Vᵀ, X V is
+        // not the same as U Σ": the transform is X Vᵀ, recomputed from X.
+        let z = x.dot(f.vt.t())?;
+        Ok(finish(f.vt, f.s, &z, full_var))
+    }
+}
+
+/// Re-labels a linalg error with this estimator's name.
+fn retag(e: Error) -> Error {
+    match e {
+        Error::NonFinite { .. } => Error::NonFinite { op: OP },
+        Error::NoConvergence { .. } => Error::NoConvergence { op: OP },
+        other => other,
+    }
+}
+
+/// Per-column variance with `ddof = 0` (NumPy `var(axis=0)`), two-pass for accuracy.
+fn column_variances(x: ArrayView2<'_, f64>) -> Array1<f64> {
+    let n = x.nrows() as f64;
+    // safe because callers reject empty input first; an empty x would give NaN means
+    let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(x.ncols()));
+    let mut var = Array1::<f64>::zeros(x.ncols());
+    for row in x.rows() {
+        for ((v, &xi), &m) in var.iter_mut().zip(row.iter()).zip(mean.iter()) {
+            let d = xi - m;
+            *v += d * d;
+        }
+    }
+    var / n
+}
+
+/// Assembles the fitted model: explained variance = `np.var(X_new, axis=0)` (ddof 0, as
+/// scikit-learn), ratio over the total column variance of X.
+fn finish(
+    components: Array2<f64>,
+    singular_values: Array1<f64>,
+    z: &Array2<f64>,
+    full_var: f64,
+) -> FittedTruncatedSvd {
+    let explained_variance = column_variances(z.view());
+    // All-zero X: no variance to explain; scikit-learn gives NaN (0/0), we give 0.
+    let explained_variance_ratio = if full_var > 0.0 {
+        explained_variance.mapv(|v| v / full_var)
+    } else {
+        Array1::zeros(explained_variance.len())
+    };
+    FittedTruncatedSvd { components, singular_values, explained_variance, explained_variance_ratio }
+}
+
+impl FittedTruncatedSvd {
+    /// Right singular vectors as rows, (n_components, n_features); the largest-|·| entry of
+    /// each row is positive.
+    #[must_use]
+    pub fn components(&self) -> &Array2<f64> {
+        &self.components
+    }
+
+    /// The top singular values of X, descending.
+    #[must_use]
+    pub fn singular_values(&self) -> &Array1<f64> {
+        &self.singular_values
+    }
+
+    /// Variance (ddof 0) of each column of the transformed training data.
+    #[must_use]
+    pub fn explained_variance(&self) -> &Array1<f64> {
+        &self.explained_variance
+    }
+
+    /// [`explained_variance`](Self::explained_variance) over the summed variance (ddof 0)
+    /// of X's columns. Since X is not centred the ratios need not decrease.
+    #[must_use]
+    pub fn explained_variance_ratio(&self) -> &Array1<f64> {
+        &self.explained_variance_ratio
+    }
+
+    /// The number of components.
+    #[must_use]
+    pub fn n_components(&self) -> usize {
+        self.components.nrows()
+    }
+
+    fn check_features(&self, op: &'static str, shape: &[usize]) -> Result<()> {
+        if shape[1] != self.components.ncols() {
+            return Err(Error::shape(
+                op,
+                format!(
+                    "x has {} features, the model was fitted on {}: got shape {}",
+                    shape[1],
+                    self.components.ncols(),
+                    fmt_shape(shape)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `X Vᵀ`: (n, n_features) → (n, n_components) (scikit-learn `transform`; no centring).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] on a feature-count mismatch; [`Error::NonFinite`].
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// let x = array![[2., 0.], [0., 1.]];
+    /// let t = TruncatedSvd::new(1).algorithm(TsvdAlgorithm::Exact).fit(x.view())?;
+    /// assert_eq!(t.transform(array![[5., 7.]].view())?, array![[5.]]);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        const TOP: &str = "tsvd_transform";
+        self.check_features(TOP, x.shape())?;
+        crate::array::check_finite(TOP, &x)?;
+        matmul2(x, self.components.t())
+    }
+
+    /// `Z V`: back to feature space (scikit-learn `inverse_transform`), (n, n_features).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `z` has n_components columns; [`Error::NonFinite`].
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// let x = array![[2., 0.], [0., 1.]];
+    /// let t = TruncatedSvd::new(2).algorithm(TsvdAlgorithm::Exact).fit(x.view())?;
+    /// let back = t.inverse_transform(t.transform(x.view())?.view())?;
+    /// assert!((back - &x).iter().all(|d| d.abs() < 1e-12));
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn inverse_transform(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        const IOP: &str = "tsvd_inverse_transform";
+        if z.ncols() != self.n_components() {
+            return Err(Error::shape(
+                IOP,
+                format!(
+                    "z has {} columns, expected n_components={}: got shape {}",
+                    z.ncols(),
+                    self.n_components(),
+                    fmt_shape(z.shape())
+                ),
+            ));
+        }
+        crate::array::check_finite(IOP, &z)?;
+        matmul2(z, self.components.view())
+    }
+}

@@ -1,0 +1,142 @@
+//! Ridge regression (L2-penalised least squares): [`Ridge`] → [`FittedRidge`]
+//! (scikit-learn `sklearn.linear_model.Ridge`).
+
+use ndarray::{Array1, ArrayView1, ArrayView2};
+
+use crate::error::{Error, Result};
+use crate::linalg::Cholesky;
+use crate::linear_model::linear_regression::{fit_linear, normal_equations, predict_linear, r2_score};
+
+const OP: &str = "ridge";
+
+/// Ridge configuration: minimises `‖y − X w − b‖₂² + α ‖w‖₂²` (scikit-learn `Ridge`).
+///
+/// As scikit-learn, the intercept is not penalised: with `fit_intercept` (the default) X
+/// and y are centred, `(Xcᵀ Xc + α I) w = Xcᵀ yc` is solved by Cholesky (scikit-learn's
+/// `'cholesky'` solver, which its `'auto'` picks for dense input), and `b = ȳ − x̄·w`.
+#[derive(Debug, Clone)]
+pub struct Ridge {
+    alpha: f64,
+    fit_intercept: bool,
+}
+
+/// A fitted ridge model `ŷ = X w + b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedRidge {
+    coef: Array1<f64>,
+    intercept: f64,
+}
+
+impl Ridge {
+    /// Ridge with penalty `alpha` (scikit-learn's default is 1.0) and an intercept.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::linear_model::Ridge;
+    /// // one feature, x = [1, −1], y = [1, −1]: w = Σxy / (Σx² + α) = 2 / (2 + 2)
+    /// let m = Ridge::new(2.0).fit(array![[1.], [-1.]].view(), array![1., -1.].view())?;
+    /// assert!((m.coef()[0] - 0.5).abs() < 1e-12 && m.intercept().abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    #[must_use]
+    pub fn new(alpha: f64) -> Self {
+        Ridge { alpha, fit_intercept: true }
+    }
+
+    /// Whether to fit an (unpenalised) intercept; default true.
+    #[must_use]
+    pub fn fit_intercept(mut self, f: bool) -> Self {
+        self.fit_intercept = f;
+        self
+    }
+
+    /// Fits `x` (n_samples, n_features) to `y` (n_samples,).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] if `alpha` is negative or not finite (scikit-learn:
+    /// `alpha` in `[0, ∞)`); [`Error::Shape`]; [`Error::Empty`]; [`Error::NonFinite`];
+    /// [`Error::NotPositiveDefinite`] when `alpha = 0` and X is rank deficient.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::linear_model::Ridge;
+    /// let e = Ridge::new(-1.0).fit(array![[1.]].view(), array![1.].view()).unwrap_err();
+    /// assert_eq!(e.to_string(), "ridge: invalid alpha: alpha=-1 must be a finite number >= 0");
+    /// ```
+    pub fn fit(&self, x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<FittedRidge> {
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(Error::param(
+                OP,
+                "alpha",
+                format!("alpha={} must be a finite number >= 0", self.alpha),
+            ));
+        }
+        let alpha = self.alpha;
+        let (coef, intercept) = fit_linear(OP, x, y, self.fit_intercept, |xc, yc| {
+            let (mut a, b) = normal_equations(xc, yc)?;
+            a.diag_mut().mapv_inplace(|d| d + alpha);
+            Cholesky::new(a.view()).map_err(retag)?.solve(&b).map_err(retag)
+        })?;
+        Ok(FittedRidge { coef, intercept })
+    }
+}
+
+fn retag(e: Error) -> Error {
+    match e {
+        Error::NonFinite { .. } => Error::NonFinite { op: OP },
+        Error::NotPositiveDefinite { .. } => Error::NotPositiveDefinite { op: OP },
+        other => other,
+    }
+}
+
+impl FittedRidge {
+    /// The weights w, (n_features,).
+    #[must_use]
+    pub fn coef(&self) -> &Array1<f64> {
+        &self.coef
+    }
+
+    /// The intercept b (0 when `fit_intercept` is false).
+    #[must_use]
+    pub fn intercept(&self) -> f64 {
+        self.intercept
+    }
+
+    /// `ŷ = X w + b`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `x` has a different number of features; [`Error::NonFinite`].
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::linear_model::Ridge;
+    /// let m = Ridge::new(0.0).fit(array![[0.], [1.]].view(), array![1., 3.].view())?;
+    /// assert!((m.predict(array![[2.]].view())?[0] - 5.0).abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        predict_linear("ridge_predict", &self.coef, self.intercept, x)
+    }
+
+    /// R² of the predictions on `(x, y)`.
+    ///
+    /// # Errors
+    /// As [`predict`](Self::predict); [`Error::Shape`] if `y.len() != x.nrows()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::linear_model::Ridge;
+    /// let x = array![[0.], [1.], [2.]];
+    /// let m = Ridge::new(1e-12).fit(x.view(), array![0., 1., 2.].view())?;
+    /// assert!((m.score(x.view(), array![0., 1., 2.].view())? - 1.0).abs() < 1e-9);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn score(&self, x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<f64> {
+        let pred = self.predict(x)?;
+        r2_score("ridge_score", y, &pred)
+    }
+}
