@@ -290,7 +290,7 @@ impl Pca {
                 }
                 PcaSolver::Svd | PcaSolver::Auto => {
                     let xc = &x - &mean;
-                    let mut f = svd(xc.view(), false).map_err(|e| retag(e))?;
+                    let mut f = svd(xc.view(), false).map_err(retag)?;
                     svd_flip(&mut f.u, &mut f.vt, false);
                     // Match scikit-learn: S² / (n_samples − 1), not / (n_components − 1).
                     let ev = f.s.mapv(|v| v * v / dof);
