@@ -1,1 +1,1 @@
-
+//! Integration tests of the `mlinalg` binary (filled in below).

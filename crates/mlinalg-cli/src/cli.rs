@@ -1,0 +1,440 @@
+//! The command-line arguments (clap derive): one struct per command.
+//!
+//! Values the parser can judge on their own (a number that is not a number, `-k 0`, an
+//! unknown `--solver`) are usage errors, exit 2. Values that only the data can rule out
+//! (`-k` larger than the matrix, a matrix `--ord` given a vector) are checked by the
+//! library, exit 1.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mlinalg::linalg::NormOrd;
+
+/// Linear algebra for machine learning on .npy, .csv and .mtx files.
+///
+/// Inputs are paths: `.npy` (NumPy float64/float32/int64/int32/bool), `.csv` (numeric
+/// table, optional header row) or `.mtx` (Matrix Market, kept sparse where a command
+/// allows). Results are printed NumPy-style, as one JSON object with --json, and written as
+/// float64 `.npy` files with --out-dir DIR (or --out FILE for a single array result).
+///
+/// Exit status: 0 success, 1 the data cannot be computed on, 2 usage error.
+#[derive(Debug, Parser)]
+#[command(
+    name = "mlinalg",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Shape, dtype, non-zeros and min/max/mean of an array file (any dimension, sparse too).
+    Info(OneInput),
+    /// Matrix product A @ B with NumPy semantics (1-d, 2-d, stacks); a .mtx A stays sparse.
+    Matmul(TwoInputs),
+    /// Transpose (reverse the axes; a 1-d array is returned unchanged, as in NumPy).
+    Transpose(OneInput),
+    /// Inverse of a square matrix.
+    Inv(OneInput),
+    /// Solve A x = B for x (B a vector or a matrix).
+    Solve(TwoInputs),
+    /// Least-squares solution of A x ≈ B (NumPy lstsq).
+    Lstsq(LstsqArgs),
+    /// Determinant, with its sign and log|det| (NumPy det, slogdet).
+    Det(OneInput),
+    /// Sum of the main diagonal (non-square allowed).
+    Trace(OneInput),
+    /// Numerical rank: the number of singular values above a tolerance.
+    Rank(RankArgs),
+    /// Vector or matrix norm (NumPy linalg.norm).
+    Norm(NormArgs),
+    /// Cosine similarity and angle between two vectors.
+    Cosine(TwoInputs),
+    /// Outer product of two vectors.
+    Outer(TwoInputs),
+    /// QR decomposition A = Q R.
+    Qr(QrArgs),
+    /// Cholesky factor L of a symmetric positive definite matrix, A = L Lᵀ.
+    Cholesky(OneInput),
+    /// Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix.
+    Eigh(OneInput),
+    /// Eigenvalues and eigenvectors of a general square matrix (complex when needed).
+    Eig(OneInput),
+    /// Singular value decomposition A = U Σ Vᵀ (thin unless --full).
+    Svd(SvdArgs),
+    /// Best rank-K approximation with its Frobenius error and captured energy.
+    Lowrank(LowrankArgs),
+    /// Principal component analysis (scikit-learn PCA) of a samples × features matrix.
+    Pca(PcaArgs),
+    /// Truncated SVD (scikit-learn TruncatedSVD, no centring); sparse .mtx input stays sparse.
+    Tsvd(TsvdArgs),
+    /// Is the matrix symmetric, orthogonal, positive definite?
+    Check(OneInput),
+    /// Run the whole linear-algebra-for-ML course on built-in, seeded data.
+    Tour(TourArgs),
+}
+
+/// Output options shared by the computing commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputArgs {
+    /// Print one JSON object (one key per named result) instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write every array result to DIR/<name>.npy (DIR is created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Write the command's single array result to FILE (.npy or .csv).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// A command on one input file.
+#[derive(Debug, Args)]
+pub struct OneInput {
+    /// Input file (.npy, .csv or .mtx).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// A command on two input files.
+#[derive(Debug, Args)]
+pub struct TwoInputs {
+    /// Left operand (.npy, .csv or .mtx).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Right operand (.npy, .csv or .mtx).
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `lstsq A B [--rcond R]`.
+#[derive(Debug, Args)]
+pub struct LstsqArgs {
+    /// Coefficient matrix (m × n).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Right-hand side: a vector of length m or an m × k matrix.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// Cut-off ratio for small singular values (default: NumPy's ε · max(m, n)).
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    pub rcond: Option<f64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `rank A [--tol T]`.
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    /// Input matrix.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Singular values above T count (default: S.max() · max(M, N) · ε, as NumPy).
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    pub tol: Option<f64>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `norm A [--ord ORD]`.
+#[derive(Debug, Args)]
+pub struct NormArgs {
+    /// Input vector or matrix.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Order: 0, 1, -1, 2, -2, inf, -inf, fro, nuc or any number p (vectors). Default: 2-norm
+    /// of a vector, Frobenius norm of a matrix.
+    #[arg(long, value_name = "ORD", allow_hyphen_values = true, value_parser = parse_ord)]
+    pub ord: Option<NormOrd>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Parses `--ord` with the library's NumPy spellings.
+fn parse_ord(s: &str) -> Result<NormOrd, String> {
+    s.parse::<NormOrd>()
+        .map_err(|_| "expected 0, 1, -1, 2, -2, inf, -inf, fro, nuc or a number".to_string())
+}
+
+/// `qr A [--mode reduced|complete]`.
+#[derive(Debug, Args)]
+pub struct QrArgs {
+    /// Input matrix (m × n).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// reduced: Q is m × min(m, n); complete: Q is m × m.
+    #[arg(long, value_enum, default_value_t = QrModeArg::Reduced)]
+    pub mode: QrModeArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--mode` of `qr`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum QrModeArg {
+    /// Q: m × k, R: k × n with k = min(m, n).
+    Reduced,
+    /// Q: m × m, R: m × n.
+    Complete,
+}
+
+/// `svd A [--full]`.
+#[derive(Debug, Args)]
+pub struct SvdArgs {
+    /// Input matrix (m × n).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Full U (m × m) and Vᵀ (n × n) instead of the thin factors.
+    #[arg(long)]
+    pub full: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `lowrank A -k K`.
+#[derive(Debug, Args)]
+pub struct LowrankArgs {
+    /// Input matrix (m × n).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Rank of the approximation, 1 ≤ K ≤ min(m, n).
+    #[arg(short = 'k', value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    pub k: u64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `pca X [-k K] [--solver S] [--seed S]`.
+#[derive(Debug, Args)]
+pub struct PcaArgs {
+    /// Data matrix, n_samples × n_features.
+    #[arg(value_name = "X")]
+    pub x: PathBuf,
+    /// Number of components (default: min(n_samples, n_features)).
+    #[arg(short = 'k', value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    pub k: Option<u64>,
+    /// Solver; auto follows scikit-learn's rule.
+    #[arg(long, value_enum, default_value_t = PcaSolverArg::Auto)]
+    pub solver: PcaSolverArg,
+    /// Seed of the randomized solver.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--solver` of `pca`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PcaSolverArg {
+    /// scikit-learn's choice by size.
+    Auto,
+    /// Eigen-decomposition of the covariance matrix.
+    Eigh,
+    /// Full SVD of the centred data.
+    Svd,
+    /// Randomized SVD (Halko et al.).
+    Randomized,
+}
+
+/// `tsvd X [-k K] [--iters N] [--seed S] [--algorithm A]`.
+#[derive(Debug, Args)]
+pub struct TsvdArgs {
+    /// Data matrix, n_samples × n_features (.mtx stays sparse).
+    #[arg(value_name = "X")]
+    pub x: PathBuf,
+    /// Number of components.
+    #[arg(short = 'k', value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
+    pub k: u64,
+    /// Power iterations of the randomized algorithm.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub iters: u64,
+    /// Seed of the randomized algorithm.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// randomized (Halko et al.) or exact (full SVD).
+    #[arg(long, value_enum, default_value_t = TsvdAlgorithmArg::Randomized)]
+    pub algorithm: TsvdAlgorithmArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--algorithm` of `tsvd`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TsvdAlgorithmArg {
+    /// Randomized SVD.
+    Randomized,
+    /// Exact SVD.
+    Exact,
+}
+
+/// `tour [--section NAME] [--json]`.
+#[derive(Debug, Args)]
+pub struct TourArgs {
+    /// Run only this section.
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub section: Option<Section>,
+    /// One JSON object, one key per section.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The sections of the tour, in course order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Section {
+    /// Scalars, vectors, matrices, tensors and their shapes.
+    Arrays,
+    /// Vector operations, norms, dot product, cosine similarity.
+    Vectors,
+    /// Matrix product, transpose, inverse, determinant, solving systems.
+    Matrices,
+    /// Identity, symmetric, orthogonal, positive definite and sparse matrices.
+    Special,
+    /// Eigen-decomposition and PCA from scratch.
+    Eigen,
+    /// SVD, low-rank approximation, truncated SVD.
+    Svd,
+    /// A neural-network forward pass as matrix products.
+    Network,
+    /// Linear regression three ways.
+    Regression,
+}
+
+impl Section {
+    /// All sections in course order.
+    pub const ALL: [Section; 8] = [
+        Section::Arrays,
+        Section::Vectors,
+        Section::Matrices,
+        Section::Special,
+        Section::Eigen,
+        Section::Svd,
+        Section::Network,
+        Section::Regression,
+    ];
+
+    /// The section's name (its `--section` value and JSON key).
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Arrays => "arrays",
+            Section::Vectors => "vectors",
+            Section::Matrices => "matrices",
+            Section::Special => "special",
+            Section::Eigen => "eigen",
+            Section::Svd => "svd",
+            Section::Network => "network",
+            Section::Regression => "regression",
+        }
+    }
+}
+
+impl Command {
+    /// The command's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Info(_) => "info",
+            Command::Matmul(_) => "matmul",
+            Command::Transpose(_) => "transpose",
+            Command::Inv(_) => "inv",
+            Command::Solve(_) => "solve",
+            Command::Lstsq(_) => "lstsq",
+            Command::Det(_) => "det",
+            Command::Trace(_) => "trace",
+            Command::Rank(_) => "rank",
+            Command::Norm(_) => "norm",
+            Command::Cosine(_) => "cosine",
+            Command::Outer(_) => "outer",
+            Command::Qr(_) => "qr",
+            Command::Cholesky(_) => "cholesky",
+            Command::Eigh(_) => "eigh",
+            Command::Eig(_) => "eig",
+            Command::Svd(_) => "svd",
+            Command::Lowrank(_) => "lowrank",
+            Command::Pca(_) => "pca",
+            Command::Tsvd(_) => "tsvd",
+            Command::Check(_) => "check",
+            Command::Tour(_) => "tour",
+        }
+    }
+
+    /// The output options (`tour` has only `--json`).
+    pub fn output(&self) -> OutputArgs {
+        match self {
+            Command::Info(a)
+            | Command::Transpose(a)
+            | Command::Inv(a)
+            | Command::Det(a)
+            | Command::Trace(a)
+            | Command::Cholesky(a)
+            | Command::Eigh(a)
+            | Command::Eig(a)
+            | Command::Check(a) => a.output.clone(),
+            Command::Matmul(a) | Command::Solve(a) | Command::Cosine(a) | Command::Outer(a) => {
+                a.output.clone()
+            }
+            Command::Lstsq(a) => a.output.clone(),
+            Command::Rank(a) => a.output.clone(),
+            Command::Norm(a) => a.output.clone(),
+            Command::Qr(a) => a.output.clone(),
+            Command::Svd(a) => a.output.clone(),
+            Command::Lowrank(a) => a.output.clone(),
+            Command::Pca(a) => a.output.clone(),
+            Command::Tsvd(a) => a.output.clone(),
+            Command::Tour(a) => OutputArgs {
+                json: a.json,
+                out_dir: None,
+                out: None,
+            },
+        }
+    }
+
+    /// The names of the command's array results, which `--out` / `--out-dir` write.
+    /// `--out` needs exactly one.
+    pub fn array_results(&self) -> &'static [&'static str] {
+        match self {
+            Command::Matmul(_) => &["product"],
+            Command::Transpose(_) => &["transpose"],
+            Command::Inv(_) => &["inverse"],
+            Command::Solve(_) => &["x"],
+            Command::Outer(_) => &["outer"],
+            Command::Cholesky(_) => &["l"],
+            Command::Lowrank(_) => &["approx"],
+            Command::Lstsq(_) => &["x", "residuals", "singular_values"],
+            Command::Qr(_) => &["q", "r"],
+            Command::Eigh(_) | Command::Eig(_) => &["eigenvalues", "eigenvectors"],
+            Command::Svd(_) => &["u", "s", "vt"],
+            Command::Pca(_) => &[
+                "components",
+                "explained_variance",
+                "explained_variance_ratio",
+                "singular_values",
+                "mean",
+                "transformed",
+            ],
+            Command::Tsvd(_) => &[
+                "components",
+                "singular_values",
+                "explained_variance",
+                "explained_variance_ratio",
+                "transformed",
+            ],
+            Command::Info(_)
+            | Command::Det(_)
+            | Command::Trace(_)
+            | Command::Rank(_)
+            | Command::Norm(_)
+            | Command::Cosine(_)
+            | Command::Check(_)
+            | Command::Tour(_) => &[],
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! `tsvd X [-k K] [--iters N] [--seed S] [--algorithm A]`: scikit-learn's `TruncatedSVD`
+//! (no centring). A `.mtx` input is fitted and transformed sparse, never densified.
+
+use anyhow::{Result, bail};
+use mlinalg::array::{check_finite, check_nonempty, fmt_shape};
+use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+
+use crate::cli::{TsvdAlgorithmArg, TsvdArgs};
+use crate::input::{self, Operand};
+use crate::report::Report;
+
+const OP: &str = "tsvd";
+
+pub fn run(args: &TsvdArgs) -> Result<Report> {
+    let algorithm = match args.algorithm {
+        TsvdAlgorithmArg::Randomized => TsvdAlgorithm::Randomized,
+        TsvdAlgorithmArg::Exact => TsvdAlgorithm::Exact,
+    };
+    let k = usize::try_from(args.k).unwrap_or(usize::MAX);
+    let iters = usize::try_from(args.iters).unwrap_or(usize::MAX);
+    let model = TruncatedSvd::new(k)
+        .algorithm(algorithm)
+        .n_iter(iters)
+        .seed(args.seed);
+    let (fit, transformed) = match input::load(OP, &args.x)? {
+        Operand::Dense(d) => {
+            let x = input::to_matrix(OP, d.data)?;
+            check_nonempty(OP, &x)?;
+            check_finite(OP, &x)?;
+            let fit = model.fit(x.view())?;
+            let z = fit.transform(x.view())?;
+            (fit, z)
+        }
+        Operand::Sparse { matrix, .. } => {
+            let (m, n) = (matrix.nrows(), matrix.ncols());
+            if m == 0 || n == 0 {
+                bail!("{OP}: empty input: shape {}", fmt_shape(&[m, n]));
+            }
+            if matrix.data().iter().any(|v| !v.is_finite()) {
+                bail!("{OP}: input contains non-finite values (NaN or infinity)");
+            }
+            // TEMP(fit_sparse): waiting for TruncatedSvd::fit_sparse in the library.
+            let _ = (&model, &matrix);
+            bail!("{OP}: sparse input is not yet supported")
+        }
+    };
+    Ok(Report::new()
+        .array("components", fit.components().clone())
+        .array("singular_values", fit.singular_values().clone())
+        .array("explained_variance", fit.explained_variance().clone())
+        .array(
+            "explained_variance_ratio",
+            fit.explained_variance_ratio().clone(),
+        )
+        .array("transformed", transformed))
+}

@@ -1,0 +1,34 @@
+//! Rendering a [`Report`]: the human summary or `--json` on stdout, and `.npy`/`.csv` files.
+
+pub mod files;
+pub mod human;
+pub mod json;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::OutputArgs;
+use crate::report::Report;
+
+/// Writes the requested files, then prints the report to stdout.
+///
+/// Files come first so that a closed stdout (`| head`) still leaves them complete. An error
+/// writing stdout is returned as an `io::Error`, which `main` turns into exit 0 when it is a
+/// broken pipe.
+pub fn emit(op: &str, report: &Report, args: &OutputArgs) -> Result<()> {
+    if args.out.is_some() || args.out_dir.is_some() {
+        files::write(op, report, args.out.as_deref(), args.out_dir.as_deref())?;
+    }
+    let text = if args.json {
+        let mut s = json::render(report);
+        s.push('\n');
+        s
+    } else {
+        human::render(report)
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
