@@ -117,7 +117,6 @@ fn run_case(case: Case, args: &Args) -> Row {
         reps,
         prepare,
     } = case;
-    eprint!("{name:28} preparing inputs…\r");
     let outcome = match prepare(&mut inputs::rng_for(&name)) {
         Err(e) => Outcome::Failed(format!("inputs: {e}")),
         Ok(mut run) => {
