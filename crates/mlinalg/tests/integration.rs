@@ -4,3 +4,6 @@ mod course;
 mod linalg;
 mod ops;
 mod vector;
+mod io;
+mod sparse;
+mod decomposition;

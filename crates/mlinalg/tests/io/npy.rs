@@ -1,0 +1,481 @@
+//! `.npy` and `.npz` reading and writing.
+
+use std::path::Path;
+
+use mlinalg::Error;
+use mlinalg::io::npy::{parse_npy, read_npy, read_npz, to_npy_bytes, write_npy, write_npz};
+use mlinalg::io::{DenseArray, Dtype};
+use ndarray::{Array, ArrayD, IxDyn, array};
+use proptest::prelude::*;
+
+use super::{files_in, fixture, format_detail, tmpdir};
+
+fn base() -> ArrayD<f64> {
+    array![[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]].into_dyn()
+}
+
+fn read(rel: &str) -> DenseArray {
+    let path = fixture(rel);
+    let a = read_npy(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    // The in-memory parser must agree with the streaming reader.
+    let b = parse_npy(&std::fs::read(&path).unwrap(), &path).unwrap();
+    assert_eq!(a.dtype, b.dtype);
+    assert!(
+        a.data
+            .iter()
+            .zip(b.data.iter())
+            .all(|(x, y)| x.to_bits() == y.to_bits())
+    );
+    a
+}
+
+fn read_err(rel: &str) -> String {
+    let path = fixture(rel);
+    let e1 = format_detail(read_npy(&path).unwrap_err());
+    let e2 = format_detail(parse_npy(&std::fs::read(&path).unwrap(), &path).unwrap_err());
+    assert_eq!(e1, e2, "streaming and in-memory readers disagree on {rel}");
+    e1
+}
+
+#[test]
+fn every_dtype_byte_order_and_memory_order() {
+    for (code, dtype) in [
+        ("f8", Dtype::Float64),
+        ("f4", Dtype::Float32),
+        ("i8", Dtype::Int64),
+        ("i4", Dtype::Int32),
+    ] {
+        for endian in ["le", "be"] {
+            for order in ["c", "f"] {
+                let a = read(&format!("npy/base_{code}_{endian}_{order}.npy"));
+                assert_eq!(a.dtype, dtype, "{code} {endian} {order}");
+                assert_eq!(a.data, base(), "{code} {endian} {order}");
+                assert!(a.data.is_standard_layout());
+            }
+        }
+    }
+    for order in ["c", "f"] {
+        let a = read(&format!("npy/base_b1_{order}.npy"));
+        assert_eq!(a.dtype, Dtype::Bool);
+        assert_eq!(a.data, base().mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }));
+    }
+}
+
+#[test]
+fn format_versions_1_2_3() {
+    for v in 1..=3 {
+        let path = fixture(&format!("npy/base_f8_v{v}.npy"));
+        assert_eq!(std::fs::read(&path).unwrap()[6], v as u8);
+        assert_eq!(read(&format!("npy/base_f8_v{v}.npy")).data, base());
+    }
+}
+
+#[test]
+fn fortran_order_3d() {
+    let want = Array::from_shape_fn(IxDyn(&[2, 3, 4]), |ix| {
+        (100 * ix[0] + 10 * ix[1] + ix[2]) as f64
+    });
+    assert_eq!(read("npy/cube_c.npy").data, want);
+    assert_eq!(read("npy/cube_f.npy").data, want);
+}
+
+#[test]
+fn zero_d_one_d_and_empty() {
+    let s = read("npy/scalar.npy");
+    assert_eq!(s.data.ndim(), 0);
+    assert_eq!(s.data.first(), Some(&3.5));
+    let v = read("npy/vector.npy").data;
+    assert_eq!(v.as_slice().unwrap(), &[0.1, -2.5, 1e300, 5e-324]);
+    let e = read("npy/empty_0x3.npy").data;
+    assert_eq!(e.shape(), &[0, 3]);
+}
+
+#[test]
+fn special_values_survive() {
+    let v = read("npy/special.npy").data;
+    assert!(v[0].is_nan());
+    assert_eq!(v[1], f64::INFINITY);
+    assert_eq!(v[2], f64::NEG_INFINITY);
+    assert!(v[3] == 0.0 && v[3].is_sign_negative());
+}
+
+#[test]
+fn float32_and_int64_conversions() {
+    let f = read("npy/f4_fraction.npy");
+    assert_eq!(
+        f.data.as_slice().unwrap(),
+        &[f64::from(0.1f32), f64::from(1.0f32 / 3.0)]
+    );
+    let i = read("npy/i8_big.npy");
+    assert_eq!(i.dtype, Dtype::Int64);
+    assert_eq!(
+        i.data.as_slice().unwrap(),
+        &[(2i64.pow(53) + 1) as f64, -(2f64.powi(62))]
+    );
+}
+
+#[test]
+fn header_in_any_key_order_with_odd_spacing() {
+    assert_eq!(read("npy/odd_header.npy").data, base());
+}
+
+#[test]
+fn header_variants_parse() {
+    let body: Vec<u8> = [1.0f64, 2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+    for dict in [
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+        "{'descr':'<f8','fortran_order':False,'shape':(2,)}",
+        "{'shape': [2], 'fortran_order': False, 'descr': '<f8', 'extra': None}",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2), }",
+        "{'descr': '=f8', 'fortran_order': False, 'shape': (2,), }",
+    ] {
+        let bytes = npy_with_header(dict, &body);
+        let a = parse_npy(&bytes, Path::new("<bytes>")).unwrap_or_else(|e| panic!("{dict}: {e}"));
+        assert_eq!(a.data.as_slice().unwrap(), &[1.0, 2.0], "{dict}");
+    }
+}
+
+/// A version 1.0 `.npy` file with the given header dict text.
+fn npy_with_header(dict: &str, body: &[u8]) -> Vec<u8> {
+    let total = (10 + dict.len() + 1).div_ceil(64) * 64;
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&u16::try_from(total - 10).unwrap().to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out.resize(total - 1, b' ');
+    out.push(b'\n');
+    out.extend_from_slice(body);
+    out
+}
+
+fn header_err(dict: &str, body: &[u8]) -> String {
+    format_detail(parse_npy(&npy_with_header(dict, body), Path::new("<bytes>")).unwrap_err())
+}
+
+#[test]
+fn error_bad_magic() {
+    assert_eq!(
+        read_err("npy/bad_magic.npy"),
+        "not a .npy file (bad magic string)"
+    );
+    let e = parse_npy(b"", Path::new("x.npy")).unwrap_err();
+    assert_eq!(e.to_string(), "x.npy: not a .npy file (bad magic string)");
+}
+
+#[test]
+fn error_truncated_body() {
+    assert_eq!(
+        read_err("npy/truncated.npy"),
+        "header shape (2, 3) needs 48 bytes of float64 data but the file holds 43 after its \
+         128-byte header (truncated file or wrong shape)"
+    );
+}
+
+#[test]
+fn error_extra_bytes() {
+    assert_eq!(
+        read_err("npy/extra_bytes.npy"),
+        "header shape (2, 3) needs 48 bytes of float64 data but the file holds 56 after its 128-byte header"
+    );
+}
+
+#[test]
+fn error_huge_header_shape_before_allocation() {
+    let msg = read_err("npy/huge_shape.npy");
+    assert!(
+        msg.starts_with(
+            "header shape (100000000000, 100000000000) needs 80000000000000000000000 bytes"
+        ),
+        "{msg}"
+    );
+    assert!(msg.contains("the file holds 0"), "{msg}");
+}
+
+#[test]
+fn error_shape_overflowing_u128() {
+    let msg = read_err("npy/overflow_shape.npy");
+    assert!(msg.contains("needs more than 2^128 bytes"), "{msg}");
+}
+
+#[test]
+fn error_truncated_header() {
+    assert_eq!(
+        read_err("npy/header_only.npy"),
+        "truncated .npy file (no header length)"
+    );
+    assert_eq!(
+        read_err("npy/header_len_past_end.npy"),
+        "truncated .npy file: the header length says 65535 bytes but the file holds 8"
+    );
+}
+
+#[test]
+fn error_unsupported_version() {
+    assert_eq!(
+        read_err("npy/bad_version.npy"),
+        "unsupported .npy format version 4.0 (supported: 1.0, 2.0, 3.0)"
+    );
+}
+
+#[test]
+fn error_header_not_a_dict() {
+    assert_eq!(
+        read_err("npy/not_a_dict.npy"),
+        "the .npy header is not a dict"
+    );
+    let msg = header_err(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,)",
+        &[],
+    );
+    assert!(
+        msg.starts_with("cannot parse the header dict: expected ',' or '}'"),
+        "{msg}"
+    );
+    let msg = header_err(
+        "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (2,)}",
+        &[],
+    );
+    assert!(msg.contains("unexpected name 'Maybe'"), "{msg}");
+    let msg = header_err(&format!("{}{}", "(".repeat(100), ")".repeat(100)), &[]);
+    assert!(msg.contains("nested too deeply"), "{msg}");
+}
+
+#[test]
+fn error_missing_or_bad_keys() {
+    assert_eq!(
+        header_err("{'descr': '<f8', 'shape': (2,)}", &[]),
+        "the .npy header has no 'fortran_order' key"
+    );
+    assert_eq!(
+        header_err("{'fortran_order': False, 'shape': (2,)}", &[]),
+        "the .npy header has no 'descr' key"
+    );
+    assert_eq!(
+        header_err("{'descr': '<f8', 'fortran_order': False}", &[]),
+        "the .npy header has no 'shape' key"
+    );
+    let msg = header_err(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (-1,)}",
+        &[],
+    );
+    assert!(msg.contains("negative number"), "{msg}");
+    let msg = header_err("{'descr': '<f8', 'fortran_order': 1, 'shape': (2,)}", &[]);
+    assert!(
+        msg.starts_with("'fortran_order' is not True or False"),
+        "{msg}"
+    );
+    let msg = header_err(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': ('a',)}",
+        &[],
+    );
+    assert!(msg.contains("is not an integer"), "{msg}");
+    let msg = header_err(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999999,)}",
+        &[],
+    );
+    assert!(msg.contains("integer too large"), "{msg}");
+}
+
+#[test]
+fn error_unsupported_dtypes() {
+    let msg = read_err("npy/unsupported_u1.npy");
+    assert_eq!(
+        msg,
+        "unsupported dtype '|u1' (unsigned integers) (supported: float64, float32, int64, int32, bool)"
+    );
+    assert!(
+        read_err("npy/unsupported_i2.npy").starts_with("unsupported dtype '<i2' (small integers)")
+    );
+    assert!(
+        read_err("npy/unsupported_c16.npy")
+            .starts_with("unsupported dtype '<c16' (complex numbers)")
+    );
+    assert!(
+        header_err(
+            "{'descr': '<f2', 'fortran_order': False, 'shape': (1,)}",
+            &[0, 0]
+        )
+        .contains("float16")
+    );
+}
+
+#[test]
+fn error_object_and_structured_dtypes() {
+    assert!(read_err("npy/object.npy").starts_with("object arrays (dtype 'O') cannot be read"));
+    assert!(
+        read_err("npy/structured.npy").starts_with("structured dtypes (records with named fields)")
+    );
+}
+
+#[test]
+fn error_string_dtype_as_dense() {
+    let msg = header_err(
+        "{'descr': '|S3', 'fortran_order': False, 'shape': ()}",
+        b"csr",
+    );
+    assert!(msg.starts_with("unsupported dtype |S3"), "{msg}");
+}
+
+#[test]
+fn missing_file_is_io_error() {
+    assert!(matches!(
+        read_npy(&fixture("npy/nope.npy")),
+        Err(Error::Io { .. })
+    ));
+}
+
+#[test]
+fn write_read_round_trip_and_layout() {
+    let dir = tmpdir();
+    let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    // A transposed (Fortran-layout) view is written in logical C order.
+    let p = dir.path().join("t.npy");
+    write_npy(&p, &a.t()).unwrap();
+    let back = read_npy(&p).unwrap();
+    assert_eq!(back.dtype, Dtype::Float64);
+    assert_eq!(back.data, a.t().to_owned().into_dyn());
+    let bytes = std::fs::read(&p).unwrap();
+    assert_eq!(bytes, to_npy_bytes(&a.t()));
+    assert_eq!(&bytes[..10], b"\x93NUMPY\x01\x00\x76\x00");
+    let header = std::str::from_utf8(&bytes[10..128]).unwrap();
+    assert_eq!(
+        header.trim_end(),
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }"
+    );
+    assert!(header.ends_with('\n'));
+    assert_eq!(files_in(dir.path()), vec!["t.npy"]);
+}
+
+#[test]
+fn write_0d_1d_and_empty() {
+    let dir = tmpdir();
+    for (name, a) in [
+        ("s.npy", ArrayD::from_elem(IxDyn(&[]), 2.5)),
+        ("v.npy", array![1.0, 2.0].into_dyn()),
+        ("e.npy", ArrayD::zeros(IxDyn(&[0, 4]))),
+        ("n.npy", ArrayD::from_elem(IxDyn(&[1, 2, 1, 2]), -1.0)),
+    ] {
+        let p = dir.path().join(name);
+        write_npy(&p, &a).unwrap();
+        assert_eq!(read_npy(&p).unwrap().data, a, "{name}");
+    }
+    let bytes = to_npy_bytes(&array![7.0]);
+    assert!(String::from_utf8_lossy(&bytes).contains("'shape': (1,)"));
+    let bytes = to_npy_bytes(&ArrayD::from_elem(IxDyn(&[]), 1.0));
+    assert!(String::from_utf8_lossy(&bytes).contains("'shape': ()"));
+}
+
+#[test]
+fn failing_write_leaves_no_partial_file() {
+    let dir = tmpdir();
+    // The destination is a directory: the rename fails after the data was written.
+    let target = dir.path().join("out.npy");
+    std::fs::create_dir(&target).unwrap();
+    let e = write_npy(&target, &array![1.0]).unwrap_err();
+    assert!(matches!(e, Error::Io { .. }), "{e:?}");
+    assert_eq!(files_in(dir.path()), vec!["out.npy"]);
+    // A missing directory is an I/O error naming the destination.
+    let e = write_npy(&dir.path().join("missing/x.npy"), &array![1.0]).unwrap_err();
+    assert!(e.to_string().contains("missing/x.npy"), "{e}");
+}
+
+#[test]
+fn overwrite_replaces_existing_file() {
+    let dir = tmpdir();
+    let p = dir.path().join("a.npy");
+    write_npy(&p, &array![1.0, 2.0]).unwrap();
+    write_npy(&p, &array![[3.0]]).unwrap();
+    assert_eq!(read_npy(&p).unwrap().data, array![[3.0]].into_dyn());
+    assert_eq!(files_in(dir.path()), vec!["a.npy"]);
+}
+
+#[test]
+fn npz_from_numpy() {
+    let plain = read_npz(&fixture("npz/savez.npz")).unwrap();
+    let names: Vec<&str> = plain.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["arr_0", "arr_1"]);
+    assert_eq!(plain[0].1.data, base());
+    assert_eq!(plain[1].1.dtype, Dtype::Int32);
+    for f in ["npz/savez_named.npz", "npz/savez_compressed.npz"] {
+        let arrays = read_npz(&fixture(f)).unwrap();
+        let names: Vec<&str> = arrays.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "v", "m"], "{f}");
+        assert_eq!(arrays[0].1.data, base());
+        assert_eq!(arrays[1].1.data.as_slice().unwrap(), &[1.0, 2.0, 3.0]);
+        assert_eq!(arrays[2].1.dtype, Dtype::Bool);
+        assert_eq!(arrays[2].1.data.as_slice().unwrap(), &[1.0, 0.0]);
+    }
+}
+
+#[test]
+fn npz_round_trip() {
+    let dir = tmpdir();
+    let p = dir.path().join("x.npz");
+    let a = base();
+    let b = ArrayD::from_elem(IxDyn(&[]), 4.0);
+    write_npz(&p, &[("a", a.view()), ("b", b.view())]).unwrap();
+    let back = read_npz(&p).unwrap();
+    assert_eq!(back.len(), 2);
+    assert_eq!((back[0].0.as_str(), &back[0].1.data), ("a", &a));
+    assert_eq!((back[1].0.as_str(), &back[1].1.data), ("b", &b));
+    assert_eq!(files_in(dir.path()), vec!["x.npz"]);
+}
+
+#[test]
+fn npz_errors() {
+    let dir = tmpdir();
+    let a = base();
+    let e = write_npz(
+        &dir.path().join("d.npz"),
+        &[("a", a.view()), ("a", a.view())],
+    )
+    .unwrap_err();
+    assert_eq!(
+        format_detail(e),
+        "duplicate array name 'a.npy' in the archive"
+    );
+    assert!(files_in(dir.path()).is_empty());
+    let msg = format_detail(read_npz(&fixture("npz/not_zip.npz")).unwrap_err());
+    assert!(msg.starts_with("not a valid .npz (zip) archive"), "{msg}");
+    let msg = format_detail(read_npz(&fixture("npz/sparse_csr.npz")).unwrap_err());
+    assert!(msg.contains("use CsrMatrix::load_npz"), "{msg}");
+}
+
+fn shape_strategy() -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(0usize..5, 0..4)
+}
+
+fn array_strategy() -> impl Strategy<Value = ArrayD<f64>> {
+    shape_strategy().prop_flat_map(|shape| {
+        let n: usize = shape.iter().product();
+        prop::collection::vec(any::<f64>(), n)
+            .prop_map(move |v| ArrayD::from_shape_vec(IxDyn(&shape), v).unwrap())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn npy_bytes_round_trip(a in array_strategy()) {
+        let back = parse_npy(&to_npy_bytes(&a), Path::new("<bytes>")).unwrap();
+        prop_assert_eq!(back.data.shape(), a.shape());
+        prop_assert!(back.data.iter().zip(a.iter()).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+
+    #[test]
+    fn fortran_order_bytes_read_as_c(rows in 1usize..6, cols in 1usize..6, seed in any::<u64>()) {
+        let a = Array::from_shape_fn((rows, cols), |(i, j)| (seed % 1000) as f64 + (i * 10 + j) as f64 * 0.5);
+        let body: Vec<u8> = a.t().iter().flat_map(|v| v.to_le_bytes()).collect();
+        let dict = format!("{{'descr': '<f8', 'fortran_order': True, 'shape': ({rows}, {cols}), }}");
+        let back = parse_npy(&npy_with_header(&dict, &body), Path::new("<bytes>")).unwrap();
+        prop_assert_eq!(back.data, a.into_dyn());
+    }
+
+    #[test]
+    fn garbage_never_panics(tail in prop::collection::vec(any::<u8>(), 0..200)) {
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend_from_slice(&tail);
+        let _ = parse_npy(&bytes, Path::new("<bytes>"));
+        let _ = parse_npy(&tail, Path::new("<bytes>"));
+    }
+}

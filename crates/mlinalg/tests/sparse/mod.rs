@@ -1,0 +1,3 @@
+//! Tests of `mlinalg::sparse`.
+
+mod csr;
