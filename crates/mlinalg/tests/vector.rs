@@ -105,7 +105,7 @@ fn norm_p_with_zero_entries_matches_numpy() {
 
 #[test]
 fn norm_p_rejects_nan_order() {
-    assert_err_contains(norm_p(array![1., 2.].view(), f64::NAN), "p");
+    assert_err_contains(norm_p(array![1., 2.].view(), f64::NAN), "NaN");
 }
 
 #[test]

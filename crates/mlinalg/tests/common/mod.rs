@@ -264,6 +264,16 @@ pub fn assert_cols_close_up_to_sign(
         .collect()
 }
 
+/// min over unit complex c of ‖c·got − want‖ / ‖want‖.
+pub fn phase_rel_diff(got: ArrayView1<'_, Complex64>, want: ArrayView1<'_, Complex64>) -> f64 {
+    assert_eq!(got.len(), want.len(), "phase_rel_diff: lengths differ");
+    let inner: Complex64 = got.iter().zip(want.iter()).map(|(g, w)| g.conj() * w).sum();
+    let c = if inner.norm() == 0.0 { Complex64::new(1.0, 0.0) } else { inner / inner.norm() };
+    let diff: f64 = got.iter().zip(want.iter()).map(|(g, w)| (g * c - w).norm_sqr()).sum::<f64>();
+    let nw: f64 = want.iter().map(|w| w.norm_sqr()).sum::<f64>();
+    (diff / nw.max(f64::MIN_POSITIVE)).sqrt()
+}
+
 /// Compares complex vectors up to a unit complex factor (phase): min_c ‖c·got − want‖ ≤ tol‖want‖.
 #[track_caller]
 pub fn assert_close_up_to_phase(
@@ -272,12 +282,7 @@ pub fn assert_close_up_to_phase(
     tol: f64,
     what: &str,
 ) {
-    assert_eq!(got.len(), want.len(), "{what}: lengths differ");
-    let inner: Complex64 = got.iter().zip(want.iter()).map(|(g, w)| g.conj() * w).sum();
-    let c = if inner.norm() == 0.0 { Complex64::new(1.0, 0.0) } else { inner / inner.norm() };
-    let diff: f64 = got.iter().zip(want.iter()).map(|(g, w)| (g * c - w).norm_sqr()).sum::<f64>();
-    let nw: f64 = want.iter().map(|w| w.norm_sqr()).sum::<f64>();
-    let r = (diff / nw.max(f64::MIN_POSITIVE)).sqrt();
+    let r = phase_rel_diff(got, want);
     assert!(r <= tol, "{what}: differs even up to phase: rel {r:e} > {tol:e}\n got: {got}\nwant: {want}");
 }
 
@@ -360,9 +365,18 @@ pub fn cfro(a: ArrayView2<'_, Complex64>) -> f64 {
 
 // ------------------------------------------------------------------------- random inputs
 
-/// The proptest configuration of this suite (64 cases keeps the binary fast on 2 cores).
+/// The proptest configuration of this suite: 64 cases (keeps the binary fast on 2 cores) and a
+/// fixed seed, so that CI is reproducible. `PROPTEST_CASES=…` and `PROPTEST_RNG_SEED=<u64>`
+/// override both, to explore further.
 pub fn config() -> Config {
-    Config { cases: 64, failure_persistence: None, ..Config::default() }
+    let mut c = Config { failure_persistence: None, ..Config::default() };
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = 64;
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        c.rng_seed = proptest::test_runner::RngSeed::Fixed(0x6d6c_696e_616c_67);
+    }
+    c
 }
 
 /// An m×n matrix of standard normals from a seeded ChaCha generator.

@@ -64,8 +64,8 @@ fn cholesky_errors() {
     let msg = assert_err_contains(cholesky(Array2::<f64>::ones((2, 3)).view()), "cholesky");
     assert!(msg.contains("square") && msg.contains("(2, 3)"), "{msg}");
     let f = Cholesky::new(Array2::<f64>::eye(3).view()).unwrap();
-    let msg = assert_err_contains(f.solve(&Array1::<f64>::ones(2)), "(2,)");
-    assert!(msg.contains('3'), "{msg}");
+    let msg = assert_err_contains(f.solve(&Array1::<f64>::ones(2)), "cholesky");
+    assert!(msg.contains('2') && msg.contains('3'), "{msg}");
 }
 
 proptest! {

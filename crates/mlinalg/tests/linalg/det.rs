@@ -85,11 +85,18 @@ fn det_overflow_and_underflow_keep_slogdet_finite() {
 
 #[test]
 fn det_of_singular_matrix_is_zero_not_an_error() {
-    let a = array![[1., 2.], [2., 4.]];
-    assert_eq!(det(a.view()).unwrap(), 0.0);
-    let s = slogdet(a.view()).unwrap();
-    assert_eq!(s.sign, 0.0);
-    assert_eq!(s.logabsdet, f64::NEG_INFINITY);
+    // NumPy: det = 0.0, slogdet = (0.0, -inf); a zero column leaves a zero pivot
+    for a in [
+        array![[1., 2.], [2., 4.]],
+        Array2::<f64>::zeros((3, 3)),
+        array![[0., 1.], [0., 2.]],
+        array![[0.0]],
+    ] {
+        let d = det(a.view()).unwrap();
+        assert_eq!(d, 0.0, "det of singular {a}");
+        let s = slogdet(a.view()).unwrap();
+        assert_eq!((s.sign, s.logabsdet), (0.0, f64::NEG_INFINITY), "slogdet of singular {a}");
+    }
 }
 
 #[test]

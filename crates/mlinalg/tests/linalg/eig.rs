@@ -244,3 +244,27 @@ proptest! {
         prop_assert!(v.iter().all(|z| z.is_finite()));
     }
 }
+
+#[test]
+fn eig_of_tiny_and_huge_matrices_scales_exactly() {
+    // eig(c·A) = (c·λ, V): eigenvectors must not depend on the scale of the data
+    let mut failures = Vec::new();
+    for n in 2..=7 {
+        for seed in 0..8 {
+            let a = common::normal(n, n, seed);
+            let (w, v) = complex_parts(&eig(a.view()).unwrap());
+            for c in [1e-150, 1e150] {
+                let (wc, vc) = complex_parts(&eig((&a * c).view()).unwrap());
+                let idx = match_eigenvalues(&wc, &w.mapv(|z| z * c));
+                for (k, &i) in idx.iter().enumerate() {
+                    assert!((wc[i] / c - w[k]).norm() < 1e-12 * fro(&a), "scale {c:e}: λ{k}");
+                    let d = common::phase_rel_diff(vc.column(i), v.column(k));
+                    if d > 1e-9 {
+                        failures.push(format!("n {n}, seed {seed}, scale {c:e}, λ {}: {d:.2e}", w[k]));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "eigenvectors change with scale: {failures:#?}");
+}
