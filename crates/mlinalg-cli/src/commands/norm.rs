@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use mlinalg::array::{check_nonempty, fmt_shape};
 use mlinalg::linalg::NormOrd;
+use mlinalg::sparse::CsrMatrix;
 use ndarray::Array1;
 
 use crate::cli::NormArgs;
@@ -37,9 +38,42 @@ pub fn run(args: &NormArgs) -> Result<Report> {
                 None | Some(NormOrd::Fro) => mlinalg::vector::norm_l2(
                     Array1::from_iter(matrix.data().iter().copied()).view(),
                 ),
+                // Row and column sums of |aᵢⱼ| need only the stored entries too.
+                Some(NormOrd::Inf) => extreme(row_abs_sums(&matrix), f64::max),
+                Some(NormOrd::NegInf) => extreme(row_abs_sums(&matrix), f64::min),
+                Some(NormOrd::P(p)) if p == 1.0 => extreme(col_abs_sums(&matrix), f64::max),
+                Some(NormOrd::P(p)) if p == -1.0 => extreme(col_abs_sums(&matrix), f64::min),
+                // 2, −2, nuc need singular values: densify (the library refuses a dense form
+                // too large to allocate); a vector-only ord is rejected by the library.
                 ord => mlinalg::linalg::norm(&matrix.to_dense()?, ord)?,
             }
         }
     };
     Ok(Report::new().float("norm", value))
+}
+
+/// Σⱼ |aᵢⱼ| for every row of a CSR matrix.
+fn row_abs_sums(m: &CsrMatrix) -> Vec<f64> {
+    let (indptr, data) = (m.indptr(), m.data());
+    indptr
+        .windows(2)
+        .map(|w| data[w[0]..w[1]].iter().map(|x| x.abs()).sum())
+        .collect()
+}
+
+/// Σᵢ |aᵢⱼ| for every column of a CSR matrix.
+fn col_abs_sums(m: &CsrMatrix) -> Vec<f64> {
+    let mut sums = vec![0.0; m.ncols()];
+    for (&j, &x) in m.indices().iter().zip(m.data()) {
+        sums[j] += x.abs();
+    }
+    sums
+}
+
+/// The max or min of `v`, NaN if any element is NaN (NumPy's propagation).
+fn extreme(v: Vec<f64>, pick: fn(f64, f64) -> f64) -> f64 {
+    if v.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    v.into_iter().reduce(pick).unwrap_or(f64::NAN)
 }
