@@ -2,8 +2,8 @@
 //! by hand (or, for the random data, against the identities they illustrate).
 
 use mlinalg::linalg::{
-    Cholesky, Eig, QrMode, eig, eigh, is_orthogonal, is_positive_definite, is_symmetric,
-    low_rank, lstsq, qr, solve, svd,
+    Cholesky, Eig, QrMode, eig, eigh, is_orthogonal, is_positive_definite, is_symmetric, low_rank,
+    lstsq, qr, solve, svd,
 };
 use mlinalg::ops::{matmul2, matvec};
 use mlinalg::random::{randn, randn2};
@@ -34,14 +34,21 @@ fn matrix_product() {
     let a = array![[1., 2., 3.], [4., 5., 6.]];
     let b = array![[7., 8.], [9., 10.], [11., 12.]];
     // [1·7 + 2·9 + 3·11, 1·8 + 2·10 + 3·12] = [58, 64]; [139, 154] likewise
-    assert_eq!(matmul2(a.view(), b.view()).unwrap(), array![[58., 64.], [139., 154.]]);
+    assert_eq!(
+        matmul2(a.view(), b.view()).unwrap(),
+        array![[58., 64.], [139., 154.]]
+    );
 }
 
 #[test]
 fn eigenvalues_of_4_1_2_3() {
     // det(A − λI) = (4 − λ)(3 − λ) − 2 = λ² − 7λ + 10 = (λ − 5)(λ − 2)
     let a = array![[4., 1.], [2., 3.]];
-    let Eig::Real { eigenvalues, eigenvectors } = eig(a.view()).unwrap() else {
+    let Eig::Real {
+        eigenvalues,
+        eigenvectors,
+    } = eig(a.view()).unwrap()
+    else {
         panic!("[[4, 1], [2, 3]] has real eigenvalues");
     };
     let mut w = eigenvalues.to_vec();
@@ -56,8 +63,11 @@ fn eigenvalues_of_4_1_2_3() {
 /// X = [1 | randn(100, 3)] (seed 0), y = X·[1, 2, −1, 3] + 0.1·noise.
 fn regression_data() -> (Array2<f64>, Array1<f64>, Array1<f64>) {
     let feats = randn2(100, 3, 0);
-    let x = concatenate(Axis(1), &[Array2::<f64>::ones((100, 1)).view(), feats.view()])
-        .expect("same number of rows");
+    let x = concatenate(
+        Axis(1),
+        &[Array2::<f64>::ones((100, 1)).view(), feats.view()],
+    )
+    .expect("same number of rows");
     let w_true = array![1., 2., -1., 3.];
     let noise = randn(&[100], 1).into_dimensionality::<Ix1>().expect("1-d");
     let y = x.dot(&w_true) + noise * 0.1;
@@ -118,5 +128,9 @@ fn svd_reconstructs_and_rank_2_error_is_the_tail() {
     let tail = (f.s[2].powi(2) + f.s[3].powi(2)).sqrt();
     assert_close!(lr.frobenius_error, tail, rtol = 1e-12);
     assert_close!(fro(&(&a - &lr.approx)), tail, rtol = 1e-10);
-    assert_close!(lr.energy, f.s.slice(s![..2]).sum() / f.s.sum(), rtol = 1e-12);
+    assert_close!(
+        lr.energy,
+        f.s.slice(s![..2]).sum() / f.s.sum(),
+        rtol = 1e-12
+    );
 }

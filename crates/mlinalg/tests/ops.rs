@@ -11,8 +11,11 @@ use crate::common::{self, assert_close, assert_err_contains, normal};
 /// An n-d array with entries 0, 1, 2, … (then shifted) in C order.
 fn arange(shape: &[usize], shift: f64) -> ArrayD<f64> {
     let n: usize = shape.iter().product();
-    Array::from_shape_vec(IxDyn(shape), (0..n).map(|i| i as f64 * 0.5 + shift).collect())
-        .expect("shape")
+    Array::from_shape_vec(
+        IxDyn(shape),
+        (0..n).map(|i| i as f64 * 0.5 + shift).collect(),
+    )
+    .expect("shape")
 }
 
 /// Reference `@` for batch × batch with broadcasting (`a`, `b` at least 2-d).
@@ -35,7 +38,9 @@ fn naive_batched(a: &ArrayD<f64>, b: &ArrayD<f64>) -> ArrayD<f64> {
         }
         let pick = |shape: &[usize]| -> Vec<usize> {
             let off = batch.len() - (shape.len() - 2);
-            (0..shape.len() - 2).map(|i| if shape[i] == 1 { 0 } else { idx[off + i] }).collect()
+            (0..shape.len() - 2)
+                .map(|i| if shape[i] == 1 { 0 } else { idx[off + i] })
+                .collect()
         };
         let (ia, ib) = (pick(a.shape()), pick(b.shape()));
         for i in 0..m {
@@ -63,24 +68,39 @@ fn naive_batched(a: &ArrayD<f64>, b: &ArrayD<f64>) -> ArrayD<f64> {
 fn matmul2_worked_example() {
     let a = array![[1., 2., 3.], [4., 5., 6.]];
     let b = array![[7., 8.], [9., 10.], [11., 12.]];
-    assert_eq!(matmul2(a.view(), b.view()).unwrap(), array![[58., 64.], [139., 154.]]);
+    assert_eq!(
+        matmul2(a.view(), b.view()).unwrap(),
+        array![[58., 64.], [139., 154.]]
+    );
 }
 
 #[test]
 fn matmul2_inner_mismatch_message_is_exact() {
     let a = array![[1., 2., 3.], [4., 5., 6.]];
     let e = matmul2(a.view(), a.view()).unwrap_err();
-    assert_eq!(e.to_string(), "matmul: inner dimensions differ: (2, 3) @ (2, 3): 3 != 2");
+    assert_eq!(
+        e.to_string(),
+        "matmul: inner dimensions differ: (2, 3) @ (2, 3): 3 != 2"
+    );
     let e = matmul(a.view().into_dyn(), a.view().into_dyn()).unwrap_err();
-    assert_eq!(e.to_string(), "matmul: inner dimensions differ: (2, 3) @ (2, 3): 3 != 2");
+    assert_eq!(
+        e.to_string(),
+        "matmul: inner dimensions differ: (2, 3) @ (2, 3): 3 != 2"
+    );
 }
 
 #[test]
 fn matmul2_with_zero_sized_dimensions() {
     // NumPy: (2, 0) @ (0, 3) is a (2, 3) matrix of zeros; (0, 3) @ (3, 2) is (0, 2).
-    let c = matmul2(Array2::<f64>::zeros((2, 0)).view(), Array2::<f64>::zeros((0, 3)).view());
+    let c = matmul2(
+        Array2::<f64>::zeros((2, 0)).view(),
+        Array2::<f64>::zeros((0, 3)).view(),
+    );
     assert_eq!(c.unwrap(), Array2::<f64>::zeros((2, 3)));
-    let c = matmul2(Array2::<f64>::zeros((0, 3)).view(), Array2::<f64>::ones((3, 2)).view());
+    let c = matmul2(
+        Array2::<f64>::zeros((0, 3)).view(),
+        Array2::<f64>::ones((3, 2)).view(),
+    );
     assert_eq!(c.unwrap().shape(), &[0, 2]);
 }
 
@@ -92,13 +112,21 @@ fn matmul2_of_transposed_and_sliced_views() {
     assert_close!(c, a.t().dot(&b), rtol = 1e-12, atol = 1e-12);
     let s = a.slice(ndarray::s![..;2, 1..]);
     let c = matmul2(s, b.slice(ndarray::s![..4, ..]).t().t()).unwrap();
-    assert_close!(c, s.dot(&b.slice(ndarray::s![..4, ..])), rtol = 1e-12, atol = 1e-12);
+    assert_close!(
+        c,
+        s.dot(&b.slice(ndarray::s![..4, ..])),
+        rtol = 1e-12,
+        atol = 1e-12
+    );
 }
 
 #[test]
 fn matvec_and_its_mismatch() {
     let a = array![[1., 2.], [3., 4.], [5., 6.]];
-    assert_eq!(matvec(a.view(), array![1., -1.].view()).unwrap(), array![-1., -1., -1.]);
+    assert_eq!(
+        matvec(a.view(), array![1., -1.].view()).unwrap(),
+        array![-1., -1., -1.]
+    );
     let msg = assert_err_contains(matvec(a.view(), array![1., 2., 3.].view()), "matmul");
     assert!(msg.contains("(3, 2)") && msg.contains("(3,)"), "{msg}");
 }
@@ -158,14 +186,28 @@ fn matmul_nd_at_1d_and_1d_at_nd() {
     let v = array![1., -2., 0.5].into_dyn();
     let r = matmul(a.view(), v.view()).unwrap();
     assert_eq!(r.shape(), &[2, 4]);
-    let want = naive_batched(&a, &v.clone().into_shape_with_order(IxDyn(&[3, 1])).unwrap());
-    assert_close!(r, want.into_shape_with_order(IxDyn(&[2, 4])).unwrap(), rtol = 1e-14);
+    let want = naive_batched(
+        &a,
+        &v.clone().into_shape_with_order(IxDyn(&[3, 1])).unwrap(),
+    );
+    assert_close!(
+        r,
+        want.into_shape_with_order(IxDyn(&[2, 4])).unwrap(),
+        rtol = 1e-14
+    );
 
     let b = arange(&[2, 3, 4], 1.0);
     let r = matmul(v.view(), b.view()).unwrap();
     assert_eq!(r.shape(), &[2, 4]);
-    let want = naive_batched(&v.clone().into_shape_with_order(IxDyn(&[1, 3])).unwrap(), &b);
-    assert_close!(r, want.into_shape_with_order(IxDyn(&[2, 4])).unwrap(), rtol = 1e-14);
+    let want = naive_batched(
+        &v.clone().into_shape_with_order(IxDyn(&[1, 3])).unwrap(),
+        &b,
+    );
+    assert_close!(
+        r,
+        want.into_shape_with_order(IxDyn(&[2, 4])).unwrap(),
+        rtol = 1e-14
+    );
 }
 
 #[test]
@@ -187,7 +229,10 @@ fn matmul_batch_axes_that_do_not_broadcast_are_an_error() {
     let a = arange(&[2, 2, 3], 0.0);
     let b = arange(&[3, 3, 2], 0.0);
     let msg = assert_err_contains(matmul(a.view(), b.view()), "matmul");
-    assert!(msg.contains("(2, 2, 3)") && msg.contains("(3, 3, 2)"), "{msg}");
+    assert!(
+        msg.contains("(2, 2, 3)") && msg.contains("(3, 3, 2)"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -195,7 +240,23 @@ fn matmul_nd_inner_mismatch() {
     let a = arange(&[2, 4, 3], 0.0);
     let w = arange(&[4, 5], 0.0);
     let e = matmul(a.view(), w.view()).unwrap_err();
-    assert_eq!(e.to_string(), "matmul: inner dimensions differ: (2, 4, 3) @ (4, 5): 3 != 4");
+    assert_eq!(
+        e.to_string(),
+        "matmul: inner dimensions differ: (2, 4, 3) @ (4, 5): 3 != 4"
+    );
+}
+
+#[test]
+fn results_too_large_to_allocate_are_errors_not_aborts() {
+    // (2²⁰, 1) @ (1, 2²⁰) would be 2⁴⁰ elements (8 TiB): refuse before allocating
+    let col = ArrayD::<f64>::zeros(IxDyn(&[1 << 20, 1]));
+    let row = ArrayD::<f64>::zeros(IxDyn(&[1, 1 << 20]));
+    let msg = assert_err_contains(matmul(col.view(), row.view()), "matmul");
+    assert!(msg.contains("1048576"), "{msg}");
+    // broadcasting (2²⁰, 1) ⊙ (2²⁰,) is just as large
+    let flat = ArrayD::<f64>::zeros(IxDyn(&[1 << 20]));
+    assert_err_contains(hadamard(col.view(), flat.view()), "hadamard");
+    assert_err_contains(add(col.view(), flat.view()), "add");
 }
 
 // --------------------------------------------------------------------- element-wise ops
@@ -209,16 +270,32 @@ fn elementwise_ops_broadcast_like_numpy() {
         hadamard(a.view(), row.view()).unwrap(),
         array![[10., 40., 90.], [40., 100., 180.]].into_dyn()
     );
-    assert_eq!(add(a.view(), col.view()).unwrap(), array![[3., 4., 5.], [8., 9., 10.]].into_dyn());
-    assert_eq!(sub(row.view(), a.view()).unwrap(), array![[9., 18., 27.], [6., 15., 24.]].into_dyn());
-    assert_eq!(div(a.view(), col.view()).unwrap(), array![[0.5, 1., 1.5], [1., 1.25, 1.5]].into_dyn());
+    assert_eq!(
+        add(a.view(), col.view()).unwrap(),
+        array![[3., 4., 5.], [8., 9., 10.]].into_dyn()
+    );
+    assert_eq!(
+        sub(row.view(), a.view()).unwrap(),
+        array![[9., 18., 27.], [6., 15., 24.]].into_dyn()
+    );
+    assert_eq!(
+        div(a.view(), col.view()).unwrap(),
+        array![[0.5, 1., 1.5], [1., 1.25, 1.5]].into_dyn()
+    );
     // (2, 1) with (1, 3) → (2, 3); a 0-d scalar broadcasts against anything
     let r = hadamard(col.view(), array![[1., 2., 3.]].into_dyn().view()).unwrap();
     assert_eq!(r, array![[2., 4., 6.], [4., 8., 12.]].into_dyn());
     let s = ArrayD::from_elem(IxDyn(&[]), 3.0);
-    assert_eq!(hadamard(s.view(), row.view()).unwrap(), array![30., 60., 90.].into_dyn());
+    assert_eq!(
+        hadamard(s.view(), row.view()).unwrap(),
+        array![30., 60., 90.].into_dyn()
+    );
     // IEEE division
-    let z = div(array![1., -1., 0.].into_dyn().view(), array![0., 0., 0.].into_dyn().view()).unwrap();
+    let z = div(
+        array![1., -1., 0.].into_dyn().view(),
+        array![0., 0., 0.].into_dyn().view(),
+    )
+    .unwrap();
     assert_eq!(z[0], f64::INFINITY);
     assert_eq!(z[1], f64::NEG_INFINITY);
     assert!(z[2].is_nan());
@@ -242,7 +319,10 @@ fn broadcast_errors_name_both_shapes() {
 
 #[test]
 fn broadcast_shapes_rules() {
-    assert_eq!(broadcast_shapes("add", &[8, 1, 6, 1], &[7, 1, 5]).unwrap(), vec![8, 7, 6, 5]);
+    assert_eq!(
+        broadcast_shapes("add", &[8, 1, 6, 1], &[7, 1, 5]).unwrap(),
+        vec![8, 7, 6, 5]
+    );
     assert_eq!(broadcast_shapes("add", &[], &[3]).unwrap(), vec![3]);
     assert_eq!(broadcast_shapes("add", &[0], &[1]).unwrap(), vec![0]);
     assert_eq!(broadcast_shapes("add", &[5, 4], &[1]).unwrap(), vec![5, 4]);
@@ -256,7 +336,10 @@ fn broadcast_shapes_rules() {
 fn outer_trace_transpose() {
     let o = outer(array![1., 2.].view(), array![3., 4., 5.].view());
     assert_eq!(o, array![[3., 4., 5.], [6., 8., 10.]]);
-    assert_eq!(outer(Array1::zeros(0).view(), array![1.].view()).shape(), &[0, 1]);
+    assert_eq!(
+        outer(Array1::zeros(0).view(), array![1.].view()).shape(),
+        &[0, 1]
+    );
     assert_eq!(trace(array![[1., 2.], [3., 4.]].view()), 5.0);
     // NumPy trace of a non-square matrix sums the main diagonal
     assert_eq!(trace(array![[1., 2., 3.], [4., 5., 6.]].view()), 6.0);

@@ -23,8 +23,7 @@ fn dot_of_empty_vectors_is_zero() {
 
 #[test]
 fn dot_length_mismatch_names_both_shapes() {
-    let msg =
-        assert_err_contains(dot(array![1., 2., 3.].view(), array![1., 2.].view()), "dot");
+    let msg = assert_err_contains(dot(array![1., 2., 3.].view(), array![1., 2.].view()), "dot");
     assert!(msg.contains("(3,)") && msg.contains("(2,)"), "{msg}");
 }
 
@@ -44,7 +43,11 @@ fn norms_of_worked_example() {
     assert_close!(norm_l2(x.view()), 14f64.sqrt(), rtol = 1e-15);
     assert_eq!(norm_inf(x.view()), 3.0);
     assert_eq!(norm_neg_inf(x.view()), 1.0);
-    assert_close!(norm_p(x.view(), 3.0).unwrap(), 36f64.powf(1.0 / 3.0), rtol = 1e-14);
+    assert_close!(
+        norm_p(x.view(), 3.0).unwrap(),
+        36f64.powf(1.0 / 3.0),
+        rtol = 1e-14
+    );
     let half = (2f64.sqrt() + 3f64.sqrt() + 1.0).powi(2);
     assert_close!(norm_p(x.view(), 0.5).unwrap(), half, rtol = 1e-14);
 }
@@ -57,8 +60,16 @@ fn norm_l0_counts_nonzeros() {
 
 #[test]
 fn norm_l2_does_not_overflow_or_underflow() {
-    assert_close!(norm_l2(array![1e200, 1e200].view()), 1e200 * 2f64.sqrt(), rtol = 1e-15);
-    assert_close!(norm_l2(array![1e-200, 1e-200].view()), 1e-200 * 2f64.sqrt(), rtol = 1e-15);
+    assert_close!(
+        norm_l2(array![1e200, 1e200].view()),
+        1e200 * 2f64.sqrt(),
+        rtol = 1e-15
+    );
+    assert_close!(
+        norm_l2(array![1e-200, 1e-200].view()),
+        1e-200 * 2f64.sqrt(),
+        rtol = 1e-15
+    );
     assert_close!(norm_l2(array![3e300, -4e300].view()), 5e300, rtol = 1e-15);
     assert_eq!(norm_l2(array![f64::INFINITY, 1.0].view()), f64::INFINITY);
     assert!(norm_l2(array![f64::NAN, 1.0].view()).is_nan());
@@ -77,14 +88,44 @@ fn norm_p_matches_numpy_fixture() {
     for case in ["norm_vec7", "norm_vec1"] {
         let x = fx1(case, "a");
         assert_close!(norm_p(x.view(), 0.0).unwrap(), fx0(case, "norm_0"));
-        assert_close!(norm_p(x.view(), 1.0).unwrap(), fx0(case, "norm_1"), rtol = 1e-14);
-        assert_close!(norm_p(x.view(), -1.0).unwrap(), fx0(case, "norm_-1"), rtol = 1e-13);
-        assert_close!(norm_p(x.view(), 2.0).unwrap(), fx0(case, "norm_2"), rtol = 1e-14);
-        assert_close!(norm_p(x.view(), -2.0).unwrap(), fx0(case, "norm_-2"), rtol = 1e-13);
-        assert_close!(norm_p(x.view(), 3.0).unwrap(), fx0(case, "norm_3"), rtol = 1e-13);
-        assert_close!(norm_p(x.view(), 0.5).unwrap(), fx0(case, "norm_0.5"), rtol = 1e-13);
-        assert_close!(norm_p(x.view(), f64::INFINITY).unwrap(), fx0(case, "norm_inf"));
-        assert_close!(norm_p(x.view(), f64::NEG_INFINITY).unwrap(), fx0(case, "norm_neginf"));
+        assert_close!(
+            norm_p(x.view(), 1.0).unwrap(),
+            fx0(case, "norm_1"),
+            rtol = 1e-14
+        );
+        assert_close!(
+            norm_p(x.view(), -1.0).unwrap(),
+            fx0(case, "norm_-1"),
+            rtol = 1e-13
+        );
+        assert_close!(
+            norm_p(x.view(), 2.0).unwrap(),
+            fx0(case, "norm_2"),
+            rtol = 1e-14
+        );
+        assert_close!(
+            norm_p(x.view(), -2.0).unwrap(),
+            fx0(case, "norm_-2"),
+            rtol = 1e-13
+        );
+        assert_close!(
+            norm_p(x.view(), 3.0).unwrap(),
+            fx0(case, "norm_3"),
+            rtol = 1e-13
+        );
+        assert_close!(
+            norm_p(x.view(), 0.5).unwrap(),
+            fx0(case, "norm_0.5"),
+            rtol = 1e-13
+        );
+        assert_close!(
+            norm_p(x.view(), f64::INFINITY).unwrap(),
+            fx0(case, "norm_inf")
+        );
+        assert_close!(
+            norm_p(x.view(), f64::NEG_INFINITY).unwrap(),
+            fx0(case, "norm_neginf")
+        );
         assert_close!(norm_l1(x.view()), fx0(case, "norm_1"), rtol = 1e-14);
         assert_close!(norm_l2(x.view()), fx0(case, "norm_2"), rtol = 1e-14);
         assert_close!(norm_inf(x.view()), fx0(case, "norm_inf"));
@@ -99,8 +140,16 @@ fn norm_p_with_zero_entries_matches_numpy() {
     let x = fx1(case, "a");
     assert_eq!(norm_l0(x.view()), fx0(case, "norm_0"));
     assert_eq!(norm_neg_inf(x.view()), 0.0);
-    assert_close!(norm_p(x.view(), 3.0).unwrap(), fx0(case, "norm_3"), rtol = 1e-14);
-    assert_close!(norm_p(x.view(), 0.5).unwrap(), fx0(case, "norm_0.5"), rtol = 1e-14);
+    assert_close!(
+        norm_p(x.view(), 3.0).unwrap(),
+        fx0(case, "norm_3"),
+        rtol = 1e-14
+    );
+    assert_close!(
+        norm_p(x.view(), 0.5).unwrap(),
+        fx0(case, "norm_0.5"),
+        rtol = 1e-14
+    );
 }
 
 #[test]
@@ -122,12 +171,26 @@ fn cosine_and_angle_of_worked_example() {
 #[test]
 fn cosine_of_parallel_orthogonal_and_opposite_vectors() {
     let a = array![1., 2., 3.];
-    assert_close!(cosine_similarity(a.view(), (&a * 7.0).view()).unwrap(), 1.0, rtol = 1e-15);
-    assert_close!(cosine_similarity(a.view(), (&a * -0.5).view()).unwrap(), -1.0, rtol = 1e-15);
+    assert_close!(
+        cosine_similarity(a.view(), (&a * 7.0).view()).unwrap(),
+        1.0,
+        rtol = 1e-15
+    );
+    assert_close!(
+        cosine_similarity(a.view(), (&a * -0.5).view()).unwrap(),
+        -1.0,
+        rtol = 1e-15
+    );
     let c = cosine_similarity(array![1., 0.].view(), array![0., 5.].view()).unwrap();
     assert_eq!(c, 0.0);
-    assert_close!(angle(a.view(), (&a * -2.0).view()).unwrap(), std::f64::consts::PI);
-    assert_close!(angle_degrees(array![1., 0.].view(), array![0., 3.].view()).unwrap(), 90.0);
+    assert_close!(
+        angle(a.view(), (&a * -2.0).view()).unwrap(),
+        std::f64::consts::PI
+    );
+    assert_close!(
+        angle_degrees(array![1., 0.].view(), array![0., 3.].view()).unwrap(),
+        90.0
+    );
 }
 
 #[test]

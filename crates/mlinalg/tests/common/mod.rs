@@ -24,25 +24,48 @@ pub const EPS: f64 = f64::EPSILON;
 
 /// `crates/mlinalg/tests/fixtures`.
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 /// Reads a little-endian `f8`, C-order `.npy` file (format v1/v2/v3 header).
 /// Panics with a clear message on anything else: fixtures are ours, so a mismatch is a bug.
 pub fn read_npy(path: &Path) -> ArrayD<f64> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| {
-        panic!("{}: {e} (regenerate with tests/fixtures/generate.py)", path.display())
+        panic!(
+            "{}: {e} (regenerate with tests/fixtures/generate.py)",
+            path.display()
+        )
     });
-    assert!(bytes.len() >= 10 && bytes.starts_with(b"\x93NUMPY"), "{}: not .npy", path.display());
+    assert!(
+        bytes.len() >= 10 && bytes.starts_with(b"\x93NUMPY"),
+        "{}: not .npy",
+        path.display()
+    );
     let (hlen, start) = match bytes[6] {
         1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
-        2 | 3 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        2 | 3 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
         v => panic!("{}: unsupported .npy version {v}", path.display()),
     };
     let header = std::str::from_utf8(&bytes[start..start + hlen]).expect("ascii header");
-    assert!(header.contains("'descr': '<f8'"), "{}: not <f8: {header}", path.display());
-    assert!(header.contains("'fortran_order': False"), "{}: not C order", path.display());
-    let dims = header.split("'shape': (").nth(1).and_then(|s| s.split(')').next());
+    assert!(
+        header.contains("'descr': '<f8'"),
+        "{}: not <f8: {header}",
+        path.display()
+    );
+    assert!(
+        header.contains("'fortran_order': False"),
+        "{}: not C order",
+        path.display()
+    );
+    let dims = header
+        .split("'shape': (")
+        .nth(1)
+        .and_then(|s| s.split(')').next());
     let shape: Vec<usize> = dims
         .expect("shape in header")
         .split(',')
@@ -53,8 +76,10 @@ pub fn read_npy(path: &Path) -> ArrayD<f64> {
     let data = &bytes[start + hlen..];
     let n: usize = shape.iter().product();
     assert_eq!(data.len(), n * 8, "{}: data length", path.display());
-    let v: Vec<f64> =
-        data.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
+    let v: Vec<f64> = data
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect();
     ArrayD::from_shape_vec(IxDyn(&shape), v).expect("shape matches data")
 }
 
@@ -65,18 +90,27 @@ pub fn fixture(name: &str) -> ArrayD<f64> {
 
 /// `fixture("<case>__<key>")` as a 2-d array.
 pub fn fx2(case: &str, key: &str) -> Array2<f64> {
-    fixture(&format!("{case}__{key}")).into_dimensionality().expect("2-d fixture")
+    fixture(&format!("{case}__{key}"))
+        .into_dimensionality()
+        .expect("2-d fixture")
 }
 
 /// `fixture("<case>__<key>")` as a 1-d array.
 pub fn fx1(case: &str, key: &str) -> Array1<f64> {
-    fixture(&format!("{case}__{key}")).into_dimensionality().expect("1-d fixture")
+    fixture(&format!("{case}__{key}"))
+        .into_dimensionality()
+        .expect("1-d fixture")
 }
 
 /// `fixture("<case>__<key>")` as a scalar (0-d or length-1 array).
 pub fn fx0(case: &str, key: &str) -> f64 {
     let a = fixture(&format!("{case}__{key}"));
-    assert_eq!(a.len(), 1, "{case}__{key}: expected a scalar, got shape {:?}", a.shape());
+    assert_eq!(
+        a.len(),
+        1,
+        "{case}__{key}: expected a scalar, got shape {:?}",
+        a.shape()
+    );
     a.iter().copied().next().expect("one element")
 }
 
@@ -87,7 +121,10 @@ pub fn fxd(case: &str, key: &str) -> ArrayD<f64> {
 
 /// Whether a fixture file exists.
 pub fn has_fixture(case: &str, key: &str) -> bool {
-    fixtures_dir().join("linalg").join(format!("{case}__{key}.npy")).exists()
+    fixtures_dir()
+        .join("linalg")
+        .join(format!("{case}__{key}.npy"))
+        .exists()
 }
 
 /// A complex fixture stored with a trailing (re, im) axis, as a 1-d complex array.
@@ -104,7 +141,10 @@ pub fn fx1c(case: &str, key: &str) -> Array1<Complex64> {
 pub fn fx2c(case: &str, key: &str) -> Array2<Complex64> {
     let a = fxd(case, key);
     match a.ndim() {
-        2 => a.into_dimensionality::<ndarray::Ix2>().expect("2-d").mapv(|re| Complex64::new(re, 0.0)),
+        2 => a
+            .into_dimensionality::<ndarray::Ix2>()
+            .expect("2-d")
+            .mapv(|re| Complex64::new(re, 0.0)),
         3 => {
             let (m, n) = (a.shape()[0], a.shape()[1]);
             Array2::from_shape_fn((m, n), |(i, j)| Complex64::new(a[[i, j, 0]], a[[i, j, 1]]))
@@ -217,7 +257,12 @@ pub fn fro(a: &dyn Values) -> f64 {
 /// Normwise relative difference ‖got − want‖_F / ‖want‖_F (absolute when `want` is zero).
 pub fn rel_diff(got: &dyn Values, want: &dyn Values) -> f64 {
     assert_eq!(got.shape_vec(), want.shape_vec(), "rel_diff: shapes differ");
-    let d: Vec<f64> = got.values().iter().zip(want.values()).map(|(a, b)| a - b).collect();
+    let d: Vec<f64> = got
+        .values()
+        .iter()
+        .zip(want.values())
+        .map(|(a, b)| a - b)
+        .collect();
     let nd = fro(&Array1::from(d));
     let nw = fro(want);
     if nw == 0.0 { nd } else { nd / nw }
@@ -227,7 +272,11 @@ pub fn rel_diff(got: &dyn Values, want: &dyn Values) -> f64 {
 /// whatever the scale of the data (1e±150).
 #[track_caller]
 pub fn assert_close_norm(got: &dyn Values, want: &dyn Values, tol: f64, what: &str) {
-    assert_eq!(got.shape_vec(), want.shape_vec(), "{what}: shape differs (got vs expected)");
+    assert_eq!(
+        got.shape_vec(),
+        want.shape_vec(),
+        "{what}: shape differs (got vs expected)"
+    );
     let r = rel_diff(got, want);
     assert!(
         r <= tol,
@@ -248,7 +297,10 @@ pub fn assert_cols_close_up_to_sign(
     what: &str,
 ) -> Vec<f64> {
     assert_eq!(got.nrows(), want.nrows(), "{what}: row counts differ");
-    assert!(got.ncols() >= ncols && want.ncols() >= ncols, "{what}: fewer than {ncols} columns");
+    assert!(
+        got.ncols() >= ncols && want.ncols() >= ncols,
+        "{what}: fewer than {ncols} columns"
+    );
     (0..ncols)
         .map(|j| {
             let (g, w) = (got.column(j), want.column(j));
@@ -268,8 +320,16 @@ pub fn assert_cols_close_up_to_sign(
 pub fn phase_rel_diff(got: ArrayView1<'_, Complex64>, want: ArrayView1<'_, Complex64>) -> f64 {
     assert_eq!(got.len(), want.len(), "phase_rel_diff: lengths differ");
     let inner: Complex64 = got.iter().zip(want.iter()).map(|(g, w)| g.conj() * w).sum();
-    let c = if inner.norm() == 0.0 { Complex64::new(1.0, 0.0) } else { inner / inner.norm() };
-    let diff: f64 = got.iter().zip(want.iter()).map(|(g, w)| (g * c - w).norm_sqr()).sum::<f64>();
+    let c = if inner.norm() == 0.0 {
+        Complex64::new(1.0, 0.0)
+    } else {
+        inner / inner.norm()
+    };
+    let diff: f64 = got
+        .iter()
+        .zip(want.iter())
+        .map(|(g, w)| (g * c - w).norm_sqr())
+        .sum::<f64>();
     let nw: f64 = want.iter().map(|w| w.norm_sqr()).sum::<f64>();
     (diff / nw.max(f64::MIN_POSITIVE)).sqrt()
 }
@@ -283,7 +343,10 @@ pub fn assert_close_up_to_phase(
     what: &str,
 ) {
     let r = phase_rel_diff(got, want);
-    assert!(r <= tol, "{what}: differs even up to phase: rel {r:e} > {tol:e}\n got: {got}\nwant: {want}");
+    assert!(
+        r <= tol,
+        "{what}: differs even up to phase: rel {r:e} > {tol:e}\n got: {got}\nwant: {want}"
+    );
 }
 
 /// Asserts that `result` is an error whose message contains `needle`; returns the message.
@@ -293,7 +356,10 @@ pub fn assert_err_contains<T: std::fmt::Debug>(result: mlinalg::Result<T>, needl
         Ok(v) => panic!("expected an error containing {needle:?}, got Ok({v:?})"),
         Err(e) => {
             let msg = e.to_string();
-            assert!(msg.contains(needle), "error message {msg:?} does not contain {needle:?}");
+            assert!(
+                msg.contains(needle),
+                "error message {msg:?} does not contain {needle:?}"
+            );
             msg
         }
     }
@@ -342,7 +408,12 @@ pub fn orth_residual_c(q: ArrayView2<'_, Complex64>) -> f64 {
     let mut s = 0.0;
     for i in 0..k {
         for j in 0..k {
-            let dot: Complex64 = q.column(i).iter().zip(q.column(j)).map(|(a, b)| a.conj() * b).sum();
+            let dot: Complex64 = q
+                .column(i)
+                .iter()
+                .zip(q.column(j))
+                .map(|(a, b)| a.conj() * b)
+                .sum();
             let e = if i == j { dot - 1.0 } else { dot };
             s += e.norm_sqr();
         }
@@ -369,7 +440,10 @@ pub fn cfro(a: ArrayView2<'_, Complex64>) -> f64 {
 /// fixed seed, so that CI is reproducible. `PROPTEST_CASES=…` and `PROPTEST_RNG_SEED=<u64>`
 /// override both, to explore further.
 pub fn config() -> Config {
-    let mut c = Config { failure_persistence: None, ..Config::default() };
+    let mut c = Config {
+        failure_persistence: None,
+        ..Config::default()
+    };
     if std::env::var_os("PROPTEST_CASES").is_none() {
         c.cases = 64;
     }
@@ -464,7 +538,11 @@ pub fn ill_conditioned(m: usize, n: usize, cond: f64, seed: u64) -> Array2<f64> 
     let v = orthonormal(n, k, seed.wrapping_add(1));
     let l = cond.log10();
     let s = Array1::from_shape_fn(k, |i| {
-        if k == 1 { 1.0 } else { 10f64.powf(-l * i as f64 / (k - 1) as f64) }
+        if k == 1 {
+            1.0
+        } else {
+            10f64.powf(-l * i as f64 / (k - 1) as f64)
+        }
     });
     (&u * &s).dot(&v.t())
 }
@@ -474,7 +552,11 @@ pub fn ill_symmetric(n: usize, cond: f64, seed: u64) -> Array2<f64> {
     let q = orthonormal(n, n, seed);
     let l = cond.log10();
     let s = Array1::from_shape_fn(n, |i| {
-        if n == 1 { 1.0 } else { 10f64.powf(-l * i as f64 / (n - 1) as f64) }
+        if n == 1 {
+            1.0
+        } else {
+            10f64.powf(-l * i as f64 / (n - 1) as f64)
+        }
     });
     symmetrize((&q * &s).dot(&q.t()))
 }
@@ -568,14 +650,23 @@ pub fn any_matrix(
 /// Strategy: well-conditioned square matrices (normal + n·I shift keeps them invertible),
 /// optionally scaled by 1e±150.
 pub fn invertible(dims: RangeInclusive<usize>) -> impl Strategy<Value = Array2<f64>> {
-    (dims, any::<u64>(), prop_oneof![Just(1.0), Just(1e150), Just(1e-150)]).prop_map(
-        |(n, seed, scale)| (normal(n, n, seed) + Array2::<f64>::eye(n) * (2.0 * n as f64)) * scale,
+    (
+        dims,
+        any::<u64>(),
+        prop_oneof![Just(1.0), Just(1e150), Just(1e-150)],
     )
+        .prop_map(|(n, seed, scale)| {
+            (normal(n, n, seed) + Array2::<f64>::eye(n) * (2.0 * n as f64)) * scale
+        })
 }
 
 /// Strategy: symmetric positive definite matrices (B·Bᵀ + n·I), some scaled by 1e±150.
 pub fn spd_matrix(dims: RangeInclusive<usize>) -> impl Strategy<Value = Array2<f64>> {
-    (dims, any::<u64>(), prop_oneof![Just(1.0), Just(1e150), Just(1e-150)])
+    (
+        dims,
+        any::<u64>(),
+        prop_oneof![Just(1.0), Just(1e150), Just(1e-150)],
+    )
         .prop_map(|(n, seed, scale)| spd(n, seed) * scale)
 }
 

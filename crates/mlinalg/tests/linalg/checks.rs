@@ -12,7 +12,10 @@ fn symmetric_matrices() {
     assert!(is_symmetric(array![[5.0]].view()));
     assert!(is_symmetric(Array2::<f64>::eye(3).view()));
     assert!(!is_symmetric(array![[1., 2.], [3., 1.]].view()));
-    assert!(!is_symmetric(Array2::<f64>::zeros((2, 3)).view()), "non-square is not symmetric");
+    assert!(
+        !is_symmetric(Array2::<f64>::zeros((2, 3)).view()),
+        "non-square is not symmetric"
+    );
     // allclose-style tolerance: rounding-level asymmetry is accepted
     let mut a = symmetric(5, 2);
     a[[0, 4]] += 1e-13;
@@ -23,9 +26,13 @@ fn symmetric_matrices() {
 #[test]
 fn orthogonal_matrices() {
     let t: f64 = 0.3;
-    assert!(is_orthogonal(array![[t.cos(), -t.sin()], [t.sin(), t.cos()]].view()));
+    assert!(is_orthogonal(
+        array![[t.cos(), -t.sin()], [t.sin(), t.cos()]].view()
+    ));
     assert!(is_orthogonal(orthonormal(7, 7, 3).view()));
-    assert!(is_orthogonal(array![[0., 1., 0.], [0., 0., 1.], [1., 0., 0.]].view()));
+    assert!(is_orthogonal(
+        array![[0., 1., 0.], [0., 0., 1.], [1., 0., 0.]].view()
+    ));
     assert!(is_orthogonal(array![[-1.0]].view()));
     assert!(!is_orthogonal((Array2::<f64>::eye(3) * 2.0).view()));
     assert!(!is_orthogonal(array![[1., 1.], [0., 1.]].view()));
@@ -42,7 +49,9 @@ fn positive_definite_matrices() {
     assert!(!is_positive_definite((-Array2::<f64>::eye(2)).view()));
     assert!(!is_positive_definite(array![[-1.0]].view()));
     assert!(!is_positive_definite(Array2::<f64>::ones((2, 3)).view()));
-    assert!(!is_positive_definite(array![[f64::NAN, 0.], [0., 1.]].view()));
+    assert!(!is_positive_definite(
+        array![[f64::NAN, 0.], [0., 1.]].view()
+    ));
 }
 
 proptest! {

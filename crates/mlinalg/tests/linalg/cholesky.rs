@@ -10,22 +10,38 @@ use crate::common::{
 
 fn assert_lower_with_positive_diagonal(l: &Array2<f64>, what: &str) {
     for ((i, j), &v) in l.indexed_iter() {
-        assert!(j <= i || v == 0.0, "{what}: L[{i}, {j}] = {v:e} above the diagonal");
+        assert!(
+            j <= i || v == 0.0,
+            "{what}: L[{i}, {j}] = {v:e} above the diagonal"
+        );
     }
-    assert!(l.diag().iter().all(|&d| d > 0.0), "{what}: diagonal {}", l.diag());
+    assert!(
+        l.diag().iter().all(|&d| d > 0.0),
+        "{what}: diagonal {}",
+        l.diag()
+    );
 }
 
 #[test]
 fn cholesky_matches_numpy() {
-    for case in ["cholesky_1x1", "cholesky_spd5", "cholesky_ill5", "cholesky_big5", "cholesky_small5"]
-    {
+    for case in [
+        "cholesky_1x1",
+        "cholesky_spd5",
+        "cholesky_ill5",
+        "cholesky_big5",
+        "cholesky_small5",
+    ] {
         let a = fx2(case, "a");
         let l = cholesky(a.view()).unwrap();
         let tol = if case.contains("ill") { 1e-5 } else { 1e-12 };
         assert_close_norm(&l, &fx2(case, "l"), tol, case);
         assert_lower_with_positive_diagonal(&l, case);
         assert!(rel_residual(&a, &l.dot(&l.t())) < 30.0, "{case}: A != LLᵀ");
-        assert_eq!(Cholesky::new(a.view()).unwrap().l(), &l, "{case}: Cholesky::l");
+        assert_eq!(
+            Cholesky::new(a.view()).unwrap().l(),
+            &l,
+            "{case}: Cholesky::l"
+        );
     }
 }
 
@@ -60,7 +76,10 @@ fn not_positive_definite_is_an_error() {
 fn cholesky_errors() {
     assert_err_contains(cholesky(Array2::<f64>::zeros((0, 0)).view()), "empty");
     assert_err_contains(cholesky(array![[f64::NAN]].view()), "non-finite");
-    assert_err_contains(Cholesky::new(array![[1., f64::INFINITY], [0., 1.]].view()), "non-finite");
+    assert_err_contains(
+        Cholesky::new(array![[1., f64::INFINITY], [0., 1.]].view()),
+        "non-finite",
+    );
     let msg = assert_err_contains(cholesky(Array2::<f64>::ones((2, 3)).view()), "cholesky");
     assert!(msg.contains("square") && msg.contains("(2, 3)"), "{msg}");
     let f = Cholesky::new(Array2::<f64>::eye(3).view()).unwrap();

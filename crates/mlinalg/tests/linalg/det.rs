@@ -41,15 +41,25 @@ fn reference_slogdet(a: &Array2<f64>) -> (f64, f64) {
 #[test]
 fn det_and_slogdet_match_numpy() {
     for case in [
-        "det_1x1", "det_sq5", "det_ill5", "det_big5", "det_small5", "det_big2", "det_perm3",
-        "det_swap3", "det_zero3",
+        "det_1x1",
+        "det_sq5",
+        "det_ill5",
+        "det_big5",
+        "det_small5",
+        "det_big2",
+        "det_perm3",
+        "det_swap3",
+        "det_zero3",
     ] {
         let a = fx2(case, "a");
         let (want_det, want_sign, want_log) =
             (fx0(case, "det"), fx0(case, "sign"), fx0(case, "logabsdet"));
         let rtol = if case.contains("ill") { 1e-5 } else { 1e-11 };
         let d = det(a.view()).unwrap();
-        assert!(common::close(d, want_det, rtol, 0.0), "{case}: det {d:e} vs {want_det:e}");
+        assert!(
+            common::close(d, want_det, rtol, 0.0),
+            "{case}: det {d:e} vs {want_det:e}"
+        );
         let s = slogdet(a.view()).unwrap();
         assert_eq!(s.sign, want_sign, "{case}: sign");
         let atol = if case.contains("ill") { 1e-5 } else { 1e-12 };
@@ -76,10 +86,18 @@ fn det_overflow_and_underflow_keep_slogdet_finite() {
     let base = slogdet(a.view()).unwrap();
     let big = slogdet((&a * 1e150).view()).unwrap();
     assert_eq!(big.sign, base.sign);
-    assert_close!(big.logabsdet, base.logabsdet + 5.0 * 1e150f64.ln(), rtol = 1e-13);
+    assert_close!(
+        big.logabsdet,
+        base.logabsdet + 5.0 * 1e150f64.ln(),
+        rtol = 1e-13
+    );
     assert!(det((&a * 1e150).view()).unwrap().is_infinite());
     let small = slogdet((&a * 1e-150).view()).unwrap();
-    assert_close!(small.logabsdet, base.logabsdet - 5.0 * 1e150f64.ln(), rtol = 1e-13);
+    assert_close!(
+        small.logabsdet,
+        base.logabsdet - 5.0 * 1e150f64.ln(),
+        rtol = 1e-13
+    );
     assert_eq!(det((&a * 1e-150).view()).unwrap(), 0.0);
 }
 
@@ -95,19 +113,35 @@ fn det_of_singular_matrix_is_zero_not_an_error() {
         let d = det(a.view()).unwrap();
         assert_eq!(d, 0.0, "det of singular {a}");
         let s = slogdet(a.view()).unwrap();
-        assert_eq!((s.sign, s.logabsdet), (0.0, f64::NEG_INFINITY), "slogdet of singular {a}");
+        assert_eq!(
+            (s.sign, s.logabsdet),
+            (0.0, f64::NEG_INFINITY),
+            "slogdet of singular {a}"
+        );
     }
 }
 
 #[test]
 fn det_small_cases() {
     assert_eq!(det(array![[-2.5]].view()).unwrap(), -2.5);
-    assert_close!(det(array![[4., 1.], [2., 3.]].view()).unwrap(), 10.0, rtol = 1e-15);
-    assert_close!(det(array![[0., 1.], [1., 0.]].view()).unwrap(), -1.0, rtol = 1e-15);
+    assert_close!(
+        det(array![[4., 1.], [2., 3.]].view()).unwrap(),
+        10.0,
+        rtol = 1e-15
+    );
+    assert_close!(
+        det(array![[0., 1.], [1., 0.]].view()).unwrap(),
+        -1.0,
+        rtol = 1e-15
+    );
     let s = slogdet(array![[-2.0]].view()).unwrap();
     assert_eq!(s.sign, -1.0);
     assert_close!(s.logabsdet, 2f64.ln(), rtol = 1e-15);
-    assert_close!(det(Array2::<f64>::eye(7).view()).unwrap(), 1.0, rtol = 1e-15);
+    assert_close!(
+        det(Array2::<f64>::eye(7).view()).unwrap(),
+        1.0,
+        rtol = 1e-15
+    );
 }
 
 #[test]

@@ -15,19 +15,33 @@ use crate::common::{
 
 #[test]
 fn eigh_matches_numpy() {
-    for case in ["eigh_1x1", "eigh_sym5", "eigh_ill5", "eigh_big5", "eigh_small5", "eigh_repeated3"]
-    {
+    for case in [
+        "eigh_1x1",
+        "eigh_sym5",
+        "eigh_ill5",
+        "eigh_big5",
+        "eigh_small5",
+        "eigh_repeated3",
+    ] {
         let a = fx2(case, "a");
         let f = eigh(a.view()).unwrap();
         // eigenvalues are accurate to ε‖A‖ in absolute terms: compare normwise
         assert_close_norm(&f.eigenvalues, &fx1(case, "eigenvalues"), 1e-12, case);
-        assert_close_norm(&eigvalsh(a.view()).unwrap(), &fx1(case, "eigenvalues"), 1e-12, case);
+        assert_close_norm(
+            &eigvalsh(a.view()).unwrap(),
+            &fx1(case, "eigenvalues"),
+            1e-12,
+            case,
+        );
         if case != "eigh_repeated3" {
             let tol = if case.contains("ill") { 1e-6 } else { 1e-9 };
             let want = fx2(case, "eigenvectors");
             assert_cols_close_up_to_sign(f.eigenvectors.view(), want.view(), a.ncols(), tol, case);
         }
-        assert!(orth_residual(f.eigenvectors.view()) < 60.0, "{case}: V not orthonormal");
+        assert!(
+            orth_residual(f.eigenvectors.view()) < 60.0,
+            "{case}: V not orthonormal"
+        );
     }
 }
 
@@ -99,11 +113,17 @@ proptest! {
 /// Eigenvalues and eigenvectors as complex arrays, whichever variant.
 fn complex_parts(e: &Eig) -> (Array1<Complex64>, Array2<Complex64>) {
     match e {
-        Eig::Real { eigenvalues, eigenvectors } => (
+        Eig::Real {
+            eigenvalues,
+            eigenvectors,
+        } => (
             eigenvalues.mapv(|x| Complex64::new(x, 0.0)),
             eigenvectors.mapv(|x| Complex64::new(x, 0.0)),
         ),
-        Eig::Complex { eigenvalues, eigenvectors } => (eigenvalues.clone(), eigenvectors.clone()),
+        Eig::Complex {
+            eigenvalues,
+            eigenvectors,
+        } => (eigenvalues.clone(), eigenvectors.clone()),
         other => panic!("unexpected Eig variant {other:?}"),
     }
 }
@@ -146,7 +166,12 @@ fn eig_matches_numpy() {
         let scale = fro(&a);
         for (k, &i) in idx.iter().enumerate() {
             let d = (w[i] - want_w[k]).norm();
-            assert!(d <= 1e-12 * scale, "{case}: eigenvalue {} vs {}", w[i], want_w[k]);
+            assert!(
+                d <= 1e-12 * scale,
+                "{case}: eigenvalue {} vs {}",
+                w[i],
+                want_w[k]
+            );
             assert_close_up_to_phase(v.column(i), want_v.column(k), 1e-9, case);
         }
     }
@@ -156,7 +181,11 @@ fn eig_matches_numpy() {
 fn eig_worked_examples() {
     // [[4, 1], [2, 3]]: eigenvalues 5 and 2, real
     let a = array![[4., 1.], [2., 3.]];
-    let Eig::Real { eigenvalues, eigenvectors } = eig(a.view()).unwrap() else {
+    let Eig::Real {
+        eigenvalues,
+        eigenvectors,
+    } = eig(a.view()).unwrap()
+    else {
         panic!("expected real eigenvalues");
     };
     let mut w = eigenvalues.to_vec();
@@ -169,7 +198,11 @@ fn eig_worked_examples() {
     }
     // a rotation by 90°: eigenvalues ±i
     let r = array![[0., -1.], [1., 0.]];
-    let Eig::Complex { eigenvalues, eigenvectors } = eig(r.view()).unwrap() else {
+    let Eig::Complex {
+        eigenvalues,
+        eigenvectors,
+    } = eig(r.view()).unwrap()
+    else {
         panic!("expected complex eigenvalues");
     };
     let mut im: Vec<f64> = eigenvalues.iter().map(|z| z.im).collect();
@@ -192,16 +225,26 @@ fn eig_worked_examples() {
 fn eig_of_symmetric_matrix_is_real_and_matches_eigh() {
     let a = common::symmetric(6, 17);
     let e = eig(a.view()).unwrap();
-    let Eig::Real { eigenvalues, .. } = &e else { panic!("symmetric input gave {e:?}") };
+    let Eig::Real { eigenvalues, .. } = &e else {
+        panic!("symmetric input gave {e:?}")
+    };
     let mut w = eigenvalues.to_vec();
     w.sort_by(f64::total_cmp);
-    assert_close_norm(&Array1::from(w), &eigh(a.view()).unwrap().eigenvalues, 1e-12, "eig vs eigh");
+    assert_close_norm(
+        &Array1::from(w),
+        &eigh(a.view()).unwrap().eigenvalues,
+        1e-12,
+        "eig vs eigh",
+    );
 }
 
 #[test]
 fn eig_errors() {
     assert_err_contains(eig(Array2::<f64>::zeros((0, 0)).view()), "empty");
-    assert_err_contains(eig(array![[1., f64::INFINITY], [0., 1.]].view()), "non-finite");
+    assert_err_contains(
+        eig(array![[1., f64::INFINITY], [0., 1.]].view()),
+        "non-finite",
+    );
     let msg = assert_err_contains(eig(Array2::<f64>::ones((3, 2)).view()), "eig");
     assert!(msg.contains("square") && msg.contains("(3, 2)"), "{msg}");
 }
@@ -257,14 +300,23 @@ fn eig_of_tiny_and_huge_matrices_scales_exactly() {
                 let (wc, vc) = complex_parts(&eig((&a * c).view()).unwrap());
                 let idx = match_eigenvalues(&wc, &w.mapv(|z| z * c));
                 for (k, &i) in idx.iter().enumerate() {
-                    assert!((wc[i] / c - w[k]).norm() < 1e-12 * fro(&a), "scale {c:e}: λ{k}");
+                    assert!(
+                        (wc[i] / c - w[k]).norm() < 1e-12 * fro(&a),
+                        "scale {c:e}: λ{k}"
+                    );
                     let d = common::phase_rel_diff(vc.column(i), v.column(k));
                     if d > 1e-9 {
-                        failures.push(format!("n {n}, seed {seed}, scale {c:e}, λ {}: {d:.2e}", w[k]));
+                        failures.push(format!(
+                            "n {n}, seed {seed}, scale {c:e}, λ {}: {d:.2e}",
+                            w[k]
+                        ));
                     }
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "eigenvectors change with scale: {failures:#?}");
+    assert!(
+        failures.is_empty(),
+        "eigenvectors change with scale: {failures:#?}"
+    );
 }

@@ -5,8 +5,8 @@ use ndarray::{Array1, Array2, Ix1, Ix2, array};
 use proptest::prelude::*;
 
 use crate::common::{
-    self, assert_close, assert_close_norm, assert_err_contains, fro, fx0, fx1, fx2, fxd,
-    normal, orthonormalize, out_of_span,
+    self, assert_close, assert_close_norm, assert_err_contains, fro, fx0, fx1, fx2, fxd, normal,
+    orthonormalize, out_of_span,
 };
 
 const CASES: [&str; 10] = [
@@ -55,7 +55,11 @@ fn lstsq_matches_numpy() {
         assert_eq!(rank, want_rank, "{case}: rank");
         assert_close_norm(&s, &want_s, 1e-12, case);
         // residuals: squared residual norms per column when rank == n < m, otherwise empty
-        assert_eq!(residuals.len(), want_res.len(), "{case}: residuals {residuals} vs {want_res}");
+        assert_eq!(
+            residuals.len(),
+            want_res.len(),
+            "{case}: residuals {residuals} vs {want_res}"
+        );
         let scale = fro(&fxd(case, "b")).powi(2);
         assert_close!(residuals, want_res, rtol = 1e-9, atol = 1e-12 * scale);
     }
@@ -71,7 +75,11 @@ fn lstsq_of_exact_square_system_is_solve() {
     let r = lstsq(a.view(), &array![3., 5.], None).unwrap();
     assert_close!(r.x, array![0.8, 1.4]);
     assert_eq!(r.rank, 2);
-    assert_eq!(r.residuals.len(), 0, "square full-rank: residuals are empty as in NumPy");
+    assert_eq!(
+        r.residuals.len(),
+        0,
+        "square full-rank: residuals are empty as in NumPy"
+    );
 }
 
 #[test]

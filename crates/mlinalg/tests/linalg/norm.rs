@@ -33,12 +33,22 @@ const VECTOR_ORDS: [(&str, Option<NormOrd>); 10] = [
 
 #[test]
 fn matrix_norms_match_numpy() {
-    for case in ["norm_sq5", "norm_tall", "norm_wide", "norm_1x1", "norm_bigsq5", "norm_smallsq5"] {
+    for case in [
+        "norm_sq5",
+        "norm_tall",
+        "norm_wide",
+        "norm_1x1",
+        "norm_bigsq5",
+        "norm_smallsq5",
+    ] {
         let a = fx2(case, "a");
         for (key, ord) in MATRIX_ORDS {
             let got = norm(&a, ord).unwrap_or_else(|e| panic!("{case} ord {key}: {e}"));
             let want = fx0(case, &format!("norm_{key}"));
-            assert!(common::close(got, want, 1e-12, 0.0), "{case} ord {key}: {got:e} vs {want:e}");
+            assert!(
+                common::close(got, want, 1e-12, 0.0),
+                "{case} ord {key}: {got:e} vs {want:e}"
+            );
         }
     }
 }
@@ -53,7 +63,10 @@ fn vector_norms_match_numpy() {
             }
             let got = norm(&x, ord).unwrap_or_else(|e| panic!("{case} ord {key}: {e}"));
             let want = fx0(case, &format!("norm_{key}"));
-            assert!(common::close(got, want, 1e-13, 0.0), "{case} ord {key}: {got:e} vs {want:e}");
+            assert!(
+                common::close(got, want, 1e-13, 0.0),
+                "{case} ord {key}: {got:e} vs {want:e}"
+            );
         }
     }
 }
@@ -70,13 +83,25 @@ fn norm_accepts_views() {
 fn norms_do_not_overflow() {
     let x = array![1e200, 1e200];
     assert_close!(norm(&x, None).unwrap(), 1e200 * 2f64.sqrt(), rtol = 1e-15);
-    assert_close!(norm(&x, Some(NormOrd::P(2.0))).unwrap(), 1e200 * 2f64.sqrt(), rtol = 1e-15);
+    assert_close!(
+        norm(&x, Some(NormOrd::P(2.0))).unwrap(),
+        1e200 * 2f64.sqrt(),
+        rtol = 1e-15
+    );
     let a = Array2::from_elem((2, 2), 1e200);
     assert_close!(norm(&a, None).unwrap(), 2e200, rtol = 1e-15);
     assert_close!(norm(&a, Some(NormOrd::Fro)).unwrap(), 2e200, rtol = 1e-15);
-    assert_close!(norm(&a, Some(NormOrd::P(2.0))).unwrap(), 2e200, rtol = 1e-14);
+    assert_close!(
+        norm(&a, Some(NormOrd::P(2.0))).unwrap(),
+        2e200,
+        rtol = 1e-14
+    );
     let tiny = array![1e-200, 1e-200];
-    assert_close!(norm(&tiny, None).unwrap(), 1e-200 * 2f64.sqrt(), rtol = 1e-15);
+    assert_close!(
+        norm(&tiny, None).unwrap(),
+        1e-200 * 2f64.sqrt(),
+        rtol = 1e-15
+    );
 }
 
 #[test]

@@ -12,7 +12,10 @@ use crate::common::{
 /// Panics unless every entry strictly below the diagonal is exactly zero.
 fn assert_upper_triangular(r: ArrayView2<'_, f64>, what: &str) {
     for ((i, j), &v) in r.indexed_iter() {
-        assert!(i <= j || v == 0.0, "{what}: R[{i}, {j}] = {v:e} below the diagonal");
+        assert!(
+            i <= j || v == 0.0,
+            "{what}: R[{i}, {j}] = {v:e} below the diagonal"
+        );
     }
 }
 
@@ -29,11 +32,19 @@ fn check_shapes(f: &Qr, m: usize, n: usize, mode: QrMode) {
 
 #[test]
 fn qr_matches_numpy_up_to_signs() {
-    for case in ["qr_1x1", "qr_sq5", "qr_tall", "qr_wide", "qr_ill5", "qr_bigtall", "qr_smalltall"]
-    {
-        for (mode, name) in
-            [(QrMode::Reduced, case.to_string()), (QrMode::Complete, format!("{case}_complete"))]
-        {
+    for case in [
+        "qr_1x1",
+        "qr_sq5",
+        "qr_tall",
+        "qr_wide",
+        "qr_ill5",
+        "qr_bigtall",
+        "qr_smalltall",
+    ] {
+        for (mode, name) in [
+            (QrMode::Reduced, case.to_string()),
+            (QrMode::Complete, format!("{case}_complete")),
+        ] {
             let a = fx2(&name, "a");
             let (m, n) = a.dim();
             let k = m.min(n);
@@ -46,13 +57,23 @@ fn qr_matches_numpy_up_to_signs() {
             for (i, s) in signs.iter().enumerate() {
                 let got = f.r.row(i).mapv(|x| s * x);
                 let d = common::rel_diff(&got, &want_r.row(i));
-                assert!(d < tol.max(1e-9), "{name}: row {i} of R differs: {d:e}\n{got}\n{}", want_r.row(i));
+                assert!(
+                    d < tol.max(1e-9),
+                    "{name}: row {i} of R differs: {d:e}\n{got}\n{}",
+                    want_r.row(i)
+                );
             }
             // complete mode: the extra rows of R are zero, the extra columns of Q orthonormal
             for i in k..f.r.nrows() {
-                assert!(f.r.row(i).iter().all(|&v| v == 0.0), "{name}: R row {i} not zero");
+                assert!(
+                    f.r.row(i).iter().all(|&v| v == 0.0),
+                    "{name}: R row {i} not zero"
+                );
             }
-            assert!(orth_residual(f.q.view()) < 30.0, "{name}: Q not orthonormal");
+            assert!(
+                orth_residual(f.q.view()) < 30.0,
+                "{name}: Q not orthonormal"
+            );
             assert_upper_triangular(f.r.view(), &name);
             assert!(rel_residual(&a, &f.q.dot(&f.r)) < 30.0, "{name}: A != QR");
         }
@@ -67,7 +88,10 @@ fn qr_1x1_and_vectors() {
     // a single column: Q is the normalised column, R its norm (up to sign)
     let f = qr(array![[3.], [4.]].view(), QrMode::Reduced).unwrap();
     assert_close!(f.r[[0, 0]].abs(), 5.0);
-    assert_close!(f.q.column(0).mapv(|x| x * f.r[[0, 0]].signum()), array![0.6, 0.8]);
+    assert_close!(
+        f.q.column(0).mapv(|x| x * f.r[[0, 0]].signum()),
+        array![0.6, 0.8]
+    );
     // a single row
     let f = qr(array![[3., 4.]].view(), QrMode::Complete).unwrap();
     assert_eq!(f.q.dim(), (1, 1));

@@ -23,7 +23,11 @@ const CASES: [&str; 8] = [
 fn rank_pinv_cond_match_numpy() {
     for case in CASES {
         let a = fx2(case, "a");
-        assert_eq!(matrix_rank(a.view(), None).unwrap(), fx0(case, "rank") as usize, "{case}");
+        assert_eq!(
+            matrix_rank(a.view(), None).unwrap(),
+            fx0(case, "rank") as usize,
+            "{case}"
+        );
         let tol = if case.contains("ill") {
             1e-5
         } else if case.contains("rankdef") {
@@ -36,7 +40,10 @@ fn rank_pinv_cond_match_numpy() {
         if has_fixture(case, "cond") {
             let c = cond(a.view(), None).unwrap();
             let want = fx0(case, "cond");
-            assert!(common::close(c, want, tol.max(1e-11), 0.0), "{case}: cond {c:e} vs {want:e}");
+            assert!(
+                common::close(c, want, tol.max(1e-11), 0.0),
+                "{case}: cond {c:e} vs {want:e}"
+            );
         }
     }
     let a = fx2("rank_sq5", "a");
@@ -57,30 +64,60 @@ fn matrix_rank_with_tolerance() {
     assert_eq!(matrix_rank(d.view(), None).unwrap(), 3);
     assert_eq!(matrix_rank(d.view(), Some(1e-4)).unwrap(), 2);
     assert_eq!(matrix_rank(d.view(), Some(1e-2)).unwrap(), 1);
-    assert_eq!(matrix_rank(array![[1., 2.], [2., 4.]].view(), None).unwrap(), 1);
-    assert_eq!(matrix_rank(Array2::<f64>::zeros((3, 5)).view(), None).unwrap(), 0);
+    assert_eq!(
+        matrix_rank(array![[1., 2.], [2., 4.]].view(), None).unwrap(),
+        1
+    );
+    assert_eq!(
+        matrix_rank(Array2::<f64>::zeros((3, 5)).view(), None).unwrap(),
+        0
+    );
 }
 
 #[test]
 fn cond_of_special_matrices() {
-    assert_close!(cond(Array2::<f64>::eye(4).view(), None).unwrap(), 1.0, rtol = 1e-14);
+    assert_close!(
+        cond(Array2::<f64>::eye(4).view(), None).unwrap(),
+        1.0,
+        rtol = 1e-14
+    );
     let q = common::orthonormal(6, 6, 5);
     assert_close!(cond(q.view(), None).unwrap(), 1.0, rtol = 1e-12);
-    assert_close!(cond(array![[2., 0.], [0., 0.5]].view(), None).unwrap(), 4.0, rtol = 1e-14);
+    assert_close!(
+        cond(array![[2., 0.], [0., 0.5]].view(), None).unwrap(),
+        4.0,
+        rtol = 1e-14
+    );
     let c = cond(array![[1., 2.], [2., 4.]].view(), None).unwrap();
-    assert!(c > 1e15 || c.is_infinite(), "cond of a singular matrix: {c}");
+    assert!(
+        c > 1e15 || c.is_infinite(),
+        "cond of a singular matrix: {c}"
+    );
 }
 
 #[test]
 fn pinv_of_small_cases() {
     assert_close!(pinv(array![[-2.5]].view(), None).unwrap(), array![[-0.4]]);
-    assert_close!(pinv(Array2::<f64>::zeros((2, 3)).view(), None).unwrap(), Array2::<f64>::zeros((3, 2)));
+    assert_close!(
+        pinv(Array2::<f64>::zeros((2, 3)).view(), None).unwrap(),
+        Array2::<f64>::zeros((3, 2))
+    );
     // pinv of a column vector v is vᵀ / ‖v‖²
-    assert_close!(pinv(array![[3.], [4.]].view(), None).unwrap(), array![[0.12, 0.16]]);
+    assert_close!(
+        pinv(array![[3.], [4.]].view(), None).unwrap(),
+        array![[0.12, 0.16]]
+    );
     // rcond drops the small singular value
     let d = array![[1., 0.], [0., 1e-8]];
-    assert_close!(pinv(d.view(), Some(1e-6)).unwrap(), array![[1., 0.], [0., 0.]]);
-    assert_close!(pinv(d.view(), None).unwrap(), array![[1., 0.], [0., 1e8]], rtol = 1e-12);
+    assert_close!(
+        pinv(d.view(), Some(1e-6)).unwrap(),
+        array![[1., 0.], [0., 0.]]
+    );
+    assert_close!(
+        pinv(d.view(), None).unwrap(),
+        array![[1., 0.], [0., 1e8]],
+        rtol = 1e-12
+    );
 }
 
 #[test]
@@ -88,10 +125,19 @@ fn rank_pinv_cond_errors() {
     assert_err_contains(pinv(Array2::<f64>::zeros((0, 2)).view(), None), "empty");
     assert_err_contains(cond(Array2::<f64>::zeros((0, 0)).view(), None), "empty");
     assert_err_contains(pinv(array![[f64::NAN]].view(), None), "non-finite");
-    assert_err_contains(matrix_rank(array![[f64::NAN, 1.]].view(), None), "non-finite");
-    assert_err_contains(cond(array![[1., f64::INFINITY], [0., 1.]].view(), None), "non-finite");
+    assert_err_contains(
+        matrix_rank(array![[f64::NAN, 1.]].view(), None),
+        "non-finite",
+    );
+    assert_err_contains(
+        cond(array![[1., f64::INFINITY], [0., 1.]].view(), None),
+        "non-finite",
+    );
     // norms other than ±2 need the inverse: square only, as in NumPy
-    assert_err_contains(cond(Array2::<f64>::ones((3, 2)).view(), Some(NormOrd::Fro)), "(3, 2)");
+    assert_err_contains(
+        cond(Array2::<f64>::ones((3, 2)).view(), Some(NormOrd::Fro)),
+        "(3, 2)",
+    );
 }
 
 proptest! {

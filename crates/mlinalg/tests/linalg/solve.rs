@@ -15,8 +15,14 @@ fn tol(case: &str) -> f64 {
 
 #[test]
 fn solve_matches_numpy() {
-    for case in ["solve_1x1", "solve_sq5", "solve_sq5m", "solve_ill5", "solve_big5", "solve_small5"]
-    {
+    for case in [
+        "solve_1x1",
+        "solve_sq5",
+        "solve_sq5m",
+        "solve_ill5",
+        "solve_big5",
+        "solve_small5",
+    ] {
         let a = fx2(case, "a");
         let b = fxd(case, "b");
         if b.ndim() == 1 {
@@ -60,7 +66,11 @@ fn solve_needs_pivoting() {
 
 #[test]
 fn singular_matrix_is_an_error() {
-    for a in [array![[1., 2.], [2., 4.]], Array2::zeros((3, 3)), array![[0.0]]] {
+    for a in [
+        array![[1., 2.], [2., 4.]],
+        Array2::zeros((3, 3)),
+        array![[0.0]],
+    ] {
         let n = a.nrows();
         let e = solve(a.view(), &Array1::<f64>::ones(n)).unwrap_err();
         assert_eq!(e.to_string(), "solve: singular matrix");

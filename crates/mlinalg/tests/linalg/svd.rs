@@ -24,15 +24,27 @@ const CASES: [&str; 8] = [
 fn svd_matches_numpy_up_to_signs() {
     for case in CASES {
         for full in [false, true] {
-            let name = if full { format!("{case}_full") } else { case.to_string() };
+            let name = if full {
+                format!("{case}_full")
+            } else {
+                case.to_string()
+            };
             let a = fx2(&name, "a");
             let (m, n) = a.dim();
             let k = m.min(n);
             let f = svd(a.view(), full).unwrap();
             if full {
-                assert_eq!((f.u.dim(), f.s.len(), f.vt.dim()), ((m, m), k, (n, n)), "{name}");
+                assert_eq!(
+                    (f.u.dim(), f.s.len(), f.vt.dim()),
+                    ((m, m), k, (n, n)),
+                    "{name}"
+                );
             } else {
-                assert_eq!((f.u.dim(), f.s.len(), f.vt.dim()), ((m, k), k, (k, n)), "{name}");
+                assert_eq!(
+                    (f.u.dim(), f.s.len(), f.vt.dim()),
+                    ((m, k), k, (k, n)),
+                    "{name}"
+                );
             }
             assert_close_norm(&f.s, &fx1(&name, "s"), 1e-12, &name);
             // singular vectors are unique up to sign only for distinct non-zero singular values
@@ -42,10 +54,16 @@ fn svd_matches_numpy_up_to_signs() {
             let su = assert_cols_close_up_to_sign(f.u.view(), want_u.view(), ncmp, tol, &name);
             let sv = assert_cols_close_up_to_sign(f.vt.t(), want_vt.t(), ncmp, tol, &name);
             assert_eq!(su, sv, "{name}: the signs of u and v columns must pair up");
-            assert!(orth_residual(f.u.view()) < 30.0, "{name}: U not orthonormal");
+            assert!(
+                orth_residual(f.u.view()) < 30.0,
+                "{name}: U not orthonormal"
+            );
             assert!(orth_residual(f.vt.t()) < 30.0, "{name}: V not orthonormal");
             let us = f.u.slice(s![.., ..k]).to_owned() * &f.s;
-            assert!(rel_residual(&a, &us.dot(&f.vt.slice(s![..k, ..]))) < 35.0, "{name}");
+            assert!(
+                rel_residual(&a, &us.dot(&f.vt.slice(s![..k, ..]))) < 35.0,
+                "{name}"
+            );
             assert_close_norm(&svdvals(a.view()).unwrap(), &f.s, 1e-13, &name);
         }
     }
@@ -58,7 +76,10 @@ fn svd_1x1_and_diagonal() {
     assert_close!(f.u[[0, 0]] * f.vt[[0, 0]], -1.0);
     let d = array![[1., 0., 0.], [0., -3., 0.], [0., 0., 2.]];
     assert_close!(svdvals(d.view()).unwrap(), array![3., 2., 1.], rtol = 1e-15);
-    assert_close!(svd(Array2::<f64>::zeros((3, 2)).view(), false).unwrap().s, array![0., 0.]);
+    assert_close!(
+        svd(Array2::<f64>::zeros((3, 2)).view(), false).unwrap().s,
+        array![0., 0.]
+    );
 }
 
 #[test]
@@ -91,7 +112,11 @@ fn low_rank_matches_numpy() {
     let a = fx2(case, "a");
     let lr = low_rank(a.view(), 2).unwrap();
     assert_close_norm(&lr.approx, &fx2(case, "approx"), 1e-10, case);
-    assert_close!(lr.frobenius_error, fx0(case, "frobenius_error"), rtol = 1e-10);
+    assert_close!(
+        lr.frobenius_error,
+        fx0(case, "frobenius_error"),
+        rtol = 1e-10
+    );
     assert_close!(lr.energy, fx0(case, "energy"), rtol = 1e-12);
     let err = fro(&(&a - &lr.approx));
     assert_close!(err, lr.frobenius_error, rtol = 1e-9);
