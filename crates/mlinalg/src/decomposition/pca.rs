@@ -354,8 +354,10 @@ fn full_ratio_noise(ev: &Array1<f64>, k: usize, kmax: usize) -> (Array1<f64>, f6
     let total: f64 = ev.sum();
     // All-constant data: no variance anywhere; scikit-learn yields NaN (0/0), we say 0.
     let ratio = if total > 0.0 { ev.mapv(|v| v / total) } else { Array1::zeros(ev.len()) };
+    // scikit-learn averages over every remaining entry: min(n, p) − k of them for the SVD,
+    // n_features − k for covariance_eigh (whose spectrum has n_features entries).
     let noise = if k < kmax {
-        let rest = ev.slice(s![k..kmax]);
+        let rest = ev.slice(s![k..]);
         rest.sum() / rest.len() as f64
     } else {
         0.0

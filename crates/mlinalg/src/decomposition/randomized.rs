@@ -17,9 +17,13 @@ use crate::error::{Error, Result};
 use crate::linalg::{QrMode, Svd, qr, svd};
 use crate::ops::matmul2;
 use crate::random::{randn2_with, rng};
+use crate::sparse::CsrMatrix;
 
 /// A matrix seen only through its products with dense blocks: what randomized methods
 /// need. Implemented for dense views ([`ArrayView2`], [`Array2`]) and for [`CsrMatrix`].
+///
+/// The method names are those of [`CsrMatrix::dot_dense`] / [`CsrMatrix::t_dot_dense`]
+/// (not `dot`, which would shadow ndarray's own `dot` wherever the trait is imported).
 pub trait LinearOperator {
     /// `(nrows, ncols)` of the operator A.
     fn shape(&self) -> (usize, usize);
@@ -27,22 +31,22 @@ pub trait LinearOperator {
     ///
     /// # Errors
     /// [`Error::Shape`] if `b.nrows() != ncols`.
-    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+    fn dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
     /// `Aᵀ B` for a dense `b` of shape `(nrows, k)`; returns `(ncols, k)`.
     ///
     /// # Errors
     /// [`Error::Shape`] if `b.nrows() != nrows`.
-    fn t_dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+    fn t_dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
 }
 
 impl LinearOperator for ArrayView2<'_, f64> {
     fn shape(&self) -> (usize, usize) {
         self.dim()
     }
-    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    fn dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         matmul2(self.view(), b)
     }
-    fn t_dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    fn t_dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         // `.t()` is a strided view: faer multiplies it without a copy.
         matmul2(self.t(), b)
     }
@@ -52,15 +56,27 @@ impl LinearOperator for Array2<f64> {
     fn shape(&self) -> (usize, usize) {
         self.dim()
     }
-    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    fn dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         matmul2(self.view(), b)
     }
-    fn t_dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    fn t_dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         matmul2(self.t(), b)
     }
 }
 
-// SPARSE_IMPL
+/// Sparse products without densifying (the CSR kernels of [`crate::sparse`]).
+impl LinearOperator for CsrMatrix {
+    fn shape(&self) -> (usize, usize) {
+        (self.nrows(), self.ncols())
+    }
+    fn dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.dot_dense(b)
+    }
+    fn t_dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.t_dot_dense(b)
+    }
+}
+
 /// `Aᵀ` of an operator, without forming it.
 struct Transposed<'a>(&'a dyn LinearOperator);
 
@@ -69,11 +85,11 @@ impl LinearOperator for Transposed<'_> {
         let (m, n) = self.0.shape();
         (n, m)
     }
-    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        self.0.t_dot(b)
+    fn dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.0.t_dot_dense(b)
     }
-    fn t_dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        self.0.dot(b)
+    fn t_dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.0.dot_dense(b)
     }
 }
 
@@ -247,10 +263,10 @@ fn range_finder(
     let mut r = rng(seed);
     let mut q = randn2_with(&mut r, n, size);
     for _ in 0..n_iter {
-        q = normalize(op, a.dot(q.view())?, normalizer)?;
-        q = normalize(op, a.t_dot(q.view())?, normalizer)?;
+        q = normalize(op, a.dot_dense(q.view())?, normalizer)?;
+        q = normalize(op, a.t_dot_dense(q.view())?, normalizer)?;
     }
-    let y = a.dot(q.view())?;
+    let y = a.dot_dense(q.view())?;
     qr_q(op, &y)
 }
 
@@ -351,7 +367,7 @@ pub(crate) fn randomized_svd_impl(
 
     let q = range_finder(op, work, size, n_iter, opts.normalizer, opts.seed)?;
     // B = Qᵀ M, formed as (Mᵀ Q)ᵀ so that only the operator's products are used.
-    let bt = work.t_dot(q.view())?;
+    let bt = work.t_dot_dense(q.view())?;
     let small = svd(bt.t(), false).map_err(|e| retag(op, e))?;
     // M ≈ Q B = (Q Û) Σ Vᵀ
     let u = matmul2(q.view(), small.u.view())?;

@@ -12,6 +12,7 @@ use crate::decomposition::sign::svd_flip;
 use crate::error::{Error, Result};
 use crate::linalg::svd;
 use crate::ops::matmul2;
+use crate::sparse::CsrMatrix;
 
 const OP: &str = "tsvd";
 
@@ -148,6 +149,41 @@ impl TruncatedSvd {
         }
     }
 
+    /// Fits a sparse `x` (CSR) without densifying it for [`TsvdAlgorithm::Randomized`]: the
+    /// randomized solver only multiplies X and Xᵀ by dense blocks, and the column variances
+    /// for the explained-variance ratio are computed from the stored entries (scikit-learn
+    /// `mean_variance_axis`). [`TsvdAlgorithm::Exact`] densifies (a full SVD needs it).
+    ///
+    /// # Errors
+    /// As [`fit`](Self::fit); [`Error::Unsupported`] if `Exact` cannot allocate the dense copy.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::decomposition::TruncatedSvd;
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let x = CsrMatrix::from_triplets(3, 3, &[0, 1, 2], &[0, 1, 2], &[3.0, 2.0, 1.0])?;
+    /// let t = TruncatedSvd::new(2).fit_sparse(&x)?;
+    /// assert!((t.singular_values()[0] - 3.0).abs() < 1e-10);
+    /// assert!((t.singular_values()[1] - 2.0).abs() < 1e-10);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn fit_sparse(&self, x: &CsrMatrix) -> Result<FittedTruncatedSvd> {
+        let (m, n) = (x.nrows(), x.ncols());
+        if m == 0 || n == 0 {
+            return Err(Error::Empty { op: OP, detail: format!("shape {}", fmt_shape(&[m, n])) });
+        }
+        crate::array::check_finite(OP, &ndarray::ArrayView1::from(x.data()))?;
+        let full_var = x.mean_variance_axis0().1.sum();
+        match self.algorithm {
+            TsvdAlgorithm::Exact => {
+                self.check_k((m, n))?;
+                let dense = x.to_dense()?;
+                self.fit_exact(dense.view(), full_var)
+            }
+            TsvdAlgorithm::Randomized => self.fit_randomized(x, full_var),
+        }
+    }
+
     fn check_k(&self, shape: (usize, usize)) -> Result<()> {
         let kmax = shape.0.min(shape.1);
         if self.n_components == 0 || self.n_components > kmax {
@@ -186,7 +222,7 @@ impl TruncatedSvd {
         svd_flip(&mut f.u, &mut f.vt, false);
         // scikit-learn: "As a result of the SVD approximation error on X ~ U Σ Vᵀ, X V is
         // not the same as U Σ": the transform is X Vᵀ, recomputed from X.
-        let z = x.dot(f.vt.t())?;
+        let z = x.dot_dense(f.vt.t())?;
         Ok(finish(f.vt, f.s, &z, full_var))
     }
 }
@@ -300,6 +336,28 @@ impl FittedTruncatedSvd {
         self.check_features(TOP, x.shape())?;
         crate::array::check_finite(TOP, &x)?;
         matmul2(x, self.components.t())
+    }
+
+    /// `X Vᵀ` for a sparse `x` (CSR), a sparse × dense product: X is never
+    /// densified.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] on a feature-count mismatch; [`Error::NonFinite`].
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let x = CsrMatrix::from_triplets(2, 2, &[0, 1], &[0, 1], &[2.0, 1.0])?;
+    /// let t = TruncatedSvd::new(1).algorithm(TsvdAlgorithm::Exact).fit_sparse(&x)?;
+    /// assert_eq!(t.transform_sparse(&x)?, ndarray::array![[2.], [0.]]);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn transform_sparse(&self, x: &CsrMatrix) -> Result<Array2<f64>> {
+        const TOP: &str = "tsvd_transform";
+        self.check_features(TOP, &[x.nrows(), x.ncols()])?;
+        crate::array::check_finite(TOP, &ndarray::ArrayView1::from(x.data()))?;
+        x.dot_dense(self.components.t())
     }
 
     /// `Z V`: back to feature space (scikit-learn `inverse_transform`), (n, n_features).
