@@ -479,3 +479,16 @@ proptest! {
         let _ = parse_npy(&tail, Path::new("<bytes>"));
     }
 }
+
+#[test]
+fn error_zero_size_shape_too_large_for_ndarray() {
+    // No data is needed, but ndarray cannot index an axis that long: an error, not a panic.
+    let msg = header_err(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 18446744073709551615)}",
+        &[],
+    );
+    assert!(
+        msg.starts_with("header shape (0, 18446744073709551615) is not a valid array shape"),
+        "{msg}"
+    );
+}
