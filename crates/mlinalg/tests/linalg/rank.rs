@@ -178,3 +178,45 @@ proptest! {
         prop_assert!(c1 >= c / n as f64 * (1.0 - 1e-9) && c1 <= c * n as f64 * (1.0 + 1e-9));
     }
 }
+
+#[test]
+fn svd_based_routines_at_extreme_scales() {
+    // LAPACK scales A into a safe range first; results must be scale-equivariant
+    let t = common::normal(7, 4, 3);
+    let (p0, c0) = (pinv(t.view(), None).unwrap(), cond(t.view(), None).unwrap());
+    let mut failures = Vec::new();
+    for c in [1e200, 1e-200, 1e300, 1e-300] {
+        let tc = &t * c;
+        match pinv(tc.view(), None) {
+            Ok(p) => {
+                let d = common::rel_diff(&(&p * c), &p0);
+                if d > 1e-10 {
+                    failures.push(format!(
+                        "pinv(A·{c:e})·{c:e} differs from pinv(A) by {d:.2e}"
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("pinv(A·{c:e}): {e}")),
+        }
+        match cond(tc.view(), None) {
+            Ok(k) if common::close(k, c0, 1e-10, 0.0) => {}
+            other => failures.push(format!("cond(A·{c:e}) = {other:?}, want {c0}")),
+        }
+        match matrix_rank(tc.view(), None) {
+            Ok(4) => {}
+            other => failures.push(format!("matrix_rank(A·{c:e}) = {other:?}, want 4")),
+        }
+        match mlinalg::linalg::lstsq(tc.view(), &ndarray::Array1::<f64>::ones(7), None) {
+            Ok(r) => {
+                let d = common::rel_diff(&(&r.x * c), &p0.dot(&ndarray::Array1::<f64>::ones(7)));
+                if d > 1e-10 {
+                    failures.push(format!(
+                        "lstsq(A·{c:e}) x·{c:e} differs from pinv(A)·b by {d:.2e}"
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("lstsq(A·{c:e}): {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
