@@ -7,3 +7,4 @@ mod vector;
 mod io;
 mod sparse;
 mod decomposition;
+mod linear_model;
