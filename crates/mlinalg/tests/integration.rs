@@ -8,3 +8,4 @@ mod io;
 mod sparse;
 mod decomposition;
 mod linear_model;
+mod nn;
