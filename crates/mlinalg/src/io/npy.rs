@@ -368,7 +368,11 @@ fn parse_descr(s: &str) -> std::result::Result<Descr, String> {
 
 /// Parses the header dict text.
 fn parse_header_dict(text: &[u8], data_offset: usize, path: &Path) -> Result<Header> {
-    let mut p = PyParser { s: text, pos: 0 };
+    // The padding (spaces and the final newline) is not part of the dict.
+    let mut p = PyParser {
+        s: text.trim_ascii_end(),
+        pos: 0,
+    };
     let value = p.value(0).map_err(|e| Error::format(path, e))?;
     if p.peek().is_some() {
         return Err(Error::format(

@@ -3,7 +3,7 @@
 
 mod csv;
 mod mtx;
-mod npy;
+pub(crate) mod npy;
 
 use std::path::{Path, PathBuf};
 

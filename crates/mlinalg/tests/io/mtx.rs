@@ -172,6 +172,14 @@ fn error_unsupported_kinds() {
             .contains("cannot have the pattern field")
     );
     assert!(parse_err("%%MatrixMarket matrix dense real general\n").contains("format 'dense'"));
+    assert_eq!(
+        parse_err("%%MatrixMarket matrix coordinate quaternion general\n"),
+        "unsupported Matrix Market field 'quaternion' (supported: real, integer, pattern)"
+    );
+    assert_eq!(
+        parse_err("%%MatrixMarket matrix coordinate real diagonal\n"),
+        "unsupported Matrix Market symmetry 'diagonal' (supported: general, symmetric)"
+    );
 }
 
 #[test]

@@ -136,7 +136,7 @@ fn header_variants_parse() {
 }
 
 /// A version 1.0 `.npy` file with the given header dict text.
-fn npy_with_header(dict: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn npy_with_header(dict: &str, body: &[u8]) -> Vec<u8> {
     let total = (10 + dict.len() + 1).div_ceil(64) * 64;
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
     out.extend_from_slice(&u16::try_from(total - 10).unwrap().to_le_bytes());
@@ -491,4 +491,65 @@ fn error_zero_size_shape_too_large_for_ndarray() {
         msg.starts_with("header shape (0, 18446744073709551615) is not a valid array shape"),
         "{msg}"
     );
+}
+
+#[test]
+fn error_truncated_preamble() {
+    let e = parse_npy(b"\x93NUMPY", Path::new("x.npy")).unwrap_err();
+    assert_eq!(format_detail(e), "truncated .npy file (no format version)");
+}
+
+#[test]
+fn error_header_syntax() {
+    for (dict, want) in [
+        (
+            "{",
+            "cannot parse the header dict: unexpected end at character 1",
+        ),
+        (
+            "{'descr': '<f8'} x",
+            "cannot parse the header dict: unexpected text after the header dict at character 17",
+        ),
+        (
+            "{'descr: '<f8'}",
+            "cannot parse the header dict: expected ':' at character 10",
+        ),
+        (
+            "{'descr': 'a\\b'}",
+            "cannot parse the header dict: escape sequences in strings are not supported at character 12",
+        ),
+        (
+            "{'descr': '<f8",
+            "cannot parse the header dict: unterminated string at character 14",
+        ),
+        (
+            "{'descr': @}",
+            "cannot parse the header dict: unexpected character '@' at character 10",
+        ),
+    ] {
+        assert_eq!(header_err(dict, &[]), want, "{dict}");
+    }
+}
+
+#[test]
+fn error_descr_and_shape_types() {
+    assert_eq!(
+        header_err("{'descr': 8, 'fortran_order': False, 'shape': (1,)}", &[]),
+        "'descr' is not a string: Int(8)"
+    );
+    assert_eq!(
+        header_err(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': 'x'}",
+            &[]
+        ),
+        "'shape' is not a tuple: Str(\"x\")"
+    );
+    // A bare integer shape is read as a 1-d shape, as NumPy would.
+    let body: Vec<u8> = [1.0f64, 2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+    let bytes = npy_with_header(
+        "{'descr': '>f8', 'fortran_order': False, 'shape': 2}",
+        &body,
+    );
+    let a = parse_npy(&bytes, Path::new("<bytes>")).unwrap();
+    assert_eq!(a.data.shape(), &[2]);
 }

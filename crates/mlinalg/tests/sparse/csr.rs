@@ -508,3 +508,112 @@ proptest! {
         prop_assert_eq!(again, m);
     }
 }
+
+/// Writes a zip archive of `.npy` entries given as (name, header dict, body).
+fn write_raw_npz(path: &Path, entries: &[(&str, &str, Vec<u8>)]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, dict, body) in entries {
+        zip.start_file(
+            format!("{name}.npy"),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(&crate::io::npy::npy_with_header(dict, body))
+            .unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+fn i4(v: &[i32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn f8(v: &[f64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// A scipy-layout CSR archive with the given pieces; returns the error of `load_npz`.
+fn load_npz_err(
+    shape: &[i32],
+    indptr: &[i32],
+    indices: &[i32],
+    data_dict: &str,
+    data: &[f64],
+) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.npz");
+    let d = |n: usize| format!("{{'descr': '<i4', 'fortran_order': False, 'shape': ({n},), }}");
+    write_raw_npz(
+        &p,
+        &[
+            ("indices", &d(indices.len()), i4(indices)),
+            ("indptr", &d(indptr.len()), i4(indptr)),
+            (
+                "format",
+                "{'descr': '|S3', 'fortran_order': False, 'shape': (), }",
+                b"csr".to_vec(),
+            ),
+            ("shape", &d(shape.len()), i4(shape)),
+            ("data", data_dict, f8(data)),
+        ],
+    );
+    let e = CsrMatrix::load_npz(&p).unwrap_err();
+    let msg = e.to_string();
+    msg.split_once("m.npz")
+        .map_or(msg.clone(), |(_, rest)| rest.to_string())
+}
+
+#[test]
+fn load_npz_handcrafted_archive_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.npz");
+    let d = |n: usize| format!("{{'descr': '<i4', 'fortran_order': False, 'shape': ({n},), }}");
+    write_raw_npz(
+        &p,
+        &[
+            ("indices", &d(2), i4(&[1, 0])),
+            ("indptr", &d(3), i4(&[0, 1, 2])),
+            (
+                "format",
+                "{'descr': '<U3', 'fortran_order': False, 'shape': (), }",
+                {
+                    "csr"
+                        .chars()
+                        .flat_map(|c| (c as u32).to_le_bytes())
+                        .collect()
+                },
+            ),
+            ("shape", &d(2), i4(&[2, 2])),
+            (
+                "data",
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+                f8(&[5.0, 6.0]),
+            ),
+        ],
+    );
+    let m = CsrMatrix::load_npz(&p).unwrap();
+    assert_eq!(m.to_dense().unwrap(), array![[0.0, 5.0], [6.0, 0.0]]);
+}
+
+#[test]
+fn error_load_npz_bad_pieces() {
+    let data1 = "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }";
+    assert_eq!(
+        load_npz_err(&[2, 2, 2], &[0, 1, 1], &[0], data1, &[1.0]),
+        ": 'shape' has 3 entries, expected 2"
+    );
+    assert_eq!(
+        load_npz_err(&[2, 2], &[0, 1, 1], &[-1], data1, &[1.0]),
+        ": 'indices': negative index -1"
+    );
+    assert_eq!(
+        load_npz_err(&[2, 2], &[0, 1, 1], &[5], data1, &[1.0]),
+        ": csr_matrix: invalid indices: column index 5 (entry 0, row 0) is not below ncols = 2"
+    );
+    let data2d = "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }";
+    assert_eq!(
+        load_npz_err(&[2, 2], &[0, 1, 1], &[0], data2d, &[1.0]),
+        ": 'data' is not a 1-d array"
+    );
+}
