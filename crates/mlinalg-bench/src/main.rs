@@ -24,14 +24,15 @@ use serde_json::{Map, Value, json};
 use crate::cases::Case;
 
 const USAGE: &str = "\
-usage: mlinalg-bench [--quick] [--json] [--only OP,OP] [--reps N] [--quiet-wait S]
+usage: mlinalg-bench [--quick] [--json] [--only OP,OP] [--reps N] [--quiet-wait S] [--threads T]
 
   --quick         the baseline's smaller sizes (~30 s of NumPy time)
   --json          print one JSON object (the baseline's format) instead of a table
   --only P,P      run only ops whose name starts with one of these prefixes
   --reps N        timed runs per op (at least 5; default 5)
   --quiet-wait S  max seconds to wait before each op for other processes to go idle
-                  (default 600, as the baseline; 0 disables the wait and the re-runs)";
+                  (default 600, as the baseline; 0 disables the wait and the re-runs)
+  --threads T     threads for faer and rayon (default: all cores, as the baseline's BLAS)";
 
 /// Command-line settings.
 struct Args {
@@ -40,6 +41,7 @@ struct Args {
     only: Vec<String>,
     reps: usize,
     quiet_wait: f64,
+    threads: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -49,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
         only: Vec::new(),
         reps: 5,
         quiet_wait: 600.0,
+        threads: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -81,6 +84,13 @@ fn parse_args() -> Result<Args, String> {
                 args.quiet_wait = v
                     .parse()
                     .map_err(|_| format!("--quiet-wait: not a number: {v}"))?;
+            }
+            "--threads" => {
+                let v = value("--threads")?;
+                args.threads = Some(
+                    v.parse()
+                        .map_err(|_| format!("--threads: not a count: {v}"))?,
+                );
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -214,8 +224,8 @@ fn main() -> ExitCode {
         }
     };
     // both cores, as the baseline's BLAS (threadpoolctl reports all cores in use)
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if let Err(e) = mlinalg::set_num_threads(threads) {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if let Err(e) = mlinalg::set_num_threads(args.threads.unwrap_or(cores)) {
         eprintln!("warning: {e}");
     }
 
@@ -237,7 +247,7 @@ fn main() -> ExitCode {
             "mlinalg": env!("CARGO_PKG_VERSION"),
             "backend": "faer 0.24 (pure Rust), rayon",
             "threads": mlinalg::num_threads(),
-            "cpu_count": threads,
+            "cpu_count": cores,
             "reps": args.reps,
             "quick": args.quick,
             "sparse_density": cases::SPARSE_DENSITY,
