@@ -448,7 +448,7 @@ pub fn config() -> Config {
         c.cases = 64;
     }
     if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        c.rng_seed = proptest::test_runner::RngSeed::Fixed(0x6d6c_696e_616c_67);
+        c.rng_seed = proptest::test_runner::RngSeed::Fixed(0x006d_6c69_6e61_6c67);
     }
     c
 }
