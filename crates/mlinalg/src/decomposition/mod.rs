@@ -28,7 +28,6 @@ mod truncated_svd;
 
 pub use pca::{FittedPca, Pca, PcaSolver};
 pub use randomized::{
-    LinearOperator, PowerIterationNormalizer, auto_n_iter, randomized_range_finder,
-    randomized_svd,
+    LinearOperator, PowerIterationNormalizer, auto_n_iter, randomized_range_finder, randomized_svd,
 };
 pub use truncated_svd::{FittedTruncatedSvd, TruncatedSvd, TsvdAlgorithm};

@@ -275,7 +275,9 @@ impl Pca {
             s => s,
         };
         // safe because n_samples ≥ 2 was checked above
-        let mean = x.mean_axis(Axis(0)).ok_or_else(|| Error::shape(OP, "no samples"))?;
+        let mean = x
+            .mean_axis(Axis(0))
+            .ok_or_else(|| Error::shape(OP, "no samples"))?;
         // n_samples − 1 degrees of freedom, as scikit-learn (the unbiased sample variance).
         let dof = n_samples as f64 - 1.0;
 
@@ -353,7 +355,11 @@ fn retag(e: Error) -> Error {
 fn full_ratio_noise(ev: &Array1<f64>, k: usize, kmax: usize) -> (Array1<f64>, f64) {
     let total: f64 = ev.sum();
     // All-constant data: no variance anywhere; scikit-learn yields NaN (0/0), we say 0.
-    let ratio = if total > 0.0 { ev.mapv(|v| v / total) } else { Array1::zeros(ev.len()) };
+    let ratio = if total > 0.0 {
+        ev.mapv(|v| v / total)
+    } else {
+        Array1::zeros(ev.len())
+    };
     // scikit-learn averages over every remaining entry: min(n, p) − k of them for the SVD,
     // n_features − k for covariance_eigh (whose spectrum has n_features entries).
     let noise = if k < kmax {
@@ -540,7 +546,8 @@ impl FittedPca {
         }
         crate::array::check_finite(IOP, &z)?;
         let mut x = if self.whiten {
-            let scaled = &self.components * &self.explained_variance.mapv(f64::sqrt).insert_axis(Axis(1));
+            let scaled =
+                &self.components * &self.explained_variance.mapv(f64::sqrt).insert_axis(Axis(1));
             matmul2(z, scaled.view())?
         } else {
             matmul2(z, self.components.view())?

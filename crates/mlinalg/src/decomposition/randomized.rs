@@ -116,7 +116,11 @@ pub enum PowerIterationNormalizer {
 /// scikit-learn #5299).
 #[must_use]
 pub fn auto_n_iter(n_components: usize, shape: (usize, usize)) -> usize {
-    if (n_components as f64) < 0.1 * shape.0.min(shape.1) as f64 { 7 } else { 4 }
+    if (n_components as f64) < 0.1 * shape.0.min(shape.1) as f64 {
+        7
+    } else {
+        4
+    }
 }
 
 /// `P L` from LU with partial pivoting of an `(m, l)` block, `Y = P L U`: the permuted unit
@@ -232,7 +236,14 @@ pub fn randomized_range_finder(
     power_iteration_normalizer: PowerIterationNormalizer,
     seed: u64,
 ) -> Result<Array2<f64>> {
-    range_finder("randomized_range_finder", a, size, n_iter, power_iteration_normalizer, seed)
+    range_finder(
+        "randomized_range_finder",
+        a,
+        size,
+        n_iter,
+        power_iteration_normalizer,
+        seed,
+    )
 }
 
 fn range_finder(
@@ -245,7 +256,10 @@ fn range_finder(
 ) -> Result<Array2<f64>> {
     let (m, n) = a.shape();
     if m == 0 || n == 0 {
-        return Err(Error::Empty { op, detail: format!("shape {}", fmt_shape(&[m, n])) });
+        return Err(Error::Empty {
+            op,
+            detail: format!("shape {}", fmt_shape(&[m, n])),
+        });
     }
     if size == 0 {
         return Err(Error::param(op, "size", "size=0 must be at least 1"));
@@ -343,7 +357,10 @@ pub(crate) fn randomized_svd_impl(
 ) -> Result<Svd> {
     let (m, n) = a.shape();
     if m == 0 || n == 0 {
-        return Err(Error::Empty { op, detail: format!("shape {}", fmt_shape(&[m, n])) });
+        return Err(Error::Empty {
+            op,
+            detail: format!("shape {}", fmt_shape(&[m, n])),
+        });
     }
     let kmax = m.min(n);
     if n_components == 0 || n_components > kmax {
@@ -355,10 +372,18 @@ pub(crate) fn randomized_svd_impl(
             ),
         ));
     }
-    let size = n_components.checked_add(opts.n_oversamples).ok_or_else(|| {
-        Error::param(op, "n_oversamples", format!("n_oversamples={} is too large", opts.n_oversamples))
-    })?;
-    let n_iter = opts.n_iter.unwrap_or_else(|| auto_n_iter(n_components, (m, n)));
+    let size = n_components
+        .checked_add(opts.n_oversamples)
+        .ok_or_else(|| {
+            Error::param(
+                op,
+                "n_oversamples",
+                format!("n_oversamples={} is too large", opts.n_oversamples),
+            )
+        })?;
+    let n_iter = opts
+        .n_iter
+        .unwrap_or_else(|| auto_n_iter(n_components, (m, n)));
     // scikit-learn: "this implementation is a bit faster with smaller shape[1]", i.e. the
     // random block has min(m, n) rows.
     let transpose = opts.transpose.unwrap_or(m < n);
@@ -375,9 +400,15 @@ pub(crate) fn randomized_svd_impl(
     let s_k = small.s.slice(s![..k]).to_owned();
     let (u, vt) = if transpose {
         // M = Aᵀ = U Σ Vᵀ  ⇒  A = V Σ Uᵀ
-        (small.vt.slice(s![..k, ..]).t().to_owned(), u.slice(s![.., ..k]).t().to_owned())
+        (
+            small.vt.slice(s![..k, ..]).t().to_owned(),
+            u.slice(s![.., ..k]).t().to_owned(),
+        )
     } else {
-        (u.slice(s![.., ..k]).to_owned(), small.vt.slice(s![..k, ..]).to_owned())
+        (
+            u.slice(s![.., ..k]).to_owned(),
+            small.vt.slice(s![..k, ..]).to_owned(),
+        )
     };
     Ok(Svd { u, s: s_k, vt })
 }

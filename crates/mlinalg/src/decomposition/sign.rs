@@ -34,12 +34,16 @@ fn sign_of_largest(values: impl Iterator<Item = f64>) -> f64 {
 
 /// The signs that make the largest-magnitude entry of each row of `vt` positive.
 pub(crate) fn row_signs(vt: ArrayView2<'_, f64>) -> Array1<f64> {
-    vt.axis_iter(Axis(0)).map(|row| sign_of_largest(row.iter().copied())).collect()
+    vt.axis_iter(Axis(0))
+        .map(|row| sign_of_largest(row.iter().copied()))
+        .collect()
 }
 
 /// The signs that make the largest-magnitude entry of each column of `u` positive.
 pub(crate) fn col_signs(u: ArrayView2<'_, f64>) -> Array1<f64> {
-    u.axis_iter(Axis(1)).map(|col| sign_of_largest(col.iter().copied())).collect()
+    u.axis_iter(Axis(1))
+        .map(|col| sign_of_largest(col.iter().copied()))
+        .collect()
 }
 
 /// Multiplies row `i` of `vt` by `signs[i]`.

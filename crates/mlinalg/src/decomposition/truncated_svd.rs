@@ -170,7 +170,10 @@ impl TruncatedSvd {
     pub fn fit_sparse(&self, x: &CsrMatrix) -> Result<FittedTruncatedSvd> {
         let (m, n) = (x.nrows(), x.ncols());
         if m == 0 || n == 0 {
-            return Err(Error::Empty { op: OP, detail: format!("shape {}", fmt_shape(&[m, n])) });
+            return Err(Error::Empty {
+                op: OP,
+                detail: format!("shape {}", fmt_shape(&[m, n])),
+            });
         }
         crate::array::check_finite(OP, &ndarray::ArrayView1::from(x.data()))?;
         let full_var = x.mean_variance_axis0().1.sum();
@@ -206,7 +209,12 @@ impl TruncatedSvd {
         svd_flip(&mut f.u, &mut f.vt, false);
         // X_new = U Σ for the exact solver (X V = U Σ Vᵀ V = U Σ exactly).
         let z = &f.u.slice(s![.., ..k]) * &f.s.slice(s![..k]);
-        Ok(finish(f.vt.slice(s![..k, ..]).to_owned(), f.s.slice(s![..k]).to_owned(), &z, full_var))
+        Ok(finish(
+            f.vt.slice(s![..k, ..]).to_owned(),
+            f.s.slice(s![..k]).to_owned(),
+            &z,
+            full_var,
+        ))
     }
 
     fn fit_randomized(&self, x: &dyn LinearOperator, full_var: f64) -> Result<FittedTruncatedSvd> {
@@ -240,7 +248,9 @@ fn retag(e: Error) -> Error {
 fn column_variances(x: ArrayView2<'_, f64>) -> Array1<f64> {
     let n = x.nrows() as f64;
     // safe because callers reject empty input first; an empty x would give NaN means
-    let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(x.ncols()));
+    let mean = x
+        .mean_axis(Axis(0))
+        .unwrap_or_else(|| Array1::zeros(x.ncols()));
     let mut var = Array1::<f64>::zeros(x.ncols());
     for row in x.rows() {
         for ((v, &xi), &m) in var.iter_mut().zip(row.iter()).zip(mean.iter()) {
@@ -266,7 +276,12 @@ fn finish(
     } else {
         Array1::zeros(explained_variance.len())
     };
-    FittedTruncatedSvd { components, singular_values, explained_variance, explained_variance_ratio }
+    FittedTruncatedSvd {
+        components,
+        singular_values,
+        explained_variance,
+        explained_variance_ratio,
+    }
 }
 
 impl FittedTruncatedSvd {

@@ -65,7 +65,10 @@ impl LinearRegression {
     /// ```
     #[must_use]
     pub fn new() -> Self {
-        LinearRegression { solver: LinearSolver::Lstsq, fit_intercept: true }
+        LinearRegression {
+            solver: LinearSolver::Lstsq,
+            fit_intercept: true,
+        }
     }
 
     /// Chooses the solver (default [`LinearSolver::Lstsq`]).
@@ -103,9 +106,14 @@ impl LinearRegression {
     /// assert!((m.coef()[1] - 2.0).abs() < 1e-12 && m.intercept() == 0.0);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn fit(&self, x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<FittedLinearRegression> {
-        let (coef, intercept) =
-            fit_linear(OP, x, y, self.fit_intercept, |xc, yc| solve_ls(self.solver, xc, yc))?;
+    pub fn fit(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+    ) -> Result<FittedLinearRegression> {
+        let (coef, intercept) = fit_linear(OP, x, y, self.fit_intercept, |xc, yc| {
+            solve_ls(self.solver, xc, yc)
+        })?;
         Ok(FittedLinearRegression { coef, intercept })
     }
 }
@@ -135,7 +143,9 @@ pub(crate) fn fit_linear(
     }
     if fit_intercept {
         // safe because check_input rejected an empty x (so n_samples ≥ 1)
-        let x_mean = x.mean_axis(Axis(0)).ok_or_else(|| Error::shape(op, "no samples"))?;
+        let x_mean = x
+            .mean_axis(Axis(0))
+            .ok_or_else(|| Error::shape(op, "no samples"))?;
         let y_mean = y.mean().ok_or_else(|| Error::shape(op, "no samples"))?;
         let xc = &x - &x_mean;
         let yc = &y - y_mean;
@@ -166,12 +176,19 @@ pub(crate) fn normal_equations(
     Ok((xtx, xty))
 }
 
-fn solve_ls(solver: LinearSolver, x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<Array1<f64>> {
+fn solve_ls(
+    solver: LinearSolver,
+    x: ArrayView2<'_, f64>,
+    y: ArrayView1<'_, f64>,
+) -> Result<Array1<f64>> {
     match solver {
         LinearSolver::Lstsq => Ok(lstsq(x, &y, None).map_err(retag)?.x),
         LinearSolver::NormalEquation => {
             let (xtx, xty) = normal_equations(x, y)?;
-            Cholesky::new(xtx.view()).map_err(retag)?.solve(&xty).map_err(retag)
+            Cholesky::new(xtx.view())
+                .map_err(retag)?
+                .solve(&xty)
+                .map_err(retag)
         }
         LinearSolver::Solve => {
             let (xtx, xty) = normal_equations(x, y)?;
@@ -216,7 +233,11 @@ pub(crate) fn predict_linear(
 /// The coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (scikit-learn
 /// `r2_score`): 1 for a perfect fit, 0 for predicting the mean, negative when worse. For a
 /// constant `y` scikit-learn returns 1 if the prediction is perfect and 0 otherwise; so do we.
-pub(crate) fn r2_score(op: &'static str, y: ArrayView1<'_, f64>, pred: &Array1<f64>) -> Result<f64> {
+pub(crate) fn r2_score(
+    op: &'static str,
+    y: ArrayView1<'_, f64>,
+    pred: &Array1<f64>,
+) -> Result<f64> {
     if y.len() != pred.len() {
         return Err(Error::shape(
             op,

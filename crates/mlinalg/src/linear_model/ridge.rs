@@ -5,7 +5,9 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 
 use crate::error::{Error, Result};
 use crate::linalg::Cholesky;
-use crate::linear_model::linear_regression::{fit_linear, normal_equations, predict_linear, r2_score};
+use crate::linear_model::linear_regression::{
+    fit_linear, normal_equations, predict_linear, r2_score,
+};
 
 const OP: &str = "ridge";
 
@@ -41,7 +43,10 @@ impl Ridge {
     /// ```
     #[must_use]
     pub fn new(alpha: f64) -> Self {
-        Ridge { alpha, fit_intercept: true }
+        Ridge {
+            alpha,
+            fit_intercept: true,
+        }
     }
 
     /// Whether to fit an (unpenalised) intercept; default true.
@@ -77,7 +82,10 @@ impl Ridge {
         let (coef, intercept) = fit_linear(OP, x, y, self.fit_intercept, |xc, yc| {
             let (mut a, b) = normal_equations(xc, yc)?;
             a.diag_mut().mapv_inplace(|d| d + alpha);
-            Cholesky::new(a.view()).map_err(retag)?.solve(&b).map_err(retag)
+            Cholesky::new(a.view())
+                .map_err(retag)?
+                .solve(&b)
+                .map_err(retag)
         })?;
         Ok(FittedRidge { coef, intercept })
     }

@@ -49,7 +49,11 @@ impl Dense {
         let weights = init.sample(rng, d_in, d_out)?;
         // Zero bias: the usual default (Keras, PyTorch's He-init recipes); the weights
         // already break the symmetry between units.
-        Ok(Dense { weights, bias: Array1::zeros(d_out), activation })
+        Ok(Dense {
+            weights,
+            bias: Array1::zeros(d_out),
+            activation,
+        })
     }
 
     /// A layer from given weights and bias.
@@ -65,8 +69,16 @@ impl Dense {
     /// assert_eq!(l.forward(array![[1., 0.]].view())?, array![[1.5, 0.]]);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn from_parts(weights: Array2<f64>, bias: Array1<f64>, activation: Activation) -> Result<Dense> {
-        let layer = Dense { weights, bias, activation };
+    pub fn from_parts(
+        weights: Array2<f64>,
+        bias: Array1<f64>,
+        activation: Activation,
+    ) -> Result<Dense> {
+        let layer = Dense {
+            weights,
+            bias,
+            activation,
+        };
         layer.check_bias("dense")?;
         Ok(layer)
     }

@@ -55,7 +55,9 @@ impl Init {
 pub fn he_normal(rng: &mut Rng, d_in: usize, d_out: usize) -> Result<Array2<f64>> {
     checked_len("he_normal", &[d_in, d_out])?;
     let std = (2.0 / d_in.max(1) as f64).sqrt();
-    Ok(Array2::from_shape_simple_fn((d_in, d_out), || std * rng.sample::<f64, _>(StandardNormal)))
+    Ok(Array2::from_shape_simple_fn((d_in, d_out), || {
+        std * rng.sample::<f64, _>(StandardNormal)
+    }))
 }
 
 /// Xavier (Glorot) uniform initialisation: `W ~ U(−a, a)` with `a = √(6 / (d_in + d_out))`,

@@ -138,7 +138,11 @@ impl Sequential {
         Ok((y, trace))
     }
 
-    fn run(&self, x: ArrayView2<'_, f64>, mut trace: Option<&mut ShapeTrace>) -> Result<Array2<f64>> {
+    fn run(
+        &self,
+        x: ArrayView2<'_, f64>,
+        mut trace: Option<&mut ShapeTrace>,
+    ) -> Result<Array2<f64>> {
         self.validate(x.shape())?;
         let mut h = x.to_owned();
         for layer in &self.layers {
@@ -157,7 +161,8 @@ impl Sequential {
                 a => {
                     let out = a.apply(z.view());
                     if let Some(t) = trace.as_deref_mut() {
-                        t.lines.push(format!("{} → {}", a.name(), fmt_shape(out.shape())));
+                        t.lines
+                            .push(format!("{} → {}", a.name(), fmt_shape(out.shape())));
                     }
                     out
                 }

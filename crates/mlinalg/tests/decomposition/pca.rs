@@ -10,7 +10,12 @@ use crate::common::{self, assert_close_norm, assert_err_contains, orth_residual}
 
 /// Compares every learned attribute and both transforms with the sklearn fixture `case`.
 fn check_against_sklearn(case: &str, p: &FittedPca, x: &Array2<f64>, tol: f64) {
-    assert_close_norm(p.components(), &ml2(case, "components"), tol, &format!("{case} components"));
+    assert_close_norm(
+        p.components(),
+        &ml2(case, "components"),
+        tol,
+        &format!("{case} components"),
+    );
     assert_close_norm(
         p.explained_variance(),
         &ml1(case, "explained_variance"),
@@ -37,15 +42,28 @@ fn check_against_sklearn(case: &str, p: &FittedPca, x: &Array2<f64>, tol: f64) {
         p.noise_variance()
     );
     let z = p.transform(x.view()).unwrap();
-    assert_close_norm(&z, &ml2(case, "transform"), tol, &format!("{case} transform"));
+    assert_close_norm(
+        &z,
+        &ml2(case, "transform"),
+        tol,
+        &format!("{case} transform"),
+    );
     let back = p.inverse_transform(z.view()).unwrap();
-    assert_close_norm(&back, &ml2(case, "inverse"), tol, &format!("{case} inverse_transform"));
+    assert_close_norm(
+        &back,
+        &ml2(case, "inverse"),
+        tol,
+        &format!("{case} inverse_transform"),
+    );
 }
 
 #[test]
 fn full_svd_matches_sklearn() {
     let x = ml2("pca_small", "x");
-    let p = Pca::new(Some(3)).solver(PcaSolver::Svd).fit(x.view()).unwrap();
+    let p = Pca::new(Some(3))
+        .solver(PcaSolver::Svd)
+        .fit(x.view())
+        .unwrap();
     check_against_sklearn("pca_small_full_k3", &p, &x, 1e-10);
     let all = Pca::new(None).solver(PcaSolver::Svd).fit(x.view()).unwrap();
     check_against_sklearn("pca_small_full_all", &all, &x, 1e-10);
@@ -54,17 +72,32 @@ fn full_svd_matches_sklearn() {
 #[test]
 fn covariance_eigh_matches_sklearn() {
     let x = ml2("pca_small", "x");
-    let p = Pca::new(Some(3)).solver(PcaSolver::CovarianceEigh).fit(x.view()).unwrap();
+    let p = Pca::new(Some(3))
+        .solver(PcaSolver::CovarianceEigh)
+        .fit(x.view())
+        .unwrap();
     check_against_sklearn("pca_small_covariance_eigh_k3", &p, &x, 1e-9);
     // The two exact solvers agree with each other too.
-    let q = Pca::new(Some(3)).solver(PcaSolver::Svd).fit(x.view()).unwrap();
-    assert_close_norm(p.components(), q.components(), 1e-9, "eigh vs svd components");
+    let q = Pca::new(Some(3))
+        .solver(PcaSolver::Svd)
+        .fit(x.view())
+        .unwrap();
+    assert_close_norm(
+        p.components(),
+        q.components(),
+        1e-9,
+        "eigh vs svd components",
+    );
 }
 
 #[test]
 fn whitening_matches_sklearn() {
     let x = ml2("pca_small", "x");
-    let p = Pca::new(Some(3)).solver(PcaSolver::Svd).whiten(true).fit(x.view()).unwrap();
+    let p = Pca::new(Some(3))
+        .solver(PcaSolver::Svd)
+        .whiten(true)
+        .fit(x.view())
+        .unwrap();
     check_against_sklearn("pca_small_full_k3_whiten", &p, &x, 1e-10);
     // Whitened training scores have unit variance (ddof 1).
     let z = p.transform(x.view()).unwrap();
@@ -76,35 +109,60 @@ fn whitening_matches_sklearn() {
 #[test]
 fn wide_data_matches_sklearn() {
     let x = ml2("pca_wide", "x");
-    let p = Pca::new(Some(5)).solver(PcaSolver::Svd).fit(x.view()).unwrap();
+    let p = Pca::new(Some(5))
+        .solver(PcaSolver::Svd)
+        .fit(x.view())
+        .unwrap();
     check_against_sklearn("pca_wide_full_k5", &p, &x, 1e-10);
 }
 
 #[test]
 fn randomized_matches_exact_and_sklearn_on_a_decaying_spectrum() {
     let x = ml2("pca_decay", "x");
-    let r = Pca::new(Some(5)).solver(PcaSolver::Randomized).fit(x.view()).unwrap();
+    let r = Pca::new(Some(5))
+        .solver(PcaSolver::Randomized)
+        .fit(x.view())
+        .unwrap();
     // Against scikit-learn's exact ('full') and randomized answers: relative 1e-4.
     check_against_sklearn("pca_decay_full_k5", &r, &x, 1e-4);
     check_against_sklearn("pca_decay_randomized_k5", &r, &x, 1e-4);
     // Against our own exact solver.
-    let e = Pca::new(Some(5)).solver(PcaSolver::Svd).fit(x.view()).unwrap();
-    assert_close_norm(r.singular_values(), e.singular_values(), 1e-4, "randomized vs exact s");
-    assert_close_norm(r.components(), e.components(), 1e-4, "randomized vs exact components");
+    let e = Pca::new(Some(5))
+        .solver(PcaSolver::Svd)
+        .fit(x.view())
+        .unwrap();
+    assert_close_norm(
+        r.singular_values(),
+        e.singular_values(),
+        1e-4,
+        "randomized vs exact s",
+    );
+    assert_close_norm(
+        r.components(),
+        e.components(),
+        1e-4,
+        "randomized vs exact components",
+    );
     assert_close_norm(
         r.explained_variance_ratio(),
         e.explained_variance_ratio(),
         1e-4,
         "randomized vs exact ratio",
     );
-    assert!((r.noise_variance() - e.noise_variance()).abs() < 1e-4 * e.noise_variance().max(1e-12) + 1e-12);
+    assert!(
+        (r.noise_variance() - e.noise_variance()).abs()
+            < 1e-4 * e.noise_variance().max(1e-12) + 1e-12
+    );
 }
 
 #[test]
 fn randomized_is_close_to_exact_on_a_bigger_matrix_with_stable_normalizers() {
     // 600 × 300, spectrum 10·e^{−0.3 i}: the regime the 'auto' rule sends to randomized.
     let x = decaying(600, 300, 0.3, 11);
-    let exact = Pca::new(Some(10)).solver(PcaSolver::Svd).fit(x.view()).unwrap();
+    let exact = Pca::new(Some(10))
+        .solver(PcaSolver::Svd)
+        .fit(x.view())
+        .unwrap();
     for norm in [
         PowerIterationNormalizer::Auto,
         PowerIterationNormalizer::Lu,
@@ -116,18 +174,39 @@ fn randomized_is_close_to_exact_on_a_bigger_matrix_with_stable_normalizers() {
             .power_iteration_normalizer(norm)
             .fit(x.view())
             .unwrap();
-        assert_close_norm(r.singular_values(), exact.singular_values(), 1e-4, &format!("{norm:?} s"));
-        assert_close_norm(r.components(), exact.components(), 1e-4, &format!("{norm:?} components"));
+        assert_close_norm(
+            r.singular_values(),
+            exact.singular_values(),
+            1e-4,
+            &format!("{norm:?} s"),
+        );
+        assert_close_norm(
+            r.components(),
+            exact.components(),
+            1e-4,
+            &format!("{norm:?} components"),
+        );
     }
 }
 
 #[test]
 fn randomized_is_deterministic_per_seed() {
     let x = decaying(200, 40, 0.2, 3);
-    let fit = |seed| Pca::new(Some(4)).solver(PcaSolver::Randomized).seed(seed).fit(x.view()).unwrap();
+    let fit = |seed| {
+        Pca::new(Some(4))
+            .solver(PcaSolver::Randomized)
+            .seed(seed)
+            .fit(x.view())
+            .unwrap()
+    };
     assert_eq!(fit(7), fit(7));
     let (a, b) = (fit(1), fit(2));
-    assert_close_norm(a.singular_values(), b.singular_values(), 1e-6, "seed 1 vs 2");
+    assert_close_norm(
+        a.singular_values(),
+        b.singular_values(),
+        1e-6,
+        "seed 1 vs 2",
+    );
 }
 
 #[test]
@@ -147,13 +226,20 @@ fn auto_follows_sklearn_rule() {
     let f = Pca::new(Some(5)).fit(wide.view()).unwrap();
     assert_eq!(f.solver_used(), PcaSolver::Randomized);
     let small = crate::common::normal(30, 20, 3);
-    assert_eq!(Pca::new(None).fit(small.view()).unwrap().solver_used(), PcaSolver::Svd);
+    assert_eq!(
+        Pca::new(None).fit(small.view()).unwrap().solver_used(),
+        PcaSolver::Svd
+    );
 }
 
 #[test]
 fn fit_transform_equals_fit_then_transform() {
     let x = ml2("pca_small", "x");
-    for solver in [PcaSolver::Svd, PcaSolver::CovarianceEigh, PcaSolver::Randomized] {
+    for solver in [
+        PcaSolver::Svd,
+        PcaSolver::CovarianceEigh,
+        PcaSolver::Randomized,
+    ] {
         for whiten in [false, true] {
             let cfg = Pca::new(Some(3)).solver(solver).whiten(whiten);
             let (m, z) = cfg.fit_transform(x.view()).unwrap();
@@ -167,10 +253,17 @@ fn fit_transform_equals_fit_then_transform() {
 fn ratio_is_of_total_variance_not_of_kept_components() {
     // linfa's drift (STYLE.md §4): with 1 of 6 components the ratio must stay < 1.
     let x = ml2("pca_small", "x");
-    for solver in [PcaSolver::Svd, PcaSolver::CovarianceEigh, PcaSolver::Randomized] {
+    for solver in [
+        PcaSolver::Svd,
+        PcaSolver::CovarianceEigh,
+        PcaSolver::Randomized,
+    ] {
         let p = Pca::new(Some(1)).solver(solver).fit(x.view()).unwrap();
         let want = ml1("pca_small_full_all", "explained_variance_ratio")[0];
-        assert!((p.explained_variance_ratio()[0] - want).abs() < 1e-9, "{solver:?}");
+        assert!(
+            (p.explained_variance_ratio()[0] - want).abs() < 1e-9,
+            "{solver:?}"
+        );
         assert!(p.explained_variance_ratio()[0] < 0.99);
         // S² / (n_samples − 1), not / (n_components − 1)
         let s0 = p.singular_values()[0];
@@ -189,7 +282,12 @@ fn single_feature_and_constant_data() {
     let c = Array2::<f64>::from_elem((4, 2), 5.0);
     let p = Pca::new(None).solver(PcaSolver::Svd).fit(c.view()).unwrap();
     assert!(p.explained_variance_ratio().iter().all(|&r| r == 0.0));
-    assert!(p.transform(c.view()).unwrap().iter().all(|v| v.abs() < 1e-12));
+    assert!(
+        p.transform(c.view())
+            .unwrap()
+            .iter()
+            .all(|v| v.abs() < 1e-12)
+    );
 }
 
 #[test]
@@ -200,21 +298,46 @@ fn error_n_components_out_of_range() {
         msg,
         "pca: invalid n_components: n_components=5 must be between 1 and min(n_samples, n_features)=3"
     );
-    for solver in [PcaSolver::Svd, PcaSolver::CovarianceEigh, PcaSolver::Randomized] {
+    for solver in [
+        PcaSolver::Svd,
+        PcaSolver::CovarianceEigh,
+        PcaSolver::Randomized,
+    ] {
         let e = Pca::new(Some(0)).solver(solver).fit(x.view()).unwrap_err();
-        assert!(matches!(e, Error::InvalidParameter { op: "pca", name: "n_components", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::InvalidParameter {
+                    op: "pca",
+                    name: "n_components",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 }
 
 #[test]
 fn error_empty_nonfinite_and_single_sample() {
-    let e = Pca::new(None).fit(Array2::<f64>::zeros((0, 3)).view()).unwrap_err();
+    let e = Pca::new(None)
+        .fit(Array2::<f64>::zeros((0, 3)).view())
+        .unwrap_err();
     assert!(matches!(e, Error::Empty { op: "pca", .. }), "{e}");
-    let e = Pca::new(None).fit(Array2::<f64>::zeros((3, 0)).view()).unwrap_err();
+    let e = Pca::new(None)
+        .fit(Array2::<f64>::zeros((3, 0)).view())
+        .unwrap_err();
     assert!(matches!(e, Error::Empty { .. }), "{e}");
-    let e = Pca::new(None).fit(array![[1.0, f64::NAN], [2.0, 3.0]].view()).unwrap_err();
-    assert_eq!(e.to_string(), "pca: input contains non-finite values (NaN or infinity)");
-    let e = Pca::new(None).fit(array![[1.0, 2.0, 3.0]].view()).unwrap_err();
+    let e = Pca::new(None)
+        .fit(array![[1.0, f64::NAN], [2.0, 3.0]].view())
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "pca: input contains non-finite values (NaN or infinity)"
+    );
+    let e = Pca::new(None)
+        .fit(array![[1.0, 2.0, 3.0]].view())
+        .unwrap_err();
     assert!(matches!(e, Error::Shape { .. }), "{e}");
     assert!(e.to_string().contains("at least 2 samples"), "{e}");
 }
@@ -224,10 +347,18 @@ fn error_transform_shapes() {
     let x = ml2("pca_small", "x");
     let p = Pca::new(Some(3)).fit(x.view()).unwrap();
     let msg = assert_err_contains(p.transform(x.slice(s![.., ..5]).view()), "features");
-    assert!(msg.starts_with("pca_transform: x has 5 features, the model was fitted on 6"), "{msg}");
-    let msg = assert_err_contains(p.inverse_transform(Array2::zeros((2, 4)).view()), "n_components=3");
+    assert!(
+        msg.starts_with("pca_transform: x has 5 features, the model was fitted on 6"),
+        "{msg}"
+    );
+    let msg = assert_err_contains(
+        p.inverse_transform(Array2::zeros((2, 4)).view()),
+        "n_components=3",
+    );
     assert!(msg.starts_with("pca_inverse_transform:"), "{msg}");
-    let e = p.transform(array![[f64::INFINITY, 0., 0., 0., 0., 0.]].view()).unwrap_err();
+    let e = p
+        .transform(array![[f64::INFINITY, 0., 0., 0., 0., 0.]].view())
+        .unwrap_err();
     assert!(matches!(e, Error::NonFinite { .. }));
 }
 

@@ -25,7 +25,10 @@ fn matches_exact_svd_on_decaying_spectrum_tall_and_wide() {
         assert_cols_close_up_to_sign(f.vt.t(), exact.vt.t(), 6, 1e-8, "v");
         // flip_sign=True: the largest-|·| entry of each column of U is positive
         for col in f.u.columns() {
-            let big = col.iter().copied().fold(0.0f64, |a, v| if v.abs() > a.abs() { v } else { a });
+            let big = col
+                .iter()
+                .copied()
+                .fold(0.0f64, |a, v| if v.abs() > a.abs() { v } else { a });
             assert!(big > 0.0);
         }
     }
@@ -36,10 +39,7 @@ fn transpose_and_normalizers_agree() {
     let a = decaying(120, 200, 0.5, 9);
     let base = randomized_svd(&a.view(), 5, 10, Some(4), AUTO, None, 3).unwrap();
     for t in [Some(false), Some(true)] {
-        for norm in [
-            PowerIterationNormalizer::Lu,
-            PowerIterationNormalizer::Qr,
-        ] {
+        for norm in [PowerIterationNormalizer::Lu, PowerIterationNormalizer::Qr] {
             let f = randomized_svd(&a.view(), 5, 10, Some(4), norm, t, 3).unwrap();
             assert_close_norm(&f.s, &base.s, 1e-10, &format!("{t:?} {norm:?}"));
             // the same signs whichever way it was computed (flip is based on the result)
@@ -53,12 +53,51 @@ fn no_normalization_is_fine_for_few_iterations_but_collapses_for_many() {
     // σ₁/σ₅ ≈ 200 (the +3 offset makes σ₁ large): after 2·n_iter + 1 products without
     // normalisation the block's columns differ by 200^(2·n_iter+1) in scale.
     let a = decaying(120, 200, 0.5, 9);
-    let qr1 = randomized_svd(&a.view(), 5, 10, Some(1), PowerIterationNormalizer::Qr, None, 3).unwrap();
-    let none1 = randomized_svd(&a.view(), 5, 10, Some(1), PowerIterationNormalizer::None, None, 3).unwrap();
+    let qr1 = randomized_svd(
+        &a.view(),
+        5,
+        10,
+        Some(1),
+        PowerIterationNormalizer::Qr,
+        None,
+        3,
+    )
+    .unwrap();
+    let none1 = randomized_svd(
+        &a.view(),
+        5,
+        10,
+        Some(1),
+        PowerIterationNormalizer::None,
+        None,
+        3,
+    )
+    .unwrap();
     assert_close_norm(&none1.s, &qr1.s, 1e-8, "n_iter = 1");
-    let lu4 = randomized_svd(&a.view(), 5, 10, Some(4), PowerIterationNormalizer::Lu, None, 3).unwrap();
-    let none4 = randomized_svd(&a.view(), 5, 10, Some(4), PowerIterationNormalizer::None, None, 3).unwrap();
-    assert!(common_rel(&none4.s, &lu4.s) > 1e-3, "expected collapse without normalisation");
+    let lu4 = randomized_svd(
+        &a.view(),
+        5,
+        10,
+        Some(4),
+        PowerIterationNormalizer::Lu,
+        None,
+        3,
+    )
+    .unwrap();
+    let none4 = randomized_svd(
+        &a.view(),
+        5,
+        10,
+        Some(4),
+        PowerIterationNormalizer::None,
+        None,
+        3,
+    )
+    .unwrap();
+    assert!(
+        common_rel(&none4.s, &lu4.s) > 1e-3,
+        "expected collapse without normalisation"
+    );
 }
 
 fn common_rel(a: &ndarray::Array1<f64>, b: &ndarray::Array1<f64>) -> f64 {
@@ -78,7 +117,12 @@ fn range_finder_returns_orthonormal_basis_of_the_range() {
     }
     // More columns requested than rows: Q has min(m, size) columns.
     let small = array![[1., 2., 3.], [4., 5., 6.]];
-    assert_eq!(randomized_range_finder(&small.view(), 4, 1, AUTO, 0).unwrap().dim(), (2, 2));
+    assert_eq!(
+        randomized_range_finder(&small.view(), 4, 1, AUTO, 0)
+            .unwrap()
+            .dim(),
+        (2, 2)
+    );
 }
 
 #[test]
@@ -149,15 +193,44 @@ fn errors() {
     let e = randomized_svd(&a.view(), 0, 10, None, AUTO, None, 0).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }));
     let e = randomized_svd(&a.view(), 1, usize::MAX, None, AUTO, None, 0).unwrap_err();
-    assert!(matches!(e, Error::InvalidParameter { name: "n_oversamples", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::InvalidParameter {
+                name: "n_oversamples",
+                ..
+            }
+        ),
+        "{e}"
+    );
     let e = randomized_svd(&a.view(), 1, usize::MAX / 4, None, AUTO, None, 0).unwrap_err();
     assert!(matches!(e, Error::Unsupported { .. }), "{e}");
     let empty = Array2::<f64>::zeros((0, 4));
     let e = randomized_svd(&empty.view(), 1, 10, None, AUTO, None, 0).unwrap_err();
     assert!(matches!(e, Error::Empty { .. }), "{e}");
     let e = randomized_range_finder(&a.view(), 0, 1, AUTO, 0).unwrap_err();
-    assert!(matches!(e, Error::InvalidParameter { name: "size", .. }), "{e}");
+    assert!(
+        matches!(e, Error::InvalidParameter { name: "size", .. }),
+        "{e}"
+    );
     let bad = array![[1., f64::NAN], [3., 4.], [5., 6.]];
-    let e = randomized_svd(&bad.view(), 1, 1, Some(3), PowerIterationNormalizer::Qr, None, 0).unwrap_err();
-    assert!(matches!(e, Error::NonFinite { op: "randomized_svd" }), "{e}");
+    let e = randomized_svd(
+        &bad.view(),
+        1,
+        1,
+        Some(3),
+        PowerIterationNormalizer::Qr,
+        None,
+        0,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NonFinite {
+                op: "randomized_svd"
+            }
+        ),
+        "{e}"
+    );
 }

@@ -41,7 +41,9 @@ fn shape_trace_prints_one_line_per_step() {
 #[test]
 fn identity_layers_print_no_activation_line() {
     let mut r = rng(0);
-    let n = Sequential::new(vec![Dense::new(3, 2, Activation::Identity, Init::HeNormal, &mut r).unwrap()]);
+    let n = Sequential::new(vec![
+        Dense::new(3, 2, Activation::Identity, Init::HeNormal, &mut r).unwrap(),
+    ]);
     let (_, trace) = n.forward_traced(Array2::zeros((5, 3)).view()).unwrap();
     assert_eq!(trace.lines(), vec!["(5, 3) @ (3, 2) + (2,) → (5, 2)"]);
 }
@@ -54,7 +56,12 @@ fn forward_works_on_any_batch_size_and_rows_are_independent() {
     for b in [0usize, 1, 5, 17] {
         let yb = n.forward(x.slice(ndarray::s![..b, ..])).unwrap();
         assert_eq!(yb.dim(), (b, 3));
-        common::assert_close!(yb, y.slice(ndarray::s![..b, ..]).to_owned(), rtol = 1e-12, atol = 1e-15);
+        common::assert_close!(
+            yb,
+            y.slice(ndarray::s![..b, ..]).to_owned(),
+            rtol = 1e-12,
+            atol = 1e-15
+        );
     }
     // softmax output: probability rows
     for row in y.rows() {
@@ -67,8 +74,17 @@ fn forward_works_on_any_batch_size_and_rows_are_independent() {
 
 #[test]
 fn dense_is_xw_plus_b_broadcast() {
-    let l = Dense::from_parts(array![[1., 2.], [3., 4.]], array![10., 20.], Activation::Identity).unwrap();
-    assert_eq!(l.forward(array![[1., 1.], [0., 1.], [0., 0.]].view()).unwrap(), array![[14., 26.], [13., 24.], [10., 20.]]);
+    let l = Dense::from_parts(
+        array![[1., 2.], [3., 4.]],
+        array![10., 20.],
+        Activation::Identity,
+    )
+    .unwrap();
+    assert_eq!(
+        l.forward(array![[1., 1.], [0., 1.], [0., 0.]].view())
+            .unwrap(),
+        array![[14., 26.], [13., 24.], [10., 20.]]
+    );
     assert_eq!((l.d_in(), l.d_out()), (2, 2));
 }
 
@@ -80,27 +96,59 @@ fn chain_mismatch_fails_before_computing_naming_layer_and_shapes() {
         Dense::new(32, 10, Activation::Softmax, Init::XavierUniform, &mut r).unwrap(),
     ]);
     let e = n.forward(Array2::zeros((32, 10)).view()).unwrap_err();
-    assert!(matches!(e, Error::Shape { op: "sequential_forward", .. }));
-    assert_eq!(e.to_string(), "sequential_forward: layer 1: input (32, 64) does not fit weights (32, 10): 64 != 32");
+    assert!(matches!(
+        e,
+        Error::Shape {
+            op: "sequential_forward",
+            ..
+        }
+    ));
+    assert_eq!(
+        e.to_string(),
+        "sequential_forward: layer 1: input (32, 64) does not fit weights (32, 10): 64 != 32"
+    );
     // the first layer against the input width
     let e = n.forward_traced(Array2::zeros((4, 9)).view()).unwrap_err();
-    assert_eq!(e.to_string(), "sequential_forward: layer 0: input (4, 9) does not fit weights (10, 64): 9 != 10");
+    assert_eq!(
+        e.to_string(),
+        "sequential_forward: layer 0: input (4, 9) does not fit weights (10, 64): 9 != 10"
+    );
     // a hand-edited bias that no longer matches is caught too
     let mut bad = n.clone();
     bad.layers[0].bias = Array1::zeros(3);
     let e = bad.forward(Array2::zeros((1, 10)).view()).unwrap_err();
-    assert!(e.to_string().starts_with("sequential_forward: layer 0: bias (3,) does not match weights (10, 64)"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("sequential_forward: layer 0: bias (3,) does not match weights (10, 64)"),
+        "{e}"
+    );
     assert!(Dense::from_parts(Array2::zeros((2, 2)), Array1::zeros(3), Activation::Relu).is_err());
     let l = Dense::from_parts(Array2::zeros((2, 2)), Array1::zeros(2), Activation::Relu).unwrap();
     let e = l.forward(Array2::zeros((1, 3)).view()).unwrap_err();
-    assert_eq!(e.to_string(), "dense_forward: input (1, 3) does not fit weights (2, 2): 3 != 2");
+    assert_eq!(
+        e.to_string(),
+        "dense_forward: input (1, 3) does not fit weights (2, 2): 3 != 2"
+    );
 }
 
 #[test]
 fn sigmoid_is_stable_at_plus_minus_1000() {
-    let z = array![[-1000., -745., -40., 0., 40., 745., 1000., f64::MAX, f64::MIN]];
+    let z = array![[
+        -1000.,
+        -745.,
+        -40.,
+        0.,
+        40.,
+        745.,
+        1000.,
+        f64::MAX,
+        f64::MIN
+    ]];
     let s = sigmoid(z.view());
-    assert!(s.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)), "{s}");
+    assert!(
+        s.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)),
+        "{s}"
+    );
     assert_eq!(s[[0, 0]], 0.0);
     assert_eq!(s[[0, 3]], 0.5);
     assert_eq!(s[[0, 6]], 1.0);
@@ -113,7 +161,11 @@ fn sigmoid_is_stable_at_plus_minus_1000() {
 
 #[test]
 fn softmax_is_max_subtracted_and_row_wise() {
-    let z = array![[1000., 1000., -1000.], [1., 2., 3.], [-1000., -1000., -1000.]];
+    let z = array![
+        [1000., 1000., -1000.],
+        [1., 2., 3.],
+        [-1000., -1000., -1000.]
+    ];
     let p = softmax(z.view());
     assert!(p.iter().all(|v| v.is_finite()), "{p}");
     assert_eq!(p.row(0).to_vec(), vec![0.5, 0.5, 0.0]);
@@ -155,15 +207,33 @@ fn initialisers_have_the_right_scale_and_are_seeded() {
     assert!(u.iter().all(|v| v.abs() <= limit));
     // variance of U(−a, a) is a²/3 = 2 / (d_in + d_out)
     let var = u.var(0.0);
-    assert!((var - 2.0 / 900.0).abs() < 0.02 * 2.0 / 900.0, "xavier var {var}");
+    assert!(
+        (var - 2.0 / 900.0).abs() < 0.02 * 2.0 / 900.0,
+        "xavier var {var}"
+    );
     // seeds are API: same seed, same weights; the network too
-    assert_eq!(he_normal(&mut rng(9), 3, 4).unwrap(), he_normal(&mut rng(9), 3, 4).unwrap());
-    assert_ne!(he_normal(&mut rng(9), 3, 4).unwrap(), he_normal(&mut rng(10), 3, 4).unwrap());
+    assert_eq!(
+        he_normal(&mut rng(9), 3, 4).unwrap(),
+        he_normal(&mut rng(9), 3, 4).unwrap()
+    );
+    assert_ne!(
+        he_normal(&mut rng(9), 3, 4).unwrap(),
+        he_normal(&mut rng(10), 3, 4).unwrap()
+    );
     assert_eq!(net(1), net(1));
     // absurd sizes are an error, not an abort
     let e = he_normal(&mut rng(0), 1 << 40, 1 << 40).unwrap_err();
     assert!(matches!(e, Error::Unsupported { .. }), "{e}");
-    assert!(Dense::new(1 << 40, 1 << 40, Activation::Relu, Init::XavierUniform, &mut rng(0)).is_err());
+    assert!(
+        Dense::new(
+            1 << 40,
+            1 << 40,
+            Activation::Relu,
+            Init::XavierUniform,
+            &mut rng(0)
+        )
+        .is_err()
+    );
 }
 
 proptest! {
