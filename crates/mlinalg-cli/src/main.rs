@@ -69,6 +69,13 @@ fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                // `mlinalg` alone: still a usage error, so the `error:` line comes first.
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "error: a command is required\n");
+                let _ = write!(err, "{}", Cli::command().render_help());
+                return ExitCode::from(2);
+            }
             // Help and --version go to stdout with exit 0; real usage errors to stderr, 2.
             let _ = e.print();
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));

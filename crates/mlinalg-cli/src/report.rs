@@ -117,10 +117,4 @@ impl Report {
             Item::Note(_) => None,
         })
     }
-
-    /// The result called `name`, if any.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        self.results().find(|(n, _)| *n == name).map(|(_, v)| v)
-    }
 }

@@ -1,1 +1,18 @@
-//! Integration tests of the `mlinalg` binary (filled in below).
+//! Integration tests of the `mlinalg` binary: one test binary (fast to link), modules per
+//! concern. Each test runs the built binary in a fresh temporary directory and checks its
+//! stdout, `--json`, exit status, `error:` line and written files against NumPy-made
+//! fixtures (`tests/fixtures/generate.py`).
+
+#[path = "cli/util.rs"]
+mod util;
+
+#[path = "cli/contract.rs"]
+mod contract;
+#[path = "cli/errors.rs"]
+mod errors;
+#[path = "cli/json.rs"]
+mod json;
+#[path = "cli/outputs.rs"]
+mod outputs;
+#[path = "cli/tour.rs"]
+mod tour;
