@@ -13,8 +13,7 @@ use crate::inputs::{rand, rand1, spd, sym, wellcond};
 pub const SPARSE_DENSITY: f64 = 0.001;
 
 /// Why the sparse / PCA / TruncatedSVD ops are skipped in a build without the `ml` feature.
-pub const SKIP_REASON: &str = "built without the `ml` feature (mlinalg::sparse / decomposition \
-                               not available yet): cargo run --release -p mlinalg-bench --features ml";
+pub const SKIP_REASON: &str = "built without the `ml` feature (--no-default-features)";
 
 /// One timed operation on prepared inputs.
 pub type Run = Box<dyn FnMut() -> mlinalg::Result<()>>;
