@@ -55,13 +55,13 @@ pub fn cases(pca: (usize, usize), sp: (usize, usize), v: &mut Vec<Case>) {
         move |_| {
             let a = get(&cell)?;
             run(move || {
-                // scikit-learn's fit_transform: fit, then the transform of the same matrix
-                let f = TruncatedSvd::new(50)
+                // scikit-learn's fit_transform
+                let fitted = TruncatedSvd::new(50)
                     .algorithm(TsvdAlgorithm::Randomized)
                     .n_iter(5)
                     .seed(0)
-                    .fit_sparse(&a)?;
-                black_box(f.transform_sparse(&a)?);
+                    .fit_transform_sparse(&a)?;
+                black_box(fitted);
                 Ok(())
             })
         },
