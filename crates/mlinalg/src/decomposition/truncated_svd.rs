@@ -16,6 +16,9 @@ use crate::sparse::CsrMatrix;
 
 const OP: &str = "tsvd";
 
+/// A fitted model with the transformed training data.
+type Fit = (FittedTruncatedSvd, Array2<f64>);
+
 /// How [`TruncatedSvd`] computes the decomposition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -141,6 +144,30 @@ impl TruncatedSvd {
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
     pub fn fit(&self, x: ArrayView2<'_, f64>) -> Result<FittedTruncatedSvd> {
+        Ok(self.fit_transform(x)?.0)
+    }
+
+    /// Fits a dense `x` and returns the transformed training data too, `(model, X_new)`
+    /// (scikit-learn `fit_transform`): `X Vᵀ` for the randomized solver, `U Σ` for the exact
+    /// one.
+    ///
+    /// # Errors
+    /// As [`fit`](Self::fit).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::TruncatedSvd;
+    /// let x = array![[1., 0.], [0., 2.], [0., 0.]];
+    /// let (t, z) = TruncatedSvd::new(1).fit_transform(x.view())?;
+    /// assert!((z[[1, 0]] - 2.0).abs() < 1e-12 && z[[0, 0]].abs() < 1e-12);
+    /// assert_eq!(t.n_components(), 1);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn fit_transform(
+        &self,
+        x: ArrayView2<'_, f64>,
+    ) -> Result<(FittedTruncatedSvd, Array2<f64>)> {
         check_input(OP, &x)?;
         let full_var = column_variances(x).sum();
         match self.algorithm {
@@ -168,6 +195,26 @@ impl TruncatedSvd {
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
     pub fn fit_sparse(&self, x: &CsrMatrix) -> Result<FittedTruncatedSvd> {
+        Ok(self.fit_transform_sparse(x)?.0)
+    }
+
+    /// [`fit_sparse`](Self::fit_sparse), also returning the (dense) transformed training
+    /// data `(model, X_new)`.
+    ///
+    /// # Errors
+    /// As [`fit_sparse`](Self::fit_sparse).
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::decomposition::TruncatedSvd;
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let x = CsrMatrix::from_triplets(3, 2, &[0, 1], &[0, 1], &[1.0, 2.0])?;
+    /// let (_, z) = TruncatedSvd::new(1).fit_transform_sparse(&x)?;
+    /// assert_eq!(z.dim(), (3, 1));
+    /// assert!((z[[1, 0]] - 2.0).abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn fit_transform_sparse(&self, x: &CsrMatrix) -> Result<(FittedTruncatedSvd, Array2<f64>)> {
         let (m, n) = (x.nrows(), x.ncols());
         if m == 0 || n == 0 {
             return Err(Error::Empty {
@@ -202,22 +249,23 @@ impl TruncatedSvd {
         Ok(())
     }
 
-    fn fit_exact(&self, x: ArrayView2<'_, f64>, full_var: f64) -> Result<FittedTruncatedSvd> {
+    fn fit_exact(&self, x: ArrayView2<'_, f64>, full_var: f64) -> Result<Fit> {
         self.check_k(x.dim())?;
         let k = self.n_components;
         let mut f = svd(x, false).map_err(retag)?;
         svd_flip(&mut f.u, &mut f.vt, false);
         // X_new = U Σ for the exact solver (X V = U Σ Vᵀ V = U Σ exactly).
         let z = &f.u.slice(s![.., ..k]) * &f.s.slice(s![..k]);
-        Ok(finish(
+        let model = finish(
             f.vt.slice(s![..k, ..]).to_owned(),
             f.s.slice(s![..k]).to_owned(),
             &z,
             full_var,
-        ))
+        );
+        Ok((model, z))
     }
 
-    fn fit_randomized(&self, x: &dyn LinearOperator, full_var: f64) -> Result<FittedTruncatedSvd> {
+    fn fit_randomized(&self, x: &dyn LinearOperator, full_var: f64) -> Result<Fit> {
         self.check_k(x.shape())?;
         let opts = RandomizedOptions {
             n_oversamples: self.n_oversamples,
@@ -231,7 +279,7 @@ impl TruncatedSvd {
         // scikit-learn: "As a result of the SVD approximation error on X ~ U Σ Vᵀ, X V is
         // not the same as U Σ": the transform is X Vᵀ, recomputed from X.
         let z = x.dot_dense(f.vt.t())?;
-        Ok(finish(f.vt, f.s, &z, full_var))
+        Ok((finish(f.vt, f.s, &z, full_var), z))
     }
 }
 

@@ -1,7 +1,5 @@
 //! `TruncatedSvd` against scikit-learn's `TruncatedSVD`, dense and sparse.
 
-use std::path::Path;
-
 use mlinalg::Error;
 use mlinalg::decomposition::{FittedTruncatedSvd, TruncatedSvd, TsvdAlgorithm};
 use mlinalg::sparse::CsrMatrix;
@@ -58,6 +56,12 @@ fn sparse_exact_matches_sklearn_to_1e_8() {
         .unwrap();
     let z = t.transform_sparse(&x).unwrap();
     check("tsvd_sparse_exact_k10", &t, &z, 1e-8);
+    let (t2, z2) = TruncatedSvd::new(10)
+        .algorithm(TsvdAlgorithm::Exact)
+        .fit_transform_sparse(&x)
+        .unwrap();
+    assert_eq!(t2, t);
+    check("tsvd_sparse_exact_k10", &t2, &z2, 1e-8);
 }
 
 #[test]
@@ -119,6 +123,17 @@ fn dense_randomized_and_exact_match_sklearn() {
         .unwrap();
     let z = e.transform(x.view()).unwrap();
     check("tsvd_dense_exact_k3", &e, &z, 1e-10);
+    // fit_transform: X Vᵀ (randomized) and U Σ (exact) both match sklearn's fit_transform
+    for (alg, case) in [
+        (TsvdAlgorithm::Randomized, "tsvd_dense_randomized_k3"),
+        (TsvdAlgorithm::Exact, "tsvd_dense_exact_k3"),
+    ] {
+        let (m, z) = TruncatedSvd::new(3)
+            .algorithm(alg)
+            .fit_transform(x.view())
+            .unwrap();
+        check(case, &m, &z, 1e-8);
+    }
 }
 
 #[test]
@@ -176,5 +191,4 @@ fn errors() {
         t.inverse_transform(array![[1., 2.]].view()).unwrap_err(),
         Error::Shape { .. }
     ));
-    let _ = Path::new("unused");
 }
