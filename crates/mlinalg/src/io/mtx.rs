@@ -258,8 +258,16 @@ fn parse_coordinate<'a>(
         let at = |detail: String| {
             Error::format(path, format!("entry {count} (line {line_no}): {detail}"))
         };
-        let toks: Vec<&str> = line.split_whitespace().collect();
-        if toks.len() != per_entry {
+        // A fixed-size token buffer: no allocation per entry.
+        let mut toks = [""; 3];
+        let mut ntok = 0;
+        for t in line.split_ascii_whitespace() {
+            if ntok < 3 {
+                toks[ntok] = t;
+            }
+            ntok += 1;
+        }
+        if ntok != per_entry {
             return Err(at(format!(
                 "expected {per_entry} fields ({}), got {}",
                 if per_entry == 2 {
@@ -267,7 +275,7 @@ fn parse_coordinate<'a>(
                 } else {
                     "row col value"
                 },
-                toks.len()
+                ntok
             )));
         }
         let index = |tok: &str, what: &str, n: usize| -> Result<usize> {
