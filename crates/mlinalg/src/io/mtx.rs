@@ -20,7 +20,7 @@ use std::path::Path;
 
 use super::{Dtype, read_text, write_all, write_atomic};
 use crate::error::{Error, Result};
-use crate::sparse::CsrMatrix;
+use crate::sparse::{CsrMatrix, MAX_DIM};
 
 /// The `field` of a Matrix Market header.
 #[non_exhaustive]
@@ -207,6 +207,15 @@ pub fn parse_mtx(text: &str, path: &Path) -> Result<(CsrMatrix, MtxField)> {
         }
     };
     let (nrows, ncols) = (sizes[0], sizes[1]);
+    if nrows > MAX_DIM || ncols > MAX_DIM {
+        return Err(Error::format(
+            path,
+            format!(
+                "the size line declares {nrows} x {ncols}, beyond the largest supported \
+                 dimension {MAX_DIM}"
+            ),
+        ));
+    }
     if banner.symmetric && nrows != ncols {
         return Err(Error::format(
             path,
