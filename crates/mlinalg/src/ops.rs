@@ -2,9 +2,7 @@
 //! operations with broadcasting ([`hadamard`], [`add`], [`sub`], [`div`]), [`trace`],
 //! [`transpose`].
 
-use ndarray::{
-    Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn, Zip,
-};
+use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn, Zip};
 
 use crate::array::{fmt_shape, try_zeros, try_zeros2};
 use crate::error::{Error, Result};
@@ -13,7 +11,11 @@ use crate::linalg::bridge;
 fn inner_mismatch(a: &[usize], b: &[usize], ka: usize, kb: usize) -> Error {
     Error::shape(
         "matmul",
-        format!("inner dimensions differ: {} @ {}: {ka} != {kb}", fmt_shape(a), fmt_shape(b)),
+        format!(
+            "inner dimensions differ: {} @ {}: {ka} != {kb}",
+            fmt_shape(a),
+            fmt_shape(b)
+        ),
     )
 }
 
@@ -102,16 +104,24 @@ pub fn matmul(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f
     // Promote 1-d operands to matrices, remembering which axes to drop afterwards.
     let a_vec = sa.len() == 1;
     let b_vec = sb.len() == 1;
-    let a2 = if a_vec { a.clone().insert_axis(Axis(0)) } else { a.clone() };
-    let b2 = if b_vec { b.clone().insert_axis(Axis(1)) } else { b.clone() };
+    let a2 = if a_vec {
+        a.clone().insert_axis(Axis(0))
+    } else {
+        a.clone()
+    };
+    let b2 = if b_vec {
+        b.clone().insert_axis(Axis(1))
+    } else {
+        b.clone()
+    };
     let (ra, rb) = (a2.ndim(), b2.ndim());
     let (m, ka) = (a2.shape()[ra - 2], a2.shape()[ra - 1]);
     let (kb, n) = (b2.shape()[rb - 2], b2.shape()[rb - 1]);
     if ka != kb {
         return Err(inner_mismatch(&sa, &sb, ka, kb));
     }
-    let batch = broadcast_shapes("matmul", &a2.shape()[..ra - 2], &b2.shape()[..rb - 2])
-        .map_err(|_| {
+    let batch =
+        broadcast_shapes("matmul", &a2.shape()[..ra - 2], &b2.shape()[..rb - 2]).map_err(|_| {
             Error::shape(
                 "matmul",
                 format!(
@@ -131,18 +141,25 @@ pub fn matmul(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f
         if ka > 0 {
             // safe because a standard-layout array reshapes without copying, and `out` is
             // freshly allocated in C order
-            let a_flat = a2.to_shape((rows, ka)).map_err(|e| Error::shape("matmul", e.to_string()))?;
-            let b_mat = b2.into_dimensionality::<Ix2>().map_err(|e| Error::shape("matmul", e.to_string()))?;
-            let mut o = out.view_mut().into_shape_with_order((rows, n)).map_err(|e| Error::shape("matmul", e.to_string()))?;
+            let a_flat = a2
+                .to_shape((rows, ka))
+                .map_err(|e| Error::shape("matmul", e.to_string()))?;
+            let b_mat = b2
+                .into_dimensionality::<Ix2>()
+                .map_err(|e| Error::shape("matmul", e.to_string()))?;
+            let mut o = out
+                .view_mut()
+                .into_shape_with_order((rows, n))
+                .map_err(|e| Error::shape("matmul", e.to_string()))?;
             bridge::matmul_into(&mut o, &a_flat.view(), &b_mat, false);
         }
     } else if ka > 0 {
-        let ba = a2.broadcast(IxDyn(&[batch.as_slice(), &[m, ka]].concat())).ok_or_else(|| {
-            Error::shape("matmul", "internal broadcast failure".to_string())
-        })?;
-        let bb = b2.broadcast(IxDyn(&[batch.as_slice(), &[kb, n]].concat())).ok_or_else(|| {
-            Error::shape("matmul", "internal broadcast failure".to_string())
-        })?;
+        let ba = a2
+            .broadcast(IxDyn(&[batch.as_slice(), &[m, ka]].concat()))
+            .ok_or_else(|| Error::shape("matmul", "internal broadcast failure".to_string()))?;
+        let bb = b2
+            .broadcast(IxDyn(&[batch.as_slice(), &[kb, n]].concat()))
+            .ok_or_else(|| Error::shape("matmul", "internal broadcast failure".to_string()))?;
         let total: usize = batch.iter().product();
         let err = |e: ndarray::ShapeError| Error::shape("matmul", e.to_string());
         let fa = ba.to_shape((total, m, ka)).map_err(err)?;
@@ -153,7 +170,12 @@ pub fn matmul(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f
             .map_err(|e| Error::shape("matmul", e.to_string()))?;
         for i in 0..total {
             let mut o = fo.index_axis_mut(Axis(0), i);
-            bridge::matmul_into(&mut o, &fa.index_axis(Axis(0), i), &fb.index_axis(Axis(0), i), false);
+            bridge::matmul_into(
+                &mut o,
+                &fa.index_axis(Axis(0), i),
+                &fb.index_axis(Axis(0), i),
+                false,
+            );
         }
     }
     // Drop the axes that 1-d operands were promoted with, as NumPy does.
@@ -199,8 +221,16 @@ pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Ve
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i < n - a.len() { 1 } else { a[i - (n - a.len())] };
-        let db = if i < n - b.len() { 1 } else { b[i - (n - b.len())] };
+        let da = if i < n - a.len() {
+            1
+        } else {
+            a[i - (n - a.len())]
+        };
+        let db = if i < n - b.len() {
+            1
+        } else {
+            b[i - (n - b.len())]
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,

@@ -133,7 +133,13 @@ pub(crate) fn l2_iter(it: impl Iterator<Item = f64> + Clone) -> f64 {
 /// ```
 #[must_use]
 pub fn norm_inf(x: ArrayView1<'_, f64>) -> f64 {
-    x.iter().fold(0.0f64, |m, v| if v.is_nan() || m.is_nan() { f64::NAN } else { m.max(v.abs()) })
+    x.iter().fold(0.0f64, |m, v| {
+        if v.is_nan() || m.is_nan() {
+            f64::NAN
+        } else {
+            m.max(v.abs())
+        }
+    })
 }
 
 /// `min |xᵢ|` (NumPy `norm(x, -inf)`; ∞ for an empty vector).
@@ -146,7 +152,11 @@ pub fn norm_inf(x: ArrayView1<'_, f64>) -> f64 {
 #[must_use]
 pub fn norm_neg_inf(x: ArrayView1<'_, f64>) -> f64 {
     x.iter().fold(f64::INFINITY, |m, v| {
-        if v.is_nan() || m.is_nan() { f64::NAN } else { m.min(v.abs()) }
+        if v.is_nan() || m.is_nan() {
+            f64::NAN
+        } else {
+            m.min(v.abs())
+        }
     })
 }
 
@@ -210,7 +220,11 @@ pub fn cosine_similarity(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Resu
         return Ok(f64::NAN);
     }
     // Divide before multiplying so huge or tiny entries do not overflow the dot product.
-    let c: f64 = a.iter().zip(b.iter()).map(|(x, y)| (x / na) * (y / nb)).sum();
+    let c: f64 = a
+        .iter()
+        .zip(b.iter())
+        .map(|(x, y)| (x / na) * (y / nb))
+        .sum();
     // Rounding can push |c| a hair past 1, which would make acos NaN.
     Ok(if c.is_nan() { c } else { c.clamp(-1.0, 1.0) })
 }

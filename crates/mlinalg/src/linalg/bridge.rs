@@ -51,11 +51,33 @@ fn to_array_c(m: MatRef<'_, Complex64>) -> Array2<Complex64> {
     Array2::from_shape_vec((nr, nc).f(), v).expect("shape matches length")
 }
 
+/// Power-of-two scaling of a matrix whose largest magnitude is far from 1.
+///
+/// faer's iterative SVD and eigen solvers lose convergence (or accuracy) when entries are
+/// near the overflow or underflow thresholds (seen at 1e±150 and beyond). LAPACK's drivers
+/// scale such input into range first (`dlascl`); we do the same with a power of two, which
+/// is exact, and scale singular values/eigenvalues back.
+pub(crate) fn scale_into_range(a: &ArrayView2<'_, f64>) -> Option<(Array2<f64>, f64)> {
+    let amax = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    // Within [2^-64, 2^64] products and sums of squares are safe for any n we can store.
+    if amax == 0.0 || !amax.is_finite() || (2f64.powi(-64)..=2f64.powi(64)).contains(&amax) {
+        return None;
+    }
+    let e = amax.log2().round() as i32;
+    let factor = 2f64.powi(e);
+    let inv = 2f64.powi(-e);
+    Some((a.mapv(|v| v * inv), factor))
+}
+
 /// The parallelism faer uses for the size of problem at hand: sequential for small
 /// problems, where thread start-up costs more than it saves.
 pub(crate) fn par_for(flops: usize) -> Par {
     // Below ~2·64³ flops a single core finishes in microseconds; spawning costs more.
-    if flops < 2 * 64 * 64 * 64 { Par::Seq } else { faer::get_global_parallelism() }
+    if flops < 2 * 64 * 64 * 64 {
+        Par::Seq
+    } else {
+        faer::get_global_parallelism()
+    }
 }
 
 /// Sets faer's global thread count.
@@ -75,8 +97,15 @@ pub(crate) fn matmul_into(
     b: &ArrayView2<'_, f64>,
     accumulate: bool,
 ) {
-    let flops = a.nrows().saturating_mul(a.ncols()).saturating_mul(b.ncols());
-    let beta = if accumulate { Accum::Add } else { Accum::Replace };
+    let flops = a
+        .nrows()
+        .saturating_mul(a.ncols())
+        .saturating_mul(b.ncols());
+    let beta = if accumulate {
+        Accum::Add
+    } else {
+        Accum::Replace
+    };
     faer::linalg::matmul::matmul(view_mut(c), beta, view(a), view(b), 1.0, par_for(flops));
 }
 
@@ -87,7 +116,9 @@ pub(crate) struct Lu {
 
 impl Lu {
     pub(crate) fn new(a: &ArrayView2<'_, f64>) -> Self {
-        Lu { lu: faer::linalg::solvers::PartialPivLu::new(view(a)) }
+        Lu {
+            lu: faer::linalg::solvers::PartialPivLu::new(view(a)),
+        }
     }
 
     /// The diagonal of U (the pivots).
@@ -96,9 +127,11 @@ impl Lu {
         (0..u.nrows().min(u.ncols())).map(|i| u[(i, i)]).collect()
     }
 
-    /// True when some pivot is exactly zero: LAPACK's `getrf` `info > 0`, NumPy's "Singular matrix".
+    /// True when some pivot is exactly zero: LAPACK's `getrf` `info > 0`, NumPy's "Singular
+    /// matrix". After a zero pivot faer's elimination divides 0/0, so later pivots may be
+    /// NaN; with finite input a NaN pivot therefore also means singular.
     pub(crate) fn is_singular(&self) -> bool {
-        self.pivots().iter().any(|&p| p == 0.0)
+        self.pivots().iter().any(|&p| p == 0.0 || p.is_nan())
     }
 
     /// The sign (±1) of the row permutation.
@@ -164,7 +197,11 @@ pub(crate) fn llt(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array2<f6
 /// Solves `L Y = B` (lower triangular) then `Lᵀ X = Y`, in place: `A X = B` for `A = L Lᵀ`.
 pub(crate) fn llt_solve_in_place(l: &ArrayView2<'_, f64>, b: &mut ArrayViewMut2<'_, f64>) {
     let lv = view(l);
-    let par = par_for(l.nrows().saturating_mul(l.nrows()).saturating_mul(b.ncols()));
+    let par = par_for(
+        l.nrows()
+            .saturating_mul(l.nrows())
+            .saturating_mul(b.ncols()),
+    );
     faer::linalg::triangular_solve::solve_lower_triangular_in_place(lv, view_mut(b), par);
     faer::linalg::triangular_solve::solve_upper_triangular_in_place(
         lv.transpose(),
@@ -179,6 +216,10 @@ pub(crate) fn self_adjoint_eigen(
     op: &'static str,
     a: &ArrayView2<'_, f64>,
 ) -> Result<(Array1<f64>, Array2<f64>)> {
+    if let Some((scaled, factor)) = scale_into_range(a) {
+        let (w, v) = self_adjoint_eigen(op, &scaled.view())?;
+        return Ok((w * factor, v));
+    }
     let f = faer::linalg::solvers::SelfAdjointEigen::new(view(a), Side::Lower)
         .map_err(|_| Error::NoConvergence { op })?;
     let w: Array1<f64> = f.S().column_vector().iter().copied().collect();
@@ -190,6 +231,9 @@ pub(crate) fn self_adjoint_eigenvalues(
     op: &'static str,
     a: &ArrayView2<'_, f64>,
 ) -> Result<Array1<f64>> {
+    if let Some((scaled, factor)) = scale_into_range(a) {
+        return Ok(self_adjoint_eigenvalues(op, &scaled.view())? * factor);
+    }
     let w = view(a)
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|_| Error::NoConvergence { op })?;
@@ -201,6 +245,10 @@ pub(crate) fn eigen(
     op: &'static str,
     a: &ArrayView2<'_, f64>,
 ) -> Result<(Array1<Complex64>, Array2<Complex64>)> {
+    if let Some((scaled, factor)) = scale_into_range(a) {
+        let (w, v) = eigen(op, &scaled.view())?;
+        return Ok((w.mapv(|z| z * factor), v));
+    }
     let f = faer::linalg::solvers::Eigen::new_from_real(view(a))
         .map_err(|_| Error::NoConvergence { op })?;
     let w: Array1<Complex64> = f.S().column_vector().iter().copied().collect();
@@ -220,6 +268,10 @@ pub(crate) fn svd(
     a: &ArrayView2<'_, f64>,
     kind: SvdKind,
 ) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)> {
+    if let Some((scaled, factor)) = scale_into_range(a) {
+        let (u, s, v) = svd(op, &scaled.view(), kind)?;
+        return Ok((u, s * factor, v));
+    }
     let f = match kind {
         SvdKind::Thin => faer::linalg::solvers::Svd::new_thin(view(a)),
         SvdKind::Full => faer::linalg::solvers::Svd::new(view(a)),
@@ -231,6 +283,11 @@ pub(crate) fn svd(
 
 /// Singular values only, descending.
 pub(crate) fn singular_values(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-    let s = view(a).singular_values().map_err(|_| Error::NoConvergence { op })?;
+    if let Some((scaled, factor)) = scale_into_range(a) {
+        return Ok(singular_values(op, &scaled.view())? * factor);
+    }
+    let s = view(a)
+        .singular_values()
+        .map_err(|_| Error::NoConvergence { op })?;
     Ok(Array1::from(s))
 }

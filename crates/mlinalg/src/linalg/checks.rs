@@ -35,7 +35,9 @@ pub fn is_orthogonal(a: ArrayView2<'_, f64>) -> bool {
     }
     let ata = a.t().dot(&a);
     let eye = Array2::<f64>::eye(a.nrows());
-    ata.iter().zip(eye.iter()).all(|(x, y)| (x - y).abs() <= ATOL + RTOL * y.abs())
+    ata.iter()
+        .zip(eye.iter())
+        .all(|(x, y)| (x - y).abs() <= ATOL + RTOL * y.abs())
 }
 
 /// Symmetric (as [`is_symmetric`]) with all eigenvalues > 0. False for non-square or

@@ -54,7 +54,9 @@ impl Cholesky {
     pub fn new(a: ArrayView2<'_, f64>) -> Result<Self> {
         check_square("cholesky", &a)?;
         check_input("cholesky", &a)?;
-        Ok(Cholesky { l: bridge::llt("cholesky", &a)? })
+        Ok(Cholesky {
+            l: bridge::llt("cholesky", &a)?,
+        })
     }
 
     /// The lower factor L.
@@ -78,7 +80,11 @@ impl Cholesky {
         if b2.nrows() != self.l.nrows() {
             return Err(crate::Error::shape(
                 OP,
-                format!("right-hand side has {} rows, expected {}", b2.nrows(), self.l.nrows()),
+                format!(
+                    "right-hand side has {} rows, expected {}",
+                    b2.nrows(),
+                    self.l.nrows()
+                ),
             ));
         }
         crate::array::check_finite(OP, &b2)?;

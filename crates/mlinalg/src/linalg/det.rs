@@ -34,6 +34,10 @@ pub fn det(a: ArrayView2<'_, f64>) -> Result<f64> {
     check_square("det", &a)?;
     check_input("det", &a)?;
     let lu = Lu::new(&a);
+    if lu.is_singular() {
+        // NumPy returns 0.0 for an exactly singular matrix (LAPACK's zero pivot).
+        return Ok(0.0);
+    }
     Ok(lu.pivots().iter().product::<f64>() * lu.perm_sign())
 }
 
@@ -55,13 +59,16 @@ pub fn slogdet(a: ArrayView2<'_, f64>) -> Result<Slogdet> {
     check_square("slogdet", &a)?;
     check_input("slogdet", &a)?;
     let lu = Lu::new(&a);
+    if lu.is_singular() {
+        // NumPy: a singular matrix has sign 0 and logabsdet −∞.
+        return Ok(Slogdet {
+            sign: 0.0,
+            logabsdet: f64::NEG_INFINITY,
+        });
+    }
     let mut sign = lu.perm_sign();
     let mut logabsdet = 0.0;
     for p in lu.pivots() {
-        if p == 0.0 {
-            // NumPy: a singular matrix has sign 0 and logabsdet −∞.
-            return Ok(Slogdet { sign: 0.0, logabsdet: f64::NEG_INFINITY });
-        }
         sign *= p.signum();
         logabsdet += p.abs().ln();
     }

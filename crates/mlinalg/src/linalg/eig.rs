@@ -77,12 +77,18 @@ pub fn eigh(a: ArrayView2<'_, f64>) -> Result<Eigh> {
     check_symmetric(OP, &a)?;
     let (eigenvalues, mut eigenvectors) = bridge::self_adjoint_eigen(OP, &a)?;
     for mut col in eigenvectors.axis_iter_mut(Axis(1)) {
-        let big = col.iter().copied().fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
+        let big = col
+            .iter()
+            .copied()
+            .fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
         if big < 0.0 {
             col.mapv_inplace(|v| -v);
         }
     }
-    Ok(Eigh { eigenvalues, eigenvectors })
+    Ok(Eigh {
+        eigenvalues,
+        eigenvectors,
+    })
 }
 
 /// Eigenvalues of a real symmetric matrix, ascending (NumPy `linalg.eigvalsh`).
@@ -181,14 +187,24 @@ pub fn eig(a: ArrayView2<'_, f64>) -> Result<Eig> {
         let big = col.iter().copied().fold(Complex64::new(0.0, 0.0), |m, z| {
             if z.norm() > m.norm() { z } else { m }
         });
-        let phase = if big.norm() > 0.0 { big.conj() / big.norm() } else { Complex64::new(1.0, 0.0) };
+        let phase = if big.norm() > 0.0 {
+            big.conj() / big.norm()
+        } else {
+            Complex64::new(1.0, 0.0)
+        };
         if norm > 0.0 {
             col.mapv_inplace(|z| z * phase / norm);
         }
     }
     if w.iter().all(|z| z.im == 0.0) {
-        Ok(Eig::Real { eigenvalues: w.mapv(|z| z.re), eigenvectors: v.mapv(|z| z.re) })
+        Ok(Eig::Real {
+            eigenvalues: w.mapv(|z| z.re),
+            eigenvectors: v.mapv(|z| z.re),
+        })
     } else {
-        Ok(Eig::Complex { eigenvalues: w, eigenvectors: v })
+        Ok(Eig::Complex {
+            eigenvalues: w,
+            eigenvectors: v,
+        })
     }
 }

@@ -43,7 +43,11 @@ pub struct Lstsq<D: Dimension = Ix2> {
 /// assert_eq!(fit.residuals.len(), 1);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn lstsq<S, D>(a: ArrayView2<'_, f64>, b: &ArrayBase<S, D>, rcond: Option<f64>) -> Result<Lstsq<D>>
+pub fn lstsq<S, D>(
+    a: ArrayView2<'_, f64>,
+    b: &ArrayBase<S, D>,
+    rcond: Option<f64>,
+) -> Result<Lstsq<D>>
 where
     S: Data<Elem = f64>,
     D: Dimension,
@@ -83,10 +87,17 @@ where
     let x2 = v.slice(s![.., ..rank]).dot(&c);
     let residuals = if rank == n && m > n {
         let r = &b2 - &a.dot(&x2);
-        r.axis_iter(Axis(1)).map(|col| col.iter().map(|e| e * e).sum()).collect()
+        r.axis_iter(Axis(1))
+            .map(|col| col.iter().map(|e| e * e).sum())
+            .collect()
     } else {
         Array1::zeros(0)
     };
     let x = matrix_as_rhs(OP, x2, b.ndim())?;
-    Ok(Lstsq { x, residuals, rank, singular_values: sv })
+    Ok(Lstsq {
+        x,
+        residuals,
+        rank,
+        singular_values: sv,
+    })
 }

@@ -90,7 +90,9 @@ where
     let v = a.view().into_dyn();
     match v.ndim() {
         1 => {
-            let x = v.into_dimensionality::<Ix1>().map_err(|e| Error::shape(OP, e.to_string()))?;
+            let x = v
+                .into_dimensionality::<Ix1>()
+                .map_err(|e| Error::shape(OP, e.to_string()))?;
             match ord {
                 None => Ok(vector::norm_l2(x)),
                 Some(NormOrd::Inf) => Ok(vector::norm_inf(x)),
@@ -99,17 +101,40 @@ where
                 Some(o @ (NormOrd::Fro | NormOrd::Nuc)) => Err(Error::param(
                     OP,
                     "ord",
-                    format!("'{o}' is a matrix norm; invalid for a vector of shape {}", fmt_shape(a.shape())),
+                    format!(
+                        "'{o}' is a matrix norm; invalid for a vector of shape {}",
+                        fmt_shape(a.shape())
+                    ),
                 )),
             }
         }
         2 => {
-            let m = v.into_dimensionality::<Ix2>().map_err(|e| Error::shape(OP, e.to_string()))?;
+            let m = v
+                .into_dimensionality::<Ix2>()
+                .map_err(|e| Error::shape(OP, e.to_string()))?;
             let abs_sums = |axis: usize| -> Vec<f64> {
-                m.axis_iter(Axis(axis)).map(|l| l.iter().map(|x| x.abs()).sum()).collect()
+                m.axis_iter(Axis(axis))
+                    .map(|l| l.iter().map(|x| x.abs()).sum())
+                    .collect()
             };
-            let max = |v: Vec<f64>| v.into_iter().fold(f64::NEG_INFINITY, |a, b| if b.is_nan() || a.is_nan() { f64::NAN } else { a.max(b) });
-            let min = |v: Vec<f64>| v.into_iter().fold(f64::INFINITY, |a, b| if b.is_nan() || a.is_nan() { f64::NAN } else { a.min(b) });
+            let max = |v: Vec<f64>| {
+                v.into_iter().fold(f64::NEG_INFINITY, |a, b| {
+                    if b.is_nan() || a.is_nan() {
+                        f64::NAN
+                    } else {
+                        a.max(b)
+                    }
+                })
+            };
+            let min = |v: Vec<f64>| {
+                v.into_iter().fold(f64::INFINITY, |a, b| {
+                    if b.is_nan() || a.is_nan() {
+                        f64::NAN
+                    } else {
+                        a.min(b)
+                    }
+                })
+            };
             let singular = || -> Result<ndarray::Array1<f64>> {
                 // NumPy would fail inside the SVD; IEEE semantics give NaN instead.
                 if m.iter().any(|x| !x.is_finite()) {
@@ -124,23 +149,33 @@ where
                 Some(NormOrd::NegInf) => Ok(min(abs_sums(0))),
                 Some(NormOrd::P(p)) if p == 1.0 => Ok(max(abs_sums(1))),
                 Some(NormOrd::P(p)) if p == -1.0 => Ok(min(abs_sums(1))),
-                Some(NormOrd::P(p)) if p == 2.0 => {
-                    Ok(singular()?.iter().copied().fold(f64::NEG_INFINITY, f64::max))
-                }
+                Some(NormOrd::P(p)) if p == 2.0 => Ok(singular()?
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max)),
                 Some(NormOrd::P(p)) if p == -2.0 => {
                     let s = singular()?;
-                    Ok(if s.iter().any(|x| x.is_nan()) { f64::NAN } else { s.iter().copied().fold(f64::INFINITY, f64::min) })
+                    Ok(if s.iter().any(|x| x.is_nan()) {
+                        f64::NAN
+                    } else {
+                        s.iter().copied().fold(f64::INFINITY, f64::min)
+                    })
                 }
                 Some(NormOrd::P(p)) => Err(Error::param(
                     OP,
                     "ord",
-                    format!("{p} is not a matrix norm order (use fro, nuc, 1, -1, 2, -2, inf or -inf)"),
+                    format!(
+                        "{p} is not a matrix norm order (use fro, nuc, 1, -1, 2, -2, inf or -inf)"
+                    ),
                 )),
             }
         }
         _ => Err(Error::shape(
             OP,
-            format!("expected a vector or a matrix, got shape {}", fmt_shape(a.shape())),
+            format!(
+                "expected a vector or a matrix, got shape {}",
+                fmt_shape(a.shape())
+            ),
         )),
     }
 }

@@ -44,7 +44,15 @@ pub struct Qr {
 /// ```
 pub fn qr(a: ArrayView2<'_, f64>, mode: QrMode) -> Result<Qr> {
     check_input("qr", &a)?;
-    let (q, mut r) = bridge::qr(&a, mode == QrMode::Complete);
+    let (q, r0) = bridge::qr(&a, mode == QrMode::Complete);
+    // Complete mode: R is (m, n); faer returns its min(m, n) non-zero rows, so pad with zeros.
+    let rows = if mode == QrMode::Complete {
+        a.nrows()
+    } else {
+        r0.nrows()
+    };
+    let mut r = Array2::zeros((rows, a.ncols()));
+    r.slice_mut(ndarray::s![..r0.nrows(), ..]).assign(&r0);
     // Exact zeros below the diagonal, as LAPACK/NumPy return.
     for ((i, j), v) in r.indexed_iter_mut() {
         if i > j {

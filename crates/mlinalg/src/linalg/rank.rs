@@ -22,8 +22,8 @@ use crate::linalg::norm::{NormOrd, norm};
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
 pub fn matrix_rank(a: ArrayView2<'_, f64>, tol: Option<f64>) -> Result<usize> {
-    check_input("rank", &a)?;
-    let sv = bridge::singular_values("rank", &a)?;
+    check_input("matrix_rank", &a)?;
+    let sv = bridge::singular_values("matrix_rank", &a)?;
     let smax = sv.first().copied().unwrap_or(0.0);
     let tol = tol.unwrap_or(smax * a.nrows().max(a.ncols()) as f64 * f64::EPSILON);
     Ok(sv.iter().filter(|&&x| x > tol).count())
@@ -77,7 +77,11 @@ pub fn cond(a: ArrayView2<'_, f64>, p: Option<NormOrd>) -> Result<f64> {
         None | Some(NormOrd::P(2.0)) | Some(NormOrd::P(-2.0)) => {
             let sv = bridge::singular_values("cond", &a)?;
             let (smax, smin) = (sv[0], sv[sv.len() - 1]);
-            Ok(if p == Some(NormOrd::P(-2.0)) { smin / smax } else { smax / smin })
+            Ok(if p == Some(NormOrd::P(-2.0)) {
+                smin / smax
+            } else {
+                smax / smin
+            })
         }
         Some(ord) => {
             crate::array::check_square("cond", &a)?;

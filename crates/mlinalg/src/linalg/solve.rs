@@ -17,22 +17,44 @@ where
 {
     let v = b.view().into_dyn();
     match v.ndim() {
-        1 => Ok(v.into_dimensionality::<Ix1>().map_err(|e| Error::shape(op, e.to_string()))?.insert_axis(Axis(1))),
-        2 => v.into_dimensionality::<Ix2>().map_err(|e| Error::shape(op, e.to_string())),
+        1 => Ok(v
+            .into_dimensionality::<Ix1>()
+            .map_err(|e| Error::shape(op, e.to_string()))?
+            .insert_axis(Axis(1))),
+        2 => v
+            .into_dimensionality::<Ix2>()
+            .map_err(|e| Error::shape(op, e.to_string())),
         _ => Err(Error::shape(
             op,
-            format!("right-hand side must be 1-d or 2-d, got shape {}", fmt_shape(b.shape())),
+            format!(
+                "right-hand side must be 1-d or 2-d, got shape {}",
+                fmt_shape(b.shape())
+            ),
         )),
     }
 }
 
 /// Turns a matrix result back into the right-hand side's dimensionality.
-pub(crate) fn matrix_as_rhs<D: Dimension>(op: &'static str, x: Array2<f64>, ndim: usize) -> Result<Array<f64, D>> {
-    let x = if ndim == 1 { x.remove_axis(Axis(1)).into_dyn() } else { x.into_dyn() };
-    x.into_dimensionality::<D>().map_err(|e| Error::shape(op, e.to_string()))
+pub(crate) fn matrix_as_rhs<D: Dimension>(
+    op: &'static str,
+    x: Array2<f64>,
+    ndim: usize,
+) -> Result<Array<f64, D>> {
+    let x = if ndim == 1 {
+        x.remove_axis(Axis(1)).into_dyn()
+    } else {
+        x.into_dyn()
+    };
+    x.into_dimensionality::<D>()
+        .map_err(|e| Error::shape(op, e.to_string()))
 }
 
-fn check_rhs(op: &'static str, a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>, b_shape: &[usize]) -> Result<()> {
+fn check_rhs(
+    op: &'static str,
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    b_shape: &[usize],
+) -> Result<()> {
     if b.nrows() != a.nrows() {
         return Err(Error::shape(
             op,

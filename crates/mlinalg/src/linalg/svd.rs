@@ -49,9 +49,17 @@ impl Svd {
 /// ```
 pub fn svd(a: ArrayView2<'_, f64>, full_matrices: bool) -> Result<Svd> {
     check_input("svd", &a)?;
-    let kind = if full_matrices { SvdKind::Full } else { SvdKind::Thin };
+    let kind = if full_matrices {
+        SvdKind::Full
+    } else {
+        SvdKind::Thin
+    };
     let (u, s, v) = bridge::svd("svd", &a, kind)?;
-    Ok(Svd { u, s, vt: v.reversed_axes() })
+    Ok(Svd {
+        u,
+        s,
+        vt: v.reversed_axes(),
+    })
 }
 
 /// Singular values only, descending (NumPy `linalg.svdvals`).
@@ -99,7 +107,7 @@ pub struct LowRank {
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
 pub fn low_rank(a: ArrayView2<'_, f64>, k: usize) -> Result<LowRank> {
-    const OP: &str = "lowrank";
+    const OP: &str = "low_rank";
     check_input(OP, &a)?;
     let kmax = a.nrows().min(a.ncols());
     if k == 0 || k > kmax {
@@ -114,6 +122,14 @@ pub fn low_rank(a: ArrayView2<'_, f64>, k: usize) -> Result<LowRank> {
     let approx = uk.dot(&v.slice(s![.., ..k]).t());
     let frobenius_error = crate::vector::l2_iter(s.slice(s![k..]).iter().copied());
     let total: f64 = s.sum();
-    let energy = if total > 0.0 { s.slice(s![..k]).sum() / total } else { 1.0 };
-    Ok(LowRank { approx, frobenius_error, energy })
+    let energy = if total > 0.0 {
+        s.slice(s![..k]).sum() / total
+    } else {
+        1.0
+    };
+    Ok(LowRank {
+        approx,
+        frobenius_error,
+        energy,
+    })
 }
