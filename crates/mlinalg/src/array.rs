@@ -55,7 +55,11 @@ where
     S: Data<Elem = f64>,
     D: Dimension,
 {
-    if a.iter().all(|v| v.is_finite()) { Ok(()) } else { Err(Error::NonFinite { op }) }
+    if a.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::NonFinite { op })
+    }
 }
 
 /// Returns `Err(Error::Empty)` if any dimension has length zero.
@@ -72,7 +76,10 @@ where
     D: Dimension,
 {
     if a.is_empty() {
-        Err(Error::Empty { op, detail: format!("shape {}", fmt_shape(a.shape())) })
+        Err(Error::Empty {
+            op,
+            detail: format!("shape {}", fmt_shape(a.shape())),
+        })
     } else {
         Ok(())
     }
@@ -88,7 +95,10 @@ where
     if s.len() == 2 && s[0] == s[1] {
         Ok(())
     } else {
-        Err(Error::shape(op, format!("expected a square matrix, got shape {}", fmt_shape(s))))
+        Err(Error::shape(
+            op,
+            format!("expected a square matrix, got shape {}", fmt_shape(s)),
+        ))
     }
 }
 
@@ -116,10 +126,13 @@ const MAX_ELEMENTS: usize = 1 << 37;
 pub fn checked_len(op: &'static str, shape: &[usize]) -> Result<usize> {
     let mut n: usize = 1;
     for &d in shape {
-        n = n.checked_mul(d).filter(|&n| n <= MAX_ELEMENTS).ok_or_else(|| Error::Unsupported {
-            op,
-            detail: format!("shape {} is too large to allocate", fmt_shape(shape)),
-        })?;
+        n = n
+            .checked_mul(d)
+            .filter(|&n| n <= MAX_ELEMENTS)
+            .ok_or_else(|| Error::Unsupported {
+                op,
+                detail: format!("shape {} is too large to allocate", fmt_shape(shape)),
+            })?;
     }
     Ok(n)
 }
@@ -133,7 +146,10 @@ pub(crate) fn try_vec(op: &'static str, len: usize) -> Result<Vec<f64>> {
     let mut v: Vec<f64> = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
         op,
-        detail: format!("cannot allocate {len} elements ({} bytes)", len.saturating_mul(8)),
+        detail: format!(
+            "cannot allocate {len} elements ({} bytes)",
+            len.saturating_mul(8)
+        ),
     })?;
     advise_huge_pages(v.as_mut_ptr().cast(), len * std::mem::size_of::<f64>());
     v.resize(len, 0.0);
@@ -183,6 +199,5 @@ pub fn try_zeros(op: &'static str, shape: &[usize]) -> Result<Array<f64, IxDyn>>
 pub fn try_zeros2(op: &'static str, nrows: usize, ncols: usize) -> Result<Array2<f64>> {
     let len = checked_len(op, &[nrows, ncols])?;
     let v = try_vec(op, len)?;
-    Array2::from_shape_vec((nrows, ncols), v)
-        .map_err(|e| Error::shape(op, e.to_string()))
+    Array2::from_shape_vec((nrows, ncols), v).map_err(|e| Error::shape(op, e.to_string()))
 }

@@ -101,16 +101,26 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A [`Error::Shape`] with the given detail.
     pub(crate) fn shape(op: &'static str, detail: impl Into<String>) -> Self {
-        Error::Shape { op, detail: detail.into() }
+        Error::Shape {
+            op,
+            detail: detail.into(),
+        }
     }
 
     /// An [`Error::InvalidParameter`].
     pub(crate) fn param(op: &'static str, name: &'static str, detail: impl Into<String>) -> Self {
-        Error::InvalidParameter { op, name, detail: detail.into() }
+        Error::InvalidParameter {
+            op,
+            name,
+            detail: detail.into(),
+        }
     }
 
     /// A [`Error::Format`] for `path`.
     pub(crate) fn format(path: impl Into<PathBuf>, detail: impl Into<String>) -> Self {
-        Error::Format { path: path.into(), detail: detail.into() }
+        Error::Format {
+            path: path.into(),
+            detail: detail.into(),
+        }
     }
 }

@@ -74,9 +74,13 @@ pub fn set_num_threads(n: usize) -> Result<()> {
         return Err(Error::param("set_num_threads", "n", "must be at least 1"));
     }
     linalg::bridge::set_threads(n);
-    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| {
-        Error::Unsupported { op: "set_num_threads", detail: e.to_string() }
-    })
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global()
+        .map_err(|e| Error::Unsupported {
+            op: "set_num_threads",
+            detail: e.to_string(),
+        })
 }
 
 /// The number of threads parallel kernels use.
