@@ -48,9 +48,9 @@ pub fn to_matrix(op: &str, a: ArrayD<f64>) -> Result<Array2<f64>> {
             fmt_shape(a.shape())
         );
     }
-    // safe because ndim was checked just above
-    Ok(a.into_dimensionality::<Ix2>()
-        .map_err(|e| anyhow!("{op}: {e}"))?)
+    // Cannot fail: ndim was checked just above.
+    a.into_dimensionality::<Ix2>()
+        .map_err(|e| anyhow!("{op}: {e}"))
 }
 
 /// `a` as a vector, or an error naming the command and the shape.
@@ -62,8 +62,8 @@ pub fn to_vector(op: &str, a: ArrayD<f64>) -> Result<Array1<f64>> {
             fmt_shape(a.shape())
         );
     }
-    Ok(a.into_dimensionality::<Ix1>()
-        .map_err(|e| anyhow!("{op}: {e}"))?)
+    a.into_dimensionality::<Ix1>()
+        .map_err(|e| anyhow!("{op}: {e}"))
 }
 
 /// A non-empty 2-d matrix from `path`.

@@ -81,6 +81,10 @@ fn run() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    // Test hook (debug builds only): proves that a panic still ends as one `error:` line.
+    if cfg!(debug_assertions) && std::env::var_os("MLINALG_TEST_PANIC").is_some() {
+        panic!("forced by MLINALG_TEST_PANIC\nsecond line");
+    }
     match commands::execute(&cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

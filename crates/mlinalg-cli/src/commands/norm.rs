@@ -41,8 +41,8 @@ pub fn run(args: &NormArgs) -> Result<Report> {
                 // Row and column sums of |aᵢⱼ| need only the stored entries too.
                 Some(NormOrd::Inf) => extreme(row_abs_sums(&matrix), f64::max),
                 Some(NormOrd::NegInf) => extreme(row_abs_sums(&matrix), f64::min),
-                Some(NormOrd::P(p)) if p == 1.0 => extreme(col_abs_sums(&matrix), f64::max),
-                Some(NormOrd::P(p)) if p == -1.0 => extreme(col_abs_sums(&matrix), f64::min),
+                Some(NormOrd::P(1.0)) => extreme(col_abs_sums(&matrix), f64::max),
+                Some(NormOrd::P(-1.0)) => extreme(col_abs_sums(&matrix), f64::min),
                 // 2, −2, nuc need singular values: densify (the library refuses a dense form
                 // too large to allocate); a vector-only ord is rejected by the library.
                 ord => mlinalg::linalg::norm(&matrix.to_dense()?, ord)?,

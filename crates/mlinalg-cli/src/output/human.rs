@@ -195,7 +195,7 @@ impl FloatFormat {
             }
         }
         if finite.len() != values.len() {
-            let neg_inf = values.iter().any(|&x| x == f64::NEG_INFINITY);
+            let neg_inf = values.contains(&f64::NEG_INFINITY);
             let offset = f.pad_right + 1;
             f.pad_left = f
                 .pad_left

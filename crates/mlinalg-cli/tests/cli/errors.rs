@@ -75,6 +75,23 @@ fn help_and_version_exit_0() {
 }
 
 #[test]
+fn a_panic_is_one_error_line() {
+    let d = Workdir::new();
+    let out = d
+        .command(&["trace", &fx("a23.npy")])
+        .env("MLINALG_TEST_PANIC", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        "error: internal error: forced by MLINALG_TEST_PANIC second line\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn matmul_shape_mismatch_message() {
     let line = mlinalg(&["matmul", &fx("a23.npy"), &fx("a23.npy")])
         .fails()
