@@ -128,16 +128,27 @@ pub fn auto_n_iter(n_components: usize, shape: (usize, usize)) -> usize {
 ///
 /// Its columns span the same space as Y's leading columns but are far better conditioned
 /// than Y after a product with A, which is all a power iteration needs. O(m·l²).
-fn lu_permute_l(mut y: Array2<f64>) -> Array2<f64> {
+fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
     let (m, l) = y.dim();
     let k = m.min(l);
+    // Row-major contiguous storage turns every row update into a slice loop. Products
+    // from `matmul2` are already in C order, so this normally moves without copying.
+    let mut y = if y.is_standard_layout() {
+        y
+    } else {
+        y.as_standard_layout().into_owned()
+    };
+    let Some(a) = y.as_slice_mut() else {
+        // unreachable: a standard-layout array is contiguous
+        return Array2::zeros((m, k));
+    };
     // row `perm[i]` of the input ended at position i
     let mut perm: Vec<usize> = (0..m).collect();
     for j in 0..k {
         let mut p = j;
-        let mut best = y[[j, j]].abs();
+        let mut best = a[j * l + j].abs();
         for i in j + 1..m {
-            let v = y[[i, j]].abs();
+            let v = a[i * l + j].abs();
             // strict `>`: the first largest pivot wins, as LAPACK `idamax`
             if v > best {
                 best = v;
@@ -146,32 +157,33 @@ fn lu_permute_l(mut y: Array2<f64>) -> Array2<f64> {
         }
         if p != j {
             for c in 0..l {
-                y.swap([j, c], [p, c]);
+                a.swap(j * l + c, p * l + c);
             }
             perm.swap(j, p);
         }
-        let pivot = y[[j, j]];
+        let pivot = a[j * l + j];
         // An all-zero column (pivot 0): LAPACK `getrf` skips the elimination step and
         // reports `info > 0`; the L column is then zero below the diagonal.
         if pivot == 0.0 {
             continue;
         }
-        let (top, mut below) = y.view_mut().split_at(ndarray::Axis(0), j + 1);
-        let prow = top.row(j);
-        for mut row in below.rows_mut() {
+        let (top, below) = a.split_at_mut((j + 1) * l);
+        let prow = &top[j * l + j + 1..(j + 1) * l];
+        for row in below.chunks_exact_mut(l) {
             let f = row[j] / pivot;
             row[j] = f;
-            for c in j + 1..l {
-                row[c] -= f * prow[c];
+            for (r, &u) in row[j + 1..].iter_mut().zip(prow) {
+                *r -= f * u;
             }
         }
     }
     // Assemble P L: row perm[i] of the result is row i of the unit lower trapezoid.
     let mut pl = Array2::zeros((m, k));
-    for i in 0..m {
-        let dst = perm[i];
-        for c in 0..k.min(i + 1) {
-            pl[[dst, c]] = if c == i { 1.0 } else { y[[i, c]] };
+    for (i, &dst) in perm.iter().enumerate() {
+        let src = &a[i * l..i * l + k.min(i + 1)];
+        let mut out = pl.row_mut(dst);
+        for (c, &v) in src.iter().enumerate() {
+            out[c] = if c == i { 1.0 } else { v };
         }
     }
     pl
