@@ -39,9 +39,9 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
             if matrix.data().iter().any(|v| !v.is_finite()) {
                 bail!("{OP}: input contains non-finite values (NaN or infinity)");
             }
-            // TEMP(fit_sparse): waiting for TruncatedSvd::fit_sparse in the library.
-            let _ = (&model, &matrix);
-            bail!("{OP}: sparse input is not yet supported")
+            let fit = model.fit_sparse(&matrix)?;
+            let z = fit.transform_sparse(&matrix)?;
+            (fit, z)
         }
     };
     Ok(Report::new()
