@@ -143,6 +143,20 @@ pub fn checked_len(op: &'static str, shape: &[usize]) -> Result<usize> {
 /// first touched, as NumPy does: with THP in `madvise` mode (the usual default), touching
 /// a fresh 51 MB buffer took 60 ms without them and 14 ms with them on our machine.
 pub(crate) fn try_vec(op: &'static str, len: usize) -> Result<Vec<f64>> {
+    let bytes = len.saturating_mul(std::mem::size_of::<f64>());
+    // Linux overcommits: a reservation larger than RAM succeeds and the process is killed
+    // when the pages are touched. Refuse requests beyond the memory actually available.
+    if bytes > CHECK_AVAILABLE_ABOVE
+        && let Some(avail) = available_memory()
+        && bytes > avail
+    {
+        return Err(Error::Unsupported {
+            op,
+            detail: format!(
+                "cannot allocate {len} elements ({bytes} bytes): only {avail} bytes of memory available"
+            ),
+        });
+    }
     let mut v: Vec<f64> = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
         op,
@@ -154,6 +168,17 @@ pub(crate) fn try_vec(op: &'static str, len: usize) -> Result<Vec<f64>> {
     advise_huge_pages(v.as_mut_ptr().cast(), len * std::mem::size_of::<f64>());
     v.resize(len, 0.0);
     Ok(v)
+}
+
+/// Allocations below this size skip the available-memory check (it reads /proc).
+const CHECK_AVAILABLE_ABOVE: usize = 256 << 20;
+
+/// `MemAvailable` from `/proc/meminfo` in bytes (None where it cannot be read).
+fn available_memory() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
 }
 
 /// `madvise(MADV_HUGEPAGE)` on the 2 MiB-aligned interior of a large, untouched buffer.
@@ -195,7 +220,21 @@ pub fn try_zeros(op: &'static str, shape: &[usize]) -> Result<Array<f64, IxDyn>>
     Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::shape(op, e.to_string()))
 }
 
-/// A zero-filled 2-d array, failing instead of aborting on a huge shape.
+/// A zero-filled 2-d array, failing instead of aborting on a huge shape or one larger than
+/// the memory available.
+///
+/// # Errors
+/// [`Error::Unsupported`] when the array cannot be allocated.
+///
+/// # Examples
+/// ```
+/// let a = mlinalg::array::try_zeros2("demo", 2, 3)?;
+/// assert_eq!(a.dim(), (2, 3));
+/// // 2^36 elements = 512 GiB: refused with an error, not an abort or the OOM killer
+/// let e = mlinalg::array::try_zeros2("demo", 1 << 20, 1 << 16).unwrap_err();
+/// assert!(e.to_string().starts_with("demo: cannot allocate"));
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
 pub fn try_zeros2(op: &'static str, nrows: usize, ncols: usize) -> Result<Array2<f64>> {
     let len = checked_len(op, &[nrows, ncols])?;
     let v = try_vec(op, len)?;
