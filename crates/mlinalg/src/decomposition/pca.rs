@@ -37,6 +37,18 @@ pub enum PcaSolver {
 /// Defaults, as scikit-learn: all components (`None`), [`PcaSolver::Auto`], no whitening,
 /// `n_oversamples = 10`, `n_iter = None` ('auto'), [`PowerIterationNormalizer::Auto`];
 /// `seed = 0` (scikit-learn's `random_state=None` is not reproducible; ours always is).
+///
+/// Differences from scikit-learn, all deliberate: `n_components = 0` is an error for every
+/// solver (scikit-learn's `'full'` accepts it); a single sample is an error instead of NaN
+/// variances; all-constant data give ratios of 0 instead of NaN (0/0); no `'arpack'` solver,
+/// no fractional or `'mle'` n_components, dense input only (use
+/// [`TruncatedSvd`](crate::decomposition::TruncatedSvd) for sparse data).
+///
+/// # References
+/// * N. Halko, P.-G. Martinsson, J. A. Tropp, *Finding structure with randomness*, SIAM
+///   Review 53(2), 2011 (the randomized solver);
+/// * M. E. Tipping, C. M. Bishop, *Probabilistic principal component analysis*, J. R.
+///   Stat. Soc. B 61(3), 1999 ([`FittedPca::noise_variance`]).
 #[derive(Debug, Clone)]
 pub struct Pca {
     n_components: Option<usize>,

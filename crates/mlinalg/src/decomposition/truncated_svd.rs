@@ -38,6 +38,14 @@ pub enum TsvdAlgorithm {
 /// Defaults, as scikit-learn: [`TsvdAlgorithm::Randomized`], `n_iter = 5`,
 /// `n_oversamples = 10`, [`PowerIterationNormalizer::Auto`] (LU, since `n_iter > 2`);
 /// `seed = 0`.
+///
+/// Differences from scikit-learn: `n_components` must be at most `min(n_samples,
+/// n_features)` for both algorithms; no `'arpack'` (use [`TsvdAlgorithm::Exact`]); an
+/// all-zero X gives ratios of 0 instead of NaN.
+///
+/// # References
+/// N. Halko, P.-G. Martinsson, J. A. Tropp, *Finding structure with randomness*, SIAM
+/// Review 53(2), 2011.
 #[derive(Debug, Clone)]
 pub struct TruncatedSvd {
     n_components: usize,

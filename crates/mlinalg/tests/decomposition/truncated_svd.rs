@@ -192,3 +192,20 @@ fn errors() {
         Error::Shape { .. }
     ));
 }
+
+#[test]
+fn all_zero_and_empty_sparse_input() {
+    let z = CsrMatrix::from_triplets(4, 3, &[], &[], &[]).unwrap();
+    for alg in [TsvdAlgorithm::Randomized, TsvdAlgorithm::Exact] {
+        let t = TruncatedSvd::new(2).algorithm(alg).fit_sparse(&z).unwrap();
+        assert!(t.singular_values().iter().all(|&s| s == 0.0), "{alg:?}");
+        // no variance to explain: 0, not NaN
+        assert!(
+            t.explained_variance_ratio().iter().all(|&r| r == 0.0),
+            "{alg:?}"
+        );
+    }
+    let empty = CsrMatrix::from_triplets(0, 3, &[], &[], &[]).unwrap();
+    let e = TruncatedSvd::new(1).fit_sparse(&empty).unwrap_err();
+    assert!(matches!(e, Error::Empty { op: "tsvd", .. }), "{e}");
+}
