@@ -32,23 +32,19 @@ pub(crate) fn view_mut<'a>(a: &mut ArrayViewMut2<'a, f64>) -> MatMut<'a, f64> {
 
 /// Copies a faer matrix into an owned (column-major) ndarray array.
 pub(crate) fn to_array(m: MatRef<'_, f64>) -> Array2<f64> {
-    let (nr, nc) = (m.nrows(), m.ncols());
-    let mut v = Vec::with_capacity(nr * nc);
-    for j in 0..nc {
-        v.extend(m.col(j).iter().copied());
+    let mut out = Array2::<f64>::zeros((m.nrows(), m.ncols()).f());
+    for (j, mut col) in out.columns_mut().into_iter().enumerate() {
+        col.iter_mut().zip(m.col(j).iter()).for_each(|(o, v)| *o = *v);
     }
-    // safe because v holds exactly nr * nc elements in column-major order
-    Array2::from_shape_vec((nr, nc).f(), v).expect("shape matches length")
+    out
 }
 
 fn to_array_c(m: MatRef<'_, Complex64>) -> Array2<Complex64> {
-    let (nr, nc) = (m.nrows(), m.ncols());
-    let mut v = Vec::with_capacity(nr * nc);
-    for j in 0..nc {
-        v.extend(m.col(j).iter().copied());
+    let mut out = Array2::<Complex64>::zeros((m.nrows(), m.ncols()).f());
+    for (j, mut col) in out.columns_mut().into_iter().enumerate() {
+        col.iter_mut().zip(m.col(j).iter()).for_each(|(o, v)| *o = *v);
     }
-    // safe because v holds exactly nr * nc elements in column-major order
-    Array2::from_shape_vec((nr, nc).f(), v).expect("shape matches length")
+    out
 }
 
 /// Power-of-two scaling of a matrix whose largest magnitude is far from 1.
