@@ -3,7 +3,7 @@
 use mlinalg::ops::{
     add, broadcast_shapes, div, hadamard, matmul, matmul2, matvec, outer, sub, trace, transpose,
 };
-use ndarray::{Array, Array1, Array2, ArrayD, IxDyn, array};
+use ndarray::{Array, Array1, Array2, ArrayD, IxDyn, ShapeBuilder, array};
 use proptest::prelude::*;
 
 use crate::common::{self, assert_close, assert_err_contains, normal};
@@ -257,6 +257,50 @@ fn results_too_large_to_allocate_are_errors_not_aborts() {
     let flat = ArrayD::<f64>::zeros(IxDyn(&[1 << 20]));
     assert_err_contains(hadamard(col.view(), flat.view()), "hadamard");
     assert_err_contains(add(col.view(), flat.view()), "add");
+}
+
+#[test]
+fn matmul_and_elementwise_accept_any_memory_layout() {
+    // a batch in Fortran order, a reversed-stride matrix and a stepped slice
+    let a = arange(&[2, 3, 4], 0.25);
+    let mut af = ArrayD::<f64>::zeros(IxDyn(&[2, 3, 4]).f());
+    af.assign(&a);
+    let w = arange(&[4, 5], -1.0);
+    let wrev_store = w.slice(ndarray::s![..;-1, ..;-1]).to_owned();
+    let wrev = wrev_store.slice(ndarray::s![..;-1, ..;-1]);
+    let mut wbig = ArrayD::<f64>::from_elem(IxDyn(&[8, 10]), f64::NAN);
+    wbig.slice_mut(ndarray::s![..;2, ..;2]).assign(&w);
+    let wstep = wbig.slice(ndarray::s![..;2, ..;2]);
+    let want = naive_batched(&a, &w);
+    for lhs in [a.view(), af.view()] {
+        for rhs in [w.view(), wrev.into_dyn(), wstep.into_dyn()] {
+            let got = matmul(lhs.clone(), rhs).unwrap();
+            assert_close!(got, want, rtol = 1e-14, atol = 1e-12);
+        }
+    }
+    // element-wise: the result follows logical (C) order whatever the inputs' layout
+    let h = hadamard(af.view(), a.view()).unwrap();
+    assert_close!(h, a.mapv(|x| x * x));
+    let row = arange(&[4], 1.0);
+    let s = add(af.view(), row.view()).unwrap();
+    assert_eq!(s[[1, 2, 3]], a[[1, 2, 3]] + row[[3]]);
+    let t = transpose(af.view());
+    assert_eq!(t.shape(), &[4, 3, 2]);
+    assert_eq!(t[[3, 2, 1]], a[[1, 2, 3]]);
+}
+
+#[test]
+fn vector_ops_accept_strided_views() {
+    let m = normal(6, 4, 9);
+    let (c0, c1) = (m.column(0), m.column(1));
+    let d = mlinalg::vector::dot(c0, c1).unwrap();
+    assert_close!(d, c0.to_owned().dot(&c1.to_owned()), rtol = 1e-14);
+    let o = outer(c0, m.row(2));
+    assert_eq!(o.dim(), (6, 4));
+    assert_eq!(o[[5, 3]], m[[5, 0]] * m[[2, 3]]);
+    let rev = m.slice(ndarray::s![..;-1, 0]);
+    let n = mlinalg::vector::norm_l2(rev);
+    assert_close!(n, c0.dot(&c0).sqrt(), rtol = 1e-14);
 }
 
 // --------------------------------------------------------------------- element-wise ops

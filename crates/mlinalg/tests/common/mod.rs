@@ -436,8 +436,8 @@ pub fn cfro(a: ArrayView2<'_, Complex64>) -> f64 {
 
 // ------------------------------------------------------------------------- random inputs
 
-/// The proptest configuration of this suite: 64 cases (keeps the binary fast on 2 cores) and a
-/// fixed seed, so that CI is reproducible. `PROPTEST_CASES=…` and `PROPTEST_RNG_SEED=<u64>`
+/// The proptest configuration of this suite: 256 cases (matrices are at most 12×12, so this
+/// takes well under a second) and a fixed seed, so that CI is reproducible. `PROPTEST_CASES=…` and `PROPTEST_RNG_SEED=<u64>`
 /// override both, to explore further.
 pub fn config() -> Config {
     let mut c = Config {
@@ -445,7 +445,7 @@ pub fn config() -> Config {
         ..Config::default()
     };
     if std::env::var_os("PROPTEST_CASES").is_none() {
-        c.cases = 64;
+        c.cases = 256;
     }
     if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
         c.rng_seed = proptest::test_runner::RngSeed::Fixed(0x006d_6c69_6e61_6c67);

@@ -16,7 +16,9 @@ use mlinalg::linalg::{
     Cholesky, QrMode, cholesky, cond, det, eig, eigh, eigvalsh, inv, low_rank, lstsq, matrix_rank,
     pinv, qr, slogdet, solve, svd, svdvals,
 };
-use ndarray::{Array1, Array2, array};
+use ndarray::{Array1, Array2, ArrayView2, ShapeBuilder, array, s};
+
+use crate::common;
 
 /// The message of an error result (panics on `Ok`).
 fn message<T>(r: mlinalg::Result<T>) -> String {
@@ -85,4 +87,94 @@ fn error_messages_start_with_the_function_name() {
         wrong.is_empty(),
         "messages not of the form `<function>: …`: {wrong:#?}"
     );
+}
+
+/// The same logical matrix in four memory layouts: C order, Fortran order, a strided slice of a
+/// larger array, and reversed (negative) strides.
+fn layouts(a: &Array2<f64>) -> Vec<(&'static str, Array2<f64>)> {
+    let (m, n) = a.dim();
+    let f = {
+        let mut f = Array2::<f64>::zeros((m, n).f());
+        f.assign(a);
+        f
+    };
+    let mut big = Array2::<f64>::from_elem((2 * m, 3 * n), f64::NAN);
+    big.slice_mut(s![..;2, ..;3]).assign(a);
+    let mut rev = Array2::<f64>::zeros((m, n));
+    rev.assign(&a.slice(s![..;-1, ..;-1]));
+    vec![
+        ("c", a.clone()),
+        ("fortran", f),
+        ("strided", big),
+        ("reversed", rev),
+    ]
+}
+
+/// Runs `f` on each layout's view (the strided one as a slice of its NaN-padded parent, the
+/// reversed one flipped back through negative strides) and compares with the C-order result.
+fn check_layouts(name: &str, a: &Array2<f64>, f: impl Fn(ArrayView2<'_, f64>) -> Vec<f64>) {
+    let want = f(a.view());
+    for (layout, storage) in layouts(a) {
+        let view = match layout {
+            "strided" => storage.slice(s![..;2, ..;3]),
+            "reversed" => storage.slice(s![..;-1, ..;-1]),
+            _ => storage.view(),
+        };
+        assert_eq!(view, a.view(), "{name}/{layout}: layout helper");
+        let got = f(view);
+        let d = common::rel_diff(&Array1::from(got.clone()), &Array1::from(want.clone()));
+        assert!(
+            d < 1e-12,
+            "{name} on a {layout} view differs by {d:e}: {got:?} vs {want:?}"
+        );
+    }
+}
+
+#[test]
+fn routines_accept_any_memory_layout() {
+    let sq = common::normal(5, 5, 21) + Array2::<f64>::eye(5) * 5.0;
+    let tall = common::normal(7, 4, 22);
+    let spd = common::spd(5, 23);
+    let sym = common::symmetric(5, 24);
+    let b = common::normal(5, 2, 25);
+    let bt = common::normal(7, 1, 26).column(0).to_owned();
+    let flat = |x: Array2<f64>| x.iter().copied().collect::<Vec<f64>>();
+    check_layouts("solve", &sq, |v| flat(solve(v, &b).unwrap()));
+    check_layouts("inv", &sq, |v| flat(inv(v).unwrap()));
+    check_layouts("det", &sq, |v| vec![det(v).unwrap()]);
+    check_layouts("lstsq", &tall, |v| lstsq(v, &bt, None).unwrap().x.to_vec());
+    check_layouts("qr", &tall, |v| {
+        let f = qr(v, QrMode::Reduced).unwrap();
+        flat(f.q.dot(&f.r))
+    });
+    check_layouts("cholesky", &spd, |v| flat(cholesky(v).unwrap()));
+    check_layouts("eigh", &sym, |v| eigvalsh(v).unwrap().to_vec());
+    check_layouts("svdvals", &tall, |v| svdvals(v).unwrap().to_vec());
+    check_layouts("svd", &tall, |v| flat(svd(v, false).unwrap().reconstruct()));
+    check_layouts("pinv", &tall, |v| flat(pinv(v, None).unwrap()));
+    check_layouts("eig", &sq, |v| {
+        let w = eig(v).unwrap().eigenvalues_complex();
+        let mut w: Vec<f64> = w.iter().flat_map(|z| [z.re, z.im.abs()]).collect();
+        w.sort_by(f64::total_cmp);
+        w
+    });
+    check_layouts("norm", &tall, |v| {
+        use mlinalg::linalg::{NormOrd, norm};
+        [
+            None,
+            Some(NormOrd::P(1.0)),
+            Some(NormOrd::Inf),
+            Some(NormOrd::P(2.0)),
+            Some(NormOrd::Nuc),
+        ]
+        .into_iter()
+        .map(|o| norm(&v, o).unwrap())
+        .collect()
+    });
+    check_layouts("matmul2", &tall, |v| {
+        flat(mlinalg::ops::matmul2(v.t(), v).unwrap())
+    });
+    check_layouts("matvec", &tall, |v| {
+        mlinalg::ops::matvec(v.t(), bt.view()).unwrap().to_vec()
+    });
 }
