@@ -458,6 +458,11 @@ impl FittedPca {
 
     /// Probabilistic-PCA noise variance (Tipping & Bishop 1999): the mean variance of the
     /// discarded directions; 0 when all `min(n_samples, n_features)` are kept.
+    ///
+    /// As scikit-learn, the mean runs over the `min(n_samples, n_features) − k` discarded
+    /// singular directions for the SVD-based solvers, but over all `n_features − k`
+    /// discarded eigenvalues (zeros included) for `CovarianceEigh`, so the two differ on
+    /// wide data.
     #[must_use]
     pub fn noise_variance(&self) -> f64 {
         self.noise_variance

@@ -114,6 +114,14 @@ fn wide_data_matches_sklearn() {
         .fit(x.view())
         .unwrap();
     check_against_sklearn("pca_wide_full_k5", &p, &x, 1e-10);
+    // scikit-learn's covariance_eigh averages the noise variance over all n_features − k
+    // eigenvalues (zeros included), 'full' over min(n, p) − k: pinned, quirk included.
+    let c = Pca::new(Some(5))
+        .solver(PcaSolver::CovarianceEigh)
+        .fit(x.view())
+        .unwrap();
+    check_against_sklearn("pca_wide_covariance_eigh_k5", &c, &x, 1e-8);
+    assert!((c.noise_variance() * 15.0 - p.noise_variance() * 3.0).abs() < 1e-8);
 }
 
 #[test]

@@ -7,6 +7,7 @@ use mlinalg::decomposition::{
 use mlinalg::linalg::svd;
 use mlinalg::sparse::CsrMatrix;
 use ndarray::{Array2, ArrayView2, array, s};
+use proptest::prelude::*;
 
 use super::decaying;
 use crate::common::{assert_close_norm, assert_cols_close_up_to_sign, orth_residual, out_of_span};
@@ -233,4 +234,25 @@ fn errors() {
         ),
         "{e}"
     );
+}
+
+proptest! {
+    #![proptest_config(crate::common::config())]
+
+    /// On a matrix of exact rank r ≤ k the range finder captures the whole range, so the
+    /// randomized SVD reconstructs A to rounding error, whatever the shape.
+    #[test]
+    fn exact_on_low_rank_matrices(
+        (m, n, r, seed) in (2usize..=40, 2usize..=40, 1usize..=4, any::<u64>()),
+    ) {
+        let r = r.min(m).min(n);
+        let a = crate::common::rank_deficient(m, n, r, seed);
+        let f = randomized_svd(&a.view(), r, 5, None, AUTO, None, seed).unwrap();
+        let us = &f.u * &f.s;
+        let back = us.dot(&f.vt);
+        prop_assert!(crate::common::rel_diff(&back, &a) < 1e-10, "{}", crate::common::rel_diff(&back, &a));
+        prop_assert!(orth_residual(f.u.view()) < 100.0);
+        prop_assert!(orth_residual(f.vt.t()) < 100.0);
+        prop_assert!(f.s.windows(2).into_iter().all(|w| w[0] >= w[1]));
+    }
 }
