@@ -65,7 +65,12 @@ fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
         .prefix(&format!(".{}.", name.to_string_lossy()))
         .suffix(".tmp")
         .tempfile_in(&dir)
-        .with_context(|| format!("{}", dest.display()))?;
+        .map_err(|e| {
+            // tempfile appends `at path "<temporary name>"`; the user named `dest`.
+            let msg = e.to_string();
+            let msg = msg.split(" at path \"").next().unwrap_or(&msg).to_string();
+            anyhow!("{}: {msg}", dest.display())
+        })?;
     tmp.write_all(bytes)
         .with_context(|| format!("{}", dest.display()))?;
     tmp.as_file()

@@ -6,7 +6,7 @@ pub mod json;
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::cli::OutputArgs;
 use crate::report::Report;
@@ -28,7 +28,9 @@ pub fn emit(op: &str, report: &Report, args: &OutputArgs) -> Result<()> {
         human::render(report)
     };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
-    Ok(())
+    // The io::Error stays in the chain (context wraps it), so main still sees BrokenPipe.
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .with_context(|| format!("{op}: writing stdout"))
 }

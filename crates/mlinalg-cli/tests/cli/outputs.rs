@@ -175,6 +175,16 @@ fn failures_leave_nothing_and_keep_existing_files() {
     // A 3-d result cannot be a CSV: error, nothing written.
     d.run(&["transpose", &fx("t3.npy"), "--out", "t.csv"])
         .fails();
+    // A missing target directory: the message names the file asked for.
+    let line = d
+        .run(&["inv", &fx("sq4.npy"), "--out", "no/such/dir/x.npy"])
+        .fails()
+        .to_string();
+    assert!(
+        line.starts_with("error: inv: no/such/dir/x.npy: "),
+        "{line}"
+    );
+    assert!(!line.contains("tmp"), "{line}");
     // --out-dir naming an existing file.
     d.run(&["svd", &fx("tall63.npy"), "--out-dir", "keep.npy"])
         .fails();
