@@ -142,3 +142,16 @@ proptest! {
         prop_assert!(n2 <= nf + tol && nf <= nn + tol);
     }
 }
+
+#[test]
+fn norm_of_other_dimensions_is_an_error_not_a_panic() {
+    let cube = ndarray::Array3::<f64>::ones((2, 2, 2));
+    let msg = assert_err_contains(norm(&cube, Some(NormOrd::P(2.0))), "norm");
+    assert!(msg.contains("(2, 2, 2)"), "{msg}");
+    // NumPy flattens n-d input when ord is None; an error is acceptable too, a panic is not
+    if let Ok(n) = norm(&cube, None) {
+        assert_close!(n, 8f64.sqrt());
+    }
+    let scalar = ndarray::arr0(3.0);
+    let _ = norm(&scalar, None);
+}

@@ -220,3 +220,59 @@ fn svd_based_routines_at_extreme_scales() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn default_tolerances_match_numpy() {
+    // matrix_rank: S.max() · max(M, N) · ε (= 4.4e-16 here), counting σ > tol
+    assert_eq!(
+        matrix_rank(array![[1., 0.], [0., 1e-15]].view(), None).unwrap(),
+        2
+    );
+    assert_eq!(
+        matrix_rank(array![[1., 0.], [0., 3e-16]].view(), None).unwrap(),
+        1
+    );
+    // lstsq: rcond = ε · max(M, N)
+    let b = array![1., 1.];
+    let r = mlinalg::linalg::lstsq(array![[1., 0.], [0., 1e-15]].view(), &b, None).unwrap();
+    assert_eq!(r.rank, 2);
+    let r = mlinalg::linalg::lstsq(array![[1., 0.], [0., 3e-16]].view(), &b, None).unwrap();
+    assert_eq!(r.rank, 1);
+    assert_close!(r.x, array![1., 0.]);
+}
+
+#[test]
+fn pinv_default_rcond_is_numpys_1e_15() {
+    // np.linalg.pinv(a) with neither rcond nor rtol uses rcond = 1e-15 (NumPy 2.4 source:
+    // `if rtol is _NoValue: rcond = 1e-15`); max(M, N)·ε applies only to an explicit rtol=None.
+    assert_close!(
+        pinv(array![[1., 0.], [0., 1e-15]].view(), None).unwrap(),
+        array![[1., 0.], [0., 0.]]
+    );
+    let p = pinv(array![[1., 0.], [0., 2e-15]].view(), None).unwrap();
+    assert_close!(p, array![[1., 0.], [0., 5e14]], rtol = 1e-12);
+}
+
+#[test]
+fn cond_of_singular_matrices_is_infinite_as_in_numpy() {
+    let a = array![[1., 2.], [2., 4.]];
+    for ord in [
+        NormOrd::P(1.0),
+        NormOrd::P(-1.0),
+        NormOrd::Inf,
+        NormOrd::NegInf,
+        NormOrd::Fro,
+    ] {
+        let c =
+            cond(a.view(), Some(ord)).unwrap_or_else(|e| panic!("cond(singular, {ord:?}): {e}"));
+        assert_eq!(c, f64::INFINITY, "cond(singular, {ord:?})");
+    }
+    assert_eq!(
+        cond(Array2::<f64>::zeros((3, 3)).view(), None).unwrap(),
+        f64::INFINITY
+    );
+    assert_eq!(
+        cond(Array2::<f64>::zeros((3, 2)).view(), None).unwrap(),
+        f64::INFINITY
+    );
+}
