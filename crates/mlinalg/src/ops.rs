@@ -40,7 +40,7 @@ pub fn matmul2(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<
         return Err(inner_mismatch(a.shape(), b.shape(), a.ncols(), b.nrows()));
     }
     let mut c = try_zeros2("matmul", a.nrows(), b.ncols())?;
-    if a.ncols() > 0 && c.len() > 0 {
+    if a.ncols() > 0 && !c.is_empty() {
         bridge::matmul_into(&mut c.view_mut(), &a, &b, false);
     }
     Ok(c)

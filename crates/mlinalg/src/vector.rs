@@ -55,7 +55,7 @@ pub fn dot(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64> {
 /// ```
 pub fn axpy(alpha: f64, x: ArrayView1<'_, f64>, y: ArrayView1<'_, f64>) -> Result<Array1<f64>> {
     same_len("axpy", &x, &y)?;
-    Ok(&x * alpha + &y)
+    Ok(&x * alpha + y)
 }
 
 /// The "L0 norm": the number of non-zero entries (NumPy `norm(x, 0)`; NaN counts as non-zero).

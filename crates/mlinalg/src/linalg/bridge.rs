@@ -34,7 +34,9 @@ pub(crate) fn view_mut<'a>(a: &mut ArrayViewMut2<'a, f64>) -> MatMut<'a, f64> {
 pub(crate) fn to_array(m: MatRef<'_, f64>) -> Array2<f64> {
     let mut out = Array2::<f64>::zeros((m.nrows(), m.ncols()).f());
     for (j, mut col) in out.columns_mut().into_iter().enumerate() {
-        col.iter_mut().zip(m.col(j).iter()).for_each(|(o, v)| *o = *v);
+        col.iter_mut()
+            .zip(m.col(j).iter())
+            .for_each(|(o, v)| *o = *v);
     }
     out
 }
@@ -42,7 +44,9 @@ pub(crate) fn to_array(m: MatRef<'_, f64>) -> Array2<f64> {
 fn to_array_c(m: MatRef<'_, Complex64>) -> Array2<Complex64> {
     let mut out = Array2::<Complex64>::zeros((m.nrows(), m.ncols()).f());
     for (j, mut col) in out.columns_mut().into_iter().enumerate() {
-        col.iter_mut().zip(m.col(j).iter()).for_each(|(o, v)| *o = *v);
+        col.iter_mut()
+            .zip(m.col(j).iter())
+            .for_each(|(o, v)| *o = *v);
     }
     out
 }

@@ -31,8 +31,9 @@ pub(crate) fn asymmetry(a: &ArrayView2<'_, f64>) -> Option<f64> {
         for j in 0..i {
             let (x, y) = (a[[i, j]], a[[j, i]]);
             let d = (x - y).abs();
-            // `!(d <= tol)` so that NaN counts as not close, as in allclose
-            if !(d <= ATOL + RTOL * y.abs()) || !(d <= ATOL + RTOL * x.abs()) {
+            // NaN compares as not close, as in allclose
+            let close = d <= ATOL + RTOL * y.abs() && d <= ATOL + RTOL * x.abs();
+            if !close {
                 ok = false;
                 worst = worst.max(d);
             }

@@ -147,13 +147,13 @@ where
                 Some(NormOrd::Nuc) => Ok(singular()?.sum()),
                 Some(NormOrd::Inf) => Ok(max(abs_sums(0))),
                 Some(NormOrd::NegInf) => Ok(min(abs_sums(0))),
-                Some(NormOrd::P(p)) if p == 1.0 => Ok(max(abs_sums(1))),
-                Some(NormOrd::P(p)) if p == -1.0 => Ok(min(abs_sums(1))),
-                Some(NormOrd::P(p)) if p == 2.0 => Ok(singular()?
+                Some(NormOrd::P(1.0)) => Ok(max(abs_sums(1))),
+                Some(NormOrd::P(-1.0)) => Ok(min(abs_sums(1))),
+                Some(NormOrd::P(2.0)) => Ok(singular()?
                     .iter()
                     .copied()
                     .fold(f64::NEG_INFINITY, f64::max)),
-                Some(NormOrd::P(p)) if p == -2.0 => {
+                Some(NormOrd::P(-2.0)) => {
                     let s = singular()?;
                     Ok(if s.iter().any(|x| x.is_nan()) {
                         f64::NAN
