@@ -236,6 +236,18 @@ fn matmul_batch_axes_that_do_not_broadcast_are_an_error() {
 }
 
 #[test]
+fn matmul_with_zero_sized_axes() {
+    // NumPy: an empty batch stays empty; an empty inner dimension gives zeros
+    let r = matmul(arange(&[0, 2, 3], 0.0).view(), arange(&[3, 4], 0.0).view()).unwrap();
+    assert_eq!(r.shape(), &[0, 2, 4]);
+    let r = matmul(arange(&[2, 3, 0], 0.0).view(), arange(&[0, 4], 0.0).view()).unwrap();
+    assert_eq!(r, ArrayD::<f64>::zeros(IxDyn(&[2, 3, 4])));
+    let e = arange(&[0], 0.0);
+    let r = matmul(e.view(), e.view()).unwrap();
+    assert_eq!((r.shape(), r.sum()), (&[] as &[usize], 0.0));
+}
+
+#[test]
 fn matmul_nd_inner_mismatch() {
     let a = arange(&[2, 4, 3], 0.0);
     let w = arange(&[4, 5], 0.0);

@@ -80,6 +80,27 @@ fn singular_matrix_is_an_error() {
 }
 
 #[test]
+fn nearly_singular_is_not_singular() {
+    // NumPy raises only on an exactly zero pivot: cond ~4e15 and tiny scales still solve
+    let a = array![[1., 1.], [1., 1. + 1e-15]];
+    let x = solve(a.view(), &array![2., 2.]).unwrap();
+    assert_close!(x, array![2., 0.], atol = 1e-12);
+    let ai = inv(a.view()).unwrap();
+    assert!(ai.iter().all(|v| v.is_finite() && v.abs() > 1e14));
+    let tiny = array![[1e-300, 0.], [0., 1e-300]];
+    assert_close!(
+        solve(tiny.view(), &array![1., 1.]).unwrap(),
+        array![1e300, 1e300],
+        rtol = 1e-15
+    );
+    assert_close!(
+        inv(tiny.view()).unwrap(),
+        array![[1e300, 0.], [0., 1e300]],
+        rtol = 1e-15
+    );
+}
+
+#[test]
 fn empty_input_is_an_error() {
     let a = Array2::<f64>::zeros((0, 0));
     assert_err_contains(solve(a.view(), &Array1::<f64>::zeros(0)), "empty");
