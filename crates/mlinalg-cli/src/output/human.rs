@@ -297,11 +297,12 @@ fn shown(len: usize, summarize: bool) -> Vec<usize> {
 
 /// The elements that will be printed (NumPy `_leading_trailing`), which choose the format.
 fn shown_values<T: Copy>(a: &ArrayViewD<'_, T>, summarize: bool) -> Vec<T> {
-    if !summarize {
+    if !summarize || a.ndim() == 0 {
         return a.iter().copied().collect();
     }
-    let mut sub = a.to_owned();
-    for ax in 0..a.ndim() {
+    // Select along the first axis from the view itself: never copy the whole array.
+    let mut sub = a.select(Axis(0), &shown(a.shape()[0], true));
+    for ax in 1..a.ndim() {
         let pos = shown(sub.shape()[ax], true);
         sub = sub.select(Axis(ax), &pos);
     }

@@ -346,6 +346,9 @@ fn info_every_input_kind() {
         ("f32be.npy", "info_f32be"),
         ("fortran.npy", "info_fortran"),
         ("scalar.npy", "info_scalar"),
+        ("i64be.npy", "info_i64be"),
+        ("format2.npy", "info_v2"),
+        ("format3.npy", "info_v3"),
         ("t3.npy", "info_t3"),
         ("table.csv", "info_table"),
         ("column.csv", "info_column"),
@@ -367,7 +370,7 @@ fn info_empty_array_is_fine() {
 }
 
 #[test]
-fn fortran_order_reads_as_numpy() {
+fn fortran_order_and_format_versions_read_as_numpy() {
     let v = json(&["transpose", &fx("fortran.npy")]);
     assert_result(
         &v["transpose"],
@@ -375,4 +378,9 @@ fn fortran_order_reads_as_numpy() {
         0.0,
         "fortran",
     );
+    // b32 stored in Fortran order as .npy format 2.0 and 3.0.
+    for f in ["format2.npy", "format3.npy"] {
+        let v = json(&["matmul", &fx("a23.npy"), &fx(f)]);
+        assert_result(&v["product"], &expected("matmul")["product"], 0.0, f);
+    }
 }
