@@ -178,3 +178,69 @@ fn routines_accept_any_memory_layout() {
         mlinalg::ops::matvec(v.t(), bt.view()).unwrap().to_vec()
     });
 }
+
+/// faer switches to blocked (and parallel) kernels above a few dozen rows; the proptests stop at
+/// 12, so check the residuals once at sizes past those thresholds.
+#[test]
+fn larger_sizes_take_the_blocked_paths() {
+    use crate::common::{fro, orth_residual, ratio, rel_residual};
+    for (m, n) in [(33, 33), (100, 100), (150, 40), (40, 150)] {
+        let a = common::normal(m, n, (m * 1000 + n) as u64);
+        let k = m.min(n);
+        let f = qr(a.view(), QrMode::Reduced).unwrap();
+        assert!(rel_residual(&a, &f.q.dot(&f.r)) < 30.0, "qr {m}×{n}");
+        assert!(orth_residual(f.q.view()) < 30.0, "qr Q {m}×{n}");
+        let s = svd(a.view(), false).unwrap();
+        let us = &s.u * &s.s;
+        assert!(rel_residual(&a, &us.dot(&s.vt)) < 35.0, "svd {m}×{n}");
+        assert!(
+            orth_residual(s.u.view()) < 30.0 && orth_residual(s.vt.t()) < 30.0,
+            "svd {m}×{n}"
+        );
+        assert_eq!(s.s.len(), k);
+        let b = common::normal(m, 1, 7).column(0).to_owned();
+        let r = lstsq(a.view(), &b, None).unwrap();
+        assert_eq!(r.rank, k, "lstsq rank {m}×{n}");
+        let g = a.t().dot(&(&b - &a.dot(&r.x)));
+        let denom = fro(&a) * (fro(&a) * fro(&r.x) + fro(&b));
+        assert!(
+            ratio(fro(&g), denom, m.max(n) as f64) < 30.0,
+            "lstsq {m}×{n}"
+        );
+        if m == n {
+            let bb = common::normal(n, 3, 8);
+            let x = solve(a.view(), &bb).unwrap();
+            let res = &bb - &a.dot(&x);
+            assert!(
+                ratio(fro(&res), fro(&a) * fro(&x), n as f64) < 30.0,
+                "solve {n}"
+            );
+            let spd = common::spd(n, 9);
+            let l = cholesky(spd.view()).unwrap();
+            assert!(rel_residual(&spd, &l.dot(&l.t())) < 30.0, "cholesky {n}");
+            let sym = common::symmetric(n, 10);
+            let e = eigh(sym.view()).unwrap();
+            let r = sym.dot(&e.eigenvectors) - &(&e.eigenvectors * &e.eigenvalues);
+            assert!(ratio(fro(&r), fro(&sym), n as f64) < 60.0, "eigh {n}");
+            assert!(orth_residual(e.eigenvectors.view()) < 60.0, "eigh V {n}");
+            let ge = eig(a.view()).unwrap();
+            let (w, v) = (ge.eigenvalues_complex(), ge.eigenvectors_complex());
+            let ac = a.mapv(|x| mlinalg::Complex64::new(x, 0.0));
+            let av = ac.dot(&v);
+            let vl = Array2::from_shape_fn((n, n), |(i, j)| v[[i, j]] * w[j]);
+            let d: f64 = (&av - &vl).iter().map(|z| z.norm_sqr()).sum::<f64>().sqrt();
+            assert!(
+                ratio(d, fro(&a), n as f64) < 20.0,
+                "eig {n}: {}",
+                ratio(d, fro(&a), n as f64)
+            );
+            // log|det A| = Σ log σᵢ
+            let sd = slogdet(a.view()).unwrap();
+            let lsum: f64 = s.s.iter().map(|x| x.ln()).sum();
+            assert!(
+                (sd.logabsdet - lsum).abs() < 1e-9 * lsum.abs().max(1.0),
+                "slogdet {n}"
+            );
+        }
+    }
+}
