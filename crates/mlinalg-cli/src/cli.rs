@@ -307,11 +307,13 @@ pub enum Section {
     Network,
     /// Linear regression three ways.
     Regression,
+    /// Sparse (CSR) matrices: storage, products, truncated SVD without densifying.
+    Sparse,
 }
 
 impl Section {
     /// All sections in course order.
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Arrays,
         Section::Vectors,
         Section::Matrices,
@@ -320,6 +322,7 @@ impl Section {
         Section::Svd,
         Section::Network,
         Section::Regression,
+        Section::Sparse,
     ];
 
     /// The section's name (its `--section` value and JSON key).
@@ -333,6 +336,7 @@ impl Section {
             Section::Svd => "svd",
             Section::Network => "network",
             Section::Regression => "regression",
+            Section::Sparse => "sparse",
         }
     }
 }

@@ -38,6 +38,7 @@ pub fn run(args: &TourArgs) -> Result<Report> {
             Section::Svd => svd(),
             Section::Network => network(),
             Section::Regression => regression(),
+            Section::Sparse => sparse(),
         }
         .map_err(|e| anyhow!("tour: {}: {e:#}", section.name()))?;
         report.push(section.name(), Value::Section(r));
@@ -599,5 +600,99 @@ fn regression() -> Result<Report> {
     r.note("# Ridge(alpha = 10) shrinks the coefficients towards 0");
     r.push("ridge_coef", Value::Array(ridge.coef().clone().into_dyn()));
     r.push("ridge_intercept", Value::Float(ridge.intercept()));
+    Ok(r)
+}
+
+fn sparse() -> Result<Report> {
+    let mut r = Report::new();
+    // scipy's csr_matrix example: three arrays describe the matrix.
+    let (rows, cols, vals) = (
+        [0, 0, 1, 2, 2, 2],
+        [0, 2, 2, 0, 1, 2],
+        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    );
+    let m = CsrMatrix::from_triplets(3, 3, &rows, &cols, &vals)?;
+    let as_f64 =
+        |v: &[usize]| Value::Array(Array1::from_iter(v.iter().map(|&x| x as f64)).into_dyn());
+    r.note(format!(
+        "# CSR {}: row i holds data[indptr[i]..indptr[i + 1]] at columns indices[…]",
+        fmt_shape(&[3, 3])
+    ));
+    r.push("indptr", as_f64(m.indptr()));
+    r.push("indices", as_f64(m.indices()));
+    r.push(
+        "data",
+        Value::Array(Array1::from(m.data().to_vec()).into_dyn()),
+    );
+    let dense = m.to_dense()?;
+    r.push("dense", Value::Array(dense.clone().into_dyn()));
+    let x = array![1.0, -1.0, 2.0];
+    let y = m.dot_vec(x.view())?;
+    r.note(format!(
+        "# A @ x touches only the {} stored entries: {} @ {} → {}",
+        m.nnz(),
+        sh(&dense),
+        sh(&x),
+        sh(&y)
+    ));
+    r.push("a_times_x", Value::Array(y.clone().into_dyn()));
+    r.push(
+        "matches_dense",
+        Value::Bool(y == ops::matvec(dense.view(), x.view())?),
+    );
+
+    // A 2000 × 500 matrix with 1 % non-zeros at seeded random positions (duplicates summed).
+    let (n, p, nnz) = (2000usize, 500usize, 10_000usize);
+    let u = random::uniform(&[nnz, 3], 0.0, 1.0, SEED);
+    let ri: Vec<usize> = u
+        .outer_iter()
+        .map(|t| ((t[0] * n as f64) as usize).min(n - 1))
+        .collect();
+    let ci: Vec<usize> = u
+        .outer_iter()
+        .map(|t| ((t[1] * p as f64) as usize).min(p - 1))
+        .collect();
+    // Column j scaled by 1 / (1 + j / 5): a decaying spectrum, so the top directions stand
+    // out (on flat noise no truncated method has much to find).
+    let vi: Vec<f64> = u
+        .outer_iter()
+        .zip(&ci)
+        .map(|(t, &j)| t[2] / (1.0 + j as f64 / 5.0))
+        .collect();
+    let x = CsrMatrix::from_triplets(n, p, &ri, &ci, &vi)?;
+    r.note(format!(
+        "# X {}: {} stored entries ({} bytes) instead of {} dense ({} bytes)",
+        fmt_shape(&[n, p]),
+        x.nnz(),
+        x.memory_bytes(),
+        n * p,
+        x.dense_memory_bytes()
+    ));
+    r.push("x_shape", shape_value(&[x.nrows(), x.ncols()]));
+    r.push("x_nnz", Value::Int(x.nnz() as i64));
+    r.push("x_density", Value::Float(x.nnz() as f64 / (n * p) as f64));
+    r.push("x_memory_bytes", Value::Int(x.memory_bytes() as i64));
+    r.push(
+        "x_dense_memory_bytes",
+        Value::Int(x.dense_memory_bytes() as i64),
+    );
+    let fit = TruncatedSvd::new(5).seed(0).fit_sparse(&x)?;
+    let z = fit.transform_sparse(&x)?;
+    r.note(format!(
+        "# TruncatedSVD(5) on the sparse X, never densified: X {} @ Vᵀ {} → {}",
+        fmt_shape(&[n, p]),
+        fmt_shape(&[p, 5]),
+        sh(&z)
+    ));
+    r.push(
+        "tsvd_singular_values",
+        Value::Array(fit.singular_values().clone().into_dyn()),
+    );
+    let exact = linalg::svdvals(x.to_dense()?.view())?;
+    r.push(
+        "exact_top5_singular_values",
+        Value::Array(exact.slice(s![..5]).to_owned().into_dyn()),
+    );
+    r.push("tsvd_transformed_shape", shape_value(z.shape()));
     Ok(r)
 }

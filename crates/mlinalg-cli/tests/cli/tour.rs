@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::util::{flat, json, mlinalg, num};
 
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "arrays",
     "vectors",
     "matrices",
@@ -15,6 +15,7 @@ const SECTIONS: [&str; 8] = [
     "svd",
     "network",
     "regression",
+    "sparse",
 ];
 
 #[test]
@@ -66,6 +67,18 @@ fn tour_reproduces_the_course() {
         .abs()
             < 1e-12
     );
+
+    let sp = &v["sparse"];
+    assert_eq!(flat(&sp["a_times_x"]["data"]), vec![5.0, 6.0, 11.0]);
+    let (t, e) = (
+        flat(&sp["tsvd_singular_values"]["data"]),
+        flat(&sp["exact_top5_singular_values"]["data"]),
+    );
+    assert!(
+        t.iter().zip(&e).all(|(a, b)| (a - b).abs() < 1e-6 * b),
+        "{t:?} vs {e:?}"
+    );
+    assert_eq!(sp["tsvd_transformed_shape"], json!([2000, 5]));
 
     let trace = v["network"]["shape_trace"].as_array().unwrap();
     assert_eq!(trace[0], json!("(32, 10) @ (10, 64) + (64,) → (32, 64)"));
