@@ -15,7 +15,8 @@ use mlinalg::linalg::NormOrd;
 /// Inputs are paths: `.npy` (NumPy float64/float32/int64/int32/bool), `.csv` (numeric
 /// table, optional header row) or `.mtx` (Matrix Market, kept sparse where a command
 /// allows). Results are printed NumPy-style, as one JSON object with --json, and written as
-/// float64 `.npy` files with --out-dir DIR (or --out FILE for a single array result).
+/// `.npy` files (float64; complex128 for complex eigenpairs) with --out-dir DIR, or with
+/// --out FILE (.npy or .csv) for a single array result.
 ///
 /// Exit status: 0 success, 1 the data cannot be computed on, 2 usage error.
 #[derive(Debug, Parser)]
