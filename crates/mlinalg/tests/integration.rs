@@ -1,11 +1,14 @@
+//! The library's public API tests, compiled as one binary (STYLE.md C11): one module per
+//! area, mirroring `src/`. Reference values come from the committed `.npy` fixtures written
+//! by `tests/fixtures/generate.py` (NumPy/SciPy/scikit-learn); no Python is needed here.
 
 mod common;
 mod course;
-mod linalg;
-mod ops;
-mod vector;
-mod io;
-mod sparse;
 mod decomposition;
+mod io;
+mod linalg;
 mod linear_model;
 mod nn;
+mod ops;
+mod sparse;
+mod vector;

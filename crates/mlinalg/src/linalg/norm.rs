@@ -140,7 +140,10 @@ where
                 if m.iter().any(|x| !x.is_finite()) {
                     return Ok(ndarray::Array1::from_elem(1, f64::NAN));
                 }
-                crate::linalg::svdvals(m.view())
+                crate::linalg::svdvals(m.view()).map_err(|e| match e {
+                    Error::NoConvergence { .. } => Error::NoConvergence { op: OP },
+                    e => e,
+                })
             };
             match ord {
                 None | Some(NormOrd::Fro) => Ok(vector::l2_iter(m.iter().copied())),

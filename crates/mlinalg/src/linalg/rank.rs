@@ -30,8 +30,9 @@ pub fn matrix_rank(a: ArrayView2<'_, f64>, tol: Option<f64>) -> Result<usize> {
 }
 
 /// The Moore–Penrose pseudo-inverse `A⁺ = V Σ⁺ Uᵀ` (NumPy `linalg.pinv`): singular values
-/// at or below `rcond · σ_max` are treated as zero. `rcond` defaults to NumPy 2's
-/// `max(m, n) · ε`.
+/// at or below `rcond · σ_max` are treated as zero. `rcond` defaults to `1e-15`, NumPy's
+/// default when neither `rcond` nor `rtol` is given (pass `Some(max(m, n) · ε)` for NumPy's
+/// `rtol=None`).
 ///
 /// # Errors
 /// [`Error::Empty`](crate::Error::Empty); [`Error::NonFinite`](crate::Error::NonFinite).
@@ -46,7 +47,8 @@ pub fn matrix_rank(a: ArrayView2<'_, f64>, tol: Option<f64>) -> Result<usize> {
 pub fn pinv(a: ArrayView2<'_, f64>, rcond: Option<f64>) -> Result<Array2<f64>> {
     check_input("pinv", &a)?;
     let (u, sv, v) = bridge::svd("pinv", &a, SvdKind::Thin)?;
-    let rcond = rcond.unwrap_or(a.nrows().max(a.ncols()) as f64 * f64::EPSILON);
+    // NumPy's `pinv(a)`: `rcond = 1e-15` when neither rcond nor rtol is passed.
+    let rcond = rcond.unwrap_or(1e-15);
     let cutoff = rcond * sv.first().copied().unwrap_or(0.0);
     let r = sv.iter().filter(|&&x| x > cutoff).count();
     let mut vs = v.slice(s![.., ..r]).to_owned();
@@ -77,11 +79,13 @@ pub fn cond(a: ArrayView2<'_, f64>, p: Option<NormOrd>) -> Result<f64> {
         None | Some(NormOrd::P(2.0)) | Some(NormOrd::P(-2.0)) => {
             let sv = bridge::singular_values("cond", &a)?;
             let (smax, smin) = (sv[0], sv[sv.len() - 1]);
-            Ok(if p == Some(NormOrd::P(-2.0)) {
+            let r = if p == Some(NormOrd::P(-2.0)) {
                 smin / smax
             } else {
                 smax / smin
-            })
+            };
+            // NumPy turns the 0/0 of an all-zero matrix into ∞ (input NaNs are rejected above).
+            Ok(if r.is_nan() { f64::INFINITY } else { r })
         }
         Some(ord) => {
             crate::array::check_square("cond", &a)?;
