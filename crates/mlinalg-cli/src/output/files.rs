@@ -61,16 +61,22 @@ fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
     let name = dest
         .file_name()
         .ok_or_else(|| anyhow!("{}: not a file name", dest.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", name.to_string_lossy()))
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            // tempfile appends `at path "<temporary name>"`; the user named `dest`.
-            let msg = e.to_string();
-            let msg = msg.split(" at path \"").next().unwrap_or(&msg).to_string();
-            anyhow!("{}: {msg}", dest.display())
-        })?;
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // tempfile creates 0600 files; an output file should get the usual 0666 & ~umask,
+    // as NumPy's `np.save` (a plain `open`) gives.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(|e| {
+        // tempfile appends `at path "<temporary name>"`; the user named `dest`.
+        let msg = e.to_string();
+        let msg = msg.split(" at path \"").next().unwrap_or(&msg).to_string();
+        anyhow!("{}: {msg}", dest.display())
+    })?;
     tmp.write_all(bytes)
         .with_context(|| format!("{}", dest.display()))?;
     tmp.as_file()
