@@ -46,6 +46,11 @@ pub mod sparse;
 pub mod vector;
 
 pub use error::{Error, Result};
+
+// The README's Rust example runs as a doctest, so it cannot go stale.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 pub use num_complex::Complex64;
 
 /// Everything a typical program needs: `use mlinalg::prelude::*;`.
