@@ -36,6 +36,7 @@
 pub mod array;
 pub mod decomposition;
 mod error;
+mod gemm;
 pub mod io;
 pub mod linalg;
 pub mod linear_model;

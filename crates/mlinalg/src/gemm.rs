@@ -1,0 +1,727 @@
+//! A BLIS-style packed GEMM for `f64`: `C = A B` or `C += A B` on ndarray views of any
+//! layout (C order, F order, transposed, negative strides; the output too).
+//!
+//! The classic five loops (Goto & van de Geijn; BLIS): for each `nc`-wide column block of
+//! `B` and each `kc`-deep slice of the inner dimension, `B` is packed into `kc × NR`
+//! micro-panels (shared by all threads, L3-resident); each thread then packs its own
+//! `mc × kc` block of `A` into `MR × kc` micro-panels (L2-resident) and sweeps the
+//! register-blocked micro-kernel over them. Packing reads any element strides and pads
+//! partial panels with zeros, so the kernel only ever sees contiguous, aligned data.
+//!
+//! The micro-kernel (`MR × NR` accumulators held in registers) is chosen at run time:
+//! AVX-512F (24 × 8), AVX2 + FMA (8 × 6), or portable scalar code (4 × 4). Products are
+//! plain IEEE multiply-adds without any zero-skipping, so NaN and ±inf propagate as in
+//! NumPy's OpenBLAS-backed `@` (`[[nan]] @ [[0]]` is `[[nan]]`).
+//!
+//! The kernel's vectors run down a column of `C`; when `C` is row-major the problem is
+//! transposed first (`Cᵀ = Bᵀ Aᵀ`, which only swaps strides), so both layouts write `C`
+//! with unit-stride vector stores.
+//!
+//! This file depends only on `ndarray`, `rayon` and `std`, so the tests include it directly.
+#![allow(
+    dead_code,
+    reason = "compiled into the library and, via #[path], into tests/gemm.rs, each using a \
+              different part; gemm_into awaits wiring in linalg::bridge::matmul_into"
+)]
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+use rayon::prelude::*;
+
+/// Cache-blocking parameters: depth `kc`, rows of the packed `A` block `mc`, columns of
+/// the packed `B` block `nc`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Blocking {
+    pub(crate) kc: usize,
+    pub(crate) mc: usize,
+    pub(crate) nc: usize,
+}
+
+/// The instruction set of the micro-kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Isa {
+    /// AVX-512F, 24 × 8 kernel.
+    Avx512,
+    /// AVX2 + FMA, 8 × 6 kernel.
+    Avx2,
+    /// Portable scalar code, 4 × 4 kernel.
+    Scalar,
+}
+
+impl Isa {
+    /// The best kernel this CPU runs.
+    pub(crate) fn detect() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx512f") {
+                return Isa::Avx512;
+            }
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                return Isa::Avx2;
+            }
+        }
+        Isa::Scalar
+    }
+
+    /// Whether this CPU can run the kernel.
+    pub(crate) fn available(self) -> bool {
+        match self {
+            Isa::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => is_x86_feature_detected!("avx512f"),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+
+    /// `(MR, NR)` of the micro-kernel.
+    pub(crate) fn tile(self) -> (usize, usize) {
+        match self {
+            Isa::Avx512 => (24, 8),
+            Isa::Avx2 => (8, 6),
+            Isa::Scalar => (4, 4),
+        }
+    }
+
+    /// Default blocking, for L1d 48 KiB, L2 1 MiB per core, L3 32 MiB shared.
+    pub(crate) fn blocking(self) -> Blocking {
+        match self {
+            Isa::Avx512 => Blocking {
+                kc: 256,
+                mc: 192,
+                nc: 4096,
+            },
+            Isa::Avx2 => Blocking {
+                kc: 256,
+                mc: 128,
+                nc: 4098,
+            },
+            Isa::Scalar => Blocking {
+                kc: 256,
+                mc: 64,
+                nc: 1024,
+            },
+        }
+    }
+}
+
+/// Below this many multiply-adds (`m·n·k`) a product runs on the calling thread only:
+/// thread hand-off costs more than it saves.
+pub(crate) const PAR_THRESHOLD: usize = 96 * 96 * 96;
+
+/// `c = a @ b` (or `c += a @ b` when `accumulate`), written into `c` in place.
+///
+/// Shapes must agree (`a` is `m × k`, `b` is `k × n`, `c` is `m × n`); callers check them.
+/// Uses all threads of the current rayon pool when `m·n·k ≥ PAR_THRESHOLD`.
+pub(crate) fn gemm_into(
+    c: &mut ArrayViewMut2<'_, f64>,
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    accumulate: bool,
+) {
+    let isa = Isa::detect();
+    let work = c
+        .nrows()
+        .saturating_mul(c.ncols())
+        .saturating_mul(a.ncols());
+    let threads = if work < PAR_THRESHOLD {
+        1
+    } else {
+        rayon::current_num_threads()
+    };
+    gemm_with(c, a, b, accumulate, isa, isa.blocking(), threads);
+}
+
+/// [`gemm_into`] with an explicit kernel, blocking and thread count (for tests and tuning).
+///
+/// An `isa` this CPU cannot run falls back to the scalar kernel.
+pub(crate) fn gemm_with(
+    c: &mut ArrayViewMut2<'_, f64>,
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    accumulate: bool,
+    isa: Isa,
+    blocking: Blocking,
+    threads: usize,
+) {
+    let (m, n) = c.dim();
+    let k = a.ncols();
+    assert!(
+        a.nrows() == m && b.nrows() == k && b.ncols() == n,
+        "gemm: shapes {:?} @ {:?} -> {:?}",
+        a.dim(),
+        b.dim(),
+        c.dim()
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            c.fill(0.0);
+        }
+        return;
+    }
+    let isa = if isa.available() { isa } else { Isa::Scalar };
+    let (rs, cs) = (c.strides()[0], c.strides()[1]);
+    // The kernel stores down columns of C: transpose a row-major problem.
+    let transpose = cs.unsigned_abs() < rs.unsigned_abs();
+    let (cm, am, bm, m, n) = if transpose {
+        (
+            MatMut::new(c.as_mut_ptr(), cs, rs),
+            Mat::new(b.as_ptr(), b.strides()[1], b.strides()[0]),
+            Mat::new(a.as_ptr(), a.strides()[1], a.strides()[0]),
+            n,
+            m,
+        )
+    } else {
+        (
+            MatMut::new(c.as_mut_ptr(), rs, cs),
+            Mat::new(a.as_ptr(), a.strides()[0], a.strides()[1]),
+            Mat::new(b.as_ptr(), b.strides()[0], b.strides()[1]),
+            m,
+            n,
+        )
+    };
+    let p = Problem {
+        m,
+        n,
+        k,
+        c: cm,
+        a: am,
+        b: bm,
+        accumulate,
+        blocking: sane(blocking),
+        threads: threads.max(1),
+    };
+    // SAFETY: `c`, `a` and `b` are live views with the shapes checked above, so every
+    // index (i < m, p < k, j < n) of the (possibly transposed) descriptors addresses an
+    // element of its view; `c` is borrowed mutably for the whole call and ndarray's
+    // mutable views never have overlapping elements, so distinct (i, j) are distinct
+    // memory and the threads below write disjoint rows of it.
+    unsafe {
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => run::<Avx512>(&p),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => run::<Avx2>(&p),
+            _ => run::<Scalar>(&p),
+        }
+    }
+}
+
+fn sane(b: Blocking) -> Blocking {
+    Blocking {
+        kc: b.kc.max(1),
+        mc: b.mc.max(1),
+        nc: b.nc.max(1),
+    }
+}
+
+/// A read-only strided matrix: element (i, j) at `ptr + i·rs + j·cs`.
+#[derive(Clone, Copy)]
+struct Mat {
+    ptr: *const f64,
+    rs: isize,
+    cs: isize,
+}
+
+impl Mat {
+    fn new(ptr: *const f64, rs: isize, cs: isize) -> Self {
+        Mat { ptr, rs, cs }
+    }
+
+    /// # Safety
+    /// (i, j) must lie inside the matrix the descriptor was made from.
+    #[inline(always)]
+    unsafe fn at(self, i: usize, j: usize) -> *const f64 {
+        // SAFETY: the caller keeps (i, j) in bounds, so the offset stays inside the view.
+        unsafe {
+            self.ptr
+                .offset(i as isize * self.rs)
+                .offset(j as isize * self.cs)
+        }
+    }
+}
+
+/// A writable strided matrix, as [`Mat`].
+#[derive(Clone, Copy)]
+struct MatMut {
+    ptr: *mut f64,
+    rs: isize,
+    cs: isize,
+}
+
+impl MatMut {
+    fn new(ptr: *mut f64, rs: isize, cs: isize) -> Self {
+        MatMut { ptr, rs, cs }
+    }
+
+    /// # Safety
+    /// (i, j) must lie inside the matrix the descriptor was made from.
+    #[inline(always)]
+    unsafe fn at(self, i: usize, j: usize) -> *mut f64 {
+        // SAFETY: as in `Mat::at`.
+        unsafe {
+            self.ptr
+                .offset(i as isize * self.rs)
+                .offset(j as isize * self.cs)
+        }
+    }
+}
+
+// SAFETY: the descriptors are shared between the threads of one `gemm_with` call only.
+// Reads of `a`/`b` never race with writes (they are distinct arrays: `c` is borrowed
+// mutably, `a`, `b` immutably), and threads write disjoint rows of `c`.
+unsafe impl Send for Mat {}
+// SAFETY: as above.
+unsafe impl Sync for Mat {}
+// SAFETY: as above.
+unsafe impl Send for MatMut {}
+// SAFETY: as above.
+unsafe impl Sync for MatMut {}
+
+struct Problem {
+    m: usize,
+    n: usize,
+    k: usize,
+    c: MatMut,
+    a: Mat,
+    b: Mat,
+    accumulate: bool,
+    blocking: Blocking,
+    threads: usize,
+}
+
+/// A 64-byte aligned block of eight `f64`.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([f64; 8]);
+
+/// A 64-byte aligned packing buffer, allocated once per call and per thread.
+struct Buf(Vec<Line>);
+
+impl Buf {
+    fn new(len: usize) -> Self {
+        Buf(vec![Line([0.0; 8]); len.div_ceil(8)])
+    }
+
+    fn as_mut_ptr(&mut self) -> *mut f64 {
+        self.0.as_mut_ptr().cast::<f64>()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len() * 8
+    }
+}
+
+/// A register-blocked micro-kernel.
+trait Kernel {
+    const MR: usize;
+    const NR: usize;
+
+    /// `C[0..MR, 0..NR] (+)= Σ_p a[p] b[p]ᵀ` for packed panels `a` (`kc × MR`) and `b`
+    /// (`kc × NR`); `C` has unit row stride and column stride `cs`.
+    ///
+    /// # Safety
+    /// `a` and `b` point to `kc·MR` and `kc·NR` readable `f64`, `a` 64-byte aligned;
+    /// `c + i + j·cs` is writable (and initialised when `acc`) for i < MR, j < NR; the
+    /// CPU supports the kernel's instruction set.
+    unsafe fn run(kc: usize, a: *const f64, b: *const f64, c: *mut f64, cs: isize, acc: bool);
+}
+
+/// The five-loop driver.
+///
+/// # Safety
+/// The descriptors of `p` must satisfy what `gemm_with` states; `K` must run on this CPU.
+unsafe fn run<K: Kernel>(p: &Problem) {
+    let (mr, nr) = (K::MR, K::NR);
+    let blk = p.blocking;
+    let kc = blk.kc.min(p.k);
+    let nc = blk.nc.min(p.n).div_ceil(nr) * nr;
+    let mc = blk.mc.min(p.m).div_ceil(mr) * mr;
+    let mut bbuf = Buf::new(kc * nc);
+    // Split the rows of C into one contiguous range per thread, in whole micro-panels.
+    let units = p.m.div_ceil(mr);
+    let threads = p.threads.min(units).max(1);
+    let ranges: Vec<(usize, usize)> = (0..threads)
+        .map(|t| {
+            (
+                (units * t / threads * mr).min(p.m),
+                (units * (t + 1) / threads * mr).min(p.m),
+            )
+        })
+        .collect();
+    let mut abufs: Vec<Buf> = ranges
+        .iter()
+        .map(|&(r0, r1)| Buf::new(mc.min((r1 - r0).div_ceil(mr) * mr) * kc))
+        .collect();
+    let nbuf = bbuf.len();
+    let bptr = SendPtr(bbuf.as_mut_ptr());
+
+    for jc in (0..p.n).step_by(nc) {
+        let nb = nc.min(p.n - jc);
+        for pc in (0..p.k).step_by(kc) {
+            let kb = kc.min(p.k - pc);
+            let acc = p.accumulate || pc > 0;
+            let panels = nb.div_ceil(nr);
+            debug_assert!(panels * nr * kb <= nbuf);
+            // Pack B[pc.., jc..] (kb × nb), panel by panel, split between the threads.
+            let pack = |lo: usize, hi: usize| {
+                for q in lo..hi {
+                    let j0 = q * nr;
+                    // SAFETY: panel q occupies bbuf[q·kb·nr ..][.. kb·nr], inside the
+                    // buffer (checked above); B's indices stay within kb × nb.
+                    unsafe {
+                        pack_b(
+                            p.b,
+                            pc,
+                            jc + j0,
+                            kb,
+                            nr.min(nb - j0),
+                            nr,
+                            bptr.get().add(q * kb * nr),
+                        );
+                    }
+                }
+            };
+            if threads > 1 && panels > 1 {
+                (0..threads).into_par_iter().for_each(|t| {
+                    pack(panels * t / threads, panels * (t + 1) / threads);
+                });
+            } else {
+                pack(0, panels);
+            }
+            let work = |(t, abuf): (usize, &mut Buf)| {
+                let (r0, r1) = ranges[t];
+                let mut ic = r0;
+                while ic < r1 {
+                    let mb = mc.min(r1 - ic);
+                    // SAFETY: abuf holds mc·kc ≥ ceil(mb/MR)·MR·kb elements; the block
+                    // (ic.., pc.., jc..) lies inside A, B and C; rows r0..r1 of C are
+                    // this thread's alone.
+                    unsafe {
+                        pack_a(p.a, ic, pc, mb, kb, mr, abuf.as_mut_ptr());
+                        macro_kernel::<K>(
+                            p.c,
+                            ic,
+                            jc,
+                            mb,
+                            nb,
+                            kb,
+                            abuf.as_mut_ptr(),
+                            bptr.get(),
+                            acc,
+                        );
+                    }
+                    ic += mb;
+                }
+            };
+            if threads > 1 {
+                abufs.par_iter_mut().enumerate().for_each(work);
+            } else {
+                abufs.iter_mut().enumerate().for_each(work);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SendPtr(*mut f64);
+
+impl SendPtr {
+    fn get(self) -> *mut f64 {
+        self.0
+    }
+}
+
+// SAFETY: the packed-B buffer is written by disjoint panels while packing, then only read
+// by every thread; rayon's joins order the two phases.
+unsafe impl Send for SendPtr {}
+// SAFETY: as above.
+unsafe impl Sync for SendPtr {}
+
+/// Packs `A[i0.., p0..]` (`mb × kb`) into `MR × kb` micro-panels: element (i, p) of panel
+/// `r` at `dst[r·kb·MR + p·MR + i]`, rows past `mb` zero.
+///
+/// # Safety
+/// The block lies inside `a`; `dst` has room for `ceil(mb/MR)·MR·kb` elements.
+unsafe fn pack_a(a: Mat, i0: usize, p0: usize, mb: usize, kb: usize, mr: usize, dst: *mut f64) {
+    // SAFETY: every read index is (i0 + i, p0 + p) with i < mb, p < kb, inside `a`; every
+    // write lands in panel r < ceil(mb/MR) at offset < kb·MR.
+    unsafe {
+        for (r, ir) in (0..mb).step_by(mr).enumerate() {
+            let rows = mr.min(mb - ir);
+            let panel = dst.add(r * kb * mr);
+            if a.rs == 1 {
+                for p in 0..kb {
+                    let src = a.at(i0 + ir, p0 + p);
+                    let d = panel.add(p * mr);
+                    std::ptr::copy_nonoverlapping(src, d, rows);
+                    for i in rows..mr {
+                        *d.add(i) = 0.0;
+                    }
+                }
+            } else {
+                for i in 0..rows {
+                    let src = a.at(i0 + ir + i, p0);
+                    for p in 0..kb {
+                        *panel.add(p * mr + i) = *src.offset(p as isize * a.cs);
+                    }
+                }
+                for i in rows..mr {
+                    for p in 0..kb {
+                        *panel.add(p * mr + i) = 0.0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Packs `B[p0.., j0..]` (`kb × cols`, `cols ≤ NR`) into one micro-panel: element (p, j)
+/// at `dst[p·NR + j]`, columns past `cols` zero.
+///
+/// # Safety
+/// The block lies inside `b`; `dst` has room for `kb·NR` elements.
+unsafe fn pack_b(b: Mat, p0: usize, j0: usize, kb: usize, cols: usize, nr: usize, dst: *mut f64) {
+    // SAFETY: reads (p0 + p, j0 + j) with p < kb, j < cols, inside `b`; writes below kb·NR.
+    unsafe {
+        if b.cs == 1 {
+            for p in 0..kb {
+                let src = b.at(p0 + p, j0);
+                let d = dst.add(p * nr);
+                std::ptr::copy_nonoverlapping(src, d, cols);
+                for j in cols..nr {
+                    *d.add(j) = 0.0;
+                }
+            }
+        } else {
+            for j in 0..cols {
+                let src = b.at(p0, j0 + j);
+                for p in 0..kb {
+                    *dst.add(p * nr + j) = *src.offset(p as isize * b.rs);
+                }
+            }
+            for j in cols..nr {
+                for p in 0..kb {
+                    *dst.add(p * nr + j) = 0.0;
+                }
+            }
+        }
+    }
+}
+
+/// Sweeps the micro-kernel over the packed `mb × kb` block of A and `kb × nb` block of B,
+/// updating `C[i0.., j0..]`.
+///
+/// # Safety
+/// The packed buffers hold the panels `pack_a`/`pack_b` wrote for these sizes; the block
+/// of C lies inside `c` and no other thread touches it.
+#[allow(clippy::too_many_arguments)]
+unsafe fn macro_kernel<K: Kernel>(
+    c: MatMut,
+    i0: usize,
+    j0: usize,
+    mb: usize,
+    nb: usize,
+    kb: usize,
+    apack: *const f64,
+    bpack: *const f64,
+    acc: bool,
+) {
+    let (mr, nr) = (K::MR, K::NR);
+    // Room for the largest tile (24 × 8); partial or strided tiles go through it.
+    let mut tmp = [0.0f64; 24 * 8];
+    debug_assert!(mr * nr <= tmp.len());
+    // SAFETY: panel offsets stay inside the packed buffers (ceil(mb/MR) A panels and
+    // ceil(nb/NR) B panels of depth kb); C indices are (i0 + ir + i, j0 + jr + j) with
+    // ir + i < mb, jr + j < nb.
+    unsafe {
+        for (q, jr) in (0..nb).step_by(nr).enumerate() {
+            let cols = nr.min(nb - jr);
+            let bp = bpack.add(q * kb * nr);
+            for (r, ir) in (0..mb).step_by(mr).enumerate() {
+                let rows = mr.min(mb - ir);
+                let ap = apack.add(r * kb * mr);
+                let cp = c.at(i0 + ir, j0 + jr);
+                if rows == mr && cols == nr && c.rs == 1 {
+                    K::run(kb, ap, bp, cp, c.cs, acc);
+                } else {
+                    K::run(kb, ap, bp, tmp.as_mut_ptr(), mr as isize, false);
+                    for j in 0..cols {
+                        for i in 0..rows {
+                            let d = cp.offset(i as isize * c.rs + j as isize * c.cs);
+                            let v = tmp[i + j * mr];
+                            *d = if acc { *d + v } else { v };
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Portable 4 × 4 kernel.
+struct Scalar;
+
+impl Kernel for Scalar {
+    const MR: usize = 4;
+    const NR: usize = 4;
+
+    unsafe fn run(kc: usize, a: *const f64, b: *const f64, c: *mut f64, cs: isize, acc: bool) {
+        let mut r = [[0.0f64; 4]; 4];
+        // SAFETY: the trait's contract: kc·4 readable elements behind `a` and `b`, a
+        // writable 4 × 4 tile at `c`.
+        unsafe {
+            for p in 0..kc {
+                let ap = a.add(p * 4);
+                let bp = b.add(p * 4);
+                for (j, rj) in r.iter_mut().enumerate() {
+                    let bj = *bp.add(j);
+                    for (i, x) in rj.iter_mut().enumerate() {
+                        *x += *ap.add(i) * bj;
+                    }
+                }
+            }
+            for (j, rj) in r.iter().enumerate() {
+                let col = c.offset(j as isize * cs);
+                for (i, x) in rj.iter().enumerate() {
+                    let d = col.add(i);
+                    *d = if acc { *d + x } else { *x };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::{
+    __m256d, __m512d, _mm256_add_pd, _mm256_fmadd_pd, _mm256_load_pd, _mm256_loadu_pd,
+    _mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd, _mm512_add_pd, _mm512_fmadd_pd,
+    _mm512_load_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
+};
+
+/// AVX-512F 24 × 8 kernel: 24 zmm accumulators, three A vectors, one broadcast.
+#[cfg(target_arch = "x86_64")]
+struct Avx512;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx512 {
+    const MR: usize = 24;
+    const NR: usize = 8;
+
+    unsafe fn run(kc: usize, a: *const f64, b: *const f64, c: *mut f64, cs: isize, acc: bool) {
+        // SAFETY: the caller guarantees AVX-512F (`Isa::available`) and the pointer
+        // contract of `Kernel::run`.
+        unsafe { avx512_24x8(kc, a, b, c, cs, acc) }
+    }
+}
+
+/// # Safety
+/// As `Kernel::run`, on a CPU with AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(
+    clippy::incompatible_msrv,
+    reason = "AVX-512 intrinsics need Rust 1.89; the workspace's rust-version (1.85) must be raised"
+)]
+unsafe fn avx512_24x8(
+    kc: usize,
+    mut a: *const f64,
+    mut b: *const f64,
+    c: *mut f64,
+    cs: isize,
+    acc: bool,
+) {
+    // SAFETY: each iteration reads a[0..24] (64-byte aligned: panels start at multiples
+    // of 24·8 bytes·kb from an aligned buffer, and advance by 192 bytes) and b[0..8], within
+    // the kc·24 and kc·8 elements the caller provides; the stores hit the 24 × 8 tile.
+    unsafe {
+        let mut r = [[_mm512_setzero_pd(); 3]; 8];
+        for _ in 0..kc {
+            let a0 = _mm512_load_pd(a);
+            let a1 = _mm512_load_pd(a.add(8));
+            let a2 = _mm512_load_pd(a.add(16));
+            for (j, rj) in r.iter_mut().enumerate() {
+                let bj = _mm512_set1_pd(*b.add(j));
+                rj[0] = _mm512_fmadd_pd(a0, bj, rj[0]);
+                rj[1] = _mm512_fmadd_pd(a1, bj, rj[1]);
+                rj[2] = _mm512_fmadd_pd(a2, bj, rj[2]);
+            }
+            a = a.add(24);
+            b = b.add(8);
+        }
+        for (j, rj) in r.iter().enumerate() {
+            let col = c.offset(j as isize * cs);
+            for (v, x) in rj.iter().enumerate() {
+                let d = col.add(8 * v);
+                let y: __m512d = if acc {
+                    _mm512_add_pd(_mm512_loadu_pd(d), *x)
+                } else {
+                    *x
+                };
+                _mm512_storeu_pd(d, y);
+            }
+        }
+    }
+}
+
+/// AVX2 + FMA 8 × 6 kernel: 12 ymm accumulators.
+#[cfg(target_arch = "x86_64")]
+struct Avx2;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx2 {
+    const MR: usize = 8;
+    const NR: usize = 6;
+
+    unsafe fn run(kc: usize, a: *const f64, b: *const f64, c: *mut f64, cs: isize, acc: bool) {
+        // SAFETY: the caller guarantees AVX2 + FMA and the pointer contract.
+        unsafe { avx2_8x6(kc, a, b, c, cs, acc) }
+    }
+}
+
+/// # Safety
+/// As `Kernel::run`, on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn avx2_8x6(
+    kc: usize,
+    mut a: *const f64,
+    mut b: *const f64,
+    c: *mut f64,
+    cs: isize,
+    acc: bool,
+) {
+    // SAFETY: reads a[0..8] (32-byte aligned: panels are 64 bytes·kb apart in an aligned
+    // buffer) and b[0..6] per iteration, within the caller's kc·8 and kc·6; stores hit the
+    // 8 × 6 tile.
+    unsafe {
+        let mut r = [[_mm256_setzero_pd(); 2]; 6];
+        for _ in 0..kc {
+            let a0 = _mm256_load_pd(a);
+            let a1 = _mm256_load_pd(a.add(4));
+            for (j, rj) in r.iter_mut().enumerate() {
+                let bj = _mm256_set1_pd(*b.add(j));
+                rj[0] = _mm256_fmadd_pd(a0, bj, rj[0]);
+                rj[1] = _mm256_fmadd_pd(a1, bj, rj[1]);
+            }
+            a = a.add(8);
+            b = b.add(6);
+        }
+        for (j, rj) in r.iter().enumerate() {
+            let col = c.offset(j as isize * cs);
+            for (v, x) in rj.iter().enumerate() {
+                let d = col.add(4 * v);
+                let y: __m256d = if acc {
+                    _mm256_add_pd(_mm256_loadu_pd(d), *x)
+                } else {
+                    *x
+                };
+                _mm256_storeu_pd(d, y);
+            }
+        }
+    }
+}

@@ -1,0 +1,506 @@
+//! The packed GEMM kernel (`src/gemm.rs`, crate-private) against a Kahan-summed reference
+//! (as ndarray's numeric-tests): every operand and output layout, sizes straddling the
+//! micro-tile and cache-block boundaries, `k = 0`, accumulate mode, NaN/inf propagation.
+//!
+//! The module is private to the library, so it is compiled into this binary from source.
+
+#[path = "../src/gemm.rs"]
+mod kernel;
+
+use kernel::{Blocking, Isa, gemm_into, gemm_with};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder, s};
+use proptest::prelude::*;
+
+/// How an operand is laid out in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// Row-major.
+    C,
+    /// Column-major.
+    F,
+    /// The transpose of a row-major array (`x.t()`).
+    T,
+    /// Rows reversed (`slice(s![..;-1, ..])`): negative row stride.
+    NegRows,
+    /// Columns reversed: negative column stride.
+    NegCols,
+    /// Every other column of a wider array: non-unit strides in both axes.
+    Strided,
+}
+
+const LAYOUTS: [Layout; 6] = [
+    Layout::C,
+    Layout::F,
+    Layout::T,
+    Layout::NegRows,
+    Layout::NegCols,
+    Layout::Strided,
+];
+
+/// Backing storage whose [`Stored::view`] equals the source matrix in the given layout.
+struct Stored {
+    store: Array2<f64>,
+    layout: Layout,
+}
+
+impl Stored {
+    fn new(src: &Array2<f64>, layout: Layout) -> Self {
+        let (m, n) = src.dim();
+        let store = match layout {
+            Layout::C => src.as_standard_layout().to_owned(),
+            Layout::F => {
+                let mut f = Array2::zeros((m, n).f());
+                f.assign(src);
+                f
+            }
+            Layout::T => src.t().as_standard_layout().to_owned(),
+            Layout::NegRows => src.slice(s![..;-1, ..]).as_standard_layout().to_owned(),
+            Layout::NegCols => src.slice(s![.., ..;-1]).as_standard_layout().to_owned(),
+            Layout::Strided => {
+                let mut w = Array2::from_elem((m, 2 * n + 1), f64::NAN);
+                w.slice_mut(s![.., 1..;2]).assign(src);
+                w
+            }
+        };
+        Stored { store, layout }
+    }
+
+    fn view(&self) -> ArrayView2<'_, f64> {
+        let v = self.store.view();
+        match self.layout {
+            Layout::C | Layout::F => v,
+            Layout::T => v.reversed_axes(),
+            Layout::NegRows => v.slice_move(s![..;-1, ..]),
+            Layout::NegCols => v.slice_move(s![.., ..;-1]),
+            Layout::Strided => v.slice_move(s![.., 1..;2]),
+        }
+    }
+
+    fn view_mut(&mut self) -> ArrayViewMut2<'_, f64> {
+        let v = self.store.view_mut();
+        match self.layout {
+            Layout::C | Layout::F => v,
+            Layout::T => v.reversed_axes(),
+            Layout::NegRows => v.slice_move(s![..;-1, ..]),
+            Layout::NegCols => v.slice_move(s![.., ..;-1]),
+            Layout::Strided => v.slice_move(s![.., 1..;2]),
+        }
+    }
+}
+
+/// Kahan-summed `a @ b` and, per element, `Σ |a_ip b_pj|` (the scale of the rounding error).
+fn reference(a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>) -> (Array2<f64>, Array2<f64>) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    let mut c = Array2::zeros((m, n));
+    let mut scale = Array2::zeros((m, n));
+    for i in 0..m {
+        for j in 0..n {
+            let (mut sum, mut comp, mut abs) = (0.0f64, 0.0f64, 0.0f64);
+            for p in 0..k {
+                let x = a[[i, p]] * b[[p, j]];
+                abs += x.abs();
+                let y = x - comp;
+                let t = sum + y;
+                comp = (t - sum) - y;
+                sum = t;
+            }
+            c[[i, j]] = sum;
+            scale[[i, j]] = abs;
+        }
+    }
+    (c, scale)
+}
+
+/// Deterministic pseudo-random entries in [-1, 1) (SplitMix64).
+fn matrix(m: usize, n: usize, seed: u64) -> Array2<f64> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    Array2::from_shape_simple_fn((m, n), || {
+        s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = s;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+    })
+}
+
+fn isas() -> Vec<Isa> {
+    [Isa::Avx512, Isa::Avx2, Isa::Scalar]
+        .into_iter()
+        .filter(|i| i.available())
+        .collect()
+}
+
+/// Runs one product and checks it elementwise: `|c − ref| ≤ 1e-14 · Σ|a b|` (+ the old
+/// value of `c` when accumulating).
+#[allow(clippy::too_many_arguments)]
+fn check(
+    (m, k, n): (usize, usize, usize),
+    (la, lb, lc): (Layout, Layout, Layout),
+    accumulate: bool,
+    isa: Isa,
+    blocking: Blocking,
+    threads: usize,
+    seed: u64,
+) -> Result<(), String> {
+    let a0 = matrix(m, k, seed);
+    let b0 = matrix(k, n, seed + 1);
+    let c0 = matrix(m, n, seed + 2);
+    let (a, b) = (Stored::new(&a0, la), Stored::new(&b0, lb));
+    let mut c = Stored::new(&c0, lc);
+    if !accumulate {
+        // the old contents must be ignored, NaN included
+        c.view_mut().fill(f64::NAN);
+    }
+    gemm_with(
+        &mut c.view_mut(),
+        &a.view(),
+        &b.view(),
+        accumulate,
+        isa,
+        blocking,
+        threads,
+    );
+    let (want, scale) = reference(&a0.view(), &b0.view());
+    let got = c.view();
+    for ((i, j), &g) in got.indexed_iter() {
+        let w = if accumulate {
+            want[[i, j]] + c0[[i, j]]
+        } else {
+            want[[i, j]]
+        };
+        let tol = 1e-14 * (scale[[i, j]] + if accumulate { c0[[i, j]].abs() } else { 0.0 });
+        if (g - w).abs() > tol || g.is_nan() {
+            return Err(format!(
+                "({m}, {k}) @ ({k}, {n}) {la:?}/{lb:?}->{lc:?} acc={accumulate} {isa:?} \
+                 {blocking:?} threads={threads}: c[{i},{j}] = {g}, want {w} (tol {tol:e})"
+            ));
+        }
+    }
+    // the strided output's gaps are untouched
+    if lc == Layout::Strided {
+        let gaps = c.store.slice(s![.., ..;2]);
+        if gaps.iter().any(|v| !v.is_nan()) {
+            return Err("gemm wrote outside the strided output view".to_string());
+        }
+    }
+    Ok(())
+}
+
+fn layout() -> impl Strategy<Value = Layout> {
+    prop::sample::select(LAYOUTS.to_vec())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// Random shapes 0..=70 in each dimension, all layout combinations, small random
+    /// blocking so that every kc/mc/nc loop runs several times with partial blocks.
+    #[test]
+    fn random_shapes_layouts_and_blocking(
+        m in 0usize..=70, k in 0usize..=70, n in 0usize..=70,
+        la in layout(), lb in layout(), lc in layout(),
+        accumulate in any::<bool>(),
+        kc in 1usize..=80, mc in 1usize..=80, nc in 1usize..=80,
+        threads in 1usize..=3,
+        isa_pick in 0usize..3,
+        seed in any::<u32>(),
+    ) {
+        let isas = isas();
+        let isa = isas[isa_pick % isas.len()];
+        let r = check((m, k, n), (la, lb, lc), accumulate, isa, Blocking { kc, mc, nc }, threads,
+            u64::from(seed));
+        prop_assert!(r.is_ok(), "{}", r.unwrap_err());
+    }
+
+    /// The same with each kernel's default blocking (the public entry point's blocking).
+    #[test]
+    fn random_shapes_default_blocking(
+        m in 0usize..=70, k in 0usize..=70, n in 0usize..=70,
+        la in layout(), lb in layout(), lc in layout(),
+        accumulate in any::<bool>(),
+        threads in 1usize..=2,
+        seed in any::<u32>(),
+    ) {
+        for isa in isas() {
+            let r = check((m, k, n), (la, lb, lc), accumulate, isa, isa.blocking(), threads,
+                u64::from(seed));
+            prop_assert!(r.is_ok(), "{}", r.unwrap_err());
+        }
+    }
+}
+
+#[test]
+fn every_layout_combination_at_tile_edges() {
+    for isa in isas() {
+        let (mr, nr) = isa.tile();
+        for &(m, k, n) in &[
+            (mr, 3, nr),
+            (mr - 1, 5, nr + 1),
+            (mr + 1, 1, nr - 1),
+            (2 * mr + 3, 9, 3 * nr + 2),
+            (1, 7, 1),
+        ] {
+            for la in LAYOUTS {
+                for lb in LAYOUTS {
+                    for lc in LAYOUTS {
+                        for accumulate in [false, true] {
+                            check(
+                                (m, k, n),
+                                (la, lb, lc),
+                                accumulate,
+                                isa,
+                                isa.blocking(),
+                                1,
+                                7,
+                            )
+                            .unwrap();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sizes_straddling_the_default_cache_blocks() {
+    for isa in isas() {
+        let (mr, nr) = isa.tile();
+        let blk = isa.blocking();
+        for &(m, k, n) in &[
+            (blk.mc + 1, blk.kc + 1, 2 * nr + 1),
+            (blk.mc - 1, blk.kc - 1, nr),
+            (2 * blk.mc + mr + 1, 2 * blk.kc + 3, 3),
+            (mr + 2, 3, blk.nc + nr + 1),
+            (3, 2, 2 * blk.nc + 1),
+        ] {
+            for (la, lb, lc) in [
+                (Layout::C, Layout::C, Layout::C),
+                (Layout::F, Layout::F, Layout::F),
+                (Layout::T, Layout::C, Layout::C),
+                (Layout::NegRows, Layout::Strided, Layout::F),
+            ] {
+                for threads in [1, 2] {
+                    check((m, k, n), (la, lb, lc), true, isa, blk, threads, 11).unwrap();
+                    check((m, k, n), (la, lb, lc), false, isa, blk, threads, 12).unwrap();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn parallel_products_above_the_threshold() {
+    // gemm_into itself (threads from the rayon pool when m·n·k is large enough)
+    for &(m, k, n) in &[(150, 130, 170), (300, 40, 90), (5, 300, 700)] {
+        let (a, b) = (matrix(m, k, 1), matrix(k, n, 2));
+        let mut c = Array2::from_elem((m, n), f64::NAN);
+        gemm_into(&mut c.view_mut(), &a.view(), &b.view(), false);
+        let (want, scale) = reference(&a.view(), &b.view());
+        for ((i, j), &g) in c.indexed_iter() {
+            assert!(
+                (g - want[[i, j]]).abs() <= 1e-14 * scale[[i, j]],
+                "({m},{k},{n}) [{i},{j}]: {g} vs {}",
+                want[[i, j]]
+            );
+        }
+    }
+    for isa in isas() {
+        check(
+            (257, 300, 263),
+            (Layout::C, Layout::T, Layout::C),
+            false,
+            isa,
+            isa.blocking(),
+            2,
+            5,
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn inner_dimension_zero() {
+    for isa in isas() {
+        let a = Array2::<f64>::zeros((4, 0));
+        let b = Array2::<f64>::zeros((0, 3));
+        let mut c = Array2::from_elem((4, 3), 7.0);
+        gemm_with(
+            &mut c.view_mut(),
+            &a.view(),
+            &b.view(),
+            true,
+            isa,
+            isa.blocking(),
+            1,
+        );
+        assert_eq!(c, Array2::from_elem((4, 3), 7.0));
+        gemm_with(
+            &mut c.view_mut(),
+            &a.view(),
+            &b.view(),
+            false,
+            isa,
+            isa.blocking(),
+            1,
+        );
+        assert_eq!(c, Array2::zeros((4, 3)));
+    }
+    // empty outputs are left alone
+    let mut e = Array2::<f64>::zeros((0, 5));
+    gemm_into(
+        &mut e.view_mut(),
+        &Array2::zeros((0, 2)).view(),
+        &Array2::zeros((2, 5)).view(),
+        false,
+    );
+    assert_eq!(e.dim(), (0, 5));
+}
+
+#[test]
+fn nan_and_inf_propagate_like_numpy() {
+    // NumPy (OpenBLAS): np.array([[np.nan]]) @ np.zeros((1, 1)) -> [[nan]]; inf·0 -> nan.
+    for isa in isas() {
+        let blk = isa.blocking();
+        for bad in [f64::NAN, f64::INFINITY] {
+            let mut c = Array2::zeros((1, 1));
+            gemm_with(
+                &mut c.view_mut(),
+                &Array2::from_elem((1, 1), bad).view(),
+                &Array2::zeros((1, 1)).view(),
+                false,
+                isa,
+                blk,
+                1,
+            );
+            assert!(c[[0, 0]].is_nan(), "{isa:?}: {bad} * 0 = {}", c[[0, 0]]);
+        }
+        // in full tiles and past a kc boundary: one NaN in A poisons its whole row of C,
+        // one inf in B makes its column ±inf (or NaN where multiplied by zero)
+        let (m, k, n) = (2 * 24 + 5, blk.kc + 7, 17);
+        let mut a = matrix(m, k, 3);
+        let b0 = Array2::<f64>::zeros((k, n));
+        a[[5, blk.kc + 2]] = f64::NAN;
+        let mut c = Array2::zeros((m, n));
+        gemm_with(&mut c.view_mut(), &a.view(), &b0.view(), false, isa, blk, 2);
+        for ((i, _), &v) in c.indexed_iter() {
+            assert_eq!(v.is_nan(), i == 5, "{isa:?}: row {i}: {v}");
+        }
+        let a1 = Array2::from_elem((m, k), 1.0);
+        let mut b = Array2::from_elem((k, n), 1.0);
+        b[[3, 4]] = f64::INFINITY;
+        gemm_with(&mut c.view_mut(), &a1.view(), &b.view(), false, isa, blk, 2);
+        for ((_, j), &v) in c.indexed_iter() {
+            if j == 4 {
+                assert_eq!(v, f64::INFINITY);
+            } else {
+                assert_eq!(v, k as f64);
+            }
+        }
+    }
+}
+
+#[test]
+fn small_ml_shapes() {
+    // e.g. a dense layer: (32, 10) @ (10, 64), and the matmul benchmark's small sizes
+    for &(m, k, n) in &[
+        (32, 10, 64),
+        (8, 8, 8),
+        (32, 32, 32),
+        (64, 64, 64),
+        (1, 10, 1),
+    ] {
+        for (la, lb) in [(Layout::C, Layout::C), (Layout::C, Layout::T)] {
+            for isa in isas() {
+                check(
+                    (m, k, n),
+                    (la, lb, Layout::C),
+                    false,
+                    isa,
+                    isa.blocking(),
+                    1,
+                    (m * k + n) as u64,
+                )
+                .unwrap();
+            }
+        }
+    }
+}
+
+/// Timing harness for tuning (not a test):
+/// `GEMM_BENCH=1024,2048 cargo test -p mlinalg --test integration gemm::bench -- --ignored --nocapture`
+/// Optional `GEMM_KC`, `GEMM_MC`, `GEMM_NC`, `GEMM_THREADS`, `GEMM_REPS`, `GEMM_FAER=1`
+/// (also time the current faer path, `mlinalg::ops::matmul2`), `GEMM_T=1` (time `Aᵀ B`).
+#[test]
+#[ignore = "timing harness, run by hand"]
+fn bench() {
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
+    let sizes: Vec<usize> = std::env::var("GEMM_BENCH")
+        .unwrap_or_else(|_| "1024".to_string())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let isa = Isa::detect();
+    let d = isa.blocking();
+    let blk = Blocking {
+        kc: env("GEMM_KC").unwrap_or(d.kc),
+        mc: env("GEMM_MC").unwrap_or(d.mc),
+        nc: env("GEMM_NC").unwrap_or(d.nc),
+    };
+    let threads = env("GEMM_THREADS").unwrap_or_else(rayon::current_num_threads);
+    let reps = env("GEMM_REPS").unwrap_or(5);
+    let transposed = env("GEMM_T") == Some(1);
+    for n in sizes {
+        let a = matrix(n, n, 1);
+        let b = matrix(n, n, 2);
+        let av = if transposed { a.t() } else { a.view() };
+        let flops = 2.0 * (n as f64).powi(3);
+        let time = |f: &mut dyn FnMut()| {
+            f();
+            let mut ts: Vec<f64> = (0..reps)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64()
+                })
+                .collect();
+            ts.sort_by(f64::total_cmp);
+            ts[ts.len() / 2]
+        };
+        let ours = time(&mut || {
+            let mut c = mlinalg::array::try_zeros2("matmul", n, n).unwrap();
+            gemm_with(
+                &mut c.view_mut(),
+                &av,
+                &b.view(),
+                false,
+                isa,
+                blk,
+                if n * n * n < kernel::PAR_THRESHOLD {
+                    1
+                } else {
+                    threads
+                },
+            );
+            std::hint::black_box(&c);
+        });
+        let mut line = format!(
+            "n={n} {isa:?} {blk:?} threads={threads}: gemm {:.4} s {:.1} GFLOP/s",
+            ours,
+            flops / ours / 1e9
+        );
+        if env("GEMM_FAER") == Some(1) {
+            let faer = time(&mut || {
+                std::hint::black_box(mlinalg::ops::matmul2(av, b.view()).unwrap());
+            });
+            line += &format!(
+                " | faer {:.4} s {:.1} GFLOP/s | faer/gemm {:.3}",
+                faer,
+                flops / faer / 1e9,
+                faer / ours
+            );
+        }
+        println!("{line}");
+    }
+}
