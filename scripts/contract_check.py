@@ -1949,6 +1949,307 @@ def sec_outputs():
         record("json: norm inf as \"inf\"", res["__raw__"].get("norm") == "inf", f"{res['__raw__']}")
 
 
+def sec_human():
+    """Human output: arrays printed exactly as NumPy's str(), scalars as str(np.float64)."""
+    r = rng(20)
+    arrays = {
+        "randn5x4": r.standard_normal((5, 4)),
+        "ints": np.arange(12.0).reshape(3, 4),
+        "halves": np.arange(12.0).reshape(4, 3) * 1.5,
+        "mixed_exp": np.array([[1e-5, 1.0], [3.0, 2e6]]),
+        "huge": np.array([1e16, 2.5, -3.0]),
+        "tiny": np.array([1e-9, 2e-9]),
+        "nonfinite": np.array([np.nan, 1.5, np.inf, -np.inf]),
+        "negzero": np.array([-0.0, 1.0]),
+        "long1d": np.arange(2000.0),
+        "tall": np.arange(3000.0).reshape(1500, 2),
+        "big2d": r.standard_normal((40, 40)),
+        "onethird": np.array([[1 / 3, 2 / 3], [0.1 + 0.2, 1e3]]),
+        "1x1": np.array([[7.25]]),
+        "zeros": np.zeros((2, 3)),
+        "negs": -np.arange(1.0, 5.0),
+        "1e8": np.array([1e8, 1.0]),
+    }
+    for k, a in arrays.items():
+        f = save_npy(f"hu_{k}.npy", a.T.copy())
+        rr = run(["transpose", f])
+        if rr.rc != 0:
+            record(f"human: transpose {k}", False, f"exit {rr.rc} {short(rr.err)}")
+            continue
+        head, _, body = rr.out.partition("\n")
+        exp = str(a)
+        record(f"human: transpose {k} body == numpy str()", body.strip() == exp.strip(),
+               f"got:\n{body.rstrip()[:400]}\nexpected:\n{exp[:400]}")
+        record(f"human: transpose {k} header shows shape {a.shape}", str(tuple(a.shape)) in head, f"header {head!r}")
+    for val in [np.array([[2.0, 0], [0, 0.5]]), np.array([[1e-200, 0], [0, 1e-200]]), np.array([[3.0, 1], [1, 3]]) / 7]:
+        rr = run(["det", save_npy("hu_det.npy", val)])
+        lines = dict(l.split(None, 1) for l in rr.out.strip().splitlines() if l.strip())
+        s_, l_ = np.linalg.slogdet(val)
+        exp = {"det": str(np.float64(np.linalg.det(val))), "sign": str(np.float64(s_)), "logabsdet": str(np.float64(l_))}
+        for key in exp:
+            got = lines.get(key, "").strip()
+            ok = got == exp[key] or (got and np.isclose(float(got), float(exp[key]), rtol=1e-14, atol=0))
+            record(f"human: det {key} printed like NumPy ({exp[key]})", bool(ok), f"got {got!r}")
+
+
+def sec_json_digits():
+    """Numbers are written with the shortest round-tripping representation."""
+    r = rng(21)
+    x = np.concatenate([r.standard_normal(50), [0.1, 0.2, 0.3, 1 / 3, 1e-7, 1e22, 1e23, 5e-324, 2.2250738585072014e-308, 123.0, 0.5]])
+    rr = run(["transpose", save_npy("jd.npy", x), "--json"])
+    toks = []
+    try:
+        obj = json.loads(rr.out, parse_float=lambda t: toks.append(t) or float(t), parse_int=lambda t: toks.append(t) or int(t))
+    except Exception as e:  # noqa: BLE001
+        record("json: digits parse", False, str(e))
+        return
+
+    def sig(t):
+        m = t.lower().split("e")[0].replace("-", "").replace(".", "").lstrip("0").rstrip("0")
+        return len(m) or 1
+
+    bad = []
+    for t in toks[1:]:  # skip the shape
+        v = float(t)
+        if sig(t) > sig(repr(v)):
+            bad.append((t, repr(v)))
+    record("json: shortest round-trip digits", not bad, f"too many digits: {bad[:5]}")
+
+
+def sec_consistency():
+    """Internal identities that hold for any algorithm (randomized included)."""
+    r = rng(22)
+    X = r.standard_normal((120, 40)) @ np.diag(1.0 / np.arange(1, 41)) + 0.5
+    f = save_npy("cs_x.npy", X)
+    for algo in ["randomized", "exact"]:
+        res = jrun(f"tsvd consistency {algo}", ["tsvd", f, "-k", "5", "--algorithm", algo])
+        if not res:
+            continue
+        C, T = res["components"], res["transformed"]
+        close(f"tsvd {algo}: transformed == X · componentsᵀ", T, X @ C.T, rtol=1e-9, atol=1e-10)
+        close(f"tsvd {algo}: explained_variance == var(transformed, axis=0)", res["explained_variance"], np.var(T, axis=0), rtol=1e-9)
+        close(f"tsvd {algo}: ratio == explained_variance / var(X).sum()", res["explained_variance_ratio"], np.var(T, axis=0) / np.var(X, axis=0).sum(), rtol=1e-9)
+        close(f"tsvd {algo}: components orthonormal rows", C @ C.T, np.eye(5), atol=1e-10)
+        vt, _, _ = svd_flip_rows(C.copy())
+        close(f"tsvd {algo}: svd_flip sign convention (max |entry| of each row positive)", C, vt, rtol=0, atol=0)
+        record(f"tsvd {algo}: singular values descending", np.all(np.diff(res["singular_values"]) <= 0), f"{res['singular_values']}")
+    for solver in ["randomized", "svd", "eigh", "auto"]:
+        res = jrun(f"pca consistency {solver}", ["pca", f, "-k", "5", "--solver", solver])
+        if not res:
+            continue
+        C, T, mu = res["components"], res["transformed"], res["mean"]
+        close(f"pca {solver}: mean == X.mean(0)", mu, X.mean(0), rtol=1e-12, atol=1e-14)
+        close(f"pca {solver}: transformed == (X − mean) · componentsᵀ", T, (X - X.mean(0)) @ C.T, rtol=1e-9, atol=1e-10)
+        close(f"pca {solver}: singular_values² / (n−1) == explained_variance", res["singular_values"] ** 2 / (X.shape[0] - 1), res["explained_variance"], rtol=1e-9)
+        close(f"pca {solver}: ratio == explained_variance / total variance", res["explained_variance_ratio"], res["explained_variance"] / np.var(X, axis=0, ddof=1).sum(), rtol=1e-9)
+        vt, _, _ = svd_flip_rows(C.copy())
+        close(f"pca {solver}: svd_flip sign convention", C, vt, rtol=0, atol=0)
+
+
+def sec_randomized_quality():
+    """Randomized TruncatedSVD/PCA should be about as accurate as scikit-learn's (same n_iter, oversampling)."""
+    from sklearn.decomposition import PCA, TruncatedSVD
+    r = rng(23)
+    m, n = 300, 120
+    U, _ = np.linalg.qr(r.standard_normal((m, n)))
+    V, _ = np.linalg.qr(r.standard_normal((n, n)))
+    for name, spec in [("slow 1/i", 1.0 / np.arange(1, n + 1)), ("flat-ish 1/sqrt(i)", 1.0 / np.sqrt(np.arange(1, n + 1))),
+                       ("fast 0.7^i", 0.7 ** np.arange(n))]:
+        X = (U * spec) @ V.T
+        f = save_npy(f"rq_{name.split()[0]}.npy", X)
+        s_exact = spec[:10]
+        for it in [5, 2]:
+            t = TruncatedSVD(10, algorithm="randomized", n_iter=it, random_state=0).fit(X)
+            err_sk = np.abs(t.singular_values_ - s_exact).max() / s_exact[0]
+            res = jrun(f"tsvd quality {name} iters {it}", ["tsvd", f, "-k", "10", "--iters", it])
+            if res:
+                err = np.abs(res["singular_values"] - s_exact).max() / s_exact[0]
+                record(f"tsvd: randomized {name} --iters {it}: max rel error {err:.2e} <= 3 × sklearn's {err_sk:.2e} (+1e-12)",
+                       err <= 3 * err_sk + 1e-12, f"mlinalg {err:.3e} vs sklearn {err_sk:.3e}")
+                close(f"tsvd: randomized {name} --iters {it} singular values vs sklearn (rtol 1e-2)", res["singular_values"], t.singular_values_, rtol=1e-2)
+        p = PCA(10, svd_solver="randomized", random_state=0).fit(X)
+        pf = PCA(10, svd_solver="full").fit(X)
+        err_sk = np.abs(p.explained_variance_ - pf.explained_variance_).max() / pf.explained_variance_[0]
+        res = jrun(f"pca quality {name}", ["pca", f, "-k", "10", "--solver", "randomized"])
+        if res:
+            err = np.abs(res["explained_variance"] - pf.explained_variance_).max() / pf.explained_variance_[0]
+            record(f"pca: randomized {name}: explained_variance rel error {err:.2e} <= 3 × sklearn's {err_sk:.2e}", err <= 3 * err_sk + 1e-12, f"mlinalg {err:.3e} vs sklearn {err_sk:.3e}")
+
+
+def sec_pca_hard():
+    from sklearn.decomposition import PCA
+    r = rng(24)
+    # sklearn 'auto' picks 'full' here (n_samples < 10 * n_features, small): tiny components must be accurate
+    U, _ = np.linalg.qr(r.standard_normal((30, 6)))
+    V, _ = np.linalg.qr(r.standard_normal((6, 6)))
+    X = (U * np.array([1.0, 1e-2, 1e-4, 1e-6, 1e-8, 1e-9])) @ V.T
+    X = X - X.mean(0) + 3.0
+    f = save_npy("ph_x.npy", X)
+    pf = PCA(6, svd_solver="full").fit(X)
+    for solver in ["auto", "svd"]:
+        res = jrun(f"pca hard {solver}", ["pca", f, "--solver", solver])
+        if res:
+            close(f"pca: ill-conditioned --solver {solver}: singular_values (sklearn full, rtol 1e-5)", res["singular_values"], pf.singular_values_, rtol=1e-5, atol=1e-14)
+            close(f"pca: ill-conditioned --solver {solver}: components[:4]", res["components"][:4], pf.components_[:4], rtol=1e-4, atol=1e-6)
+    # rank-deficient: eigh clips negative variances to zero as sklearn's covariance_eigh does
+    Xr = r.standard_normal((50, 2)) @ r.standard_normal((2, 4))
+    fr = save_npy("ph_r.npy", Xr)
+    for solver in ["eigh", "svd", "auto"]:
+        res = jrun(f"pca rank-deficient {solver}", ["pca", fr, "--solver", solver])
+        if res:
+            ev = res["explained_variance"]
+            record(f"pca: rank-deficient --solver {solver}: explained_variance >= 0 (no negative variances)", np.all(ev >= 0), f"{ev}")
+            sv = res["singular_values"]
+            record(f"pca: rank-deficient --solver {solver}: singular_values finite", np.all(np.isfinite(sv)), f"{sv}")
+            pe = PCA(4, svd_solver="full").fit(Xr)
+            close(f"pca: rank-deficient --solver {solver}: explained_variance_ratio", res["explained_variance_ratio"], pe.explained_variance_ratio_, rtol=1e-7, atol=1e-12)
+    # sklearn's auto rule for a big-ish matrix picks randomized (max(shape) > 500, k < 0.8 min): values still close
+    Xb = r.standard_normal((700, 60)) @ np.diag(0.8 ** np.arange(60))
+    res = jrun("pca auto 700x60 k=5", ["pca", save_npy("ph_b.npy", Xb), "-k", "5"], timeout=60)
+    if res:
+        pf = PCA(5, svd_solver="full").fit(Xb)
+        close("pca: auto 700x60 -k 5 explained_variance (rtol 1e-3)", res["explained_variance"], pf.explained_variance_, rtol=1e-3)
+
+
+def sec_messages():
+    a23 = save_npy("ms_a23.npy", np.arange(6.0).reshape(2, 3))
+    rr = run(["matmul", a23, a23])
+    record("message: matmul example exactly as in the contract", rr.err.strip() == "error: matmul: inner dimensions differ: (2, 3) @ (2, 3): 3 != 2", f"got {rr.err.strip()!r}")
+    sing = save_npy("ms_sing.npy", np.array([[1.0, 2], [2, 4]]))
+    nan = save_npy("ms_nan.npy", np.array([[np.nan, 2], [2, 4]]))
+    cases = [
+        (["inv", sing], "inv"), (["solve", sing, save_npy("ms_b.npy", np.ones(2))], "solve"),
+        (["det", a23], "det"), (["inv", a23], "inv"), (["cholesky", sing], "cholesky"),
+        (["eigh", save_npy("ms_ns.npy", np.array([[1.0, 2], [0, 1]]))], "eigh"), (["svd", nan], "svd"),
+        (["lowrank", sing, "-k", "3"], "lowrank"), (["pca", sing, "-k", "3"], "pca"), (["tsvd", sing, "-k", "3"], "tsvd"),
+        (["norm", a23, "--ord", "3"], "norm"), (["cosine", save_npy("ms_v2.npy", np.ones(2)), save_npy("ms_v3.npy", np.ones(3))], "cosine"),
+        (["info", P("ms_missing.npy")], "info"), (["qr", nan], "qr"), (["rank", nan], "rank"), (["eig", a23], "eig"),
+        (["trace", save_npy("ms_v.npy", np.ones(3))], "trace"), (["lstsq", a23, save_npy("ms_b3.npy", np.ones(3))], "lstsq"),
+    ]
+    for args, op in cases:
+        rr = run(args)
+        lines = rr.err.splitlines()
+        ok = rr.rc == 1 and len(lines) == 1 and lines[0].startswith(f"error: {op}")
+        record(f"message: `{' '.join(os.path.basename(a) for a in args)}` -> one line 'error: {op}...'", ok, f"exit {rr.rc} stderr {short(rr.err)}")
+    # shapes mentioned
+    rr = run(["solve", save_npy("ms_a33.npy", np.eye(3)), save_npy("ms_b2.npy", np.ones(2))])
+    record("message: solve shape mismatch names both shapes", "(3, 3)" in rr.err and "(2,)" in rr.err, short(rr.err))
+    rr = run(["lowrank", save_npy("ms_a34.npy", np.ones((3, 4))), "-k", "4"])
+    record("message: lowrank -k too large names k and the limit", "4" in rr.err and "3" in rr.err, short(rr.err))
+
+
+def sec_cli_forms():
+    a = save_npy("cf_a.npy", np.array([[2.0, 1], [1, 3]]))
+    for args in [["det", "--json", a], ["--json"] if False else None, ["norm", "--ord", "1", a, "--json"], ["norm", a, "--json", "--ord=1"]]:
+        if args is None:
+            continue
+        rr = run(args)
+        ok = rr.rc == 0
+        try:
+            parse_json(rr.out)
+        except Exception:  # noqa: BLE001
+            ok = False
+        record(f"cli: options anywhere: `{' '.join(os.path.basename(x) for x in args)}`", ok, f"exit {rr.rc} {short(rr.err)}")
+    sp = os.path.join(TMP, "dir with space é")
+    os.makedirs(sp, exist_ok=True)
+    f = os.path.join(sp, "my matrix.npy")
+    np.save(f, np.eye(2))
+    rr = run(["det", f, "--json"])
+    record("cli: path with spaces and non-ASCII", rr.rc == 0, f"exit {rr.rc} {short(rr.err)}")
+    rr = run(["det", f, "--out-dir", os.path.join(sp, "out dir")])
+    record("cli: --out-dir with scalar-only results exit 0", rr.rc == 0, f"exit {rr.rc} {short(rr.err)}")
+    rr = run(["--version"])
+    record("cli: --version exit 0", rr.rc == 0 and rr.out.strip() != "", f"exit {rr.rc}")
+    rr = run(["help", "det"])
+    record("cli: `mlinalg help det` exit 0", rr.rc == 0, f"exit {rr.rc}")
+
+
+def sec_npy_variants():
+    a = np.array([[1.0, -2.0, 3.5], [4.0, 5.0, -6.25]])
+    variants = {
+        "keyorder": "{'fortran_order': False, 'shape': (2, 3), 'descr': '<f8', }",
+        "nospace": "{'descr':'<f8','fortran_order':False,'shape':(2,3)}",
+        "dquotes": '{"descr": "<f8", "fortran_order": False, "shape": (2, 3)}',
+        "notrailcomma": "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)}",
+        "unaligned": "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+    }
+    for k, d in variants.items():
+        if k != "unaligned":
+            tot = 10 + len(d) + 1
+            d = d + " " * ((64 - tot % 64) % 64)
+        d = d + "\n"
+        data = b"\x93NUMPY\x01\x00" + len(d).to_bytes(2, "little") + d.encode() + a.tobytes()
+        f = write(f"nv_{k}.npy", data, "wb")
+        try:
+            ok_np = np.array_equal(np.load(f), a)
+        except Exception:  # noqa: BLE001
+            ok_np = False
+        rr = run(["transpose", f, "--json"])
+        if ok_np:
+            ok = rr.rc == 0 and np.array_equal(decode(parse_json(rr.out)["transpose"]), a.T)
+            record(f"npy: header variant '{k}' (NumPy reads it) accepted", ok, f"exit {rr.rc} {short(rr.err)}")
+        else:
+            record(f"npy: header variant '{k}' (NumPy rejects) no panic", rr.rc in (0, 1) and no_panic(rr), f"exit {rr.rc}")
+    # 1-d Fortran, 0-d big-endian, shape (3,) int32 be
+    for k, arr in {"1d_F": np.asfortranarray(np.arange(3.0)), "0d_be": np.array(2.5, dtype=">f8"), "bool1d": np.array([True, False, True]),
+                   "f32_F_be": np.asfortranarray(np.arange(6, dtype=">f4").reshape(2, 3))}.items():
+        f = save_npy(f"nv_{k}.npy", arr)
+        res = jrun(f"npy: {k}", ["transpose", f])
+        if res:
+            close(f"npy: {k} values", res["transpose"], np.asarray(arr, dtype=float).T, rtol=0, atol=0)
+    # headers claiming big shapes with tiny files must fail before allocating
+    for shp in [(15000, 15000), (30000, 30000), (2**31, 2), (10**9,)]:
+        f = write(f"nv_claim_{len(shp)}_{shp[0]}.npy", npy_header("<f8", False, shp) + b"\0" * 128, "wb")
+        expect_fail(f"npy: header claims {shp} with a 128-byte body: fast exit 1", ["transpose", f], 1, maxtime=2)
+    # float32 claims
+    f = write("nv_claim_f4.npy", npy_header("<f4", True, (40000, 40000)) + b"\0" * 16, "wb")
+    expect_fail("npy: Fortran f4 header claims 40000x40000: fast exit 1", ["svd", f], 1, maxtime=2)
+
+
+def sec_mtx_variants():
+    write("mv_tabs.mtx", "%%MatrixMarket matrix coordinate real general\n%c\n  2\t2\t2  \n1\t1\t1.5\n 2  2  -2.5e+0 \n")
+    res = jrun("mtx: tabs and extra spaces", ["transpose", P("mv_tabs.mtx")])
+    if res:
+        close("mtx: tabs and extra spaces values", res["transpose"], np.diag([1.5, -2.5]))
+    write("mv_blank.mtx", "%%MatrixMarket matrix coordinate real general\n\n2 2 1\n\n1 2 3\n\n")
+    r = run(["transpose", P("mv_blank.mtx"), "--json"])
+    record("mtx: blank lines tolerated (exit 0) or clean exit 1", r.rc in (0, 1) and no_panic(r), f"exit {r.rc} {short(r.err)}")
+    write("mv_skew.mtx", "%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n2 1 3\n")
+    r = run(["transpose", P("mv_skew.mtx"), "--json"])
+    ok = r.rc == 1 or (r.rc == 0 and np.array_equal(decode(parse_json(r.out)["transpose"]), np.array([[0, 3.0], [-3, 0]])))
+    record("mtx: skew-symmetric: exit 1 (not in contract) or correctly negated mirror", ok and no_panic(r), f"exit {r.rc} {short(r.out)} {short(r.err)}")
+    write("mv_herm.mtx", "%%MatrixMarket matrix coordinate complex hermitian\n2 2 1\n2 1 3 1\n")
+    expect_fail("mtx: complex hermitian -> exit 1", ["info", P("mv_herm.mtx")], 1)
+    write("mv_arrsym.mtx", "%%MatrixMarket matrix array real symmetric\n2 2\n1\n2\n3\n")
+    r = run(["transpose", P("mv_arrsym.mtx"), "--json"])
+    ok = r.rc == 1 or (r.rc == 0 and np.array_equal(decode(parse_json(r.out)["transpose"]), np.array([[1.0, 2], [2, 3]])))
+    record("mtx: array real symmetric: exit 1 or correct", ok and no_panic(r), f"exit {r.rc} {short(r.out)} {short(r.err)}")
+    write("mv_intfloat.mtx", "%%MatrixMarket matrix coordinate integer general\n2 2 1\n1 1 1.5\n")
+    r = run(["info", P("mv_intfloat.mtx")])
+    record("mtx: integer field with value 1.5: exit 1 (or accepted) no panic", r.rc in (0, 1) and no_panic(r), f"exit {r.rc}")
+    write("mv_vector.mtx", "%%MatrixMarket vector coordinate real general\n3 1\n1 1.0\n")
+    expect_fail("mtx: 'vector' object -> exit 1", ["info", P("mv_vector.mtx")], 1)
+    write("mv_neg.mtx", "%%MatrixMarket matrix coordinate real general\n-2 2 1\n1 1 1.0\n")
+    expect_fail("mtx: negative size", ["info", P("mv_neg.mtx")], 1)
+    write("mv_ws.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1.0 extra\n")
+    r = run(["info", P("mv_ws.mtx")])
+    record("mtx: trailing junk on entry line -> exit 1 (or ignored), no panic", r.rc in (0, 1) and no_panic(r), f"exit {r.rc}")
+    write("mv_1col.mtx", "%%MatrixMarket matrix coordinate real general\n3 1 2\n1 1 1.0\n3 1 2.0\n")
+    res = jrun("mtx: n x 1 stays 2-d", ["info", P("mv_1col.mtx")])
+    if res:
+        record("mtx: 3x1 .mtx is 2-d (3, 1)", res["shape"] == [3, 1], f"{res['shape']}")
+    # big sparse symmetric mtx (kept sparse by tsvd)
+    write("mv_bigsym.mtx", "%%MatrixMarket matrix coordinate real symmetric\n100000 100000 3\n1 1 4\n2 1 1\n100000 100000 2\n")
+    res = jrun("mtx: 1e5 x 1e5 symmetric tsvd", ["tsvd", P("mv_bigsym.mtx"), "-k", "2"], timeout=60)
+    if res:
+        ev = np.linalg.svd(np.array([[4.0, 1], [1, 0]]), compute_uv=False)
+        close("mtx: 1e5 x 1e5 symmetric tsvd singular values", res["singular_values"], np.sort(np.concatenate([ev, [2.0]]))[::-1][:2], rtol=1e-6)
+    res = jrun("mtx: 1e5 x 1e5 symmetric info nnz", ["info", P("mv_bigsym.mtx")])
+    if res:
+        record("mtx: big symmetric nnz = 4 (mirrored)", res["nnz"] == 4, f"{res['nnz']}")
+        close("mtx: big symmetric mean (implicit zeros)", res["mean"], 8.0 / 1e10, rtol=1e-12)
+
+
 SECTIONS = [
     ("help", sec_help), ("usage", sec_usage), ("input-errors", sec_inputs_errors), ("hostile", sec_hostile),
     ("csv", sec_csv_parsing), ("mtx", sec_mtx_parsing), ("dtypes", sec_dtypes), ("empty-nonfinite", sec_empty_nonfinite),
@@ -1956,7 +2257,9 @@ SECTIONS = [
     ("lstsq", sec_lstsq), ("det", sec_det), ("trace", sec_trace), ("rank", sec_rank), ("norm", sec_norm),
     ("cosine-outer", sec_cosine_outer), ("qr", sec_qr), ("cholesky", sec_cholesky), ("eigh", sec_eigh), ("eig", sec_eig),
     ("svd", sec_svd), ("lowrank", sec_lowrank), ("pca", sec_pca), ("tsvd", sec_tsvd), ("check", sec_check),
-    ("tour", sec_tour), ("outputs", sec_outputs),
+    ("tour", sec_tour), ("outputs", sec_outputs), ("human", sec_human), ("json-digits", sec_json_digits),
+    ("consistency", sec_consistency), ("randomized-quality", sec_randomized_quality), ("pca-hard", sec_pca_hard),
+    ("messages", sec_messages), ("cli-forms", sec_cli_forms), ("npy-variants", sec_npy_variants), ("mtx-variants", sec_mtx_variants),
 ]
 
 
