@@ -2250,6 +2250,77 @@ def sec_mtx_variants():
         close("mtx: big symmetric mean (implicit zeros)", res["mean"], 8.0 / 1e10, rtol=1e-12)
 
 
+def sec_numpy_singular():
+    """Classic singular matrices: NumPy (LAPACK getrf) finds an exactly zero pivot."""
+    cases = {"arange(1,10).reshape(3,3)": np.arange(1.0, 10).reshape(3, 3), "arange(1,17).reshape(4,4)": np.arange(1.0, 17).reshape(4, 4),
+             "arange(9).reshape(3,3)": np.arange(9.0).reshape(3, 3), "ones((3,3))": np.ones((3, 3))}
+    for k, A in cases.items():
+        f = save_npy(f"ns_{len(A)}_{int(A[0, 0])}.npy", A)
+        d = np.linalg.det(A)
+        s_, l_ = np.linalg.slogdet(A)
+        res = jrun(f"singular: det {k}", ["det", f])
+        if res:
+            record(f"singular: det {k}: NumPy det={d}, sign={s_}, logabsdet={l_}",
+                   res["det"] == d and res["sign"] == s_ and res["logabsdet"] == l_, f"got {res['__raw__']}")
+        try:
+            np.linalg.inv(A)
+            np_sing = False
+        except np.linalg.LinAlgError:
+            np_sing = True
+        if np_sing:
+            expect_fail(f"singular: inv {k} (NumPy: LinAlgError Singular matrix) exit 1", ["inv", f], 1, contains="singular")
+            expect_fail(f"singular: solve {k} (NumPy: LinAlgError Singular matrix) exit 1", ["solve", f, save_npy(f"ns_b{len(A)}.npy", np.ones(len(A)))], 1, contains="singular")
+
+
+def sec_out_single():
+    r = rng(25)
+    A = r.standard_normal((3, 3)) + 3 * np.eye(3)
+    S = A @ A.T
+    v = r.standard_normal(3)
+    fa, fs, fv = save_npy("os_a.npy", A), save_npy("os_s.npy", S), save_npy("os_v.npy", v)
+    cases = {
+        "matmul": (["matmul", fa, fa], A @ A), "matmul-1d": (["matmul", fa, fv], A @ v), "transpose": (["transpose", fa], A.T),
+        "inv": (["inv", fa], np.linalg.inv(A)), "solve": (["solve", fa, fv], np.linalg.solve(A, v)),
+        "cholesky": (["cholesky", fs], np.linalg.cholesky(S)), "outer": (["outer", fv, fv], np.outer(v, v)),
+    }
+    for k, (args, exp) in cases.items():
+        for ext in ["npy", "csv"]:
+            out = P(f"os_{k}.{ext}")
+            rr = run(args + ["--out", out])
+            if rr.rc != 0 or not os.path.exists(out):
+                record(f"--out: {k} .{ext}", False, f"exit {rr.rc} {short(rr.err)}")
+                continue
+            if ext == "npy":
+                got = np.load(out)
+                record(f"--out: {k} .npy float64 C-order shape {exp.shape}", got.dtype == np.float64 and got.flags.c_contiguous and got.shape == exp.shape, f"{got.dtype} {got.shape}")
+            else:
+                got = np.loadtxt(out, delimiter=",", ndmin=1 if exp.ndim == 1 else 2)
+            close(f"--out: {k} .{ext} values", got, exp, rtol=1e-10, atol=1e-12)
+    # matmul shape combos exactly like NumPy's @
+    combos = [((3,), (3, 1)), ((1, 3), (3,)), ((3, 1), (1, 3)), ((1, 3), (3, 1)), ((2, 3), (3,)), ((3,), (3, 2)), ((1,), (1,)), ((1, 1), (1,))]
+    for sa, sb in combos:
+        a = r.standard_normal(sa)
+        b = r.standard_normal(sb)
+        res = jrun(f"matmul: {sa} @ {sb}", ["matmul", save_npy("os_ma.npy", a), save_npy("os_mb.npy", b)])
+        if res:
+            e = a @ b
+            g = res["product"]
+            ok_shape = np.shape(g) == np.shape(e)
+            record(f"matmul: {sa} @ {sb} -> shape {np.shape(e)} like NumPy", ok_shape, f"got {np.shape(g)} {res['__raw__']}")
+            if ok_shape:
+                close(f"matmul: {sa} @ {sb} values", g, e, rtol=1e-12)
+
+
+def sec_huge_sparse_densify():
+    write("hd.mtx", "%%MatrixMarket matrix coordinate real general\n1000000 1000000 2\n1 1 1.0\n2 2 2.0\n")
+    v = save_npy("hd_v.npy", np.ones(3))
+    for c, extra in [("transpose", []), ("det", []), ("inv", []), ("svd", []), ("eig", []), ("eigh", []), ("qr", []), ("cholesky", []),
+                     ("rank", []), ("pca", ["-k", "1"]), ("lowrank", ["-k", "1"]), ("trace", []), ("check", []), ("lstsq", [v]), ("solve", [v])]:
+        r = run([c, P("hd.mtx")] + extra, timeout=20)
+        ok = r.rc == 1 and r.dt < 2 and no_panic(r) and len(r.err.splitlines()) == 1
+        record(f"hostile: {c} on a 1e6 x 1e6 .mtx (2 entries, densified) fast exit 1, bounded memory", ok, f"exit {r.rc} in {r.dt:.2f}s {short(r.err)}")
+
+
 SECTIONS = [
     ("help", sec_help), ("usage", sec_usage), ("input-errors", sec_inputs_errors), ("hostile", sec_hostile),
     ("csv", sec_csv_parsing), ("mtx", sec_mtx_parsing), ("dtypes", sec_dtypes), ("empty-nonfinite", sec_empty_nonfinite),
@@ -2260,6 +2331,7 @@ SECTIONS = [
     ("tour", sec_tour), ("outputs", sec_outputs), ("human", sec_human), ("json-digits", sec_json_digits),
     ("consistency", sec_consistency), ("randomized-quality", sec_randomized_quality), ("pca-hard", sec_pca_hard),
     ("messages", sec_messages), ("cli-forms", sec_cli_forms), ("npy-variants", sec_npy_variants), ("mtx-variants", sec_mtx_variants),
+    ("numpy-singular", sec_numpy_singular), ("out-single", sec_out_single), ("huge-sparse", sec_huge_sparse_densify),
 ]
 
 
