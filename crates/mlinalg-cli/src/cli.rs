@@ -93,6 +93,10 @@ pub struct OutputArgs {
     /// Write the command's single array result to FILE (.npy or .csv).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// `--plot FILE.svg` of `pca` and `tsvd` (set by [`Command::output`]; no option of its
+    /// own here, so other commands reject `--plot`).
+    #[arg(skip)]
+    pub plot: Option<PathBuf>,
 }
 
 /// A command on one input file.
@@ -230,6 +234,10 @@ pub struct PcaArgs {
     /// Seed of the randomized solver.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
+    /// Also draw an SVG: a scree plot of explained_variance_ratio (bars, cumulative line)
+    /// and, when K ≥ 2, a scatter of the first two columns of the transformed data.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -265,6 +273,10 @@ pub struct TsvdArgs {
     /// randomized (Halko et al.) or exact (full SVD).
     #[arg(long, value_enum, default_value_t = TsvdAlgorithmArg::Randomized)]
     pub algorithm: TsvdAlgorithmArg,
+    /// Also draw an SVG: a scree plot of explained_variance_ratio (bars, cumulative line)
+    /// and, when K ≥ 2, a scatter of the first two columns of the transformed data.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -392,12 +404,17 @@ impl Command {
             Command::Qr(a) => a.output.clone(),
             Command::Svd(a) => a.output.clone(),
             Command::Lowrank(a) => a.output.clone(),
-            Command::Pca(a) => a.output.clone(),
-            Command::Tsvd(a) => a.output.clone(),
+            Command::Pca(a) => OutputArgs {
+                plot: a.plot.clone(),
+                ..a.output.clone()
+            },
+            Command::Tsvd(a) => OutputArgs {
+                plot: a.plot.clone(),
+                ..a.output.clone()
+            },
             Command::Tour(a) => OutputArgs {
                 json: a.json,
-                out_dir: None,
-                out: None,
+                ..OutputArgs::default()
             },
         }
     }

@@ -5,11 +5,16 @@ use mlinalg::decomposition::{Pca, PcaSolver};
 
 use crate::cli::{PcaArgs, PcaSolverArg};
 use crate::input;
+use crate::output::plot;
 use crate::report::Report;
 
 const OP: &str = "pca";
 
 pub fn run(args: &PcaArgs) -> Result<Report> {
+    // A --plot name that cannot be an SVG file is found before any work is done.
+    if let Some(path) = &args.plot {
+        plot::check_path(OP, path)?;
+    }
     let x = input::finite_matrix(OP, &args.x)?;
     let solver = match args.solver {
         PcaSolverArg::Auto => PcaSolver::Auto,

@@ -7,11 +7,16 @@ use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
 
 use crate::cli::{TsvdAlgorithmArg, TsvdArgs};
 use crate::input::{self, Operand};
+use crate::output::plot;
 use crate::report::Report;
 
 const OP: &str = "tsvd";
 
 pub fn run(args: &TsvdArgs) -> Result<Report> {
+    // A --plot name that cannot be an SVG file is found before any work is done.
+    if let Some(path) = &args.plot {
+        plot::check_path(OP, path)?;
+    }
     let algorithm = match args.algorithm {
         TsvdAlgorithmArg::Randomized => TsvdAlgorithm::Randomized,
         TsvdAlgorithmArg::Exact => TsvdAlgorithm::Exact,

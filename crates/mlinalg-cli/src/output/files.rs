@@ -47,13 +47,13 @@ pub fn kind_of(op: &str, path: &Path) -> Result<FileKind> {
 }
 
 /// A file written to a temporary name, waiting to be renamed to `dest`.
-struct Staged {
+pub(crate) struct Staged {
     tmp: NamedTempFile,
     dest: PathBuf,
 }
 
 /// Writes `bytes` to a temporary file next to `dest`.
-fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
+pub(crate) fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
     let dir = match dest.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -89,7 +89,7 @@ fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
 }
 
 /// Renames every staged file into place.
-fn commit(staged: Vec<Staged>) -> Result<()> {
+pub(crate) fn commit(staged: Vec<Staged>) -> Result<()> {
     for s in staged {
         s.tmp
             .persist(&s.dest)

@@ -3,6 +3,7 @@
 pub mod files;
 pub mod human;
 pub mod json;
+pub mod plot;
 
 use std::io::Write;
 
@@ -11,14 +12,23 @@ use anyhow::{Context, Result};
 use crate::cli::OutputArgs;
 use crate::report::Report;
 
-/// Writes the requested files, then prints the report to stdout.
+/// Writes the requested files (and the `--plot` SVG), then prints the report to stdout.
 ///
 /// Files come first so that a closed stdout (`| head`) still leaves them complete. An error
 /// writing stdout is returned as an `io::Error`, which `main` turns into exit 0 when it is a
 /// broken pipe.
 pub fn emit(op: &str, report: &Report, args: &OutputArgs) -> Result<()> {
+    // The plot is drawn and staged first: if that fails, no other file is written; if
+    // writing the other files fails, the staged plot is dropped (deleted) unrenamed.
+    let plot = match &args.plot {
+        Some(path) => Some(plot::stage(op, report, path)?),
+        None => None,
+    };
     if args.out.is_some() || args.out_dir.is_some() {
         files::write(op, report, args.out.as_deref(), args.out_dir.as_deref())?;
+    }
+    if let Some(staged) = plot {
+        files::commit(vec![staged]).map_err(|e| anyhow::anyhow!("{op}: --plot: {e:#}"))?;
     }
     let text = if args.json {
         let mut s = json::render(report);
