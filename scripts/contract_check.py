@@ -1732,6 +1732,11 @@ def sec_tsvd():
             close("tsvd: big sparse singular_values [5,4]", sv, [5.0, 4.0], rtol=1e-6)
         except Exception as e:  # noqa: BLE001
             record("tsvd: big sparse output", False, str(e))
+    rb = run(["tsvd", P("ts_big.mtx"), "-k", "2", "--algorithm", "exact", "--json"], timeout=60)
+    ok = rb.rc == 0 and no_panic(rb)
+    record("tsvd: --algorithm exact on 200000x50000 sparse: never densified (contract), 4GB limit", ok, f"exit {rb.rc} in {rb.dt:.1f}s {short(rb.err)}")
+    if ok:
+        close("tsvd: exact big sparse singular_values [5,4]", decode(parse_json(rb.out)["singular_values"]), [5.0, 4.0], rtol=1e-9)
     rn = run(["norm", P("ts_big.mtx"), "--json"], timeout=30)
     record("norm: 200000x50000 sparse fro without densifying", rn.rc == 0 and rn.out and abs(decode(parse_json(rn.out)["norm"]) - np.sqrt(25 + 16 + 9 + 4 + 1 + 0.25)) < 1e-9 if rn.rc == 0 else False, f"exit {rn.rc} {short(rn.err)}")
     ri = run(["info", P("ts_big.mtx"), "--json"], timeout=30)
@@ -2059,21 +2064,22 @@ def sec_randomized_quality():
         f = save_npy(f"rq_{name.split()[0]}.npy", X)
         s_exact = spec[:10]
         for it in [5, 2]:
-            t = TruncatedSVD(10, algorithm="randomized", n_iter=it, random_state=0).fit(X)
-            err_sk = np.abs(t.singular_values_ - s_exact).max() / s_exact[0]
+            fits = [TruncatedSVD(10, algorithm="randomized", n_iter=it, random_state=sd).fit(X) for sd in range(4)]
+            t = fits[0]
+            err_sk = max(np.abs(ti.singular_values_ - s_exact).max() for ti in fits) / s_exact[0]
             res = jrun(f"tsvd quality {name} iters {it}", ["tsvd", f, "-k", "10", "--iters", it])
             if res:
                 err = np.abs(res["singular_values"] - s_exact).max() / s_exact[0]
-                record(f"tsvd: randomized {name} --iters {it}: max rel error {err:.2e} <= 3 × sklearn's {err_sk:.2e} (+1e-12)",
-                       err <= 3 * err_sk + 1e-12, f"mlinalg {err:.3e} vs sklearn {err_sk:.3e}")
+                record(f"tsvd: randomized {name} --iters {it}: max rel error {err:.2e} <= 5 × sklearn's worst over 4 seeds {err_sk:.2e} (+1e-12)",
+                       err <= 5 * err_sk + 1e-12, f"mlinalg {err:.3e} vs sklearn {err_sk:.3e}")
                 close(f"tsvd: randomized {name} --iters {it} singular values vs sklearn (rtol 1e-2)", res["singular_values"], t.singular_values_, rtol=1e-2)
-        p = PCA(10, svd_solver="randomized", random_state=0).fit(X)
         pf = PCA(10, svd_solver="full").fit(X)
-        err_sk = np.abs(p.explained_variance_ - pf.explained_variance_).max() / pf.explained_variance_[0]
+        err_sk = max(np.abs(PCA(10, svd_solver="randomized", random_state=sd).fit(X).explained_variance_ - pf.explained_variance_).max()
+                     for sd in range(4)) / pf.explained_variance_[0]
         res = jrun(f"pca quality {name}", ["pca", f, "-k", "10", "--solver", "randomized"])
         if res:
             err = np.abs(res["explained_variance"] - pf.explained_variance_).max() / pf.explained_variance_[0]
-            record(f"pca: randomized {name}: explained_variance rel error {err:.2e} <= 3 × sklearn's {err_sk:.2e}", err <= 3 * err_sk + 1e-12, f"mlinalg {err:.3e} vs sklearn {err_sk:.3e}")
+            record(f"pca: randomized {name}: explained_variance rel error {err:.2e} <= 5 × sklearn's worst over 4 seeds {err_sk:.2e}", err <= 5 * err_sk + 1e-12, f"mlinalg {err:.3e} vs sklearn {err_sk:.3e}")
 
 
 def sec_pca_hard():
@@ -2321,6 +2327,62 @@ def sec_huge_sparse_densify():
         record(f"hostile: {c} on a 1e6 x 1e6 .mtx (2 entries, densified) fast exit 1, bounded memory", ok, f"exit {r.rc} in {r.dt:.2f}s {short(r.err)}")
 
 
+def sec_subnormal():
+    """Matrices at the bottom of the float64 range (entries near or below 2.2e-308).
+
+    References are computed exactly by NumPy on A / 2^k (a power-of-two rescaling), then scaled back,
+    because LAPACK itself loses digits on subnormals."""
+    r = rng(26)
+    M = r.standard_normal((4, 4))
+    cases = {
+        "M*1e-307": M * 1e-307, "M*1e-308": M * 1e-308, "M*1e-310": M * 1e-310, "diag(1e-320,5e-321)": np.diag([1e-320, 5e-321]),
+        "[[1,2],[3,4]]*1e-310": np.array([[1.0, 2], [3, 4]]) * 1e-310, "1e-310*I": np.eye(2) * 1e-310, "[[5e-324]]": np.array([[5e-324]]),
+    }
+    for i, (k, A) in enumerate(cases.items()):
+        f = save_npy(f"sn_{i}.npy", A)
+        Sy = (A + A.T) / 2
+        fs = save_npy(f"sn_s{i}.npy", Sy)
+        sc = 2.0 ** np.floor(np.log2(np.abs(A).max()))
+        As, Ss = A / sc, Sy / sc
+        n = A.shape[0]
+        res = jrun(f"subnormal: svd {k}", ["svd", f])
+        if res:
+            close(f"subnormal: svd {k} s", res["s"] / sc, np.linalg.svd(As, compute_uv=False), atol=1e-10, rtol=1e-8)
+            U = res["u"]
+            close(f"subnormal: svd {k} UᵀU = I", U.T @ U, np.eye(U.shape[1]), atol=1e-10)
+        res = jrun(f"subnormal: eigh {k}", ["eigh", fs])
+        if res:
+            close(f"subnormal: eigh {k} eigenvalues (finite, NumPy)", res["eigenvalues"] / sc, np.linalg.eigvalsh(Ss), atol=1e-10, rtol=1e-8)
+        res = jrun(f"subnormal: eig {k}", ["eig", f])
+        if res:
+            close(f"subnormal: eig {k} eigenvalues", np.sort_complex(np.asarray(res["eigenvalues"], dtype=complex)) / sc,
+                  np.sort_complex(np.linalg.eigvals(As)), atol=1e-10, rtol=1e-8)
+        res = jrun(f"subnormal: rank {k}", ["rank", f])
+        if res:
+            record(f"subnormal: rank {k} = {np.linalg.matrix_rank(As)}", res["rank"] == np.linalg.matrix_rank(As), f"got {res['rank']}")
+        res = jrun(f"subnormal: qr {k}", ["qr", f])
+        if res:
+            Q, R = res["q"], res["r"]
+            close(f"subnormal: qr {k} QR = A (relative)", (Q @ R) / sc, As, atol=1e-10)
+            close(f"subnormal: qr {k} QᵀQ = I", Q.T @ Q, np.eye(Q.shape[1]), atol=1e-10)
+        res = jrun(f"subnormal: det {k}", ["det", f])
+        if res:
+            s_, l_ = np.linalg.slogdet(As)
+            l_ += n * np.log(sc)
+            close(f"subnormal: det {k} sign, logabsdet (exact {s_}, {l_:.6g})", [res["sign"], res["logabsdet"]], [s_, l_], rtol=1e-9)
+        with np.errstate(all="ignore"):
+            ie = np.linalg.inv(As) / sc
+        res = jrun(f"subnormal: inv {k}", ["inv", f])
+        if res:
+            got = res["inverse"]
+            fin = np.isfinite(ie)
+            ok = np.allclose(got[fin], ie[fin], rtol=1e-6, atol=0) and np.array_equal(got[~fin], ie[~fin])
+            record(f"subnormal: inv {k} (exact {ie.tolist()})", ok, f"got {got.tolist()}")
+        res = jrun(f"subnormal: lowrank {k}", ["lowrank", f, "-k", "1"])
+        if res:
+            record(f"subnormal: lowrank {k} finite", np.all(np.isfinite(res["approx"])), f"{res['__raw__']}")
+
+
 SECTIONS = [
     ("help", sec_help), ("usage", sec_usage), ("input-errors", sec_inputs_errors), ("hostile", sec_hostile),
     ("csv", sec_csv_parsing), ("mtx", sec_mtx_parsing), ("dtypes", sec_dtypes), ("empty-nonfinite", sec_empty_nonfinite),
@@ -2332,6 +2394,7 @@ SECTIONS = [
     ("consistency", sec_consistency), ("randomized-quality", sec_randomized_quality), ("pca-hard", sec_pca_hard),
     ("messages", sec_messages), ("cli-forms", sec_cli_forms), ("npy-variants", sec_npy_variants), ("mtx-variants", sec_mtx_variants),
     ("numpy-singular", sec_numpy_singular), ("out-single", sec_out_single), ("huge-sparse", sec_huge_sparse_densify),
+    ("subnormal", sec_subnormal),
 ]
 
 
