@@ -137,6 +137,7 @@ fn scree(area: &Area<'_>, op: &str, ratio: ArrayView1<'_, f64>) -> Result<()> {
         .disable_x_mesh()
         .x_label_formatter(&|v| format!("{}", v.round()))
         .y_max_light_lines(1)
+        .y_label_formatter(&|v| tick_label(*v))
         .x_desc("component")
         .y_desc("explained variance ratio")
         .label_style(("sans-serif", 14))
@@ -222,6 +223,8 @@ fn scatter(area: &Area<'_>, op: &str, z: ArrayView2<'_, f64>) -> Result<()> {
     chart
         .configure_mesh()
         .max_light_lines(1)
+        .x_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&|v| tick_label(*v))
         .x_desc("component 1")
         .y_desc("component 2")
         .label_style(("sans-serif", 14))
@@ -283,6 +286,23 @@ fn component_ticks(k: usize) -> Vec<f64> {
     ticks
 }
 
+/// An axis label: a short decimal (`0.25`, `-6`, `1200`), or `1.5e300` style for very large
+/// or very small magnitudes.
+fn tick_label(v: f64) -> String {
+    if v == 0.0 {
+        // Also -0.0.
+        return "0".to_string();
+    }
+    // Ten significant digits hide the rounding of tick arithmetic (0.30000000000000004).
+    let r: f64 = format!("{v:.9e}").parse().unwrap_or(v);
+    let a = r.abs();
+    if (1e-4..1e6).contains(&a) {
+        format!("{r}")
+    } else {
+        format!("{r:e}")
+    }
+}
+
 /// The scree plot's y range: from 0 (or a lower finite value) to 1 (or a higher one),
 /// with room above for the legend.
 fn scree_range(values: impl Iterator<Item = f64>) -> RangedCoordf64 {
@@ -311,9 +331,15 @@ fn padded_range(values: impl Iterator<Item = f64>, pad: f64) -> RangedCoordf64 {
     lo = lo.clamp(-LIMIT, LIMIT);
     hi = hi.clamp(-LIMIT, LIMIT);
     let width = hi - lo;
-    let margin = (width * pad)
-        .max(lo.abs().max(hi.abs()) * 1e-6)
-        .max(MIN_PAD);
+    let magnitude = lo.abs().max(hi.abs());
+    let margin = if width > 0.0 {
+        // Not narrower than the values' precision allows ticks to be told apart.
+        (width * pad).max(magnitude * 1e-9).max(MIN_PAD)
+    } else if magnitude > 0.0 {
+        (magnitude * 0.05).max(MIN_PAD)
+    } else {
+        1.0
+    };
     let range: Range<f64> = (lo - margin)..(hi + margin);
     range.into()
 }
@@ -334,6 +360,16 @@ mod tests {
     }
 
     #[test]
+    fn tick_labels_are_short() {
+        assert_eq!(tick_label(0.1 + 0.2), "0.3");
+        assert_eq!(tick_label(-0.0), "0");
+        assert_eq!(tick_label(-6.0), "-6");
+        assert_eq!(tick_label(1200.0), "1200");
+        assert_eq!(tick_label(1.5e300), "1.5e300");
+        assert_eq!(tick_label(-2.5e-7), "-2.5e-7");
+    }
+
+    #[test]
     fn ranges_are_finite_and_wide() {
         let r = padded_range([f64::NAN, f64::INFINITY].into_iter(), 0.05).range();
         assert_eq!(r, -1.1..1.1);
@@ -342,6 +378,6 @@ mod tests {
         let r = padded_range([-f64::MAX, f64::MAX].into_iter(), 0.05).range();
         assert!((r.end - r.start).is_finite());
         let r = padded_range([0.0, 0.0].into_iter(), 0.05).range();
-        assert!(r.start < 0.0 && r.end > 0.0);
+        assert_eq!(r, -1.0..1.0);
     }
 }
