@@ -1153,6 +1153,15 @@ def sec_norm():
             with np.errstate(all="ignore"):
                 ex = np.linalg.norm(An, ord={None: None, "1": 1, "inf": np.inf, "fro": "fro"}[o])
             close(f"norm: inf matrix ord={o} value (NumPy {ex})", res.get("norm"), ex, cmd=res["__cmd__"])
+    # spectral norms of non-finite matrices (NumPy raises "SVD did not converge"; the contract says IEEE, exit 0)
+    for nm, M in {"NaN": np.array([[np.nan, 1.0], [2.0, 3.0]]), "inf": np.array([[np.inf, 1.0], [2.0, 3.0]])}.items():
+        for o in ["2", "-2", "nuc"]:
+            res = jrun(f"norm: {nm} matrix --ord={o} exit 0 (IEEE)", ["norm", save_npy(f"n_nf{nm}.npy", M), f"--ord={o}"])
+            if res:
+                g = res["norm"]
+                allowed = [np.nan] if nm == "NaN" else ([np.inf, np.nan] if o != "-2" else [np.nan, np.inf] + [float(x) for x in []])
+                ok = any((np.isnan(a) and np.isnan(g)) or g == a for a in allowed)
+                record(f"norm: {nm} matrix --ord={o} is {' or '.join(map(str, allowed))} (never negative)", ok, f"got {res['__raw__']}")
     # overflow/underflow safety: NumPy's 2-norm is scaled? (NumPy does sqrt(dot) -> overflow to inf for 1e200)
     for s in [1e-200, 1e200, 1e-300, 1e300]:
         vv = np.array([3.0, 4.0]) * s
@@ -2383,6 +2392,51 @@ def sec_subnormal():
             record(f"subnormal: lowrank {k} finite", np.all(np.isfinite(res["approx"])), f"{res['__raw__']}")
 
 
+def sec_fuzz():
+    """Mutated .npy/.csv/.mtx files: never a panic, exit 0 or 1 (one error line), < 2 s, bounded memory."""
+    r = np.random.default_rng(27)
+    bases = {}
+    a = r.standard_normal((4, 3))
+    bases["npy"] = open(save_npy("fz_base.npy", a), "rb").read()
+    with open(P("fz_base_v2.npy"), "wb") as fh:
+        np.lib.format.write_array(fh, a.astype(">f4"), version=(2, 0))
+    bases["npy2"] = open(P("fz_base_v2.npy"), "rb").read()
+    bases["csv"] = b"a,b,c\n" + "\n".join(",".join(repr(float(x)) for x in row) for row in a).encode() + b"\n"
+    bases["mtx"] = b"%%MatrixMarket matrix coordinate real symmetric\n4 4 5\n1 1 2.5\n2 1 -1\n3 3 4\n4 2 1e-3\n4 4 7\n"
+    bad = []
+    n = 0
+    for kind, data in bases.items():
+        ext = "npy" if kind.startswith("npy") else kind
+        for i in range(120):
+            d = bytearray(data)
+            op = i % 5
+            if op == 0:  # flip random bytes
+                for _ in range(1 + r.integers(4)):
+                    d[r.integers(len(d))] = r.integers(256)
+            elif op == 1:  # truncate
+                d = d[: r.integers(len(d))]
+            elif op == 2:  # insert digits somewhere (e.g. header sizes)
+                pos = r.integers(len(d))
+                d[pos:pos] = str(r.choice([9, 99, 10**6, 10**12, 2**63, 2**64])).encode()
+            elif op == 3:  # duplicate a chunk
+                pos = r.integers(len(d))
+                d[pos:pos] = d[pos: pos + r.integers(1, 40)]
+            else:  # replace a digit by a letter / sign
+                digits = [j for j, c in enumerate(d) if chr(c).isdigit()]
+                for j in r.choice(digits, size=min(3, len(digits)), replace=False):
+                    d[j] = ord(r.choice(list("-+eE.x ,\n")))
+            f = write(f"fz_{kind}_{i}.{ext}", bytes(d), "wb")
+            for cmd in (["info", f], ["svd", f], ["tsvd", f, "-k", "1"]):
+                rr = run(cmd, timeout=10)
+                n += 1
+                ok = rr.rc in (0, 1) and no_panic(rr) and rr.dt < 2
+                if rr.rc == 1:
+                    ok = ok and len(rr.err.splitlines()) == 1 and rr.err.startswith("error: ")
+                if not ok:
+                    bad.append(f"{cmd[0]} fz_{kind}_{i}.{ext}: exit {rr.rc} {rr.dt:.1f}s {short(rr.err, 150)}")
+    record(f"fuzz: {n} runs on mutated files: exit 0/1, one error line, no panic, < 2 s", not bad, f"{len(bad)} bad: " + " | ".join(bad[:6]))
+
+
 SECTIONS = [
     ("help", sec_help), ("usage", sec_usage), ("input-errors", sec_inputs_errors), ("hostile", sec_hostile),
     ("csv", sec_csv_parsing), ("mtx", sec_mtx_parsing), ("dtypes", sec_dtypes), ("empty-nonfinite", sec_empty_nonfinite),
@@ -2394,7 +2448,7 @@ SECTIONS = [
     ("consistency", sec_consistency), ("randomized-quality", sec_randomized_quality), ("pca-hard", sec_pca_hard),
     ("messages", sec_messages), ("cli-forms", sec_cli_forms), ("npy-variants", sec_npy_variants), ("mtx-variants", sec_mtx_variants),
     ("numpy-singular", sec_numpy_singular), ("out-single", sec_out_single), ("huge-sparse", sec_huge_sparse_densify),
-    ("subnormal", sec_subnormal),
+    ("subnormal", sec_subnormal), ("fuzz", sec_fuzz),
 ]
 
 
