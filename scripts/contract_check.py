@@ -2437,6 +2437,72 @@ def sec_fuzz():
     record(f"fuzz: {n} runs on mutated files: exit 0/1, one error line, no panic, < 2 s", not bad, f"{len(bad)} bad: " + " | ".join(bad[:6]))
 
 
+def sec_hard_spectra():
+    """Matrices that are hard for QR/Jacobi iterations: cyclic permutations, graded, Wilkinson, Kahan, clustered."""
+    cases = {f"cyclic{n}": np.roll(np.eye(n), 1, axis=0) for n in (2, 3, 5, 16, 33)}
+    C = np.diag(np.ones(9), -1)
+    C[:, -1] = np.arange(1, 11)
+    cases["companion10"] = C
+    cases["graded"] = np.array([[1e150, 1e75, 1], [1e75, 1, 1e-75], [1, 1e-75, 1e-150]])
+    K = np.diag(0.9 ** np.arange(20)) @ (np.triu(-0.3 * np.ones((20, 20)), 1) + np.eye(20))
+    cases["kahan20"] = K
+    cases["wilkinson21"] = np.diag(np.abs(np.arange(-10, 11)).astype(float)) + np.diag(np.ones(20), 1) + np.diag(np.ones(20), -1)
+    cases["clement8"] = np.diag(np.sqrt(np.arange(1, 8) * np.arange(7, 0, -1)), 1) + np.diag(np.sqrt(np.arange(1, 8) * np.arange(7, 0, -1)), -1)
+    cases["ones6"] = np.ones((6, 6))
+    Q = np.linalg.qr(rng(28).standard_normal((6, 6)))[0]
+    cases["clustered"] = Q @ np.diag([1, 1 + 1e-14, 1 + 2e-14, 2, 2, 2 + 1e-15]) @ Q.T
+    cases["big_dyn"] = np.diag([1e300, 1e-300, 1.0])
+    for k, A in cases.items():
+        f = save_npy(f"hs_{k}.npy", A)
+        sc = np.abs(A).max()
+        res = jrun(f"hard: eig {k}", ["eig", f])
+        if res:
+            w = np.asarray(res["eigenvalues"], dtype=complex)
+            V = np.asarray(res["eigenvectors"], dtype=complex)
+            record(f"hard: eig {k} residual ‖AV − VΛ‖/‖A‖ < 1e-10", np.abs(A @ V - V * w).max() / sc < 1e-10, f"{np.abs(A @ V - V * w).max() / sc:.2e}")
+            close(f"hard: eig {k} eigenvalues", np.sort_complex(w), np.sort_complex(np.linalg.eigvals(A)), rtol=1e-7, atol=1e-9 * sc)
+        res = jrun(f"hard: svd {k}", ["svd", f])
+        if res:
+            close(f"hard: svd {k} s", res["s"], np.linalg.svd(A, compute_uv=False), rtol=1e-9, atol=1e-13 * sc)
+            close(f"hard: svd {k} reconstruction", (res["u"] * res["s"]) @ res["vt"] / sc, A / sc, atol=1e-12)
+        if np.array_equal(A, A.T):
+            res = jrun(f"hard: eigh {k}", ["eigh", f])
+            if res:
+                close(f"hard: eigh {k} eigenvalues", res["eigenvalues"], np.linalg.eigvalsh(A), rtol=1e-9, atol=1e-13 * sc)
+                V = res["eigenvectors"]
+                close(f"hard: eigh {k} VᵀV = I", V.T @ V, np.eye(len(A)), atol=1e-11)
+
+
+def sec_minor_parity():
+    """Smaller NumPy-parity points."""
+    b = save_npy("mp_bool.npy", np.array([[True, True], [False, True]]))
+    res = jrun("minor: bool @ bool", ["matmul", b, b])
+    if res:
+        e = (np.array([[True, True], [False, True]]) @ np.array([[True, True], [False, True]])).astype(float)
+        close("minor: bool @ bool is NumPy's logical product (True -> 1.0), not 2.0", res["product"], e, cmd=res["__cmd__"])
+    write("mp_pos.mtx", "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 3\n2 1 5\n")
+    res = jrun("minor: sparse info min with implicit zeros", ["info", P("mp_pos.mtx")])
+    if res:
+        close("info: sparse positive entries: min 0 (implicit zeros), max 5, mean 2", [res["min"], res["max"], res["mean"]], [0, 5, 2])
+    write("mp_neg.mtx", "%%MatrixMarket matrix coordinate integer general\n2 2 2\n1 1 -3\n2 1 -5\n")
+    res = jrun("minor: sparse info max with implicit zeros", ["info", P("mp_neg.mtx")])
+    if res:
+        close("info: sparse negative entries: max 0 (implicit zeros)", [res["min"], res["max"], res["mean"]], [-5, 0, -2])
+    rr = run(["tsvd", save_npy("mp_1f.npy", np.arange(10.0).reshape(10, 1)), "-k", "1"])
+    record("minor: tsvd on 1 feature -> exit 1 (sklearn TruncatedSVD requires n_features >= 2)", rr.rc == 1, f"exit {rr.rc} {short(rr.out, 80)}")
+    X = rng(29).standard_normal((20, 3)) * 1e200
+    rr = run(["pca", save_npy("mp_ov.npy", X), "--solver", "eigh"])
+    record("minor: pca --solver eigh on finite data whose covariance overflows: message must not claim the input is non-finite",
+           rr.rc == 0 or "input contains non-finite" not in rr.err, f"exit {rr.rc} {short(rr.err)}")
+    rr = run(["lowrank", save_npy("mp_lr.npy", np.diag([1e-320, 1.0])), "-k", "5"])
+    record("minor: lowrank error names the command 'lowrank' (not 'low_rank')", rr.rc == 1 and rr.err.startswith("error: lowrank"), f"{short(rr.err)}")
+    write("mp_big.mtx", "%%MatrixMarket matrix coordinate real general\n200000 50000 2\n1 1 5\n2 2 4\n")
+    rr = run(["tsvd", P("mp_big.mtx"), "-k", "1", "--algorithm", "exact"])
+    record("minor: tsvd error line names 'tsvd' (not an internal 'to_dense')", rr.rc == 0 or rr.err.startswith("error: tsvd"), f"{short(rr.err)}")
+    rr = run(["rank", save_npy("mp_rk.npy", np.eye(2) * 1e-310)])
+    record("minor: rank error line names 'rank' (not 'matrix_rank')", rr.rc == 0 or rr.err.startswith("error: rank"), f"{short(rr.err)}")
+
+
 SECTIONS = [
     ("help", sec_help), ("usage", sec_usage), ("input-errors", sec_inputs_errors), ("hostile", sec_hostile),
     ("csv", sec_csv_parsing), ("mtx", sec_mtx_parsing), ("dtypes", sec_dtypes), ("empty-nonfinite", sec_empty_nonfinite),
@@ -2449,6 +2515,7 @@ SECTIONS = [
     ("messages", sec_messages), ("cli-forms", sec_cli_forms), ("npy-variants", sec_npy_variants), ("mtx-variants", sec_mtx_variants),
     ("numpy-singular", sec_numpy_singular), ("out-single", sec_out_single), ("huge-sparse", sec_huge_sparse_densify),
     ("subnormal", sec_subnormal), ("fuzz", sec_fuzz),
+    ("hard-spectra", sec_hard_spectra), ("minor-parity", sec_minor_parity),
 ]
 
 
