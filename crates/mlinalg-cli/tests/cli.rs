@@ -14,5 +14,7 @@ mod errors;
 mod json;
 #[path = "cli/outputs.rs"]
 mod outputs;
+#[path = "cli/plot.rs"]
+mod plot;
 #[path = "cli/tour.rs"]
 mod tour;
