@@ -32,6 +32,8 @@ const LINE: RGBColor = RGBColor(221, 132, 82);
 const POINT: RGBColor = RGBColor(85, 168, 104);
 /// Size of one panel in pixels.
 const PANEL: (u32, u32) = (600, 450);
+/// Up to this many components, each point of the cumulative line is marked.
+const MAX_MARKERS: usize = 30;
 /// Up to this many components, each bar is labelled with its percentage.
 const MAX_BAR_LABELS: usize = 12;
 /// The largest magnitude an axis range may reach, so that its width stays finite.
@@ -175,11 +177,13 @@ fn scree(area: &Area<'_>, op: &str, ratio: ArrayView1<'_, f64>) -> Result<()> {
                 + PathElement::new([(0, 0), (14, 0)], LINE.stroke_width(2))
                 + Rectangle::new([(4, -3), (10, 3)], LINE.filled())
         });
-    chart.draw_series(
-        finite
-            .iter()
-            .map(|&p| EmptyElement::at(p) + Rectangle::new([(-3, -3), (3, 3)], LINE.filled())),
-    )?;
+    if k <= MAX_MARKERS {
+        chart.draw_series(
+            finite
+                .iter()
+                .map(|&p| EmptyElement::at(p) + Rectangle::new([(-3, -3), (3, 3)], LINE.filled())),
+        )?;
+    }
     if k <= MAX_BAR_LABELS {
         let style = TextStyle::from(("sans-serif", 12).into_font())
             .pos(Pos::new(HPos::Center, VPos::Bottom));
