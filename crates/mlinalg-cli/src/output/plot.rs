@@ -7,7 +7,8 @@
 //! build pulls no fontconfig or freetype. The file is staged and renamed into place with
 //! the other output files ([`crate::output::files`]).
 //!
-//! Non-finite values (a ratio of 0/0 for constant data) are left out of the drawing, and
+//! Non-finite values (a ratio inf/inf when finite but huge data overflows the variance) are
+//! left out of the drawing, and
 //! axis ranges are built from the finite values only, so the SVG stays valid whatever the
 //! numbers are.
 
