@@ -8,9 +8,8 @@
 //! the other output files ([`crate::output::files`]).
 //!
 //! Non-finite values (a ratio inf/inf when finite but huge data overflows the variance) are
-//! left out of the drawing, and
-//! axis ranges are built from the finite values only, so the SVG stays valid whatever the
-//! numbers are.
+//! left out of the drawing, and axis ranges are built from the finite values only, so the
+//! SVG stays valid whatever the numbers are.
 
 use std::ops::Range;
 use std::path::Path;
