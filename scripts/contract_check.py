@@ -1748,6 +1748,18 @@ def sec_tsvd():
         close("tsvd: exact big sparse singular_values [5,4]", decode(parse_json(rb.out)["singular_values"]), [5.0, 4.0], rtol=1e-9)
     rn = run(["norm", P("ts_big.mtx"), "--json"], timeout=30)
     record("norm: 200000x50000 sparse fro without densifying", rn.rc == 0 and rn.out and abs(decode(parse_json(rn.out)["norm"]) - np.sqrt(25 + 16 + 9 + 4 + 1 + 0.25)) < 1e-9 if rn.rc == 0 else False, f"exit {rn.rc} {short(rn.err)}")
+    for o in ["2", "-2", "nuc"]:
+        rn = run(["norm", P("ts_big.mtx"), f"--ord={o}", "--json"], timeout=30)
+        ok = rn.rc == 0 or (rn.rc == 1 and rn.err.startswith("error: norm"))
+        record(f"norm: --ord={o} on 200000x50000 sparse: computed sparsely (contract: norm keeps .mtx sparse) or an 'error: norm: ...' line",
+               ok, f"exit {rn.rc} {short(rn.err)}")
+    rn = run(["norm", P("ts_big.mtx"), "--ord=2", "--json"], timeout=30)
+    if rn.rc == 0:
+        close("norm: --ord=2 on big sparse = 5", decode(parse_json(rn.out)["norm"]), 5.0, rtol=1e-9)
+    rn = run(["norm", P("ts_big.mtx"), "--ord=-inf", "--json"], timeout=30)
+    record("norm: --ord=-inf on sparse with zero rows is 0.0 (not -0.0)", rn.rc == 0 and '"norm": 0.0' in rn.out, f"exit {rn.rc} {short(rn.out)}")
+    rn = run(["norm", save_npy("ts_zr.npy", np.array([[0.0, 0], [1, 2]])), "--ord=-inf", "--json"], timeout=30)
+    record("norm: --ord=-inf dense with zero row is 0.0 (not -0.0)", rn.rc == 0 and '"norm": 0.0' in rn.out, f"exit {rn.rc} {short(rn.out)}")
     ri = run(["info", P("ts_big.mtx"), "--json"], timeout=30)
     record("info: 200000x50000 sparse without densifying", ri.rc == 0, f"exit {ri.rc} {short(ri.err)}")
     rm = run(["matmul", P("ts_big.mtx"), save_npy("ts_ones.npy", np.ones(50000)), "--json"], timeout=30)
