@@ -11,5 +11,6 @@ mod linalg;
 mod linear_model;
 mod nn;
 mod ops;
+mod regression;
 mod sparse;
 mod vector;

@@ -57,16 +57,31 @@ fn to_array_c(m: MatRef<'_, Complex64>) -> Array2<Complex64> {
 /// near the overflow or underflow thresholds (seen at 1e±150 and beyond). LAPACK's drivers
 /// scale such input into range first (`dlascl`); we do the same with a power of two, which
 /// is exact, and scale singular values/eigenvalues back.
-pub(crate) fn scale_into_range(a: &ArrayView2<'_, f64>) -> Option<(Array2<f64>, f64)> {
+pub(crate) fn scale_into_range(a: &ArrayView2<'_, f64>) -> Option<(Array2<f64>, Rescale)> {
     let amax = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     // Within [2^-64, 2^64] products and sums of squares are safe for any n we can store.
     if amax == 0.0 || !amax.is_finite() || (2f64.powi(-64)..=2f64.powi(64)).contains(&amax) {
         return None;
     }
     let e = amax.log2().round() as i32;
-    let factor = 2f64.powi(e);
-    let inv = 2f64.powi(-e);
-    Some((a.mapv(|v| v * inv), factor))
+    Some((a.mapv(|v| pow2_scale(v, -e)), Rescale(e)))
+}
+
+/// `v · 2^e` in two steps, so that exponents beyond ±1023 (subnormal input has a
+/// largest magnitude down to 2^-1074) do not overflow the factor itself.
+fn pow2_scale(v: f64, e: i32) -> f64 {
+    let h = e / 2;
+    v * 2f64.powi(h) * 2f64.powi(e - h)
+}
+
+/// The power of two a scaled problem's singular values or eigenvalues are multiplied by.
+#[derive(Clone, Copy)]
+pub(crate) struct Rescale(i32);
+
+impl Rescale {
+    fn apply(self, v: f64) -> f64 {
+        pow2_scale(v, self.0)
+    }
 }
 
 /// The parallelism faer uses for the size of problem at hand: sequential for small
@@ -218,7 +233,7 @@ pub(crate) fn self_adjoint_eigen(
 ) -> Result<(Array1<f64>, Array2<f64>)> {
     if let Some((scaled, factor)) = scale_into_range(a) {
         let (w, v) = self_adjoint_eigen(op, &scaled.view())?;
-        return Ok((w * factor, v));
+        return Ok((w.mapv(|x| factor.apply(x)), v));
     }
     let f = faer::linalg::solvers::SelfAdjointEigen::new(view(a), Side::Lower)
         .map_err(|_| Error::NoConvergence { op })?;
@@ -232,7 +247,7 @@ pub(crate) fn self_adjoint_eigenvalues(
     a: &ArrayView2<'_, f64>,
 ) -> Result<Array1<f64>> {
     if let Some((scaled, factor)) = scale_into_range(a) {
-        return Ok(self_adjoint_eigenvalues(op, &scaled.view())? * factor);
+        return Ok(self_adjoint_eigenvalues(op, &scaled.view())?.mapv(|x| factor.apply(x)));
     }
     let w = view(a)
         .self_adjoint_eigenvalues(Side::Lower)
@@ -247,7 +262,10 @@ pub(crate) fn eigen(
 ) -> Result<(Array1<Complex64>, Array2<Complex64>)> {
     if let Some((scaled, factor)) = scale_into_range(a) {
         let (w, v) = eigen(op, &scaled.view())?;
-        return Ok((w.mapv(|z| z * factor), v));
+        return Ok((
+            w.mapv(|z| Complex64::new(factor.apply(z.re), factor.apply(z.im))),
+            v,
+        ));
     }
     let f = faer::linalg::solvers::Eigen::new_from_real(view(a))
         .map_err(|_| Error::NoConvergence { op })?;
@@ -270,7 +288,7 @@ pub(crate) fn svd(
 ) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)> {
     if let Some((scaled, factor)) = scale_into_range(a) {
         let (u, s, v) = svd(op, &scaled.view(), kind)?;
-        return Ok((u, s * factor, v));
+        return Ok((u, s.mapv(|x| factor.apply(x)), v));
     }
     let f = match kind {
         SvdKind::Thin => faer::linalg::solvers::Svd::new_thin(view(a)),
@@ -284,7 +302,7 @@ pub(crate) fn svd(
 /// Singular values only, descending.
 pub(crate) fn singular_values(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array1<f64>> {
     if let Some((scaled, factor)) = scale_into_range(a) {
-        return Ok(singular_values(op, &scaled.view())? * factor);
+        return Ok(singular_values(op, &scaled.view())?.mapv(|x| factor.apply(x)));
     }
     let s = view(a)
         .singular_values()
