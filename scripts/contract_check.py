@@ -187,6 +187,8 @@ def jrun(name, args, keys=None, timeout=30):
     except Exception as e:  # noqa: BLE001
         record(name, False, f"`{r.cmd()}` bad JSON: {e}; stdout: {short(r.out)}")
         return None
+    if r.err.strip():
+        record(name + " [stderr empty on success]", False, f"`{r.cmd()}` stderr: {short(r.err)}")
     if keys is not None and set(obj) != set(keys):
         record(name + " [json keys]", False, f"`{r.cmd()}` keys {sorted(obj)} != {sorted(keys)}")
     res["__raw__"] = obj
@@ -368,6 +370,15 @@ def sec_usage():
         expect_fail(f"usage: --out on {c} (several array results) exit 2", [c, a] + extra + ["--out", out], 2)
         record(f"usage: --out on {c} leaves no file", not os.path.exists(out))
     expect_fail("usage: tour unknown section", ["tour", "--section", "nosuchsection"], 2)
+    expect_fail("usage: -k 1.5", ["lowrank", a, "-k", "1.5"], 2)
+    expect_fail("usage: -k empty", ["lowrank", a, "-k", ""], 2)
+    expect_fail("usage: --seed -1", ["pca", a, "--seed=-1"], 2)
+    expect_fail("usage: --iters -1", ["tsvd", a, "--iters=-1"], 2)
+    expect_fail("usage: --JSON (case matters)", ["det", a, "--JSON"], 2)
+    expect_fail("usage: pca -k 0 (out of range)", ["pca", a, "-k", "0"], 2)
+    expect_fail("usage: tsvd -k 0 (out of range)", ["tsvd", a, "-k", "0"], 2)
+    expect_fail("usage: --out without value", ["inv", a, "--out"], 2)
+    expect_fail("usage: --out-dir without value", ["svd", a, "--out-dir"], 2)
 
 
 def sec_inputs_errors():
@@ -1739,6 +1750,13 @@ def sec_tsvd():
             d = parse_json(rb.out)
             sv = decode(d["singular_values"])
             close("tsvd: big sparse singular_values [5,4]", sv, [5.0, 4.0], rtol=1e-6)
+            nn = 200000.0
+            vals = np.array([5.0, 4, 3, 2, 1, 0.5])
+            col_var = vals ** 2 / nn - (vals / nn) ** 2
+            close("tsvd: big sparse explained_variance (var over 200000 rows)", decode(d["explained_variance"]), col_var[:2], rtol=1e-6)
+            close("tsvd: big sparse explained_variance_ratio (total variance computed sparsely)", decode(d["explained_variance_ratio"]), col_var[:2] / col_var.sum(), rtol=1e-6)
+            C = decode(d["components"])
+            record("tsvd: big sparse components are e1, e2 (svd_flip: positive)", C.shape == (2, 50000) and np.isclose(C[0, 0], 1) and np.isclose(C[1, 1], 1), f"{C[:, :3]}")
         except Exception as e:  # noqa: BLE001
             record("tsvd: big sparse output", False, str(e))
     rb = run(["tsvd", P("ts_big.mtx"), "-k", "2", "--algorithm", "exact", "--json"], timeout=60)
