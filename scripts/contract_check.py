@@ -423,6 +423,14 @@ def sec_hostile():
     write("h_huge.npy", npy_header("<f8", False, (10**11, 10**11)) + b"\0" * 64, "wb")
     for c in ["info", "det", "transpose", "svd", "norm", "tsvd"]:
         expect_fail(f"hostile: header 1e11 x 1e11 ({c})", [c, P("h_huge.npy")], 1, maxtime=2)
+    small = save_npy("h_small2.npy", np.eye(2))
+    v2 = save_npy("h_v2.npy", np.ones(2))
+    for c, pre, post in [("matmul", [], [small]), ("matmul", [small], []), ("solve", [], [v2]), ("solve", [small], []),
+                         ("lstsq", [], [v2]), ("lstsq", [small], []), ("cosine", [], [v2]), ("outer", [v2], []), ("inv", [], []),
+                         ("trace", [], []), ("rank", [], []), ("qr", [], []), ("cholesky", [], []), ("eigh", [], []), ("eig", [], []),
+                         ("lowrank", [], ["-k", "1"]), ("pca", [], []), ("check", [], [])]:
+        expect_fail(f"hostile: header 1e11 x 1e11 ({c} {'2nd' if pre else '1st'} operand)", [c] + pre + [P("h_huge.npy")] + post, 1, maxtime=2)
+        expect_fail(f"hostile: truncated .npy ({c} {'2nd' if pre else '1st'} operand)", [c] + pre + [P("h_trunc.npy")] + post, 1, maxtime=2)
     write("h_ovf.npy", npy_header("<f8", False, (2**62, 2**62)) + b"\0" * 64, "wb")
     expect_fail("hostile: header shape product overflows usize", ["info", P("h_ovf.npy")], 1, maxtime=2)
     write("h_big1d.npy", npy_header("<f8", False, (10**12,)) + b"\0" * 64, "wb")
