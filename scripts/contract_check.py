@@ -2528,6 +2528,9 @@ def sec_minor_parity():
         close("info: sparse negative entries: max 0 (implicit zeros)", [res["min"], res["max"], res["mean"]], [-5, 0, -2])
     rr = run(["tsvd", save_npy("mp_1f.npy", np.arange(10.0).reshape(10, 1)), "-k", "1"])
     record("minor: tsvd on 1 feature -> exit 1 (sklearn TruncatedSVD requires n_features >= 2)", rr.rc == 1, f"exit {rr.rc} {short(rr.out, 80)}")
+    Xw = rng(30).standard_normal((15, 25))
+    rr = run(["tsvd", save_npy("mp_w.npy", Xw), "-k", "20", "--json"])
+    record("minor: tsvd randomized -k 20 on 15x25 (sklearn TruncatedSVD accepts n_components <= n_features)", rr.rc == 0, f"exit {rr.rc} {short(rr.err)}")
     X = rng(29).standard_normal((20, 3)) * 1e200
     rr = run(["pca", save_npy("mp_ov.npy", X), "--solver", "eigh"])
     record("minor: pca --solver eigh on finite data whose covariance overflows: message must not claim the input is non-finite",
