@@ -26,6 +26,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
+use std::sync::{Mutex, PoisonError};
 
 /// Cache-blocking parameters: depth `kc`, rows of the packed `A` block `mc`, columns of
 /// the packed `B` block `nc`.
@@ -340,22 +341,26 @@ unsafe fn run<K: Kernel>(p: &Problem) {
     let blk = p.blocking;
     let kc = blk.kc.min(p.k);
     let nc = blk.nc.min(p.n).div_ceil(nr) * nr;
-    let mc = blk.mc.min(p.m).div_ceil(mr) * mr;
-    let mut bbuf = Buf::new(kc * nc);
-    // Split the rows of C into one contiguous range per thread, in whole micro-panels.
+    // Row blocks of C (and packed A), in whole micro-panels; with several threads their
+    // count is a multiple of the thread count so that an even split exists, and rayon's
+    // work stealing rebalances when a core is busy with something else.
     let units = p.m.div_ceil(mr);
     let threads = p.threads.min(units).max(1);
-    let ranges: Vec<(usize, usize)> = (0..threads)
-        .map(|t| {
-            (
-                (units * t / threads * mr).min(p.m),
-                (units * (t + 1) / threads * mr).min(p.m),
-            )
-        })
-        .collect();
-    let mut abufs: Vec<Buf> = ranges
-        .iter()
-        .map(|&(r0, r1)| Buf::new(mc.min((r1 - r0).div_ceil(mr) * mr) * kc))
+    let blocks = {
+        let b = units.div_ceil(blk.mc.div_ceil(mr).max(1));
+        (b.div_ceil(threads) * threads).min(units)
+    };
+    let block_rows = |b: usize| {
+        (
+            (units * b / blocks * mr).min(p.m),
+            (units * (b + 1) / blocks * mr).min(p.m),
+        )
+    };
+    let mc = units.div_ceil(blocks) * mr;
+    let mut bbuf = Buf::new(kc * nc);
+    // One packed-A buffer per worker thread, allocated once per call.
+    let abufs: Vec<Mutex<Buf>> = (0..threads)
+        .map(|_| Mutex::new(Buf::new(mc * kc)))
         .collect();
     let nbuf = bbuf.len();
     let bptr = SendPtr(bbuf.as_mut_ptr());
@@ -393,35 +398,33 @@ unsafe fn run<K: Kernel>(p: &Problem) {
             } else {
                 pack(0, panels);
             }
-            let work = |(t, abuf): (usize, &mut Buf)| {
-                let (r0, r1) = ranges[t];
-                let mut ic = r0;
-                while ic < r1 {
-                    let mb = mc.min(r1 - ic);
-                    // SAFETY: abuf holds mc·kc ≥ ceil(mb/MR)·MR·kb elements; the block
-                    // (ic.., pc.., jc..) lies inside A, B and C; rows r0..r1 of C are
-                    // this thread's alone.
-                    unsafe {
-                        pack_a(p.a, ic, pc, mb, kb, mr, abuf.as_mut_ptr());
-                        macro_kernel::<K>(
-                            p.c,
-                            ic,
-                            jc,
-                            mb,
-                            nb,
-                            kb,
-                            abuf.as_mut_ptr(),
-                            bptr.get(),
-                            acc,
-                        );
-                    }
-                    ic += mb;
+            let work = |b: usize| {
+                let (r0, r1) = block_rows(b);
+                let slot = rayon::current_thread_index().unwrap_or(0) % abufs.len();
+                // A worker runs one block at a time, so its slot is never contended.
+                let mut abuf = abufs[slot].lock().unwrap_or_else(PoisonError::into_inner);
+                // SAFETY: abuf holds mc·kc ≥ ceil((r1 − r0)/MR)·MR·kb elements; the block
+                // (r0.., pc.., jc..) lies inside A, B and C; rows r0..r1 of C belong to
+                // this block alone.
+                unsafe {
+                    pack_a(p.a, r0, pc, r1 - r0, kb, mr, abuf.as_mut_ptr());
+                    macro_kernel::<K>(
+                        p.c,
+                        r0,
+                        jc,
+                        r1 - r0,
+                        nb,
+                        kb,
+                        abuf.as_mut_ptr(),
+                        bptr.get(),
+                        acc,
+                    );
                 }
             };
             if threads > 1 {
-                abufs.par_iter_mut().enumerate().for_each(work);
+                (0..blocks).into_par_iter().for_each(work);
             } else {
-                abufs.iter_mut().enumerate().for_each(work);
+                (0..blocks).for_each(work);
             }
         }
     }
@@ -598,9 +601,10 @@ impl Kernel for Scalar {
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::{
-    __m256d, __m512d, _mm256_add_pd, _mm256_fmadd_pd, _mm256_load_pd, _mm256_loadu_pd,
-    _mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd, _mm512_add_pd, _mm512_fmadd_pd,
-    _mm512_load_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
+    __m256d, __m512d, _MM_HINT_T0, _mm_prefetch, _mm256_add_pd, _mm256_fmadd_pd, _mm256_load_pd,
+    _mm256_loadu_pd, _mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd, _mm512_add_pd,
+    _mm512_fmadd_pd, _mm512_load_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd,
+    _mm512_storeu_pd,
 };
 
 /// AVX-512F 24 × 8 kernel: 24 zmm accumulators, three A vectors, one broadcast.
@@ -639,6 +643,14 @@ unsafe fn avx512_24x8(
     // of 24·8 bytes·kb from an aligned buffer, and advance by 192 bytes) and b[0..8], within
     // the kc·24 and kc·8 elements the caller provides; the stores hit the 24 × 8 tile.
     unsafe {
+        // Fetch the C tile while the products run (prefetches never fault).
+        for j in 0..8 {
+            let col = c.wrapping_offset(j * cs).cast::<i8>();
+            _mm_prefetch::<_MM_HINT_T0>(col);
+            _mm_prefetch::<_MM_HINT_T0>(col.wrapping_add(64));
+            _mm_prefetch::<_MM_HINT_T0>(col.wrapping_add(128));
+            _mm_prefetch::<_MM_HINT_T0>(col.wrapping_add(191));
+        }
         let mut r = [[_mm512_setzero_pd(); 3]; 8];
         for _ in 0..kc {
             let a0 = _mm512_load_pd(a);
