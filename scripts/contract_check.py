@@ -1100,6 +1100,13 @@ def sec_rank():
         if res:
             ex = int(np.linalg.matrix_rank(M))
             record(f"rank: {k} = {ex}", res["__raw__"].get("rank") == ex, f"{res['__cmd__']} got {res['__raw__'].get('rank')}")
+    for scl in [1e307, 2.1e307, 4e307]:
+        Mb = rng(26).standard_normal((4, 4)) * scl
+        Mb = Mb / max(1.0, np.abs(Mb).max() / 1e308)
+        res = jrun(f"rank: near-overflow matrix (max |a| {np.abs(Mb).max():.2g})", ["rank", save_npy("r_big.npy", Mb)])
+        if res:
+            ex = int(np.linalg.matrix_rank(Mb))
+            record(f"rank: near-overflow matrix (S.max {np.linalg.norm(Mb, 2):.3g}) = NumPy {ex} (tol = S.max · (max(M,N)·eps), no overflow)", res["rank"] == ex, f"got {res['rank']}")
     M = np.diag([1.0, 0.5, 1e-3, 1e-6])
     for tol in ["0.1", "1e-4", "0", "1e-7"]:
         res = jrun(f"rank: --tol {tol}", ["rank", save_npy("r_tol.npy", M), "--tol", tol])
