@@ -1923,6 +1923,13 @@ def sec_outputs():
     od = P("o_dir_fail")
     rr = run(["svd", save_npy("o_nan2.npy", np.array([[np.nan, 1], [1, 1.0]])), "--out-dir", od])
     record("out: failing svd --out-dir writes no files", rr.rc == 1 and (not os.path.isdir(od) or os.listdir(od) == []), f"exit {rr.rc} {os.listdir(od) if os.path.isdir(od) else None}")
+    # a failure while writing the 2nd/3rd array must not leave the 1st behind
+    od = P("o_partial")
+    os.makedirs(os.path.join(od, "s.npy"), exist_ok=True)  # s.npy cannot be written: it is a directory
+    rr = run(["svd", fa, "--out-dir", od])
+    left = sorted(x for x in os.listdir(od) if x != "s.npy")
+    record("out-dir: a failing write (s.npy is a directory) exits 1 and leaves no new file (u.npy/vt.npy/temp files)", rr.rc == 1 and left == [],
+           f"exit {rr.rc}; left behind: {left}; {short(rr.err)}")
     # overwrite existing file on success
     write("o_over.npy", b"OLD", "wb")
     rr = run(["inv", fa, "--out", P("o_over.npy")])
