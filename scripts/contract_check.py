@@ -1831,6 +1831,11 @@ def sec_check():
                 raw = res["__raw__"]
                 got = (raw.get("symmetric"), raw.get("orthogonal"), raw.get("positive_definite"))
                 record(f"check: {k} {lab} = {(sy, orth, pd)} (JSON booleans)", got == (sy, orth, pd) and all(type(x) is bool for x in got), f"{res['__cmd__']} got {got}")
+    for d in [1e-12, 1e-17, 1e-20, 1e-300]:
+        res = jrun(f"check: diag(1, {d:g})", ["check", save_npy("ck_pdtiny.npy", np.diag([1.0, d]))])
+        if res:
+            record(f"check: diag(1, {d:g}) positive_definite true (contract: all eigenvalues > 0; NumPy eigvalsh gives {np.linalg.eigvalsh(np.diag([1.0, d])).min():g})",
+                   res["positive_definite"] is True, f"got {res['__raw__']}")
     # a non-square orthonormal-columns matrix: contract: all false for non-square
     Qt = np.linalg.qr(r.standard_normal((4, 2)))[0]
     res = jrun("check: non-square with orthonormal columns", ["check", save_npy("ck_qt.npy", Qt)])
