@@ -1407,6 +1407,13 @@ def sec_eigh():
             close(f"eigh: {k} VᵀV = I", V.T @ V, np.eye(Mx.shape[0]), atol=1e-12)
             with np.errstate(all="ignore"):
                 close(f"eigh: {k} residual", (Mx @ V - V * w) / sc, np.zeros_like(Mx), atol=1e-12)
+    # 2x2 symmetric problems: LAPACK (dlaev2) gets the small eigenvalue to full relative accuracy
+    for A2 in [np.diag([1.0, 1e-17]), np.diag([1.0, 1e-12]), np.diag([1.0, -1e-17]), np.array([[1.0, 1e-9], [1e-9, 2e-18]]),
+               np.array([[1.0, 1e-8], [1e-8, 1.0001e-12]])]:
+        res = jrun(f"eigh: 2x2 {A2.tolist()}", ["eigh", save_npy("eh_22.npy", A2)])
+        if res:
+            close(f"eigh: 2x2 {A2.tolist()} eigenvalues to relative accuracy (NumPy {np.linalg.eigvalsh(A2).tolist()})",
+                  res["eigenvalues"], np.linalg.eigvalsh(A2), rtol=1e-6, atol=0, cmd=res["__cmd__"])
     # tridiagonal 50x50 (larger)
     n = 60
     T = np.diag(2 * np.ones(n)) - np.diag(np.ones(n - 1), 1) - np.diag(np.ones(n - 1), -1)
