@@ -531,6 +531,12 @@ def sec_csv_parsing():
         res = jrun(f"csv: {f}.csv read as 2x3", ["transpose", P(f + ".csv")])
         if res:
             close(f"csv: {f}.csv values", res.get("transpose"), a.T, cmd=res["__cmd__"])
+    # exact decimal -> float64 conversion (correct rounding) for .csv and .mtx
+    xr = rng(31).standard_normal((5, 4)) * 10.0 ** rng(32).integers(-300, 300, size=(5, 4))
+    for lab, f in [("csv", save_csv("p_exact.csv", xr)), ("mtx", save_mtx("p_exact.mtx", xr))]:
+        res = jrun(f"csv/mtx: exact parsing {lab}", ["transpose", f])
+        if res:
+            record(f"{lab}: 17-digit decimals parse to the exact float64 (correct rounding)", np.array_equal(res["transpose"], xr.T), "values differ")
     # 1 row / 1 col -> vector
     write("p_row.csv", "1,2,3\n")
     write("p_col.csv", "1\n2\n3\n")
@@ -2351,6 +2357,27 @@ def sec_numpy_singular():
             expect_fail(f"singular: solve {k} (NumPy: LinAlgError Singular matrix) exit 1", ["solve", f, save_npy(f"ns_b{len(A)}.npy", np.ones(len(A)))], 1, contains="singular")
 
 
+def sec_duplicate_columns():
+    """A random matrix with two identical columns: NumPy's LU finds an exactly zero pivot (det 0.0, inv raises)."""
+    r = np.random.default_rng(7)
+    for n in (2, 3, 4, 5, 8):
+        A = r.standard_normal((n, n))
+        A[:, -1] = A[:, 0]
+        f = save_npy(f"dc_{n}.npy", A)
+        d_np = np.linalg.det(A)
+        res = jrun(f"singular: det {n}x{n} random with duplicate column", ["det", f])
+        if res:
+            record(f"singular: det {n}x{n} random with duplicate column == NumPy {d_np} (sign {np.linalg.slogdet(A)[0]})",
+                   res["det"] == d_np and res["sign"] == np.linalg.slogdet(A)[0], f"got {res['__raw__']}")
+        try:
+            np.linalg.inv(A)
+            sing = False
+        except np.linalg.LinAlgError:
+            sing = True
+        if sing:
+            expect_fail(f"singular: inv {n}x{n} random with duplicate column (NumPy: Singular matrix) exit 1", ["inv", f], 1, contains="singular")
+
+
 def sec_out_single():
     r = rng(25)
     A = r.standard_normal((3, 3)) + 3 * np.eye(3)
@@ -2580,7 +2607,7 @@ SECTIONS = [
     ("tour", sec_tour), ("outputs", sec_outputs), ("human", sec_human), ("json-digits", sec_json_digits),
     ("consistency", sec_consistency), ("randomized-quality", sec_randomized_quality), ("pca-hard", sec_pca_hard),
     ("messages", sec_messages), ("cli-forms", sec_cli_forms), ("npy-variants", sec_npy_variants), ("mtx-variants", sec_mtx_variants),
-    ("numpy-singular", sec_numpy_singular), ("out-single", sec_out_single), ("huge-sparse", sec_huge_sparse_densify),
+    ("numpy-singular", sec_numpy_singular), ("duplicate-columns", sec_duplicate_columns), ("out-single", sec_out_single), ("huge-sparse", sec_huge_sparse_densify),
     ("subnormal", sec_subnormal), ("fuzz", sec_fuzz),
     ("hard-spectra", sec_hard_spectra), ("minor-parity", sec_minor_parity),
 ]
