@@ -170,6 +170,32 @@ pub(crate) fn try_vec(op: &'static str, len: usize) -> Result<Vec<f64>> {
     Ok(v)
 }
 
+/// An empty `Vec<f64>` with room for exactly `len` elements, checked and advised as
+/// [`try_vec`] but not zero-filled: for kernels that write every element once, in parallel,
+/// so the pages are first touched (and faulted in) by the threads that fill them instead of
+/// by a serial zeroing pass. Fill it through `spare_capacity_mut` and `set_len`.
+pub(crate) fn try_vec_uninit(op: &'static str, len: usize) -> Result<Vec<f64>> {
+    let bytes = len.saturating_mul(std::mem::size_of::<f64>());
+    if bytes > CHECK_AVAILABLE_ABOVE
+        && let Some(avail) = available_memory()
+        && bytes > avail
+    {
+        return Err(Error::Unsupported {
+            op,
+            detail: format!(
+                "cannot allocate {len} elements ({bytes} bytes): only {avail} bytes of memory available"
+            ),
+        });
+    }
+    let mut v: Vec<f64> = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
+        op,
+        detail: format!("cannot allocate {len} elements ({bytes} bytes)"),
+    })?;
+    advise_huge_pages(v.as_mut_ptr().cast(), bytes);
+    Ok(v)
+}
+
 /// Allocations below this size skip the available-memory check (it reads /proc).
 const CHECK_AVAILABLE_ABOVE: usize = 256 << 20;
 

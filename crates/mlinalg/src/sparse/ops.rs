@@ -15,12 +15,14 @@
 //! for a 200 000 × 20 000 matrix with 2·10⁶ entries and k = 10.
 
 use std::borrow::Cow;
+use std::mem::MaybeUninit;
+use std::ops::Range;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
 use super::CsrMatrix;
-use crate::array::{checked_len, fmt_shape, try_vec};
+use crate::array::{checked_len, fmt_shape, try_vec, try_vec_uninit};
 use crate::error::{Error, Result};
 
 /// Memory the blocks of the `Aᵀ B` scatter kernel may use beyond the output itself.
@@ -209,15 +211,15 @@ impl CsrMatrix {
     }
 
     /// Adds `A[rows, :]ᵀ B[rows, :]` to `out` (`(ncols, k)`, row-major).
-    fn scatter_t(&self, rows: std::ops::Range<usize>, bs: &[f64], k: usize, out: &mut [f64]) {
-        for i in rows {
-            let b_row = &bs[i * k..(i + 1) * k];
-            let (cols, vals) = self.row(i);
-            for (&j, &v) in cols.iter().zip(vals) {
-                for (o, &bv) in out[j * k..(j + 1) * k].iter_mut().zip(b_row) {
-                    *o += v * bv;
-                }
-            }
+    fn scatter_t(&self, rows: Range<usize>, bs: &[f64], k: usize, out: &mut [f64]) {
+        match Simd::detect() {
+            // SAFETY: the instruction set was detected on this CPU just above.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx512 => unsafe { scatter_t_avx512(self, rows, bs, k, out) },
+            // SAFETY: as above.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2 => unsafe { scatter_t_avx2(self, rows, bs, k, out) },
+            _ => scatter_t_rows::<16>(self, rows, bs, k, out),
         }
     }
 
@@ -240,10 +242,15 @@ impl CsrMatrix {
     }
 
     /// `A B` with shapes already checked.
+    ///
+    /// Every element of the result is written exactly once (empty rows get zeros), so the
+    /// buffer is not zero-filled first: its pages are faulted in by the threads that fill
+    /// them, in parallel. Each row's sum runs over its entries in stored order whatever the
+    /// instruction set or thread count, so results are bit-for-bit reproducible.
     fn spmm(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         let k = b.ncols();
         let len = checked_len("matmul", &[self.nrows, k])?;
-        let mut out = try_vec("matmul", len)?;
+        let mut out = try_vec_uninit("matmul", len)?;
         if len > 0 {
             // Row j of B must be a contiguous slice for the inner loop to vectorise.
             let b = b.as_standard_layout();
@@ -252,21 +259,380 @@ impl CsrMatrix {
                 None => Cow::Owned(b.iter().copied().collect()),
             };
             let flops_per_row = (self.nnz() / self.nrows.max(1)).max(1) * k;
-            let min_rows = (MIN_FLOPS_PER_TASK / flops_per_row).max(1);
-            out.par_chunks_mut(k)
-                .with_min_len(min_rows)
+            let rows_per_task = (MIN_FLOPS_PER_TASK / flops_per_row).max(1);
+            let simd = Simd::detect();
+            out.spare_capacity_mut()[..len]
+                .par_chunks_mut(rows_per_task * k)
                 .enumerate()
-                .for_each(|(i, out_row)| {
-                    let (cols, vals) = self.row(i);
-                    for (&j, &v) in cols.iter().zip(vals) {
-                        let b_row = &bs[j * k..(j + 1) * k];
-                        for (o, &bv) in out_row.iter_mut().zip(b_row) {
-                            *o += v * bv;
-                        }
+                .for_each(|(t, dst)| {
+                    let start = t * rows_per_task;
+                    let rows = start..start + dst.len() / k;
+                    match simd {
+                        // SAFETY: the instruction set was detected on this CPU.
+                        #[cfg(target_arch = "x86_64")]
+                        Simd::Avx512 => unsafe { spmm_rows_avx512(self, rows, &bs, k, dst) },
+                        // SAFETY: as above.
+                        #[cfg(target_arch = "x86_64")]
+                        Simd::Avx2 => unsafe { spmm_rows_avx2(self, rows, &bs, k, dst) },
+                        _ => spmm_rows::<16>(self, rows, &bs, k, dst),
                     }
                 });
+            // SAFETY: the chunks above cover `..len` and `spmm_rows` writes every element
+            // of its chunk (each row's k outputs, in column blocks that tile 0..k).
+            unsafe { out.set_len(len) };
         }
         Array2::from_shape_vec((self.nrows, k), out)
             .map_err(|e| Error::shape("matmul", e.to_string()))
+    }
+}
+
+/// The widest vector instructions this CPU offers, detected at run time: the kernels are
+/// compiled once per instruction set (the crate's baseline is plain x86-64 / SSE2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Simd {
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    Base,
+}
+
+impl Simd {
+    fn detect() -> Simd {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Simd::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Simd::Avx2;
+            }
+        }
+        Simd::Base
+    }
+}
+
+/// [`spmm_rows`] with 64-wide column blocks (eight AVX-512 accumulators).
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn spmm_rows_avx512(
+    a: &CsrMatrix,
+    rows: Range<usize>,
+    bs: &[f64],
+    k: usize,
+    out: &mut [MaybeUninit<f64>],
+) {
+    spmm_rows::<64>(a, rows, bs, k, out);
+}
+
+/// [`spmm_rows`] with 32-wide column blocks (eight AVX2 accumulators).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn spmm_rows_avx2(
+    a: &CsrMatrix,
+    rows: Range<usize>,
+    bs: &[f64],
+    k: usize,
+    out: &mut [MaybeUninit<f64>],
+) {
+    spmm_rows::<32>(a, rows, bs, k, out);
+}
+
+/// Writes rows `rows` of `A B` into `out` (`rows.len() × k`, row-major), `B` being `bs`
+/// (`ncols × k`, row-major). Each output row is cut into column blocks of `W`, then of
+/// 32, 16, …, 1 for the remainder; a block's sums stay in registers across the row's
+/// entries and are stored once.
+#[inline(always)]
+fn spmm_rows<const W: usize>(
+    a: &CsrMatrix,
+    rows: Range<usize>,
+    bs: &[f64],
+    k: usize,
+    out: &mut [MaybeUninit<f64>],
+) {
+    for (i, dst) in rows.zip(out.chunks_exact_mut(k)) {
+        let (cols, vals) = a.row(i);
+        let c = spmm_block::<W>(cols, vals, bs, k, 0, dst);
+        let c = spmm_block::<32>(cols, vals, bs, k, c, dst);
+        let c = spmm_block::<16>(cols, vals, bs, k, c, dst);
+        let c = spmm_block::<8>(cols, vals, bs, k, c, dst);
+        let c = spmm_block::<4>(cols, vals, bs, k, c, dst);
+        let c = spmm_block::<2>(cols, vals, bs, k, c, dst);
+        spmm_block::<1>(cols, vals, bs, k, c, dst);
+    }
+}
+
+/// Output columns `c..` of one row in blocks of `V` while a whole block fits; returns the
+/// first column not written.
+#[inline(always)]
+fn spmm_block<const V: usize>(
+    cols: &[usize],
+    vals: &[f64],
+    bs: &[f64],
+    k: usize,
+    mut c: usize,
+    dst: &mut [MaybeUninit<f64>],
+) -> usize {
+    while c + V <= k {
+        let mut acc = [0.0f64; V];
+        for (&j, &v) in cols.iter().zip(vals) {
+            let b = &bs[j * k + c..j * k + c + V];
+            for (s, &x) in acc.iter_mut().zip(b) {
+                *s += v * x;
+            }
+        }
+        for (d, &s) in dst[c..c + V].iter_mut().zip(&acc) {
+            d.write(s);
+        }
+        c += V;
+    }
+    c
+}
+
+/// [`scatter_t_rows`] with 64-wide column blocks.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn scatter_t_avx512(
+    a: &CsrMatrix,
+    rows: Range<usize>,
+    bs: &[f64],
+    k: usize,
+    out: &mut [f64],
+) {
+    scatter_t_rows::<64>(a, rows, bs, k, out);
+}
+
+/// [`scatter_t_rows`] with 32-wide column blocks.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn scatter_t_avx2(a: &CsrMatrix, rows: Range<usize>, bs: &[f64], k: usize, out: &mut [f64]) {
+    scatter_t_rows::<32>(a, rows, bs, k, out);
+}
+
+/// Adds `A[rows, :]ᵀ B[rows, :]` to `out` (`(ncols, k)`, row-major): row `i` of `A` adds
+/// `A[i, j] · B[i, :]` to output row `j`, with `B[i, :]` held in registers block by block.
+#[inline(always)]
+fn scatter_t_rows<const W: usize>(
+    a: &CsrMatrix,
+    rows: Range<usize>,
+    bs: &[f64],
+    k: usize,
+    out: &mut [f64],
+) {
+    for i in rows {
+        let (cols, vals) = a.row(i);
+        let b_row = &bs[i * k..(i + 1) * k];
+        let c = scatter_block::<W>(cols, vals, b_row, k, 0, out);
+        let c = scatter_block::<32>(cols, vals, b_row, k, c, out);
+        let c = scatter_block::<16>(cols, vals, b_row, k, c, out);
+        let c = scatter_block::<8>(cols, vals, b_row, k, c, out);
+        let c = scatter_block::<4>(cols, vals, b_row, k, c, out);
+        let c = scatter_block::<2>(cols, vals, b_row, k, c, out);
+        scatter_block::<1>(cols, vals, b_row, k, c, out);
+    }
+}
+
+/// Columns `c..` of one row's scatter in blocks of `V`; returns the first column not done.
+#[inline(always)]
+fn scatter_block<const V: usize>(
+    cols: &[usize],
+    vals: &[f64],
+    b_row: &[f64],
+    k: usize,
+    mut c: usize,
+    out: &mut [f64],
+) -> usize {
+    while c + V <= k {
+        let mut b = [0.0f64; V];
+        b.copy_from_slice(&b_row[c..c + V]);
+        for (&j, &v) in cols.iter().zip(vals) {
+            let o = &mut out[j * k + c..j * k + c + V];
+            for (o, &x) in o.iter_mut().zip(&b) {
+                *o += v * x;
+            }
+        }
+        c += V;
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// A deterministic matrix with empty rows (every third row), rows of one entry and
+    /// longer rows; values are small integers times 2⁻³ plus a fraction, so sums are exact
+    /// enough to compare bitwise only when the order is the same.
+    fn matrix(nrows: usize, ncols: usize) -> CsrMatrix {
+        let (mut r, mut c, mut v) = (Vec::new(), Vec::new(), Vec::new());
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for i in 0..nrows {
+            let len = if i % 3 == 0 { 0 } else { (i * 7) % 9 + 1 };
+            for _ in 0..len {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                r.push(i);
+                c.push((state >> 33) as usize % ncols);
+                v.push(((state >> 20) % 1000) as f64 / 7.0 - 70.0);
+            }
+        }
+        CsrMatrix::from_triplets(nrows, ncols, &r, &c, &v).unwrap()
+    }
+
+    fn dense(nrows: usize, ncols: usize, seed: u64) -> Array2<f64> {
+        Array2::from_shape_fn((nrows, ncols), |(i, j)| {
+            ((i * 31 + j * 17 + seed as usize) % 23) as f64 / 3.0 - 3.5
+        })
+    }
+
+    /// `A B` summed in stored order, as every kernel must.
+    fn reference(a: &CsrMatrix, b: &Array2<f64>) -> Array2<f64> {
+        let mut out = Array2::zeros((a.nrows(), b.ncols()));
+        for i in 0..a.nrows() {
+            let (cols, vals) = a.row(i);
+            for c in 0..b.ncols() {
+                let mut s = 0.0;
+                for (&j, &v) in cols.iter().zip(vals) {
+                    s += v * b[[j, c]];
+                }
+                out[[i, c]] = s;
+            }
+        }
+        out
+    }
+
+    fn all_simd() -> Vec<Simd> {
+        let mut v = vec![Simd::Base];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                v.push(Simd::Avx2);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                v.push(Simd::Avx512);
+            }
+        }
+        v
+    }
+
+    fn spmm_with(simd: Simd, a: &CsrMatrix, rows: Range<usize>, b: &Array2<f64>) -> Vec<f64> {
+        let k = b.ncols();
+        let bs = b.as_slice().unwrap();
+        let mut out = vec![MaybeUninit::new(f64::NAN); rows.len() * k];
+        match simd {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: only detected instruction sets are listed by `all_simd`.
+            Simd::Avx512 => unsafe { spmm_rows_avx512(a, rows, bs, k, &mut out) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Simd::Avx2 => unsafe { spmm_rows_avx2(a, rows, bs, k, &mut out) },
+            Simd::Base => spmm_rows::<16>(a, rows, bs, k, &mut out),
+        }
+        // SAFETY: initialised with NaN above (and overwritten by the kernel).
+        out.iter().map(|x| unsafe { x.assume_init() }).collect()
+    }
+
+    #[test]
+    fn every_kernel_and_block_width_matches_the_reference_bitwise() {
+        let a = matrix(40, 90);
+        // 1 column, every remainder of the 64/32/16/8/4/2/1 block chain, wider than 64
+        for k in [
+            1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 33, 60, 63, 64, 65, 100, 131,
+        ] {
+            let b = dense(90, k, k as u64);
+            let want = reference(&a, &b);
+            for simd in all_simd() {
+                let got = spmm_with(simd, &a, 0..a.nrows(), &b);
+                assert_eq!(
+                    got.as_slice(),
+                    want.as_slice().unwrap(),
+                    "{simd:?}, k = {k}"
+                );
+                // a sub-range of rows (a parallel task) writes exactly those rows
+                let got = spmm_with(simd, &a, 7..19, &b);
+                let want_rows = want.slice(ndarray::s![7..19, ..]).to_owned();
+                assert_eq!(
+                    got.as_slice(),
+                    want_rows.as_slice().unwrap(),
+                    "{simd:?}, k = {k}"
+                );
+            }
+            // the public entry point, through the parallel split
+            assert_eq!(a.dot_dense(b.view()).unwrap(), want, "k = {k}");
+        }
+    }
+
+    #[test]
+    fn parallel_split_boundaries_and_empty_rows() {
+        // Enough rows for many tasks of `rows_per_task` rows, with a ragged last task.
+        for (nrows, k) in [(1, 1), (2, 3), (1001, 1), (4099, 7), (3001, 64), (2047, 33)] {
+            let a = matrix(nrows, 50);
+            let b = dense(50, k, 3);
+            let got = a.dot_dense(b.view()).unwrap();
+            assert_eq!(got, reference(&a, &b), "({nrows}, {k})");
+            // rows 0, 3, 6, … are empty: exact zeros
+            assert!(got.row(0).iter().all(|&x| x == 0.0));
+            assert!(
+                got.row(nrows - 1 - (nrows - 1) % 3)
+                    .iter()
+                    .all(|&x| x == 0.0)
+            );
+        }
+        // all rows empty; zero-row and zero-column outputs
+        let z = CsrMatrix::from_triplets(5, 4, &[], &[], &[]).unwrap();
+        assert_eq!(
+            z.dot_dense(dense(4, 9, 0).view()).unwrap(),
+            Array2::zeros((5, 9))
+        );
+        assert_eq!(
+            z.dot_dense(Array2::zeros((4, 0)).view()).unwrap().dim(),
+            (5, 0)
+        );
+        let e = CsrMatrix::from_triplets(0, 4, &[], &[], &[]).unwrap();
+        assert_eq!(e.dot_dense(dense(4, 3, 0).view()).unwrap().dim(), (0, 3));
+    }
+
+    #[test]
+    fn scatter_kernels_match_the_transpose_product() {
+        let a = matrix(300, 40);
+        for k in [1, 3, 8, 17, 60, 64, 70] {
+            let b = dense(300, k, 5);
+            let bs = b.as_slice().unwrap();
+            let want = reference(&a.transpose(), &b);
+            for simd in all_simd() {
+                let mut out = vec![0.0; 40 * k];
+                match simd {
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: only detected instruction sets are listed by `all_simd`.
+                    Simd::Avx512 => unsafe { scatter_t_avx512(&a, 0..300, bs, k, &mut out) },
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: as above.
+                    Simd::Avx2 => unsafe { scatter_t_avx2(&a, 0..300, bs, k, &mut out) },
+                    Simd::Base => scatter_t_rows::<16>(&a, 0..300, bs, k, &mut out),
+                }
+                // One block: the same order of additions as the transpose's rows.
+                assert_eq!(
+                    out.as_slice(),
+                    want.as_slice().unwrap(),
+                    "{simd:?}, k = {k}"
+                );
+            }
+            let got = a.t_dot_dense(b.view()).unwrap();
+            assert!((&got - &want).iter().all(|d| d.abs() < 1e-9), "k = {k}");
+        }
     }
 }
