@@ -8,6 +8,14 @@ compares every result with NumPy / SciPy / scikit-learn.
 
 Prints one PASS/FAIL line per check and a final `N passed, M failed` line.
 Exit status 0 when everything passed, 1 otherwise.
+
+Every run of the binary is made under an address-space limit of 4 GB (like `ulimit -v 4000000`).
+Sections (select with --only): help, usage, input-errors, hostile (.npy/.csv/.mtx), csv, mtx, dtypes,
+empty-nonfinite, one per command (info ... tour), outputs (--out/--out-dir/atomicity), human (NumPy
+str() parity), json-digits, consistency (identities of pca/tsvd), randomized-quality (vs scikit-learn),
+pca-hard, messages, cli-forms, npy-variants, mtx-variants, numpy-singular, duplicate-columns,
+out-single, huge-sparse, subnormal, fuzz, hard-spectra, minor-parity.
+Needs numpy, scipy and scikit-learn.
 """
 
 import argparse
