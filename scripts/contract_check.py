@@ -2587,6 +2587,11 @@ def sec_minor_parity():
     res = jrun("minor: sparse info max with implicit zeros", ["info", P("mp_neg.mtx")])
     if res:
         close("info: sparse negative entries: max 0 (implicit zeros)", [res["min"], res["max"], res["mean"]], [-5, 0, -2])
+    x = np.full(2_000_000, 0.1)
+    res = jrun("minor: info mean of 2e6 x 0.1", ["info", save_npy("mp_mean.npy", x)])
+    if res:
+        close(f"minor: info mean of 2e6 x 0.1 accurate like NumPy's pairwise sum ({x.mean()!r}), rtol 1e-13", res["mean"], x.mean(), rtol=1e-13, atol=0)
+    os.remove(P("mp_mean.npy"))
     rr = run(["tsvd", save_npy("mp_1f.npy", np.arange(10.0).reshape(10, 1)), "-k", "1"])
     record("minor: tsvd on 1 feature -> exit 1 (sklearn TruncatedSVD requires n_features >= 2)", rr.rc == 1, f"exit {rr.rc} {short(rr.out, 80)}")
     Xw = rng(30).standard_normal((15, 25))
