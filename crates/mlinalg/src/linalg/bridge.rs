@@ -125,28 +125,79 @@ pub(crate) fn matmul_into(
 }
 
 /// LU with partial pivoting of a square matrix, reduced to what callers need.
+///
+/// Input whose largest magnitude lies outside [2^-64, 2^64] is factored as `A = 2^e · A_s`
+/// (exact), so that subnormal matrices do not overflow `1/pivot`; [`Lu::det_scale`],
+/// [`Lu::solve_in_place`] and [`Lu::inverse`] undo the factor.
 pub(crate) struct Lu {
     lu: faer::linalg::solvers::PartialPivLu<f64>,
+    exp: i32,
 }
 
 impl Lu {
     pub(crate) fn new(a: &ArrayView2<'_, f64>) -> Self {
-        Lu {
-            lu: faer::linalg::solvers::PartialPivLu::new(view(a)),
+        match scale_into_range(a) {
+            Some((scaled, Rescale(exp))) => Lu {
+                lu: faer::linalg::solvers::PartialPivLu::new(view(&scaled.view())),
+                exp,
+            },
+            None => Lu {
+                lu: faer::linalg::solvers::PartialPivLu::new(view(a)),
+                exp: 0,
+            },
         }
     }
 
-    /// The diagonal of U (the pivots).
+    /// The diagonal of U (the pivots) of the scaled matrix `A_s`.
     pub(crate) fn pivots(&self) -> Vec<f64> {
         let u = self.lu.U();
         (0..u.nrows().min(u.ncols())).map(|i| u[(i, i)]).collect()
     }
 
-    /// True when some pivot is exactly zero: LAPACK's `getrf` `info > 0`, NumPy's "Singular
-    /// matrix". After a zero pivot faer's elimination divides 0/0, so later pivots may be
-    /// NaN; with finite input a NaN pivot therefore also means singular.
+    /// `det A = det A_s · 2^(e·n)`: multiplies a determinant of `A_s` back.
+    pub(crate) fn det_scale(&self, det_s: f64) -> f64 {
+        let n = self.lu.U().nrows() as i64;
+        let mut total = i64::from(self.exp) * n;
+        let mut d = det_s;
+        // in steps the f64 exponent range can hold; saturates to 0/±∞ like NumPy's product
+        while total != 0 && d != 0.0 && d.is_finite() {
+            let step = total.clamp(-1000, 1000) as i32;
+            d *= 2f64.powi(step);
+            total -= i64::from(step);
+        }
+        d
+    }
+
+    /// `ln 2^(e·n)`, the log of the factor [`Lu::det_scale`] applies.
+    pub(crate) fn logdet_shift(&self) -> f64 {
+        f64::from(self.exp) * self.lu.U().nrows() as f64 * std::f64::consts::LN_2
+    }
+
+    /// True when the matrix is singular to working precision.
+    ///
+    /// LAPACK's `getrf` (and so NumPy) reports "Singular matrix" only for an exactly zero
+    /// pivot. Which pivots come out exactly zero depends on the order of floating-point
+    /// operations, though: OpenBLAS gets an exact 0 for `[[1,2,3],[4,5,6],[7,8,9]]` or a
+    /// matrix with a repeated column, where faer's fused multiply-adds leave ±1e-16. So a
+    /// pivot also counts as zero when it is no larger than the rounding error of its own
+    /// computation, `u_kk = a_kk − Σ l_ki u_ik`: |u_kk| ≤ (k + 1) · ε · (|u_kk| + Σ |l_ki| |u_ik|).
+    /// Such a pivot has no correct digit. A tiny pivot that is exact data (diag(1, 1e-20))
+    /// involves no cancellation and is kept. After a zero pivot faer divides 0/0, so later
+    /// pivots may be NaN, which also means singular.
     pub(crate) fn is_singular(&self) -> bool {
-        self.pivots().iter().any(|&p| p == 0.0 || p.is_nan())
+        let (l, u) = (self.lu.L(), self.lu.U());
+        let n = u.nrows().min(u.ncols());
+        for k in 0..n {
+            let p = u[(k, k)];
+            if p == 0.0 || p.is_nan() {
+                return true;
+            }
+            let terms: f64 = (0..k).map(|i| (l[(k, i)] * u[(i, k)]).abs()).sum::<f64>() + p.abs();
+            if p.abs() <= (k + 1) as f64 * f64::EPSILON * terms && k > 0 {
+                return true;
+            }
+        }
+        false
     }
 
     /// The sign (±1) of the row permutation.
@@ -174,19 +225,31 @@ impl Lu {
         sign
     }
 
-    /// Solves `A X = B` for every column of `b`, in place.
+    /// Solves `A X = B` for every column of `b`, in place (`X = A_s⁻¹ B · 2^-e`).
     pub(crate) fn solve_in_place(&self, b: &mut ArrayViewMut2<'_, f64>) {
         self.lu.solve_in_place_with_conj(Conj::No, view_mut(b));
+        if self.exp != 0 {
+            b.mapv_inplace(|v| pow2_scale(v, -self.exp));
+        }
     }
 
-    /// `A⁻¹`.
+    /// `A⁻¹ = A_s⁻¹ · 2^-e`.
     pub(crate) fn inverse(&self) -> Array2<f64> {
-        to_array(self.lu.inverse().as_ref())
+        let mut inv = to_array(self.lu.inverse().as_ref());
+        if self.exp != 0 {
+            inv.mapv_inplace(|v| pow2_scale(v, -self.exp));
+        }
+        inv
     }
 }
 
 /// Householder QR: `(Q, R)`, thin (`k = min(m, n)` columns of Q) or complete.
 pub(crate) fn qr(a: &ArrayView2<'_, f64>, complete: bool) -> (Array2<f64>, Array2<f64>) {
+    // Householder norms of subnormal columns underflow; factor 2^-e · A and scale R back.
+    if let Some((scaled, factor)) = scale_into_range(a) {
+        let (q, r) = qr(&scaled.view(), complete);
+        return (q, r.mapv(|v| factor.apply(v)));
+    }
     let f = faer::linalg::solvers::Qr::new(view(a));
     if complete {
         (to_array(f.compute_Q().as_ref()), to_array(f.R()))
@@ -225,6 +288,77 @@ pub(crate) fn llt_solve_in_place(l: &ArrayView2<'_, f64>, b: &mut ArrayViewMut2<
     );
 }
 
+/// Eigen-decomposition of the symmetric 2 × 2 matrix `[[a, b], [b, c]]`, as LAPACK's
+/// `dlaev2`: returns `(rt1, rt2, cs1, sn1)` with |rt1| ≥ |rt2| and (cs1, sn1) the unit
+/// eigenvector of rt1. The smaller eigenvalue is computed as det / rt1, without the
+/// cancellation of the textbook formula, so diag(1, 1e-17) keeps its 1e-17 (faer's
+/// general path returns 0 there).
+fn laev2(a: f64, b: f64, c: f64) -> (f64, f64, f64, f64) {
+    let sm = a + c;
+    let df = a - c;
+    let adf = df.abs();
+    let tb = b + b;
+    let ab = tb.abs();
+    let (acmx, acmn) = if a.abs() > c.abs() { (a, c) } else { (c, a) };
+    let rt = if adf > ab {
+        adf * (1.0 + (ab / adf).powi(2)).sqrt()
+    } else if adf < ab {
+        ab * (1.0 + (adf / ab).powi(2)).sqrt()
+    } else {
+        ab * std::f64::consts::SQRT_2
+    };
+    let (rt1, rt2, sgn1) = if sm < 0.0 {
+        let rt1 = 0.5 * (sm - rt);
+        (rt1, (acmx / rt1) * acmn - (b / rt1) * b, -1.0)
+    } else if sm > 0.0 {
+        let rt1 = 0.5 * (sm + rt);
+        (rt1, (acmx / rt1) * acmn - (b / rt1) * b, 1.0)
+    } else {
+        (0.5 * rt, -0.5 * rt, 1.0)
+    };
+    let (cs, sgn2) = if df >= 0.0 {
+        (df + rt, 1.0)
+    } else {
+        (df - rt, -1.0)
+    };
+    let (mut cs1, mut sn1);
+    if cs.abs() > ab {
+        let ct = -tb / cs;
+        sn1 = 1.0 / (1.0 + ct * ct).sqrt();
+        cs1 = ct * sn1;
+    } else if ab == 0.0 {
+        cs1 = 1.0;
+        sn1 = 0.0;
+    } else {
+        let tn = -cs / tb;
+        cs1 = 1.0 / (1.0 + tn * tn).sqrt();
+        sn1 = tn * cs1;
+    }
+    if sgn1 == sgn2 {
+        let tn = cs1;
+        cs1 = -sn1;
+        sn1 = tn;
+    }
+    (rt1, rt2, cs1, sn1)
+}
+
+/// [`laev2`] arranged as `eigh` returns it: ascending values, eigenvectors as columns.
+fn eigh_2x2(a: &ArrayView2<'_, f64>) -> (Array1<f64>, Array2<f64>) {
+    let (rt1, rt2, cs1, sn1) = laev2(a[[0, 0]], a[[1, 0]], a[[1, 1]]);
+    // eigenvector of rt1 is (cs1, sn1); of rt2 the orthogonal (−sn1, cs1)
+    if rt1 <= rt2 {
+        (
+            ndarray::array![rt1, rt2],
+            ndarray::array![[cs1, -sn1], [sn1, cs1]],
+        )
+    } else {
+        (
+            ndarray::array![rt2, rt1],
+            ndarray::array![[-sn1, cs1], [cs1, sn1]],
+        )
+    }
+}
+
 /// Symmetric eigendecomposition from the lower triangle: ascending eigenvalues and
 /// orthonormal eigenvector columns.
 pub(crate) fn self_adjoint_eigen(
@@ -234,6 +368,9 @@ pub(crate) fn self_adjoint_eigen(
     if let Some((scaled, factor)) = scale_into_range(a) {
         let (w, v) = self_adjoint_eigen(op, &scaled.view())?;
         return Ok((w.mapv(|x| factor.apply(x)), v));
+    }
+    if a.nrows() == 2 {
+        return Ok(eigh_2x2(a));
     }
     let f = faer::linalg::solvers::SelfAdjointEigen::new(view(a), Side::Lower)
         .map_err(|_| Error::NoConvergence { op })?;
@@ -248,6 +385,9 @@ pub(crate) fn self_adjoint_eigenvalues(
 ) -> Result<Array1<f64>> {
     if let Some((scaled, factor)) = scale_into_range(a) {
         return Ok(self_adjoint_eigenvalues(op, &scaled.view())?.mapv(|x| factor.apply(x)));
+    }
+    if a.nrows() == 2 {
+        return Ok(eigh_2x2(a).0);
     }
     let w = view(a)
         .self_adjoint_eigenvalues(Side::Lower)

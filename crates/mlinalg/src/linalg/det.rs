@@ -38,7 +38,7 @@ pub fn det(a: ArrayView2<'_, f64>) -> Result<f64> {
         // NumPy returns 0.0 for an exactly singular matrix (LAPACK's zero pivot).
         return Ok(0.0);
     }
-    Ok(lu.pivots().iter().product::<f64>() * lu.perm_sign())
+    Ok(lu.det_scale(lu.pivots().iter().product::<f64>() * lu.perm_sign()))
 }
 
 /// Sign and natural log of |det A| (NumPy `linalg.slogdet`), safe from overflow.
@@ -72,5 +72,8 @@ pub fn slogdet(a: ArrayView2<'_, f64>) -> Result<Slogdet> {
         sign *= p.signum();
         logabsdet += p.abs().ln();
     }
-    Ok(Slogdet { sign, logabsdet })
+    Ok(Slogdet {
+        sign,
+        logabsdet: logabsdet + lu.logdet_shift(),
+    })
 }

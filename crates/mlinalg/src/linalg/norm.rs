@@ -136,9 +136,18 @@ where
                 })
             };
             let singular = || -> Result<ndarray::Array1<f64>> {
-                // NumPy would fail inside the SVD; IEEE semantics give NaN instead.
-                if m.iter().any(|x| !x.is_finite()) {
+                // NumPy would fail inside the SVD; IEEE semantics give NaN for NaN input
+                // and ∞ for the largest singular value of a matrix holding ±∞.
+                if m.iter().any(|x| x.is_nan()) {
                     return Ok(ndarray::Array1::from_elem(1, f64::NAN));
+                }
+                if m.iter().any(|x| x.is_infinite()) {
+                    let v = if ord == Some(NormOrd::P(-2.0)) {
+                        f64::NAN
+                    } else {
+                        f64::INFINITY
+                    };
+                    return Ok(ndarray::Array1::from_elem(1, v));
                 }
                 crate::linalg::svdvals(m.view()).map_err(|e| match e {
                     Error::NoConvergence { .. } => Error::NoConvergence { op: OP },
@@ -152,10 +161,14 @@ where
                 Some(NormOrd::NegInf) => Ok(min(abs_sums(0))),
                 Some(NormOrd::P(1.0)) => Ok(max(abs_sums(1))),
                 Some(NormOrd::P(-1.0)) => Ok(min(abs_sums(1))),
-                Some(NormOrd::P(2.0)) => Ok(singular()?
-                    .iter()
-                    .copied()
-                    .fold(f64::NEG_INFINITY, f64::max)),
+                Some(NormOrd::P(2.0)) => {
+                    let s = singular()?;
+                    Ok(if s.iter().any(|x| x.is_nan()) {
+                        f64::NAN
+                    } else {
+                        s.iter().copied().fold(0.0, f64::max)
+                    })
+                }
                 Some(NormOrd::P(-2.0)) => {
                     let s = singular()?;
                     Ok(if s.iter().any(|x| x.is_nan()) {

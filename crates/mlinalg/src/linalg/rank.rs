@@ -25,7 +25,8 @@ pub fn matrix_rank(a: ArrayView2<'_, f64>, tol: Option<f64>) -> Result<usize> {
     check_input("matrix_rank", &a)?;
     let sv = bridge::singular_values("matrix_rank", &a)?;
     let smax = sv.first().copied().unwrap_or(0.0);
-    let tol = tol.unwrap_or(smax * a.nrows().max(a.ncols()) as f64 * f64::EPSILON);
+    // NumPy multiplies max(M, N) · ε first, so σ_max near f64::MAX does not overflow.
+    let tol = tol.unwrap_or(smax * (a.nrows().max(a.ncols()) as f64 * f64::EPSILON));
     Ok(sv.iter().filter(|&&x| x > tol).count())
 }
 
