@@ -124,3 +124,69 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    /// Every variant's message starts with the operation (or the file) and reads as one line.
+    /// Most variants are also triggered through the public API in `tests/`; `NoConvergence`
+    /// cannot be provoked on purpose (faer's iterations converge on every finite input we
+    /// found), so its wording is pinned here.
+    #[test]
+    fn every_variant_formats_as_one_line_starting_with_the_operation() {
+        let cases = [
+            (
+                Error::shape("matmul", "inner dimensions differ"),
+                "matmul: inner dimensions differ",
+            ),
+            (
+                Error::Empty {
+                    op: "svd",
+                    detail: "shape (0, 3)".into(),
+                },
+                "svd: empty input: shape (0, 3)",
+            ),
+            (Error::Singular { op: "inv" }, "inv: singular matrix"),
+            (
+                Error::NotPositiveDefinite { op: "cholesky" },
+                "cholesky: matrix is not positive definite",
+            ),
+            (
+                Error::NotSymmetric {
+                    op: "eigh",
+                    detail: "max |A − Aᵀ| = 0.5".into(),
+                },
+                "eigh: matrix is not symmetric (max |A − Aᵀ| = 0.5)",
+            ),
+            (Error::NoConvergence { op: "svd" }, "svd: did not converge"),
+            (
+                Error::NonFinite { op: "solve" },
+                "solve: input contains non-finite values (NaN or infinity)",
+            ),
+            (
+                Error::param("pca", "n_components", "must be ≥ 1"),
+                "pca: invalid n_components: must be ≥ 1",
+            ),
+            (
+                Error::Unsupported {
+                    op: "zeros",
+                    detail: "too large".into(),
+                },
+                "zeros: too large",
+            ),
+            (Error::format("a.npy", "bad magic"), "a.npy: bad magic"),
+            (
+                Error::Io {
+                    path: "x.npy".into(),
+                    source: std::io::Error::other("denied"),
+                },
+                "x.npy: denied",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want);
+            assert!(!e.to_string().contains('\n'));
+        }
+    }
+}
