@@ -6,6 +6,8 @@
 #[path = "cli/util.rs"]
 mod util;
 
+#[path = "cli/acceptance.rs"]
+mod acceptance;
 #[path = "cli/contract.rs"]
 mod contract;
 #[path = "cli/errors.rs"]

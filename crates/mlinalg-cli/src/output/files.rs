@@ -1,9 +1,10 @@
 //! `--out FILE` and `--out-dir DIR`: array results as `.npy` (float64, C order) or `.csv`.
 //!
 //! Every file is first written to a temporary file in its target directory and renamed into
-//! place only after all of them were written, so a failing run leaves no new file behind and
-//! leaves an existing file untouched. A directory created by `--out-dir` is removed again if
-//! writing fails.
+//! place only after all of them (the `--plot` SVG included) were written and every
+//! destination was checked, so a failing run leaves no new file behind and leaves an
+//! existing file untouched ([`commit`]). A directory created by `--out-dir` is removed
+//! again if writing fails.
 
 use std::fs;
 use std::io::Write;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use ndarray::ArrayD;
 use num_complex::Complex64;
-use tempfile::NamedTempFile;
+use tempfile::{NamedTempFile, TempPath};
 
 use crate::output::json::number;
 use crate::report::{Report, Value};
@@ -50,14 +51,31 @@ pub fn kind_of(op: &str, path: &Path) -> Result<FileKind> {
 pub(crate) struct Staged {
     tmp: NamedTempFile,
     dest: PathBuf,
+    /// The option that asked for the file (`--plot`), named in error messages; empty for
+    /// `--out` and `--out-dir`, whose errors name the file only.
+    label: &'static str,
+}
+
+impl Staged {
+    /// Names the option that asked for this file in its error messages.
+    pub(crate) fn labelled(mut self, label: &'static str) -> Self {
+        self.label = label;
+        self
+    }
+
+    /// `msg` about this file: `--plot: p.svg: msg` or `out/u.npy: msg`.
+    fn error(&self, msg: impl std::fmt::Display) -> anyhow::Error {
+        if self.label.is_empty() {
+            anyhow!("{}: {msg}", self.dest.display())
+        } else {
+            anyhow!("{}: {}: {msg}", self.label, self.dest.display())
+        }
+    }
 }
 
 /// Writes `bytes` to a temporary file next to `dest`.
 pub(crate) fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
-    let dir = match dest.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = parent_dir(dest);
     let name = dest
         .file_name()
         .ok_or_else(|| anyhow!("{}: not a file name", dest.display()))?;
@@ -85,23 +103,164 @@ pub(crate) fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
     Ok(Staged {
         tmp,
         dest: dest.to_path_buf(),
+        label: "",
     })
 }
 
-/// Renames every staged file into place.
-pub(crate) fn commit(staged: Vec<Staged>) -> Result<()> {
-    for s in staged {
-        s.tmp
-            .persist(&s.dest)
-            .map_err(|e| anyhow!("{}: {}", s.dest.display(), e.error))?;
+/// The directory that holds `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
     }
+}
+
+/// Every file one run writes, staged, and the directories `--out-dir` created for them.
+#[derive(Default)]
+pub(crate) struct Staging {
+    files: Vec<Staged>,
+    created: Vec<PathBuf>,
+}
+
+impl Staging {
+    /// Adds a staged file (the `--plot` SVG).
+    pub(crate) fn push(&mut self, staged: Staged) {
+        self.files.push(staged);
+    }
+
+    /// Renames every staged file into place, all or nothing (see [`commit`]); on failure
+    /// the directories `--out-dir` created are removed again if they are still empty.
+    pub(crate) fn commit(self) -> Result<()> {
+        let Staging { files, created } = self;
+        let r = commit(files);
+        if r.is_err() {
+            remove_created(created);
+        }
+        r
+    }
+
+    /// Drops the staged files unrenamed and removes the directories created for them.
+    fn abandon(self) {
+        let Staging { files, created } = self;
+        // Dropping a NamedTempFile deletes it, which must happen before its directory goes.
+        drop(files);
+        remove_created(created);
+    }
+}
+
+/// A destination that [`commit`] has renamed a staged file onto.
+struct Placed {
+    dest: PathBuf,
+    /// Whether `dest` existed before this run.
+    existed: bool,
+    /// A second name (hard link) of the file `dest` held before, to put it back on failure.
+    backup: Option<TempPath>,
+}
+
+/// Renames every staged file into place, or none.
+///
+/// Every destination is checked before the first rename: one that is a directory, or in a
+/// directory that is not writable, fails the run with nothing renamed. A rename that still
+/// fails midway (a disk error, another process racing us) undoes the renames already done:
+/// a file this run created is removed, and a file it replaced is put back from a hard link
+/// made just before the rename. Where hard links are not supported (some network and FAT
+/// file systems), a replaced file cannot be restored: that one limitation remains.
+pub(crate) fn commit(staged: Vec<Staged>) -> Result<()> {
+    let mut checked = Vec::with_capacity(staged.len());
+    for s in staged {
+        let existed = check_destination(&s.dest).map_err(|e| s.error(format!("{e:#}")))?;
+        checked.push((s, existed));
+    }
+    rename_all(checked)
+}
+
+/// Whether `dest` exists (as a file or a link); an error if a file cannot be renamed onto it.
+fn check_destination(dest: &Path) -> Result<bool> {
+    let dir = parent_dir(dest);
+    let meta = fs::metadata(&dir).with_context(|| format!("directory {}", dir.display()))?;
+    if !meta.is_dir() {
+        bail!("{} is not a directory", dir.display());
+    }
+    if meta.permissions().readonly() {
+        bail!("directory {} is not writable", dir.display());
+    }
+    match fs::symlink_metadata(dest) {
+        // A symbolic link is replaced by the rename, whatever it points to.
+        Ok(m) if m.is_dir() => bail!("is a directory"),
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Renames each staged file onto its destination (`existed`: whether it is there already);
+/// on the first failure undoes the renames done so far (see [`commit`]).
+fn rename_all(checked: Vec<(Staged, bool)>) -> Result<()> {
+    let mut placed: Vec<Placed> = Vec::with_capacity(checked.len());
+    for (s, existed) in checked {
+        let backup = if existed { backup_link(&s.dest) } else { None };
+        let Staged { tmp, dest, label } = s;
+        if let Err(e) = tmp.persist(&dest) {
+            let err = Staged {
+                tmp: e.file,
+                dest,
+                label,
+            };
+            let err = err.error(e.error);
+            // The failed file's own backup is not needed: its destination was not touched.
+            drop(backup);
+            undo(placed);
+            return Err(err);
+        }
+        placed.push(Placed {
+            dest,
+            existed,
+            backup,
+        });
+    }
+    // Success: the backup links are deleted when dropped here.
     Ok(())
 }
 
-/// Writes the requested files for `report`: `out` (the single array result `name`) and
-/// every array result into `out_dir`.
-pub fn write(op: &str, report: &Report, out: Option<&Path>, out_dir: Option<&Path>) -> Result<()> {
-    let mut staged = Vec::new();
+/// A hard link to the existing file `dest` under a fresh temporary name in its directory,
+/// or `None` if the file system cannot make one.
+fn backup_link(dest: &Path) -> Option<TempPath> {
+    let name = dest.file_name()?.to_string_lossy().into_owned();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".bak")
+        .make_in(parent_dir(dest), |p| fs::hard_link(dest, p))
+        .ok()
+        .map(NamedTempFile::into_temp_path)
+}
+
+/// Undoes renames, last first: restores replaced files from their backups and removes the
+/// files this run created.
+fn undo(placed: Vec<Placed>) {
+    for p in placed.into_iter().rev() {
+        match p.backup {
+            Some(backup) => {
+                // Renaming the link back puts the original file (same inode) in place.
+                let _ = backup.persist(&p.dest);
+            }
+            None if !p.existed => {
+                let _ = fs::remove_file(&p.dest);
+            }
+            // Existed, but no backup could be made: the replaced content is lost.
+            None => {}
+        }
+    }
+}
+
+/// Stages the requested files for `report`: `out` (the single array result) and every
+/// array result into `out_dir` (created if missing). Nothing is renamed into place yet.
+pub(crate) fn stage_results(
+    op: &str,
+    report: &Report,
+    out: Option<&Path>,
+    out_dir: Option<&Path>,
+) -> Result<Staging> {
+    let mut staging = Staging::default();
     if let Some(path) = out {
         let kind = kind_of(op, path)?;
         let (_, value) = report
@@ -113,34 +272,25 @@ pub fn write(op: &str, report: &Report, out: Option<&Path>, out_dir: Option<&Pat
             (FileKind::Csv, Value::Array(a)) => csv_bytes(op, a)?,
             (FileKind::Csv, _) => bail!("{op}: --out: a complex result cannot be written as .csv"),
         };
-        staged.push(stage(path, &bytes).map_err(|e| anyhow!("{op}: {e:#}"))?);
+        staging
+            .files
+            .push(stage(path, &bytes).map_err(|e| anyhow!("{op}: {e:#}"))?);
     }
     if let Some(dir) = out_dir {
-        let created =
+        staging.created =
             create_dir(dir).map_err(|e| anyhow!("{op}: --out-dir {}: {e:#}", dir.display()))?;
-        let result = (|| -> Result<Vec<Staged>> {
-            let mut v = Vec::new();
-            for (name, value) in report.results().filter(|(_, v)| v.is_array()) {
-                let bytes = npy_bytes(value)?;
-                v.push(stage(&dir.join(format!("{name}.npy")), &bytes)?);
-            }
-            Ok(v)
-        })();
-        match result {
-            Ok(v) => staged.extend(v),
-            Err(e) => {
-                remove_created(created);
-                return Err(anyhow!("{op}: {e:#}"));
+        for (name, value) in report.results().filter(|(_, v)| v.is_array()) {
+            let staged = npy_bytes(value).and_then(|b| stage(&dir.join(format!("{name}.npy")), &b));
+            match staged {
+                Ok(s) => staging.files.push(s),
+                Err(e) => {
+                    staging.abandon();
+                    return Err(anyhow!("{op}: {e:#}"));
+                }
             }
         }
-        let r = commit(staged);
-        if r.is_err() {
-            // Best effort: only directories this run created, and only if still empty.
-            remove_created(created);
-        }
-        return r.map_err(|e| anyhow!("{op}: {e:#}"));
     }
-    commit(staged).map_err(|e| anyhow!("{op}: {e:#}"))
+    Ok(staging)
 }
 
 /// Creates `dir` (and missing parents); returns the directories created, deepest first.
@@ -268,5 +418,52 @@ mod tests {
         assert_eq!(header_end % 64, 0);
         assert_eq!(&b[..8], b"\x93NUMPY\x01\x00");
         assert_eq!(b[header_end - 1], b'\n');
+    }
+
+    /// Lists `dir` sorted.
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_rename_failing_midway_undoes_the_others() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("old.npy"), b"original").unwrap();
+        fs::create_dir(d.path().join("dir.npy")).unwrap();
+        let stage_in = |name: &str| stage(&d.path().join(name), name.as_bytes()).unwrap();
+        // The destination check is skipped, so the third rename fails after two succeeded.
+        let checked = vec![
+            (stage_in("new.npy"), false),
+            (stage_in("old.npy"), true),
+            (stage_in("dir.npy"), false),
+            (stage_in("later.npy"), false),
+        ];
+        let err = rename_all(checked).unwrap_err().to_string();
+        assert!(err.contains("dir.npy"), "{err}");
+        assert_eq!(listing(d.path()), vec!["dir.npy", "old.npy"]);
+        assert_eq!(fs::read(d.path().join("old.npy")).unwrap(), b"original");
+    }
+
+    #[test]
+    fn commit_checks_every_destination_first() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir(d.path().join("dir.npy")).unwrap();
+        let staged = vec![
+            stage(&d.path().join("a.npy"), b"a").unwrap(),
+            stage(&d.path().join("dir.npy"), b"b").unwrap(),
+        ];
+        let err = commit(staged).unwrap_err().to_string();
+        assert!(err.ends_with("dir.npy: is a directory"), "{err}");
+        assert_eq!(listing(d.path()), vec!["dir.npy"]);
+        // Success replaces an existing file and leaves no backup link behind.
+        fs::write(d.path().join("a.npy"), b"old").unwrap();
+        commit(vec![stage(&d.path().join("a.npy"), b"new").unwrap()]).unwrap();
+        assert_eq!(fs::read(d.path().join("a.npy")).unwrap(), b"new");
+        assert_eq!(listing(d.path()), vec!["a.npy", "dir.npy"]);
     }
 }

@@ -18,18 +18,21 @@ use crate::report::Report;
 /// writing stdout is returned as an `io::Error`, which `main` turns into exit 0 when it is a
 /// broken pipe.
 pub fn emit(op: &str, report: &Report, args: &OutputArgs) -> Result<()> {
-    // The plot is drawn and staged first: if that fails, no other file is written; if
-    // writing the other files fails, the staged plot is dropped (deleted) unrenamed.
+    // The plot is drawn and staged first, then the other files; if staging any of them
+    // fails, the staged ones are dropped (deleted) unrenamed. All are then renamed into
+    // place together, all or nothing.
     let plot = match &args.plot {
         Some(path) => Some(plot::stage(op, report, path)?),
         None => None,
     };
-    if args.out.is_some() || args.out_dir.is_some() {
-        files::write(op, report, args.out.as_deref(), args.out_dir.as_deref())?;
-    }
+    let mut staging =
+        files::stage_results(op, report, args.out.as_deref(), args.out_dir.as_deref())?;
     if let Some(staged) = plot {
-        files::commit(vec![staged]).map_err(|e| anyhow::anyhow!("{op}: --plot: {e:#}"))?;
+        staging.push(staged.labelled("--plot"));
     }
+    staging
+        .commit()
+        .map_err(|e| anyhow::anyhow!("{op}: {e:#}"))?;
     let text = if args.json {
         let mut s = json::render(report);
         s.push('\n');
