@@ -21,6 +21,7 @@
 //! ([`crate::random::Rng`]); results are reproducible across runs and platforms but differ
 //! from scikit-learn's for the same seed.
 
+mod gram;
 mod pca;
 mod randomized;
 pub(crate) mod sign;

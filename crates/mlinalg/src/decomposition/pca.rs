@@ -3,7 +3,8 @@
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 
-use crate::array::{check_input, fmt_shape};
+use crate::array::{check_finite, check_nonempty, fmt_shape};
+use crate::decomposition::gram::{gram, tall_times_small};
 use crate::decomposition::randomized::{
     PowerIterationNormalizer, RandomizedOptions, randomized_svd_impl,
 };
@@ -13,6 +14,10 @@ use crate::linalg::{eigh, svd};
 use crate::ops::matmul2;
 
 const OP: &str = "pca";
+
+/// Largest `n_components × n_features` for which [`FittedPca::transform`] uses the
+/// one-pass tall × small product (the components then fit in L2).
+const SMALL_PRODUCT: usize = 1 << 15;
 
 /// How [`Pca`] computes the decomposition (scikit-learn's `svd_solver`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -256,14 +261,29 @@ impl Pca {
                 }
                 u
             }
-            None => model.transform(x)?,
+            // x was checked when fitting
+            None => model.project(x)?,
         };
         Ok((model, z))
     }
 
     fn fit_impl(&self, x: ArrayView2<'_, f64>) -> Result<(FittedPca, Option<Array2<f64>>)> {
-        check_input(OP, &x)?;
+        check_nonempty(OP, &x)?;
         let (n_samples, n_features) = x.dim();
+        let kmax = n_samples.min(n_features);
+        let k = self.n_components.unwrap_or(kmax);
+        let solver = match self.solver {
+            PcaSolver::Auto => Pca::auto_solver((n_samples, n_features), k),
+            s => s,
+        };
+        // The covariance solver checks finiteness in its own pass over X (the Gram
+        // kernel's); every other path checks first, so errors keep their precedence
+        // (non-finite data, then too few samples, then n_components).
+        let fused_check =
+            solver == PcaSolver::CovarianceEigh && n_samples >= 2 && (1..=kmax).contains(&k);
+        if !fused_check {
+            check_finite(OP, &x)?;
+        }
         if n_samples < 2 {
             return Err(Error::shape(
                 OP,
@@ -273,8 +293,6 @@ impl Pca {
                 ),
             ));
         }
-        let kmax = n_samples.min(n_features);
-        let k = self.n_components.unwrap_or(kmax);
         if k == 0 || k > kmax {
             return Err(Error::param(
                 OP,
@@ -282,21 +300,34 @@ impl Pca {
                 format!("n_components={k} must be between 1 and min(n_samples, n_features)={kmax}"),
             ));
         }
-        let solver = match self.solver {
-            PcaSolver::Auto => Pca::auto_solver((n_samples, n_features), k),
-            s => s,
+        // The covariance solver gets XᵀX and the column sums from one pass over X.
+        let gram = if solver == PcaSolver::CovarianceEigh {
+            let g = gram(x);
+            if !g.finite {
+                return Err(Error::NonFinite { op: OP });
+            }
+            Some(g)
+        } else {
+            None
         };
-        // safe because n_samples ≥ 2 was checked above
-        let mean = x
-            .mean_axis(Axis(0))
-            .ok_or_else(|| Error::shape(OP, "no samples"))?;
+        let mean = match &gram {
+            Some(g) => g.col_sums.mapv(|s| s / n_samples as f64),
+            // safe because n_samples ≥ 2 was checked above
+            None => x
+                .mean_axis(Axis(0))
+                .ok_or_else(|| Error::shape(OP, "no samples"))?,
+        };
         // n_samples − 1 degrees of freedom, as scikit-learn (the unbiased sample variance).
         let dof = n_samples as f64 - 1.0;
 
         let (components, explained_variance, ratio, singular_values, noise_variance, u) =
             match solver {
                 PcaSolver::CovarianceEigh => {
-                    let (vt, ev) = covariance_eigh(x, &mean, dof)?;
+                    // safe because `gram` is computed for this solver above
+                    let c = gram
+                        .map(|g| g.xtx)
+                        .ok_or_else(|| Error::shape(OP, "no Gram matrix"))?;
+                    let (vt, ev) = covariance_eigh(c, n_samples, &mean, dof)?;
                     // S = √(λ (n−1)): the singular values of the centred data.
                     let sv = ev.mapv(|l| (l * dof).sqrt());
                     let (ratio, noise) = full_ratio_noise(&ev, k, kmax);
@@ -384,27 +415,19 @@ fn full_ratio_noise(ev: &Array1<f64>, k: usize, kmax: usize) -> (Array1<f64>, f6
 }
 
 /// Components (as rows, signed) and descending variances from the covariance matrix
-/// `C = (Xᵀ X − n μ μᵀ) / (n − 1)`, centred afterwards to avoid a copy of X (as
-/// scikit-learn's `covariance_eigh`).
+/// `C = (Xᵀ X − n μ μᵀ) / (n − 1)`, given `Xᵀ X` (exactly symmetric, from [`gram`]):
+/// centred afterwards to avoid a copy of X (as scikit-learn's `covariance_eigh`).
 fn covariance_eigh(
-    x: ArrayView2<'_, f64>,
+    mut c: Array2<f64>,
+    n_samples: usize,
     mean: &Array1<f64>,
     dof: f64,
 ) -> Result<(Array2<f64>, Array1<f64>)> {
-    let n = x.nrows() as f64;
-    let mut c = matmul2(x.t(), x)?;
+    let n = n_samples as f64;
     let p = c.nrows();
     for i in 0..p {
         for j in 0..p {
             c[[i, j]] = (c[[i, j]] - n * mean[i] * mean[j]) / dof;
-        }
-    }
-    // The GEMM's rounding may leave C asymmetric in the last bits; eigh reads both halves.
-    for i in 0..p {
-        for j in 0..i {
-            let avg = 0.5 * (c[[i, j]] + c[[j, i]]);
-            c[[i, j]] = avg;
-            c[[j, i]] = avg;
         }
     }
     let e = eigh(c.view()).map_err(retag)?;
@@ -521,7 +544,18 @@ impl FittedPca {
             ));
         }
         crate::array::check_finite(TOP, &x)?;
-        let mut z = matmul2(x, self.components.t())?;
+        self.project(x)
+    }
+
+    /// [`transform`](Self::transform) of an `x` already checked.
+    fn project(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        // (X − μ) Vᵀ as X Vᵀ − μ Vᵀ. For the usual small Vᵀ one pass over X, in parallel
+        // over rows, beats a general GEMM.
+        let mut z = if self.components.len() <= SMALL_PRODUCT {
+            tall_times_small(x, self.components.t())?
+        } else {
+            matmul2(x, self.components.t())?
+        };
         let offset = self.components.dot(&self.mean);
         z -= &offset;
         if self.whiten {
