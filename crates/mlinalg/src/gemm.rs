@@ -204,7 +204,7 @@ pub(crate) fn gemm_with(
     // element of its view; `c` is borrowed mutably for the whole call and ndarray's
     // mutable views never have overlapping elements, so distinct (i, j) are distinct
     // memory and the threads below write disjoint rows of it.
-    unsafe {
+    let go = || unsafe {
         match isa {
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => run::<Avx512>(&p),
@@ -212,6 +212,13 @@ pub(crate) fn gemm_with(
             Isa::Avx2 => run::<Avx2>(&p),
             _ => run::<Scalar>(&p),
         }
+    };
+    if p.threads > 1 && rayon::current_thread_index().is_none() {
+        // Enter the pool once: the parallel loops inside then fork from a worker thread
+        // instead of each paying the hand-off from an outside thread.
+        rayon::scope(|_| go());
+    } else {
+        go();
     }
 }
 
@@ -304,19 +311,24 @@ struct Problem {
 struct Line([f64; 8]);
 
 /// A 64-byte aligned packing buffer, allocated once per call and per thread.
+///
+/// The memory is left uninitialised (no zero-fill pass): it is only reached through raw
+/// pointers, and the packing routines write every element of a panel (padding included)
+/// before the kernel reads it.
 struct Buf(Vec<Line>);
 
 impl Buf {
     fn new(len: usize) -> Self {
-        Buf(vec![Line([0.0; 8]); len.div_ceil(8)])
+        Buf(Vec::with_capacity(len.div_ceil(8)))
     }
 
+    /// Valid for writes of `len()` elements.
     fn as_mut_ptr(&mut self) -> *mut f64 {
         self.0.as_mut_ptr().cast::<f64>()
     }
 
     fn len(&self) -> usize {
-        self.0.len() * 8
+        self.0.capacity() * 8
     }
 }
 

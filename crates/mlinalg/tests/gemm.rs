@@ -429,17 +429,25 @@ fn small_ml_shapes() {
 }
 
 /// Timing harness for tuning (not a test):
-/// `GEMM_BENCH=1024,2048 cargo test -p mlinalg --test integration gemm::bench -- --ignored --nocapture`
-/// Optional `GEMM_KC`, `GEMM_MC`, `GEMM_NC`, `GEMM_THREADS`, `GEMM_REPS`, `GEMM_FAER=1`
-/// (also time the current faer path, `mlinalg::ops::matmul2`), `GEMM_T=1` (time `Aᵀ B`).
+/// `GEMM_BENCH=1024,2048 cargo test --release -p mlinalg --test integration gemm::bench -- --ignored --nocapture`
+/// Sizes are `n` (square) or `MxKxN`. Optional `GEMM_KC`, `GEMM_MC`, `GEMM_NC`,
+/// `GEMM_THREADS`, `GEMM_REPS`, `GEMM_FAER=1` (also time the current faer path,
+/// `mlinalg::ops::matmul2`), `GEMM_T=1` (time `Aᵀ B` on a transposed view).
 #[test]
 #[ignore = "timing harness, run by hand"]
 fn bench() {
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
-    let sizes: Vec<usize> = std::env::var("GEMM_BENCH")
+    let shapes: Vec<(usize, usize, usize)> = std::env::var("GEMM_BENCH")
         .unwrap_or_else(|_| "1024".to_string())
         .split(',')
-        .filter_map(|s| s.trim().parse().ok())
+        .filter_map(|s| {
+            let d: Vec<usize> = s.split('x').filter_map(|x| x.trim().parse().ok()).collect();
+            match d[..] {
+                [n] => Some((n, n, n)),
+                [m, k, n] => Some((m, k, n)),
+                _ => None,
+            }
+        })
         .collect();
     let isa = Isa::detect();
     let d = isa.blocking();
@@ -451,42 +459,43 @@ fn bench() {
     let threads = env("GEMM_THREADS").unwrap_or_else(rayon::current_num_threads);
     let reps = env("GEMM_REPS").unwrap_or(5);
     let transposed = env("GEMM_T") == Some(1);
-    for n in sizes {
-        let a = matrix(n, n, 1);
-        let b = matrix(n, n, 2);
+    for (m, k, n) in shapes {
+        let a = if transposed {
+            matrix(k, m, 1)
+        } else {
+            matrix(m, k, 1)
+        };
+        let b = matrix(k, n, 2);
         let av = if transposed { a.t() } else { a.view() };
-        let flops = 2.0 * (n as f64).powi(3);
+        let flops = 2.0 * (m * n * k) as f64;
+        // small products: repeat inside each sample so that a sample lasts ~10 ms
+        let inner = (1e8 / flops).clamp(1.0, 1e6) as usize;
         let time = |f: &mut dyn FnMut()| {
             f();
             let mut ts: Vec<f64> = (0..reps)
                 .map(|_| {
                     let t = std::time::Instant::now();
-                    f();
-                    t.elapsed().as_secs_f64()
+                    for _ in 0..inner {
+                        f();
+                    }
+                    t.elapsed().as_secs_f64() / inner as f64
                 })
                 .collect();
             ts.sort_by(f64::total_cmp);
             ts[ts.len() / 2]
         };
+        let t = if m * n * k < kernel::PAR_THRESHOLD {
+            1
+        } else {
+            threads
+        };
         let ours = time(&mut || {
-            let mut c = mlinalg::array::try_zeros2("matmul", n, n).unwrap();
-            gemm_with(
-                &mut c.view_mut(),
-                &av,
-                &b.view(),
-                false,
-                isa,
-                blk,
-                if n * n * n < kernel::PAR_THRESHOLD {
-                    1
-                } else {
-                    threads
-                },
-            );
+            let mut c = mlinalg::array::try_zeros2("matmul", m, n).unwrap();
+            gemm_with(&mut c.view_mut(), &av, &b.view(), false, isa, blk, t);
             std::hint::black_box(&c);
         });
         let mut line = format!(
-            "n={n} {isa:?} {blk:?} threads={threads}: gemm {:.4} s {:.1} GFLOP/s",
+            "{m}x{k}x{n} T={transposed} {isa:?} {blk:?} threads={t}: gemm {:.3e} s {:.1} GFLOP/s",
             ours,
             flops / ours / 1e9
         );
@@ -495,7 +504,7 @@ fn bench() {
                 std::hint::black_box(mlinalg::ops::matmul2(av, b.view()).unwrap());
             });
             line += &format!(
-                " | faer {:.4} s {:.1} GFLOP/s | faer/gemm {:.3}",
+                " | faer {:.3e} s {:.1} GFLOP/s | faer/gemm {:.3}",
                 faer,
                 flops / faer / 1e9,
                 faer / ours
