@@ -1,7 +1,8 @@
 //! `matmul A B`: `A @ B` with NumPy semantics; a `.mtx` left operand stays sparse.
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use mlinalg::array::{check_nonempty, fmt_shape};
+use mlinalg::io::Dtype;
 use ndarray::{Ix1, Ix2};
 
 use crate::cli::TwoInputs;
@@ -12,8 +13,11 @@ const OP: &str = "matmul";
 
 pub fn run(args: &TwoInputs) -> Result<Report> {
     let a = input::load(OP, &args.a)?;
-    let b = input::dense(OP, &args.b)?;
-    let product = match a {
+    let b = mlinalg::io::load_dense(&args.b).map_err(|e| anyhow!("{OP}: {e}"))?;
+    let both_bool =
+        matches!(&a, Operand::Dense(d) if d.dtype == Dtype::Bool) && b.dtype == Dtype::Bool;
+    let b = b.data;
+    let mut product = match a {
         Operand::Sparse { matrix, .. } => {
             let (m, n) = (matrix.nrows(), matrix.ncols());
             if m == 0 || n == 0 {
@@ -37,5 +41,10 @@ pub fn run(args: &TwoInputs) -> Result<Report> {
             mlinalg::ops::matmul(d.data.view(), b.view())?
         }
     };
+    if both_bool {
+        // NumPy's bool @ bool is bool: the logical or of ands. The counts computed in
+        // float64 are non-negative integers, so any count above 1 becomes True (1.0).
+        product.mapv_inplace(|x| x.min(1.0));
+    }
     Ok(Report::new().array("product", product))
 }

@@ -1,7 +1,7 @@
 //! `tsvd X [-k K] [--iters N] [--seed S] [--algorithm A]`: scikit-learn's `TruncatedSVD`
 //! (no centring). A `.mtx` input is fitted and transformed sparse, never densified.
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use mlinalg::array::{check_finite, check_nonempty, fmt_shape};
 use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
 
@@ -44,7 +44,20 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
             if matrix.data().iter().any(|v| !v.is_finite()) {
                 bail!("{OP}: input contains non-finite values (NaN or infinity)");
             }
-            let fit = model.fit_sparse(&matrix)?;
+            let fit = model.fit_sparse(&matrix).map_err(|e| match e {
+                // The exact solver's dense form does not fit in memory: say which command
+                // and option needed it, and what keeps X sparse.
+                mlinalg::Error::Unsupported { detail, .. }
+                    if matches!(args.algorithm, TsvdAlgorithmArg::Exact) =>
+                {
+                    anyhow!(
+                        "{OP}: --algorithm exact needs the dense {} matrix: {detail}; use \
+                         --algorithm randomized, which keeps it sparse",
+                        fmt_shape(&[m, n])
+                    )
+                }
+                e => e.into(),
+            })?;
             let z = fit.transform_sparse(&matrix)?;
             (fit, z)
         }

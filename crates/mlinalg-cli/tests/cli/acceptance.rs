@@ -155,17 +155,27 @@ fn norm_of_huge_sparse_matrix_names_norm_or_is_computed_sparsely() {
         (999_999, 3, 1e-3),
         (999_999, 2, 4.0),
     ];
+    // The same entries with the non-zero rows 1, 7, 400000, 999999 numbered 1..4.
     let small: Vec<(usize, usize, f64)> = entries
         .iter()
-        .enumerate()
-        .map(|(k, &(_, j, v))| (k / 2 + 1, j, v))
+        .map(|&(i, j, v)| {
+            (
+                [1, 7, 400_000, 999_999]
+                    .iter()
+                    .position(|&r| r == i)
+                    .unwrap()
+                    + 1,
+                j,
+                v,
+            )
+        })
         .collect();
     let tall = d.write("tall.mtx", mtx(1_000_000, 3, &entries));
     let wide = d.write(
         "wide.mtx",
         mtx(3, 1_000_000, &entries.map(|(i, j, v)| (j, i, v))),
     );
-    let dense = d.write("dense.mtx", mtx(3, 3, &small));
+    let dense = d.write("dense.mtx", mtx(4, 3, &small));
     for ord in ["2", "-2", "nuc"] {
         let want = num(&json(&["norm", &dense, "--ord", ord])["norm"]);
         for f in [&tall, &wide] {
