@@ -159,10 +159,9 @@ fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
         let nb = LU_PANEL.min(k - c0);
         let c1 = c0 + nb;
         let rows = m - c0;
-        panel.clear();
-        panel.reserve_exact(rows * nb);
-        for row in a.chunks_exact(l).skip(c0) {
-            panel.extend_from_slice(&row[c0..c1]);
+        panel.resize(rows * nb, 0.0);
+        for (dst, row) in panel.chunks_exact_mut(nb).zip(a.chunks_exact(l).skip(c0)) {
+            copy_short(dst, &row[c0..c1]);
         }
         let piv = lu_panel_in_place(&mut panel, nb);
         // LAPACK `laswp`: the panel's swaps, in order, on whole rows (the L columns to the
@@ -176,7 +175,7 @@ fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
             }
         }
         for (row, prow) in a.chunks_exact_mut(l).skip(c0).zip(panel.chunks_exact(nb)) {
-            row[c0..c1].copy_from_slice(prow);
+            copy_short(&mut row[c0..c1], prow);
         }
         if c1 < k {
             let w = k - c1;
@@ -206,28 +205,50 @@ fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
         c0 = c1;
     }
     // Assemble P L: row perm[i] of the result is row i of the unit lower trapezoid.
-    let mut pos = vec![0usize; m];
-    for (i, &r) in perm.iter().enumerate() {
-        pos[r] = i;
-    }
-    // zero-filled with huge pages advised (a fresh 48 MB block otherwise takes ~12 000
-    // page faults); `lu_permute_l` is infallible, so fall back to ndarray's allocation.
-    let mut pl = crate::array::try_zeros2("lu", m, k).unwrap_or_else(|_| Array2::zeros((m, k)));
-    let a = &*a;
-    if let Some(out) = pl.as_slice_mut() {
-        out.par_chunks_mut(k.max(1))
-            .zip(pos.par_iter())
-            .with_min_len(1024)
-            .for_each(|(dst, &i)| {
-                let src = &a[i * l..i * l + k];
-                let d = i.min(k);
-                dst[..d].copy_from_slice(&src[..d]);
-                if i < k {
-                    dst[i] = 1.0;
+    if k == l {
+        // Tall block: P L has Y's shape and is built in place. Row i ≥ k of L is already
+        // at position i holding its k multipliers; only the rows the pivoting moved and the
+        // first k rows (unit diagonal, zeros above) change: at most 3k rows.
+        let moved: Vec<usize> = (0..m).filter(|&i| i < k || perm[i] != i).collect();
+        let mut tmp = Vec::with_capacity(moved.len() * l);
+        for &i in &moved {
+            tmp.extend(a[i * l..(i + 1) * l].iter().enumerate().map(|(c, &v)| {
+                if c < i {
+                    v
+                } else if c == i {
+                    1.0
+                } else {
+                    0.0
                 }
-            });
+            }));
+        }
+        for (&i, row) in moved.iter().zip(tmp.chunks_exact(l)) {
+            a[perm[i] * l..(perm[i] + 1) * l].copy_from_slice(row);
+        }
+        return y;
+    }
+    // Wide block (m < l): P L is the first m columns.
+    let mut pl = Array2::zeros((m, k));
+    for (i, &dst) in perm.iter().enumerate() {
+        let mut out = pl.row_mut(dst);
+        for c in 0..k.min(i + 1) {
+            out[c] = if c == i { 1.0 } else { a[i * l + c] };
+        }
     }
     pl
+}
+
+/// `dst.copy_from_slice(src)` for the panel's short rows, without a `memcpy` call for the
+/// usual full panel width.
+#[inline(always)]
+fn copy_short(dst: &mut [f64], src: &[f64]) {
+    match (
+        <&mut [f64; LU_PANEL]>::try_from(&mut *dst),
+        <&[f64; LU_PANEL]>::try_from(src),
+    ) {
+        (Ok(d), Ok(s)) => *d = *s,
+        _ => dst.copy_from_slice(src),
+    }
 }
 
 /// Columns per panel of the blocked LU: a panel row is one 64-byte cache line.
