@@ -262,41 +262,78 @@ const LU_ROWS_PER_TASK: usize = 1 << 16;
 /// swapped rows `j` and `piv[j]`.
 fn lu_panel_in_place(p: &mut [f64], nb: usize) -> Vec<usize> {
     let rows = p.len() / nb;
-    let mut piv = Vec::with_capacity(nb.min(rows));
+    let steps = nb.min(rows);
+    let mut piv = Vec::with_capacity(steps);
     let mut prow = [0.0f64; LU_PANEL];
-    for j in 0..nb.min(rows) {
-        let mut best_at = j;
-        let mut best = p[j * nb + j].abs();
-        for (i, row) in p.chunks_exact(nb).enumerate().skip(j + 1) {
-            let v = row[j].abs();
-            // strict `>`: the first largest pivot wins, as LAPACK `idamax`
-            if v > best {
-                best = v;
-                best_at = i;
-            }
-        }
+    let mut best_at = if steps > 0 { pivot_row(p, nb, 0) } else { 0 };
+    for j in 0..steps {
         piv.push(best_at);
         if best_at != j {
             let (top, bottom) = p.split_at_mut(best_at * nb);
             top[j * nb..(j + 1) * nb].swap_with_slice(&mut bottom[..nb]);
         }
         let pivot = p[j * nb + j];
+        let next = j + 1 < steps;
         // An all-zero column (pivot 0): LAPACK `getrf` skips the elimination step and
         // reports `info > 0`; the L column is then zero below the diagonal.
         if pivot == 0.0 {
+            if next {
+                best_at = pivot_row(p, nb, j + 1);
+            }
             continue;
         }
         let tail = nb - j - 1;
         prow[..tail].copy_from_slice(&p[j * nb + j + 1..(j + 1) * nb]);
-        for row in p[(j + 1) * nb..].chunks_exact_mut(nb) {
-            let f = row[j] / pivot;
-            row[j] = f;
-            for (r, &u) in row[j + 1..].iter_mut().zip(&prow[..tail]) {
-                *r -= f * u;
-            }
+        // Eliminate below the pivot, in parallel over blocks of rows, finding the next
+        // column's pivot in the same pass.
+        let found = p[(j + 1) * nb..]
+            .par_chunks_mut(LU_PANEL_ROWS_PER_TASK * nb)
+            .enumerate()
+            .map(|(c, block)| {
+                let mut best: Option<(f64, usize)> = None;
+                for (t, row) in block.chunks_exact_mut(nb).enumerate() {
+                    let f = row[j] / pivot;
+                    row[j] = f;
+                    for (r, &u) in row[j + 1..].iter_mut().zip(&prow[..tail]) {
+                        *r -= f * u;
+                    }
+                    if next {
+                        best = first_max(
+                            best,
+                            (row[j + 1].abs(), j + 1 + c * LU_PANEL_ROWS_PER_TASK + t),
+                        );
+                    }
+                }
+                best
+            })
+            .reduce(|| None, |a, b| b.map_or(a, |b| first_max(a, b)));
+        if next {
+            best_at = found.map_or(j + 1, |(_, i)| i);
         }
     }
     piv
+}
+
+/// Rows of the panel per parallel task of its elimination.
+const LU_PANEL_ROWS_PER_TASK: usize = 4096;
+
+/// The running first-largest `(|value|, row)`: strict `>`, so the first largest pivot wins,
+/// as LAPACK `idamax` (an earlier row comes first in every fold and reduction).
+fn first_max(best: Option<(f64, usize)>, cand: (f64, usize)) -> Option<(f64, usize)> {
+    match best {
+        Some(b) if cand.0 > b.0 => Some(cand),
+        Some(b) => Some(b),
+        None => Some(cand),
+    }
+}
+
+/// The row `i ≥ from` with the first largest `|p[i][col]|`.
+fn pivot_row(p: &[f64], nb: usize, col: usize) -> usize {
+    p.chunks_exact(nb)
+        .enumerate()
+        .skip(col)
+        .fold(None, |best, (i, row)| first_max(best, (row[col].abs(), i)))
+        .map_or(col, |(_, i)| i)
 }
 
 /// The widest vector instructions this CPU offers (the crate's baseline is SSE2).
@@ -792,6 +829,7 @@ mod tests {
             (40, 7),
             (300, 60),
             (2500, 23),
+            (9000, 20),
             (61, 100),
         ] {
             let mut y = randn2_with(&mut r, m, l);
