@@ -159,8 +159,10 @@ struct Placed {
 
 /// Renames every staged file into place, or none.
 ///
-/// Every destination is checked before the first rename: one that is a directory, or in a
-/// directory that is not writable, fails the run with nothing renamed. A rename that still
+/// Every destination is checked before the first rename (staging already created a file in
+/// each destination's directory, so an unwritable directory failed earlier): one that is a
+/// directory, or another user's file in a sticky directory, fails the run with nothing
+/// renamed. A rename that still
 /// fails midway (a disk error, another process racing us) undoes the renames already done:
 /// a file this run created is removed, and a file it replaced is put back from a hard link
 /// made just before the rename. Where hard links are not supported (some network and FAT
@@ -168,29 +170,48 @@ struct Placed {
 pub(crate) fn commit(staged: Vec<Staged>) -> Result<()> {
     let mut checked = Vec::with_capacity(staged.len());
     for s in staged {
-        let existed = check_destination(&s.dest).map_err(|e| s.error(format!("{e:#}")))?;
+        let existed = check_destination(&s).map_err(|e| s.error(format!("{e:#}")))?;
         checked.push((s, existed));
     }
     rename_all(checked)
 }
 
-/// Whether `dest` exists (as a file or a link); an error if a file cannot be renamed onto it.
-fn check_destination(dest: &Path) -> Result<bool> {
-    let dir = parent_dir(dest);
-    let meta = fs::metadata(&dir).with_context(|| format!("directory {}", dir.display()))?;
-    if !meta.is_dir() {
+/// Whether `s.dest` exists (as a file or a link); an error if the staged file cannot be
+/// renamed onto it.
+///
+/// The staged file was created in the destination's directory, so the directory exists
+/// and we may create files in it (the permission bits alone would mislead: root writes
+/// into a 0555 directory). What can still fail is the destination itself: a directory, or,
+/// in a sticky directory such as /tmp, a file that belongs to another user.
+fn check_destination(s: &Staged) -> Result<bool> {
+    let dir = parent_dir(&s.dest);
+    let dir_meta = fs::metadata(&dir).with_context(|| format!("directory {}", dir.display()))?;
+    if !dir_meta.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
-    if meta.permissions().readonly() {
-        bail!("directory {} is not writable", dir.display());
+    let dest_meta = match fs::symlink_metadata(&s.dest) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    // A symbolic link is replaced by the rename, whatever it points to.
+    if dest_meta.is_dir() {
+        bail!("is a directory");
     }
-    match fs::symlink_metadata(dest) {
-        // A symbolic link is replaced by the rename, whatever it points to.
-        Ok(m) if m.is_dir() => bail!("is a directory"),
-        Ok(_) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e.into()),
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // Our user: the owner of the file we just created.
+        let me = s.tmp.as_file().metadata()?.uid();
+        let sticky = dir_meta.mode() & 0o1000 != 0;
+        if sticky && me != 0 && me != dir_meta.uid() && me != dest_meta.uid() {
+            bail!(
+                "belongs to another user in the sticky directory {}: cannot be replaced",
+                dir.display()
+            );
+        }
     }
+    Ok(true)
 }
 
 /// Renames each staged file onto its destination (`existed`: whether it is there already);

@@ -5,23 +5,30 @@ use serde_json::json;
 use crate::errors::npy_f64;
 use crate::util::{Workdir, flat, fx, json, num, rows};
 
-/// A `.npy` file of booleans (`|b1`) with the given shape.
-fn npy_bool(shape: &[usize], values: &[bool]) -> Vec<u8> {
+/// A `.npy` file: `descr` (`|b1`, `<i8`, `<f8`), shape, C or Fortran order, raw payload.
+fn npy(descr: &str, shape: &[usize], fortran: bool, payload: &[u8]) -> Vec<u8> {
     let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
     let shape_txt = if dims.len() == 1 {
         format!("({},)", dims[0])
     } else {
         format!("({})", dims.join(", "))
     };
-    let mut h = format!("{{'descr': '|b1', 'fortran_order': False, 'shape': {shape_txt}, }}");
+    let order = if fortran { "True" } else { "False" };
+    let mut h = format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape_txt}, }}");
     let total = 10 + h.len() + 1;
     h.push_str(&" ".repeat((64 - total % 64) % 64));
     h.push('\n');
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
     out.extend_from_slice(&(h.len() as u16).to_le_bytes());
     out.extend_from_slice(h.as_bytes());
-    out.extend(values.iter().map(|&b| u8::from(b)));
+    out.extend_from_slice(payload);
     out
+}
+
+/// A `.npy` file of booleans (`|b1`) with the given shape.
+fn npy_bool(shape: &[usize], values: &[bool]) -> Vec<u8> {
+    let payload: Vec<u8> = values.iter().map(|&b| u8::from(b)).collect();
+    npy("|b1", shape, false, &payload)
 }
 
 /// Deterministic pseudo-random values in [-1, 1) (a 64-bit LCG, high bits).
@@ -280,6 +287,30 @@ fn info_mean_uses_numpy_pairwise_summation() {
         let got = num(&json(&["info", &f])["mean"]);
         assert_eq!(got, want, "{shape:?}");
     }
+}
+
+#[test]
+fn info_mean_sums_in_numpy_order_and_buffers() {
+    let d = Workdir::new();
+    // A Fortran-order file: NumPy sums in memory order (file order), not C order.
+    let scale = [1e-3, 1e-1, 1e1, 1e3, 1e5, 1e-2, 1e4];
+    let v: Vec<f64> = values(300 * 70, 2)
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x * scale[i % 7])
+        .collect();
+    let payload: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+    let f = d.write("f.npy", npy("<f8", &[300, 70], true, &payload));
+    // NumPy 2: np.load("f.npy").mean(); the C-order sum gives 193.22283885758816.
+    assert_eq!(num(&json(&["info", &f])["mean"]), 193.22283885758821);
+    // int64 is cast to float64 in buffers of 8192 values, each summed pairwise.
+    let ints: Vec<i64> = (0..100_000i64)
+        .map(|i| (i % 13 - 6) * ((1i64 << 60) + i * 1_000_003))
+        .collect();
+    let payload: Vec<u8> = ints.iter().flat_map(|x| x.to_le_bytes()).collect();
+    let f = d.write("i.npy", npy("<i8", &[100_000], false, &payload));
+    // NumPy: -207525874829307.16; one pairwise sum over all would give …309.62.
+    assert_eq!(num(&json(&["info", &f])["mean"]), -207525874829307.16);
 }
 
 #[test]
