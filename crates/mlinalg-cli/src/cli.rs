@@ -51,13 +51,13 @@ pub enum Command {
     Det(OneInput),
     /// Sum of the main diagonal (non-square allowed).
     Trace(OneInput),
-    /// Numerical rank: the number of singular values above a tolerance.
+    /// Numerical rank: singular values above a tolerance (of a vector: 0 or 1, as NumPy).
     Rank(RankArgs),
     /// Vector or matrix norm (NumPy linalg.norm).
     Norm(NormArgs),
     /// Cosine similarity and angle between two vectors.
     Cosine(TwoInputs),
-    /// Outer product of two vectors.
+    /// Outer product of two vectors (other arrays flattened first, as NumPy).
     Outer(TwoInputs),
     /// QR decomposition A = Q R.
     Qr(QrArgs),
@@ -141,7 +141,7 @@ pub struct LstsqArgs {
 /// `rank A [--tol T]`.
 #[derive(Debug, Args)]
 pub struct RankArgs {
-    /// Input matrix.
+    /// Input matrix (or vector).
     #[arg(value_name = "A")]
     pub a: PathBuf,
     /// Singular values above T count (default: S.max() · max(M, N) · ε, as NumPy).
