@@ -162,11 +162,12 @@ struct Placed {
 /// Every destination is checked before the first rename (staging already created a file in
 /// each destination's directory, so an unwritable directory failed earlier): one that is a
 /// directory, or another user's file in a sticky directory, fails the run with nothing
-/// renamed. A rename that still
-/// fails midway (a disk error, another process racing us) undoes the renames already done:
-/// a file this run created is removed, and a file it replaced is put back from a hard link
-/// made just before the rename. Where hard links are not supported (some network and FAT
-/// file systems), a replaced file cannot be restored: that one limitation remains.
+/// renamed. A rename that still fails midway (a disk error, another process racing us)
+/// undoes the renames already done: a file this run created is removed, and a file it
+/// replaced is put back from a hard link made just before the rename.
+///
+/// Limitation: where hard links are not supported (some network and FAT file systems), a
+/// file replaced before the failing rename cannot be restored; its new content stays.
 pub(crate) fn commit(staged: Vec<Staged>) -> Result<()> {
     let mut checked = Vec::with_capacity(staged.len());
     for s in staged {
