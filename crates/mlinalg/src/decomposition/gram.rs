@@ -140,6 +140,33 @@ pub(crate) fn tall_times_small(
     Array2::from_shape_vec((m, w), out).map_err(|e| Error::shape("matmul", e.to_string()))
 }
 
+/// `X ← X M` in place for a tall row-major `x` (`m × l`) and a square `mat` (`l × l`): as
+/// [`tall_times_small`] without a new `m × l` block. Returns `false` (leaving `x` as it
+/// was) unless `x` is contiguous in standard layout and `mat` is `l × l`.
+pub(crate) fn tall_times_square_in_place(x: &mut Array2<f64>, mat: ArrayView2<'_, f64>) -> bool {
+    let l = x.ncols();
+    if mat.dim() != (l, l) || l == 0 {
+        return false;
+    }
+    let mat = mat.as_standard_layout();
+    let (Some(xs), Some(ms)) = (x.as_slice_mut(), mat.as_slice()) else {
+        return false;
+    };
+    let rows_per_task = ((1 << 15) / (l * l)).max(1);
+    let simd = Simd::detect();
+    xs.par_chunks_mut(rows_per_task * l).for_each(|chunk| {
+        let mut tmp = vec![MaybeUninit::new(0.0); l];
+        for row in chunk.chunks_exact_mut(l) {
+            simd.rows_times(row, l, ms, l, &mut tmp);
+            for (r, t) in row.iter_mut().zip(&tmp) {
+                // SAFETY: `tmp` was initialised when created (and rewritten just above).
+                *r = unsafe { t.assume_init() };
+            }
+        }
+    });
+    true
+}
+
 /// The widest vector instructions this CPU offers (the crate's baseline is SSE2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Simd {
@@ -463,6 +490,31 @@ mod tests {
             tall_times_small(Array2::zeros((4, 0)).view(), Array2::zeros((0, 3)).view()).unwrap(),
             Array2::<f64>::zeros((4, 3))
         );
+    }
+
+    #[test]
+    fn in_place_square_product_matches_dot() {
+        let mut r = crate::random::rng(6);
+        for (m, l) in [(1, 1), (7, 3), (3000, 60)] {
+            let x = crate::random::randn2_with(&mut r, m, l);
+            let b = crate::random::randn2_with(&mut r, l, l);
+            let want = tall_times_small(x.view(), b.view()).unwrap();
+            let mut y = x.clone();
+            assert!(tall_times_square_in_place(&mut y, b.t().to_owned().t()));
+            assert_eq!(y, want, "({m}, {l})");
+        }
+        // not square, or not row-major: refused, untouched
+        let mut x = Array2::<f64>::ones((4, 3));
+        assert!(!tall_times_square_in_place(
+            &mut x,
+            Array2::zeros((3, 2)).view()
+        ));
+        let mut f = Array2::<f64>::ones((3, 4)).reversed_axes();
+        assert!(!tall_times_square_in_place(
+            &mut f,
+            Array2::zeros((3, 3)).view()
+        ));
+        assert_eq!(f, Array2::<f64>::ones((4, 3)));
     }
 
     #[test]

@@ -350,6 +350,7 @@ impl Pca {
                         normalizer: self.normalizer,
                         transpose: None,
                         seed: self.seed,
+                        want_u: true,
                     };
                     let mut f = randomized_svd_impl(OP, &xc.view(), k, &opts)?;
                     svd_flip(&mut f.u, &mut f.vt, false);

@@ -450,7 +450,7 @@ fn lu_update_block<const V: usize>(
 /// signs of the result. CholeskyQR is only accurate for well-conditioned Y, so when the
 /// first pass leaves `QᵀQ` visibly far from the identity (κ(Y) ≳ 10⁷), or Cholesky fails
 /// (Y rank-deficient), the Householder QR is used instead.
-fn qr_q(op: &'static str, y: &Array2<f64>) -> Result<Array2<f64>> {
+fn qr_q(op: &'static str, y: Array2<f64>) -> Result<Array2<f64>> {
     let (m, l) = y.dim();
     if m >= 4 * l
         && let Some(q) = cholesky_qr2(y.view())
@@ -462,21 +462,30 @@ fn qr_q(op: &'static str, y: &Array2<f64>) -> Result<Array2<f64>> {
 
 /// CholeskyQR2 of a tall `y`, or `None` when it would not be accurate.
 fn cholesky_qr2(y: ArrayView2<'_, f64>) -> Option<Array2<f64>> {
-    let (q1, _) = cholesky_qr(y)?;
-    let (q2, g) = cholesky_qr(q1.view())?;
+    let g1 = super::gram::gram(y).xtx;
+    let mut q = super::gram::tall_times_small(y, inverse_cholesky_t(&g1)?.view()).ok()?;
+    // The second pass works in place on Q₁ (Y is kept for the Householder fallback).
+    let g2 = super::gram::gram(q.view()).xtx;
     // ‖Q₁ᵀQ₁ − I‖ ≈ u·κ(Y)²: below 0.1 the second pass restores orthogonality to rounding
     // level (Yamamoto et al. 2015).
-    let off = g
+    let off = g2
         .indexed_iter()
         .map(|((i, j), &v)| (v - if i == j { 1.0 } else { 0.0 }).abs())
         .fold(0.0f64, f64::max);
-    (off < 0.1).then_some(q2)
+    let accurate = off < 0.1 && g2.iter().all(|v| v.is_finite());
+    if !accurate {
+        return None;
+    }
+    let r2 = inverse_cholesky_t(&g2)?;
+    if !super::gram::tall_times_square_in_place(&mut q, r2.view()) {
+        q = super::gram::tall_times_small(q.view(), r2.view()).ok()?;
+    }
+    Some(q)
 }
 
-/// One CholeskyQR pass: `(Y L⁻ᵀ, YᵀY)` with `YᵀY = L Lᵀ`, or `None` if the Gram matrix is
-/// not numerically positive definite.
-fn cholesky_qr(y: ArrayView2<'_, f64>) -> Option<(Array2<f64>, Array2<f64>)> {
-    let g = super::gram::gram(y).xtx;
+/// `L⁻ᵀ` for the Cholesky factor `G = L Lᵀ` of a Gram matrix, so that `Y L⁻ᵀ` has
+/// orthonormal columns; `None` if G is not numerically positive definite.
+fn inverse_cholesky_t(g: &Array2<f64>) -> Option<Array2<f64>> {
     let low = cholesky(g.view()).ok()?;
     let l = low.nrows();
     if low.diag().iter().any(|&d| !(d > 0.0 && d.is_finite())) {
@@ -494,8 +503,7 @@ fn cholesky_qr(y: ArrayView2<'_, f64>) -> Option<(Array2<f64>, Array2<f64>)> {
             inv[[i, c]] = -s / low[[i, i]];
         }
     }
-    let q = super::gram::tall_times_small(y, inv.t()).ok()?;
-    Some((q, g))
+    Some(inv.reversed_axes())
 }
 
 /// Re-labels a linalg error with the calling operation's name.
@@ -514,7 +522,7 @@ fn normalize(
 ) -> Result<Array2<f64>> {
     match normalizer {
         PowerIterationNormalizer::Lu => Ok(lu_permute_l(y)),
-        PowerIterationNormalizer::Qr => qr_q(op, &y),
+        PowerIterationNormalizer::Qr => qr_q(op, y),
         // `Auto` is resolved by the caller before the loop.
         PowerIterationNormalizer::None | PowerIterationNormalizer::Auto => Ok(y),
     }
@@ -598,7 +606,7 @@ fn range_finder(
         q = normalize(op, a.t_dot_dense(q.view())?, normalizer)?;
     }
     let y = a.dot_dense(q.view())?;
-    qr_q(op, &y)
+    qr_q(op, y)
 }
 
 /// The truncated SVD `A ≈ U_k Σ_k V_kᵀ` by randomized projection (Halko et al. Algorithm
@@ -647,6 +655,7 @@ pub fn randomized_svd(
         normalizer: power_iteration_normalizer,
         transpose,
         seed,
+        want_u: true,
     };
     let mut f = randomized_svd_impl("randomized_svd", a, n_components, &opts)?;
     // scikit-learn's flip_sign=True: u-based on the caller's (untransposed) matrix.
@@ -662,6 +671,9 @@ pub(crate) struct RandomizedOptions {
     pub(crate) normalizer: PowerIterationNormalizer,
     pub(crate) transpose: Option<bool>,
     pub(crate) seed: u64,
+    /// Whether U is needed. Without it (and when A itself, not Aᵀ, was sampled) the
+    /// `(nrows, k)` product Q Û is skipped and `u` comes back with 0 rows.
+    pub(crate) want_u: bool,
 }
 
 /// [`randomized_svd`] without the final sign flip (scikit-learn `flip_sign=False`); `op`
@@ -711,21 +723,23 @@ pub(crate) fn randomized_svd_impl(
     // B = Qᵀ M, formed as (Mᵀ Q)ᵀ so that only the operator's products are used.
     let bt = work.t_dot_dense(q.view())?;
     let small = svd(bt.t(), false).map_err(|e| retag(op, e))?;
-    // M ≈ Q B = (Q Û) Σ Vᵀ
-    let u = super::gram::tall_times_small(q.view(), small.u.view())?;
     let k = n_components.min(small.s.len());
     let s_k = small.s.slice(s![..k]).to_owned();
+    // M ≈ Q B = (Q Û) Σ Vᵀ, of which the first k columns of Q Û are kept.
     let (u, vt) = if transpose {
         // M = Aᵀ = U Σ Vᵀ  ⇒  A = V Σ Uᵀ
+        let qu = super::gram::tall_times_small(q.view(), small.u.slice(s![.., ..k]))?;
         (
             small.vt.slice(s![..k, ..]).t().to_owned(),
-            u.slice(s![.., ..k]).t().to_owned(),
+            qu.reversed_axes(),
         )
     } else {
-        (
-            u.slice(s![.., ..k]).to_owned(),
-            small.vt.slice(s![..k, ..]).to_owned(),
-        )
+        let u = if opts.want_u {
+            super::gram::tall_times_small(q.view(), small.u.slice(s![.., ..k]))?
+        } else {
+            Array2::zeros((0, k))
+        };
+        (u, small.vt.slice(s![..k, ..]).to_owned())
     };
     Ok(Svd { u, s: s_k, vt })
 }
@@ -849,6 +863,41 @@ mod tests {
             let f = y.t().to_owned().reversed_axes();
             assert_eq!(lu_permute_l(f), want, "({m}, {l}) F order");
         }
+    }
+
+    #[test]
+    fn cholesky_qr2_agrees_with_householder_up_to_column_signs() {
+        let mut r = crate::random::rng(11);
+        let householder = |y: &Array2<f64>| qr(y.view(), QrMode::Reduced).unwrap().q;
+        // well conditioned: the CholeskyQR2 path
+        let y = randn2_with(&mut r, 400, 20);
+        let q = qr_q("t", y.clone()).unwrap();
+        let h = householder(&y);
+        for j in 0..20 {
+            let sign = if q[[0, j]] * h[[0, j]] < 0.0 {
+                -1.0
+            } else {
+                1.0
+            };
+            for i in 0..400 {
+                assert!((q[[i, j]] - sign * h[[i, j]]).abs() < 1e-12, "({i}, {j})");
+            }
+        }
+        // rank-deficient (a repeated column) and badly conditioned (a column scaled by
+        // 1e-12): Cholesky fails or the first pass is inaccurate, so Householder runs
+        let mut d = y.clone();
+        let c3 = d.column(3).to_owned();
+        d.column_mut(5).assign(&c3);
+        assert_eq!(qr_q("t", d.clone()).unwrap(), householder(&d));
+        let mut b = y.clone();
+        b.column_mut(7).mapv_inplace(|v| v * 1e-12);
+        let q = qr_q("t", b.clone()).unwrap();
+        let qtq = q.t().dot(&q);
+        let eye = Array2::<f64>::eye(20);
+        assert!((&qtq - &eye).iter().all(|e| e.abs() < 1e-12));
+        // Q spans Y's columns: Y − Q Qᵀ Y ≈ 0
+        let resid = &b - &q.dot(&q.t().dot(&b));
+        assert!(resid.iter().all(|e| e.abs() < 1e-10));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::array::{check_input, fmt_shape};
 use crate::decomposition::randomized::{
     LinearOperator, PowerIterationNormalizer, RandomizedOptions, randomized_svd_impl,
 };
-use crate::decomposition::sign::svd_flip;
+use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
 use crate::error::{Error, Result};
 use crate::linalg::svd;
 use crate::ops::matmul2;
@@ -281,9 +281,13 @@ impl TruncatedSvd {
             normalizer: self.normalizer,
             transpose: None,
             seed: self.seed,
+            // the transform is X Vᵀ, recomputed from X: U is not used
+            want_u: false,
         };
         let mut f = randomized_svd_impl(OP, x, self.n_components, &opts)?;
-        svd_flip(&mut f.u, &mut f.vt, false);
+        // svd_flip(u_based_decision=False): the signs come from Vᵀ alone.
+        let signs = row_signs(f.vt.view());
+        scale_rows(&mut f.vt, &signs);
         // scikit-learn: "As a result of the SVD approximation error on X ~ U Σ Vᵀ, X V is
         // not the same as U Σ": the transform is X Vᵀ, recomputed from X.
         let z = x.dot_dense(f.vt.t())?;
