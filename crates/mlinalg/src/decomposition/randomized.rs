@@ -135,8 +135,9 @@ pub fn auto_n_iter(n_components: usize, shape: (usize, usize)) -> usize {
 /// factored there column by column; the row swaps are then applied to whole rows, and the
 /// rest of the block is updated once per panel, in parallel over rows. The unblocked
 /// algorithm streamed the whole block once per column. Every entry receives the same
-/// operations in the same order as in the unblocked algorithm, so pivots and results are
-/// bit-for-bit those of the unblocked algorithm.
+/// operations in the same order as in the unblocked algorithm (LAPACK `getf2`, multipliers
+/// scaled by the reciprocal pivot as LAPACK does), so pivots and results are bit-for-bit
+/// those of the unblocked algorithm.
 fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
     let (m, l) = y.dim();
     let k = m.min(l);
@@ -284,6 +285,9 @@ fn lu_panel_in_place(p: &mut [f64], nb: usize) -> Vec<usize> {
         }
         let tail = nb - j - 1;
         prow[..tail].copy_from_slice(&p[j * nb + j + 1..(j + 1) * nb]);
+        // LAPACK `getf2`/`getrf2` scale the column by the reciprocal pivot unless the pivot
+        // is subnormal (below `sfmin`), where they divide: the multipliers are SciPy's.
+        let recip = (pivot.abs() >= f64::MIN_POSITIVE).then(|| 1.0 / pivot);
         // Eliminate below the pivot, in parallel over blocks of rows, finding the next
         // column's pivot in the same pass.
         let found = p[(j + 1) * nb..]
@@ -292,7 +296,7 @@ fn lu_panel_in_place(p: &mut [f64], nb: usize) -> Vec<usize> {
             .map(|(c, block)| {
                 let mut best: Option<(f64, usize)> = None;
                 for (t, row) in block.chunks_exact_mut(nb).enumerate() {
-                    let f = row[j] / pivot;
+                    let f = recip.map_or(row[j] / pivot, |r| row[j] * r);
                     row[j] = f;
                     for (r, &u) in row[j + 1..].iter_mut().zip(&prow[..tail]) {
                         *r -= f * u;
@@ -810,7 +814,11 @@ mod tests {
             let (top, below) = a.split_at_mut((j + 1) * l);
             let prow = &top[j * l + j + 1..(j + 1) * l];
             for row in below.chunks_exact_mut(l) {
-                let f = row[j] / pivot;
+                let f = if pivot.abs() >= f64::MIN_POSITIVE {
+                    row[j] * (1.0 / pivot)
+                } else {
+                    row[j] / pivot
+                };
                 row[j] = f;
                 for (r, &u) in row[j + 1..].iter_mut().zip(prow) {
                     *r -= f * u;
