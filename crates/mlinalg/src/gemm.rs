@@ -112,7 +112,7 @@ impl Isa {
 
 /// Below this many multiply-adds (`m·n·k`) a product runs on the calling thread only:
 /// thread hand-off costs more than it saves.
-pub(crate) const PAR_THRESHOLD: usize = 96 * 96 * 96;
+pub(crate) const PAR_THRESHOLD: usize = 128 * 128 * 128;
 
 /// `c = a @ b` (or `c += a @ b` when `accumulate`), written into `c` in place.
 ///

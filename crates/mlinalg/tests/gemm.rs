@@ -472,6 +472,7 @@ fn bench() {
         let inner = (1e8 / flops).clamp(1.0, 1e6) as usize;
         let time = |f: &mut dyn FnMut()| {
             f();
+            let (busy0, own0, t0) = (sys_busy(), own_cpu(), std::time::Instant::now());
             let mut ts: Vec<f64> = (0..reps)
                 .map(|_| {
                     let t = std::time::Instant::now();
@@ -481,30 +482,33 @@ fn bench() {
                     t.elapsed().as_secs_f64() / inner as f64
                 })
                 .collect();
+            let wall = t0.elapsed().as_secs_f64();
+            let others = ((sys_busy() - busy0) - (own_cpu() - own0)).max(0.0) / wall;
             ts.sort_by(f64::total_cmp);
-            ts[ts.len() / 2]
+            (ts[ts.len() / 2], others)
         };
         let t = if m * n * k < kernel::PAR_THRESHOLD {
             1
         } else {
             threads
         };
-        let ours = time(&mut || {
+        let (ours, others) = time(&mut || {
             let mut c = mlinalg::array::try_zeros2("matmul", m, n).unwrap();
             gemm_with(&mut c.view_mut(), &av, &b.view(), false, isa, blk, t);
             std::hint::black_box(&c);
         });
         let mut line = format!(
-            "{m}x{k}x{n} T={transposed} {isa:?} {blk:?} threads={t}: gemm {:.3e} s {:.1} GFLOP/s",
+            "{m}x{k}x{n} T={transposed} {isa:?} {blk:?} threads={t}: gemm {:.3e} s {:.1} GFLOP/s \
+             (others_cpu {others:.2})",
             ours,
             flops / ours / 1e9
         );
         if env("GEMM_FAER") == Some(1) {
-            let faer = time(&mut || {
+            let (faer, others) = time(&mut || {
                 std::hint::black_box(mlinalg::ops::matmul2(av, b.view()).unwrap());
             });
             line += &format!(
-                " | faer {:.3e} s {:.1} GFLOP/s | faer/gemm {:.3}",
+                " | faer {:.3e} s {:.1} GFLOP/s (others_cpu {others:.2}) | faer/gemm {:.3}",
                 faer,
                 flops / faer / 1e9,
                 faer / ours
@@ -512,4 +516,41 @@ fn bench() {
         }
         println!("{line}");
     }
+}
+
+/// CPU seconds all processes spent busy since boot (`/proc/stat`), 0 off Linux.
+fn sys_busy() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/stat") else {
+        return 0.0;
+    };
+    let v: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system irq softirq, in clock ticks (100 Hz)
+    [0, 1, 2, 5, 6]
+        .iter()
+        .filter_map(|&i| v.get(i))
+        .sum::<f64>()
+        / 100.0
+}
+
+/// CPU seconds this process has used (`/proc/self/stat` utime + stime), 0 off Linux.
+fn own_cpu() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // fields after the ")" of the command name: state is field 3, utime 14, stime 15
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    f.iter().sum::<f64>() / 100.0
 }
