@@ -154,16 +154,26 @@ fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
     };
     // row `perm[i]` of the input ended at position i
     let mut perm: Vec<usize> = (0..m).collect();
+    let simd = Simd::detect();
     let mut panel: Vec<f64> = Vec::new();
+    let mut next: Vec<f64> = Vec::new();
+    // The first panel is packed here; each later one by the previous panel's update pass.
+    if k > 0 {
+        let nb = LU_PANEL.min(k);
+        panel.resize(m * nb, 0.0);
+        panel
+            .par_chunks_mut(LU_PANEL_ROWS_PER_TASK * nb)
+            .zip(a.par_chunks(LU_PANEL_ROWS_PER_TASK * l))
+            .for_each(|(dst, src)| {
+                for (d, row) in dst.chunks_exact_mut(nb).zip(src.chunks_exact(l)) {
+                    copy_short(d, &row[..nb]);
+                }
+            });
+    }
     let mut c0 = 0;
     while c0 < k {
         let nb = LU_PANEL.min(k - c0);
         let c1 = c0 + nb;
-        let rows = m - c0;
-        panel.resize(rows * nb, 0.0);
-        for (dst, row) in panel.chunks_exact_mut(nb).zip(a.chunks_exact(l).skip(c0)) {
-            copy_short(dst, &row[c0..c1]);
-        }
         let piv = lu_panel_in_place(&mut panel, nb);
         // LAPACK `laswp`: the panel's swaps, in order, on whole rows (the L columns to the
         // left and the trailing columns to the right); the panel columns are then
@@ -175,9 +185,16 @@ fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
                 perm.swap(c0 + j, c0 + p);
             }
         }
-        for (row, prow) in a.chunks_exact_mut(l).skip(c0).zip(panel.chunks_exact(nb)) {
+        for (row, prow) in a
+            .chunks_exact_mut(l)
+            .skip(c0)
+            .take(nb)
+            .zip(panel.chunks_exact(nb))
+        {
             copy_short(&mut row[c0..c1], prow);
         }
+        // the panel rows of the rows below the pivot rows
+        let below = &panel[nb * nb..];
         if c1 < k {
             let w = k - c1;
             // U₁₂ = L₁₁⁻¹ A₁₂ on the panel's pivot rows (forward substitution, unit L₁₁).
@@ -196,12 +213,34 @@ fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
             for (t, cur) in u12.chunks_exact(w).enumerate() {
                 a[(c0 + t) * l + c1..(c0 + t) * l + k].copy_from_slice(cur);
             }
-            // A₂₂ −= L₂₁ U₁₂ on the rows below the panel.
+            // One parallel pass over the rows below the panel: write the factored panel
+            // back, A₂₂ −= L₂₁ U₁₂, and pack the next panel.
+            let nb2 = LU_PANEL.min(w);
+            next.resize((m - c1) * nb2, 0.0);
             let rows_per_task = (LU_ROWS_PER_TASK / (nb * w)).max(1);
-            let simd = Simd::detect();
             a[c1 * l..]
                 .par_chunks_mut(rows_per_task * l)
-                .for_each(|chunk| simd.lu_update(chunk, l, c0, c1, k, &u12));
+                .zip(below.par_chunks(rows_per_task * nb))
+                .zip(next.par_chunks_mut(rows_per_task * nb2))
+                .for_each(|((chunk, prows), dst)| {
+                    for (row, prow) in chunk.chunks_exact_mut(l).zip(prows.chunks_exact(nb)) {
+                        copy_short(&mut row[c0..c1], prow);
+                    }
+                    simd.lu_update(chunk, l, c0, c1, k, &u12);
+                    for (row, d) in chunk.chunks_exact(l).zip(dst.chunks_exact_mut(nb2)) {
+                        copy_short(d, &row[c1..c1 + nb2]);
+                    }
+                });
+            std::mem::swap(&mut panel, &mut next);
+        } else {
+            a[c1 * l..]
+                .par_chunks_mut(LU_PANEL_ROWS_PER_TASK * l)
+                .zip(below.par_chunks(LU_PANEL_ROWS_PER_TASK * nb))
+                .for_each(|(chunk, prows)| {
+                    for (row, prow) in chunk.chunks_exact_mut(l).zip(prows.chunks_exact(nb)) {
+                        copy_short(&mut row[c0..c1], prow);
+                    }
+                });
         }
         c0 = c1;
     }
