@@ -3,10 +3,12 @@
 //!
 //! The classic five loops (Goto & van de Geijn; BLIS): for each `nc`-wide column block of
 //! `B` and each `kc`-deep slice of the inner dimension, `B` is packed into `kc × NR`
-//! micro-panels (shared by all threads, L3-resident); each thread then packs its own
-//! `mc × kc` block of `A` into `MR × kc` micro-panels (L2-resident) and sweeps the
+//! micro-panels (by all threads together; shared, L3-resident); the rows of `A` are then
+//! cut into `mc`-row blocks that the threads take dynamically (rayon): each packs its
+//! block into `MR × kc` micro-panels in its own buffer (L1/L2-resident) and sweeps the
 //! register-blocked micro-kernel over them. Packing reads any element strides and pads
 //! partial panels with zeros, so the kernel only ever sees contiguous, aligned data.
+//! Products below `PAR_THRESHOLD` never touch the thread pool.
 //!
 //! The micro-kernel (`MR × NR` accumulators held in registers) is chosen at run time:
 //! AVX-512F (24 × 8), AVX2 + FMA (8 × 6), or portable scalar code (4 × 4). Products are
@@ -90,11 +92,12 @@ impl Isa {
         match self {
             // Measured on Zen 5 (2 cores): mc of two micro-panels beats 96–192 with two
             // threads (finer work items balance better and the A block stays in L1/L2);
-            // kc 256–512 are within noise of each other.
+            // kc 256–512 are within noise of each other; an nc of 1024–2048 (a 2–4 MiB
+            // packed B) beats 4096 at n = 4096, most for `Aᵀ B`.
             Isa::Avx512 => Blocking {
                 kc: 256,
                 mc: 48,
-                nc: 4096,
+                nc: 2048,
             },
             Isa::Avx2 => Blocking {
                 kc: 256,
