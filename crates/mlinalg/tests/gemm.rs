@@ -428,6 +428,23 @@ fn small_ml_shapes() {
     }
 }
 
+#[test]
+fn preferred_size_rule() {
+    let big = Array2::<f64>::zeros((2048, 2048));
+    let sq1024 = Array2::<f64>::zeros((1024, 1024));
+    let small = Array2::<f64>::zeros((512, 512));
+    let col = Array2::<f64>::zeros((2048, 1));
+    let avx512 = Isa::detect() == Isa::Avx512;
+    assert_eq!(kernel::preferred(&big.view(), &big.view()), avx512);
+    assert_eq!(kernel::preferred(&big.t(), &big.view()), avx512);
+    // 1024 × 1024 outputs: only the transposed-view case
+    assert!(!kernel::preferred(&sq1024.view(), &sq1024.view()));
+    assert_eq!(kernel::preferred(&sq1024.t(), &sq1024.view()), avx512);
+    // small, and matrix–vector, stay with faer
+    assert!(!kernel::preferred(&small.view(), &small.view()));
+    assert!(!kernel::preferred(&big.view(), &col.view()));
+}
+
 /// Timing harness for tuning (not a test):
 /// `GEMM_BENCH=1024,2048 cargo test --release -p mlinalg --test integration gemm::bench -- --ignored --nocapture`
 /// Sizes are `n` (square) or `MxKxN`. Optional `GEMM_KC`, `GEMM_MC`, `GEMM_NC`,
