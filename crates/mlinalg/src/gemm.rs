@@ -681,10 +681,6 @@ impl Kernel for Avx512 {
 /// As `Kernel::run`, on a CPU with AVX-512F.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-#[allow(
-    clippy::incompatible_msrv,
-    reason = "AVX-512 intrinsics need Rust 1.89; the workspace's rust-version (1.85) must be raised"
-)]
 unsafe fn avx512_24x8(
     kc: usize,
     mut a: *const f64,
