@@ -135,3 +135,20 @@ fn gh_3_matrix_2_norm_of_non_finite_input() {
     assert_eq!(norm(&i, Some(NormOrd::P(2.0))).unwrap(), f64::INFINITY);
     assert_eq!(norm(&i, Some(NormOrd::Nuc)).unwrap(), f64::INFINITY);
 }
+
+/// `ops::matmul2` routes large products to the packed AVX-512 GEMM (crate::gemm) on CPUs
+/// that have it; check that path end to end against ndarray's own (matrixmultiply) product,
+/// for a C-order product and a transposed view `Aᵀ @ B`.
+#[test]
+fn gh_6_large_matmul_through_the_packed_gemm_matches_ndarray() {
+    let a = mlinalg::random::randn2(1600, 1024, 1);
+    let b = mlinalg::random::randn2(1024, 1600, 2);
+    let x = mlinalg::random::randn2(1024, 1100, 3);
+    for (l, r) in [(a.view(), b.view()), (x.t(), x.view())] {
+        let got = mlinalg::ops::matmul2(l, r).unwrap();
+        let want = l.dot(&r);
+        let scale = (l.ncols() as f64).sqrt();
+        let err = (&got - &want).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(err <= 1e-12 * scale, "max error {err}");
+    }
+}
