@@ -152,3 +152,20 @@ fn gh_6_large_matmul_through_the_packed_gemm_matches_ndarray() {
         assert!(err <= 1e-12 * scale, "max error {err}");
     }
 }
+
+/// PCA's covariance solver on finite data whose XᵀX overflows said "input contains
+/// non-finite values"; the input is fine, the covariance is not.
+#[test]
+fn gh_5_pca_covariance_overflow_is_not_blamed_on_the_input() {
+    use mlinalg::decomposition::PcaSolver;
+    let x = mlinalg::random::randn2(50, 4, 0) * 1e200;
+    let e = Pca::new(Some(2))
+        .solver(PcaSolver::CovarianceEigh)
+        .fit(x.view())
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("pca: the covariance matrix"),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("non-finite"));
+}

@@ -431,6 +431,16 @@ fn covariance_eigh(
             c[[i, j]] = (c[[i, j]] - n * mean[i] * mean[j]) / dof;
         }
     }
+    // X was checked finite; a non-finite covariance means XᵀX overflowed, which the
+    // SVD-based solvers avoid: say so rather than blame the input.
+    if c.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Unsupported {
+            op: OP,
+            detail: "the covariance matrix XᵀX overflows for this data; use the svd solver \
+                     or scale the data"
+                .to_string(),
+        });
+    }
     let e = eigh(c.view()).map_err(retag)?;
     // eigh ascends; PCA wants descending. C is PSD, but rounding can give tiny negative
     // eigenvalues, which would make √ fail: clip them to 0 as scikit-learn does.
