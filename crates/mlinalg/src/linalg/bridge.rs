@@ -265,6 +265,35 @@ pub(crate) fn qr(a: &ArrayView2<'_, f64>, complete: bool) -> (Array2<f64>, Array
     }
 }
 
+/// Householder QR of a tall `a` (m ≥ n) applied to `b` without forming Q: overwrites `b`
+/// with `Qᵀ b` and returns the n × n factor R. Returns `None` when `a` needs rescaling
+/// (entries outside [2^-64, 2^64]); callers then take the SVD path.
+pub(crate) fn qr_apply_qt(
+    a: &ArrayView2<'_, f64>,
+    b: &mut ArrayViewMut2<'_, f64>,
+) -> Option<Array2<f64>> {
+    if scale_into_range(a).is_some() {
+        return None;
+    }
+    let f = faer::linalg::solvers::Qr::new(view(a));
+    let block = f.Q_coeff().nrows();
+    let req = faer::linalg::householder::apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<f64>(
+        a.nrows(),
+        block,
+        b.ncols(),
+    );
+    let mut mem = faer::dyn_stack::MemBuffer::new(req);
+    faer::linalg::householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
+        f.Q_basis(),
+        f.Q_coeff(),
+        Conj::No,
+        view_mut(b),
+        faer::get_global_parallelism(),
+        faer::dyn_stack::MemStack::new(&mut mem),
+    );
+    Some(to_array(f.thin_R()))
+}
+
 /// Lower Cholesky factor L with `A = L Lᵀ`, reading the lower triangle of `a`.
 pub(crate) fn llt(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array2<f64>> {
     let f = faer::linalg::solvers::Llt::new(view(a), Side::Lower)
