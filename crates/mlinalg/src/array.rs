@@ -143,29 +143,7 @@ pub fn checked_len(op: &'static str, shape: &[usize]) -> Result<usize> {
 /// first touched, as NumPy does: with THP in `madvise` mode (the usual default), touching
 /// a fresh 51 MB buffer took 60 ms without them and 14 ms with them on our machine.
 pub(crate) fn try_vec(op: &'static str, len: usize) -> Result<Vec<f64>> {
-    let bytes = len.saturating_mul(std::mem::size_of::<f64>());
-    // Linux overcommits: a reservation larger than RAM succeeds and the process is killed
-    // when the pages are touched. Refuse requests beyond the memory actually available.
-    if bytes > CHECK_AVAILABLE_ABOVE
-        && let Some(avail) = available_memory()
-        && bytes > avail
-    {
-        return Err(Error::Unsupported {
-            op,
-            detail: format!(
-                "cannot allocate {len} elements ({bytes} bytes): only {avail} bytes of memory available"
-            ),
-        });
-    }
-    let mut v: Vec<f64> = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
-        op,
-        detail: format!(
-            "cannot allocate {len} elements ({} bytes)",
-            len.saturating_mul(8)
-        ),
-    })?;
-    advise_huge_pages(v.as_mut_ptr().cast(), len * std::mem::size_of::<f64>());
+    let mut v = try_vec_uninit(op, len)?;
     v.resize(len, 0.0);
     Ok(v)
 }
@@ -176,6 +154,8 @@ pub(crate) fn try_vec(op: &'static str, len: usize) -> Result<Vec<f64>> {
 /// by a serial zeroing pass. Fill it through `spare_capacity_mut` and `set_len`.
 pub(crate) fn try_vec_uninit(op: &'static str, len: usize) -> Result<Vec<f64>> {
     let bytes = len.saturating_mul(std::mem::size_of::<f64>());
+    // Linux overcommits: a reservation larger than RAM succeeds and the process is killed
+    // when the pages are touched. Refuse requests beyond the memory actually available.
     if bytes > CHECK_AVAILABLE_ABOVE
         && let Some(avail) = available_memory()
         && bytes > avail
