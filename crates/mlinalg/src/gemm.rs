@@ -159,6 +159,26 @@ pub(crate) fn preferred(a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>) -> boo
     a_transposed || m.saturating_mul(n) >= 1536 * 1536
 }
 
+/// `c -= a @ b` in place: the trailing-matrix update of the blocked factorizations
+/// (LU, Cholesky, triangular solves). Threads as [`gemm_into`].
+pub(crate) fn gemm_sub(
+    c: &mut ArrayViewMut2<'_, f64>,
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+) {
+    let isa = Isa::detect();
+    let work = c
+        .nrows()
+        .saturating_mul(c.ncols())
+        .saturating_mul(a.ncols());
+    let threads = if work < PAR_THRESHOLD {
+        1
+    } else {
+        rayon::current_num_threads()
+    };
+    gemm_impl(c, a, b, true, true, isa, isa.blocking(), threads);
+}
+
 /// [`gemm_into`] with an explicit kernel, blocking and thread count (for tests and tuning).
 ///
 /// An `isa` this CPU cannot run falls back to the scalar kernel.
@@ -167,6 +187,22 @@ pub(crate) fn gemm_with(
     a: &ArrayView2<'_, f64>,
     b: &ArrayView2<'_, f64>,
     accumulate: bool,
+    isa: Isa,
+    blocking: Blocking,
+    threads: usize,
+) {
+    gemm_impl(c, a, b, accumulate, false, isa, blocking, threads);
+}
+
+/// The driver behind [`gemm_with`] and [`gemm_sub`]: `c (+)= a @ b`, or `c (+)= −(a @ b)`
+/// when `negate` (the packed `B` panels are negated, which is exact).
+#[allow(clippy::too_many_arguments)]
+fn gemm_impl(
+    c: &mut ArrayViewMut2<'_, f64>,
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    accumulate: bool,
+    negate: bool,
     isa: Isa,
     blocking: Blocking,
     threads: usize,
@@ -218,6 +254,7 @@ pub(crate) fn gemm_with(
         a: am,
         b: bm,
         accumulate,
+        negate,
         blocking: sane(blocking),
         threads: threads.max(1),
     };
@@ -323,6 +360,7 @@ struct Problem {
     a: Mat,
     b: Mat,
     accumulate: bool,
+    negate: bool,
     blocking: Blocking,
     threads: usize,
 }
@@ -416,14 +454,13 @@ unsafe fn run<K: Kernel>(p: &Problem) {
                     // SAFETY: panel q occupies bbuf[q·kb·nr ..][.. kb·nr], inside the
                     // buffer (checked above); B's indices stay within kb × nb.
                     unsafe {
-                        pack_b::<K>(
-                            p.b,
-                            pc,
-                            jc + j0,
-                            kb,
-                            nr.min(nb - j0),
-                            bptr.get().add(q * kb * nr),
-                        );
+                        let dst = bptr.get().add(q * kb * nr);
+                        pack_b::<K>(p.b, pc, jc + j0, kb, nr.min(nb - j0), dst);
+                        if p.negate {
+                            for e in std::slice::from_raw_parts_mut(dst, kb * nr) {
+                                *e = -*e;
+                            }
+                        }
                     }
                 }
             };

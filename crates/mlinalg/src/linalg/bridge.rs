@@ -5,7 +5,6 @@
 //! copy. Results come back as owned ndarray arrays. faer errors become [`Error`] variants
 //! carrying the caller's operation name.
 
-use faer::linalg::solvers::{DenseSolveCore, SolveCore};
 use faer::{Accum, Conj, MatMut, MatRef, Par, Side};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
 use num_complex::Complex64;
@@ -133,38 +132,40 @@ pub(crate) fn matmul_into(
 
 /// LU with partial pivoting of a square matrix, reduced to what callers need.
 ///
+/// The factorization is mlinalg's own recursive LU ([`crate::linalg::factor`]) on the
+/// packed GEMM; it keeps LAPACK `getrf`'s pivot choices (first largest magnitude).
 /// Input whose largest magnitude lies outside [2^-64, 2^64] is factored as `A = 2^e · A_s`
 /// (exact), so that subnormal matrices do not overflow `1/pivot`; [`Lu::det_scale`],
 /// [`Lu::solve_in_place`] and [`Lu::inverse`] undo the factor.
 pub(crate) struct Lu {
-    lu: faer::linalg::solvers::PartialPivLu<f64>,
+    f: crate::linalg::factor::Lu,
     exp: i32,
 }
 
 impl Lu {
-    pub(crate) fn new(a: &ArrayView2<'_, f64>) -> Self {
-        match scale_into_range(a) {
-            Some((scaled, Rescale(exp))) => Lu {
-                lu: faer::linalg::solvers::PartialPivLu::new(view(&scaled.view())),
-                exp,
-            },
-            None => Lu {
-                lu: faer::linalg::solvers::PartialPivLu::new(view(a)),
-                exp: 0,
-            },
-        }
+    pub(crate) fn new(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Self> {
+        let (copy, exp) = match scale_into_range(a) {
+            Some((scaled, Rescale(exp))) => (c_order(op, scaled.view())?, exp),
+            None => (c_order(op, a.view())?, 0),
+        };
+        Ok(Lu {
+            f: crate::linalg::factor::Lu::factor(copy),
+            exp,
+        })
+    }
+
+    fn n(&self) -> usize {
+        self.f.lu.nrows()
     }
 
     /// The diagonal of U (the pivots) of the scaled matrix `A_s`.
     pub(crate) fn pivots(&self) -> Vec<f64> {
-        let u = self.lu.U();
-        (0..u.nrows().min(u.ncols())).map(|i| u[(i, i)]).collect()
+        self.f.lu.diag().to_vec()
     }
 
     /// `det A = det A_s · 2^(e·n)`: multiplies a determinant of `A_s` back.
     pub(crate) fn det_scale(&self, det_s: f64) -> f64 {
-        let n = self.lu.U().nrows() as i64;
-        let mut total = i64::from(self.exp) * n;
+        let mut total = i64::from(self.exp) * self.n() as i64;
         let mut d = det_s;
         // in steps the f64 exponent range can hold; saturates to 0/±∞ like NumPy's product
         while total != 0 && d != 0.0 && d.is_finite() {
@@ -177,7 +178,7 @@ impl Lu {
 
     /// `ln 2^(e·n)`, the log of the factor [`Lu::det_scale`] applies.
     pub(crate) fn logdet_shift(&self) -> f64 {
-        f64::from(self.exp) * self.lu.U().nrows() as f64 * std::f64::consts::LN_2
+        f64::from(self.exp) * self.n() as f64 * std::f64::consts::LN_2
     }
 
     /// True when the matrix is singular to working precision.
@@ -185,22 +186,40 @@ impl Lu {
     /// LAPACK's `getrf` (and so NumPy) reports "Singular matrix" only for an exactly zero
     /// pivot. Which pivots come out exactly zero depends on the order of floating-point
     /// operations, though: OpenBLAS gets an exact 0 for `[[1,2,3],[4,5,6],[7,8,9]]` or a
-    /// matrix with a repeated column, where faer's fused multiply-adds leave ±1e-16. So a
+    /// matrix with a repeated column, where fused multiply-adds leave ±1e-16. So a
     /// pivot also counts as zero when it is no larger than the rounding error of its own
     /// computation, `u_kk = a_kk − Σ l_ki u_ik`: |u_kk| ≤ (k + 1) · ε · (|u_kk| + Σ |l_ki| |u_ik|).
     /// Such a pivot has no correct digit. A tiny pivot that is exact data (diag(1, 1e-20))
-    /// involves no cancellation and is kept. After a zero pivot faer divides 0/0, so later
-    /// pivots may be NaN, which also means singular.
+    /// involves no cancellation and is kept. A NaN pivot (after an overflow) also means
+    /// singular.
     pub(crate) fn is_singular(&self) -> bool {
-        let (l, u) = (self.lu.L(), self.lu.U());
-        let n = u.nrows().min(u.ncols());
+        let lu = &self.f.lu;
+        let n = self.n();
+        // |l_ki| ≤ 1 under partial pivoting, so Σ |l_ki| |u_ik| ≤ k · max |U|: the exact
+        // sum is only needed for pivots below that cheap bound.
+        let mut umax = 0.0f64;
+        for (i, row) in lu.rows().into_iter().enumerate() {
+            for &v in row.iter().skip(i) {
+                let v = v.abs();
+                if v > umax {
+                    umax = v;
+                }
+            }
+        }
         for k in 0..n {
-            let p = u[(k, k)];
+            let p = lu[(k, k)];
             if p == 0.0 || p.is_nan() {
                 return true;
             }
-            let terms: f64 = (0..k).map(|i| (l[(k, i)] * u[(i, k)]).abs()).sum::<f64>() + p.abs();
-            if p.abs() <= (k + 1) as f64 * f64::EPSILON * terms && k > 0 {
+            if k == 0 {
+                continue;
+            }
+            let eps_k = (k + 1) as f64 * f64::EPSILON;
+            if p.abs() > eps_k * (p.abs() + k as f64 * umax) {
+                continue;
+            }
+            let terms: f64 = (0..k).map(|i| (lu[(k, i)] * lu[(i, k)]).abs()).sum::<f64>() + p.abs();
+            if p.abs() <= eps_k * terms {
                 return true;
             }
         }
@@ -209,45 +228,49 @@ impl Lu {
 
     /// The sign (±1) of the row permutation.
     pub(crate) fn perm_sign(&self) -> f64 {
-        let (fwd, _) = self.lu.P().arrays();
-        let n = fwd.len();
-        let mut seen = vec![false; n];
-        let mut sign = 1.0;
-        for start in 0..n {
-            if seen[start] {
-                continue;
-            }
-            let mut len = 0;
-            let mut k = start;
-            while !seen[k] {
-                seen[k] = true;
-                k = fwd[k];
-                len += 1;
-            }
-            // a cycle of length L is L − 1 transpositions
-            if len % 2 == 0 {
-                sign = -sign;
-            }
-        }
-        sign
+        let swaps = self
+            .f
+            .ipiv
+            .iter()
+            .enumerate()
+            .filter(|&(i, &p)| i != p)
+            .count();
+        if swaps % 2 == 0 { 1.0 } else { -1.0 }
     }
 
-    /// Solves `A X = B` for every column of `b`, in place (`X = A_s⁻¹ B · 2^-e`).
-    pub(crate) fn solve_in_place(&self, b: &mut ArrayViewMut2<'_, f64>) {
-        self.lu.solve_in_place_with_conj(Conj::No, view_mut(b));
+    /// Solves `A X = B` in place for every column of a C-order `b` (`X = A_s⁻¹ B · 2^-e`).
+    pub(crate) fn solve_in_place(&self, b: &mut Array2<f64>) {
+        self.f.solve_in_place(b);
         if self.exp != 0 {
             b.mapv_inplace(|v| pow2_scale(v, -self.exp));
         }
     }
 
-    /// `A⁻¹ = A_s⁻¹ · 2^-e`.
-    pub(crate) fn inverse(&self) -> Array2<f64> {
-        let mut inv = to_array(self.lu.inverse().as_ref());
-        if self.exp != 0 {
-            inv.mapv_inplace(|v| pow2_scale(v, -self.exp));
+    /// `A⁻¹ = A_s⁻¹ · 2^-e`, in C order.
+    pub(crate) fn inverse(&self, op: &'static str) -> Result<Array2<f64>> {
+        let n = self.n();
+        let mut v = crate::array::try_vec(op, n * n)?;
+        for i in 0..n {
+            v[i * n + i] = 1.0;
         }
-        inv
+        let mut inv =
+            Array2::from_shape_vec((n, n), v).map_err(|e| Error::shape(op, e.to_string()))?;
+        self.solve_in_place(&mut inv);
+        Ok(inv)
     }
+}
+
+/// A C-order (row-major) copy of `a`, in memory advised for huge pages when large (a
+/// fresh 8 MiB buffer faults in 2048 small pages otherwise).
+pub(crate) fn c_order(op: &'static str, a: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    let (m, n) = a.dim();
+    let mut v = crate::array::try_vec_uninit(op, m * n)?;
+    if let Some(src) = a.as_slice() {
+        v.extend_from_slice(src);
+    } else {
+        v.extend(a.iter().copied());
+    }
+    Array2::from_shape_vec((m, n), v).map_err(|e| Error::shape(op, e.to_string()))
 }
 
 /// Householder QR: `(Q, R)`, thin (`k = min(m, n)` columns of Q) or complete.
@@ -294,17 +317,12 @@ pub(crate) fn qr_apply_qt(
     Some(to_array(f.thin_R()))
 }
 
-/// Lower Cholesky factor L with `A = L Lᵀ`, reading the lower triangle of `a`.
+/// Lower Cholesky factor L with `A = L Lᵀ`, reading the lower triangle of `a` (mlinalg's
+/// recursive Cholesky, [`crate::linalg::factor`]); C order, exact zeros above the diagonal.
 pub(crate) fn llt(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-    let f = faer::linalg::solvers::Llt::new(view(a), Side::Lower)
+    let mut l = c_order(op, a.view())?;
+    crate::linalg::factor::cholesky_in_place(&mut l)
         .map_err(|_| Error::NotPositiveDefinite { op })?;
-    let mut l = to_array(f.L());
-    // faer leaves the strict upper triangle unspecified; NumPy returns exact zeros there.
-    for ((i, j), v) in l.indexed_iter_mut() {
-        if j > i {
-            *v = 0.0;
-        }
-    }
     Ok(l)
 }
 

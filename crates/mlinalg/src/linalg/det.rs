@@ -33,7 +33,7 @@ pub struct Slogdet {
 pub fn det(a: ArrayView2<'_, f64>) -> Result<f64> {
     check_square("det", &a)?;
     check_input("det", &a)?;
-    let lu = Lu::new(&a);
+    let lu = Lu::new("det", &a)?;
     if lu.is_singular() {
         // NumPy returns 0.0 for an exactly singular matrix (LAPACK's zero pivot).
         return Ok(0.0);
@@ -58,7 +58,7 @@ pub fn det(a: ArrayView2<'_, f64>) -> Result<f64> {
 pub fn slogdet(a: ArrayView2<'_, f64>) -> Result<Slogdet> {
     check_square("slogdet", &a)?;
     check_input("slogdet", &a)?;
-    let lu = Lu::new(&a);
+    let lu = Lu::new("slogdet", &a)?;
     if lu.is_singular() {
         // NumPy: a singular matrix has sign 0 and logabsdet −∞.
         return Ok(Slogdet {

@@ -23,6 +23,7 @@ mod checks;
 mod cholesky;
 mod det;
 mod eig;
+mod factor;
 mod lstsq;
 mod norm;
 mod qr;

@@ -97,12 +97,12 @@ where
     check_input(OP, &a)?;
     let b2 = rhs_as_matrix(OP, b)?;
     check_rhs(OP, &a, &b2, b.shape())?;
-    let lu = Lu::new(&a);
+    let lu = Lu::new(OP, &a)?;
     if lu.is_singular() {
         return Err(Error::Singular { op: OP });
     }
-    let mut x = b2.to_owned();
-    lu.solve_in_place(&mut x.view_mut());
+    let mut x = crate::linalg::bridge::c_order(OP, b2)?;
+    lu.solve_in_place(&mut x);
     matrix_as_rhs(OP, x, b.ndim())
 }
 
@@ -125,9 +125,9 @@ pub fn inv(a: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
     const OP: &str = "inv";
     check_square(OP, &a)?;
     check_input(OP, &a)?;
-    let lu = Lu::new(&a);
+    let lu = Lu::new(OP, &a)?;
     if lu.is_singular() {
         return Err(Error::Singular { op: OP });
     }
-    Ok(lu.inverse())
+    lu.inverse(OP)
 }
