@@ -669,3 +669,170 @@ unsafe fn syrk_lower(c: Block, a: Block) {
         syrk_lower(c.sub(h, h, n - h, n - h), a.sub(h, 0, n - h, a.cols));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic uniform(−1, 1) matrix (64-bit LCG, top 53 bits).
+    fn matrix(m: usize, n: usize, seed: u64) -> Array2<f64> {
+        let mut s = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        Array2::from_shape_fn((m, n), |_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        })
+    }
+
+    /// Textbook right-looking LU with partial pivoting (LAPACK's pivot rule: the first
+    /// largest magnitude), row-major.
+    fn naive_lu(mut a: Array2<f64>) -> (Array2<f64>, Vec<usize>) {
+        let n = a.nrows();
+        let mut ipiv = vec![0; n];
+        for k in 0..n {
+            let mut p = k;
+            for i in k + 1..n {
+                if a[[i, k]].abs() > a[[p, k]].abs() {
+                    p = i;
+                }
+            }
+            ipiv[k] = p;
+            for j in 0..n {
+                a.swap([k, j], [p, j]);
+            }
+            let piv = a[[k, k]];
+            for i in k + 1..n {
+                a[[i, k]] /= piv;
+                for j in k + 1..n {
+                    a[[i, j]] -= a[[i, k]] * a[[k, j]];
+                }
+            }
+        }
+        (a, ipiv)
+    }
+
+    fn max_abs_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+        a.iter().zip(b).fold(0.0, |m, (x, y)| m.max((x - y).abs()))
+    }
+
+    /// Sizes around the leaf widths (16, 32), two recursion levels, the parallel GEMM
+    /// threshold (128³ multiply-adds) and the in-pool path (n ≥ 256).
+    const SIZES: [usize; 14] = [1, 2, 3, 15, 16, 17, 31, 32, 33, 64, 65, 100, 130, 300];
+
+    #[test]
+    fn lu_matches_the_textbook_algorithm_pivot_for_pivot() {
+        for &n in &SIZES {
+            let a = matrix(n, n, n as u64);
+            let f = Lu::factor(a.clone());
+            let (want, want_piv) = naive_lu(a.clone());
+            assert_eq!(f.ipiv, want_piv, "n = {n}: pivots differ");
+            let d = max_abs_diff(&f.lu, &want);
+            assert!(d < 1e-11, "n = {n}: factors differ by {d:e}");
+            // P A = L U, with the LAPACK backward-error ratio
+            let mut pa = a.clone();
+            for (i, &p) in f.ipiv.iter().enumerate() {
+                for j in 0..n {
+                    pa.swap([i, j], [p, j]);
+                }
+            }
+            let l = Array2::from_shape_fn((n, n), |(i, j)| match i.cmp(&j) {
+                std::cmp::Ordering::Greater => f.lu[[i, j]],
+                std::cmp::Ordering::Equal => 1.0,
+                std::cmp::Ordering::Less => 0.0,
+            });
+            let u = Array2::from_shape_fn((n, n), |(i, j)| if j >= i { f.lu[[i, j]] } else { 0.0 });
+            let r = &pa - &l.dot(&u);
+            let fro = |x: &Array2<f64>| x.iter().map(|v| v * v).sum::<f64>().sqrt();
+            let ratio = fro(&r) / (fro(&a) * n as f64 * f64::EPSILON);
+            assert!(ratio < 30.0, "n = {n}: ‖PA − LU‖ ratio {ratio}");
+            assert!(l.iter().all(|v| v.abs() <= 1.0), "n = {n}: |L| > 1");
+        }
+    }
+
+    #[test]
+    fn lu_solves_any_number_of_right_hand_sides() {
+        for &n in &[1usize, 5, 33, 100, 300] {
+            let a = matrix(n, n, 7 + n as u64) + Array2::<f64>::eye(n) * 0.5;
+            let f = Lu::factor(a.clone());
+            for k in [1usize, 3, 4, 5, 17, 64] {
+                let b = matrix(n, k, (n * k) as u64);
+                let mut x = b.clone();
+                f.solve_in_place(&mut x);
+                let r = &a.dot(&x) - &b;
+                let fro = |x: &Array2<f64>| x.iter().map(|v| v * v).sum::<f64>().sqrt();
+                let ratio = fro(&r) / (fro(&a) * fro(&x) * n as f64 * f64::EPSILON);
+                assert!(ratio < 30.0, "n = {n}, k = {k}: residual ratio {ratio}");
+            }
+        }
+    }
+
+    #[test]
+    fn lu_of_singular_and_zero_columns_does_not_divide_by_zero() {
+        // zero first column: no pivot, the column is left as it is (LAPACK's info > 0)
+        let mut a = matrix(40, 40, 3);
+        a.column_mut(0).fill(0.0);
+        let f = Lu::factor(a);
+        assert_eq!(f.lu[[0, 0]], 0.0);
+        assert!(f.lu.iter().all(|v| v.is_finite()));
+        let z = Lu::factor(Array2::zeros((70, 70)));
+        assert!(z.lu.iter().all(|&v| v == 0.0));
+        assert!(z.ipiv.iter().enumerate().all(|(i, &p)| i == p));
+    }
+
+    fn naive_cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
+        let n = a.nrows();
+        let mut l = Array2::<f64>::zeros((n, n));
+        for j in 0..n {
+            let d = a[[j, j]] - (0..j).map(|p| l[[j, p]] * l[[j, p]]).sum::<f64>();
+            if d.is_nan() || d <= 0.0 {
+                return None;
+            }
+            l[[j, j]] = d.sqrt();
+            for i in j + 1..n {
+                l[[i, j]] =
+                    (a[[i, j]] - (0..j).map(|p| l[[i, p]] * l[[j, p]]).sum::<f64>()) / l[[j, j]];
+            }
+        }
+        Some(l)
+    }
+
+    #[test]
+    fn cholesky_matches_the_textbook_algorithm() {
+        for &n in &SIZES {
+            let g = matrix(n, n, 100 + n as u64);
+            let a = g.dot(&g.t()) + Array2::<f64>::eye(n) * n as f64;
+            // junk in the strict upper triangle must not be read
+            let mut input = a.clone();
+            for i in 0..n {
+                for j in i + 1..n {
+                    input[[i, j]] = f64::NAN;
+                }
+            }
+            cholesky_in_place(&mut input).unwrap();
+            let want = naive_cholesky(&a).unwrap();
+            let d = max_abs_diff(&input, &want);
+            assert!(d < 1e-11 * (n as f64).sqrt(), "n = {n}: differs by {d:e}");
+            for i in 0..n {
+                for j in i + 1..n {
+                    assert_eq!(input[[i, j]], 0.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cholesky_reports_the_first_failing_minor() {
+        for &(n, bad) in &[(5usize, 3usize), (40, 0), (100, 70), (300, 299), (300, 150)] {
+            let g = matrix(n, n, 9);
+            let mut a = g.dot(&g.t()) + Array2::<f64>::eye(n) * n as f64;
+            // make the leading minor of order bad + 1 indefinite
+            a[[bad, bad]] = -1.0;
+            let err = cholesky_in_place(&mut a.clone()).unwrap_err();
+            assert_eq!(err, bad, "n = {n}");
+            assert!(naive_cholesky(&a).is_none());
+        }
+    }
+}
