@@ -40,16 +40,6 @@ pub(crate) fn to_array(m: MatRef<'_, f64>) -> Array2<f64> {
     out
 }
 
-fn to_array_c(m: MatRef<'_, Complex64>) -> Array2<Complex64> {
-    let mut out = Array2::<Complex64>::zeros((m.nrows(), m.ncols()).f());
-    for (j, mut col) in out.columns_mut().into_iter().enumerate() {
-        col.iter_mut()
-            .zip(m.col(j).iter())
-            .for_each(|(o, v)| *o = *v);
-    }
-    out
-}
-
 /// Power-of-two scaling of a matrix whose largest magnitude is far from 1.
 ///
 /// faer's iterative SVD and eigen solvers lose convergence (or accuracy) when entries are
@@ -426,10 +416,33 @@ pub(crate) fn self_adjoint_eigen(
     if a.nrows() == 2 {
         return Ok(eigh_2x2(a));
     }
-    let f = faer::linalg::solvers::SelfAdjointEigen::new(view(a), Side::Lower)
-        .map_err(|_| Error::NoConvergence { op })?;
-    let w: Array1<f64> = f.S().column_vector().iter().copied().collect();
-    Ok((w, to_array(f.U())))
+    // faer's low-level driver writes straight into the (column-major) output arrays: no
+    // second copy of the eigenvectors, at peak or afterwards.
+    let n = a.nrows();
+    let mut w = Array1::<f64>::zeros(n);
+    let mut u = Array2::<f64>::zeros((n, n).f());
+    let par = faer::get_global_parallelism();
+    let compute = faer::linalg::evd::ComputeEigenvectors::Yes;
+    let req =
+        faer::linalg::evd::self_adjoint_evd_scratch::<f64>(n, compute, par, Default::default());
+    let mut mem = faer::dyn_stack::MemBuffer::new(req);
+    faer::linalg::evd::self_adjoint_evd(
+        view(a),
+        diag_mut(&mut w),
+        Some(view_mut(&mut u.view_mut())),
+        par,
+        faer::dyn_stack::MemStack::new(&mut mem),
+        Default::default(),
+    )
+    .map_err(|_| Error::NoConvergence { op })?;
+    Ok((w, u))
+}
+
+/// A faer diagonal over a contiguous ndarray vector.
+fn diag_mut(v: &mut Array1<f64>) -> faer::diag::DiagMut<'_, f64> {
+    // safe because the vector was just created by Array1::zeros, which is contiguous
+    let s = v.as_slice_mut().expect("a fresh Array1 is contiguous");
+    faer::diag::DiagMut::from_slice_mut(s)
 }
 
 /// Symmetric eigenvalues only, ascending.
@@ -461,10 +474,56 @@ pub(crate) fn eigen(
             v,
         ));
     }
-    let f = faer::linalg::solvers::Eigen::new_from_real(view(a))
-        .map_err(|_| Error::NoConvergence { op })?;
-    let w: Array1<Complex64> = f.S().column_vector().iter().copied().collect();
-    Ok((w, to_array_c(f.U())))
+    // faer's low-level driver writes the real eigenvector matrix (conjugate pairs as
+    // (re, im) column pairs) into our array; we expand it to complex once, as faer's
+    // `Eigen::new_from_real` does, without its second complex copy.
+    let n = a.nrows();
+    let mut s_re = Array1::<f64>::zeros(n);
+    let mut s_im = Array1::<f64>::zeros(n);
+    let mut u = Array2::<f64>::zeros((n, n).f());
+    let par = faer::get_global_parallelism();
+    let req = faer::linalg::evd::evd_scratch::<f64>(
+        n,
+        faer::linalg::evd::ComputeEigenvectors::No,
+        faer::linalg::evd::ComputeEigenvectors::Yes,
+        par,
+        Default::default(),
+    );
+    let mut mem = faer::dyn_stack::MemBuffer::new(req);
+    faer::linalg::evd::evd_real(
+        view(a),
+        diag_mut(&mut s_re),
+        diag_mut(&mut s_im),
+        None,
+        Some(view_mut(&mut u.view_mut())),
+        par,
+        faer::dyn_stack::MemStack::new(&mut mem),
+        Default::default(),
+    )
+    .map_err(|_| Error::NoConvergence { op })?;
+    drop(mem);
+    let mut w = Array1::<Complex64>::zeros(n);
+    let mut uc = Array2::<Complex64>::zeros((n, n).f());
+    let mut j = 0;
+    while j < n {
+        if s_im[j] == 0.0 || j + 1 == n {
+            w[j] = Complex64::new(s_re[j], s_im[j]);
+            for (o, &x) in uc.column_mut(j).iter_mut().zip(u.column(j)) {
+                *o = Complex64::new(x, 0.0);
+            }
+            j += 1;
+        } else {
+            w[j] = Complex64::new(s_re[j], s_im[j]);
+            w[j + 1] = Complex64::new(s_re[j], -s_im[j]);
+            for i in 0..n {
+                let (re, im) = (u[(i, j)], u[(i, j + 1)]);
+                uc[(i, j)] = Complex64::new(re, im);
+                uc[(i, j + 1)] = Complex64::new(re, -im);
+            }
+            j += 2;
+        }
+    }
+    Ok((w, uc))
 }
 
 /// Which singular vectors to compute.
@@ -484,13 +543,31 @@ pub(crate) fn svd(
         let (u, s, v) = svd(op, &scaled.view(), kind)?;
         return Ok((u, s.mapv(|x| factor.apply(x)), v));
     }
-    let f = match kind {
-        SvdKind::Thin => faer::linalg::solvers::Svd::new_thin(view(a)),
-        SvdKind::Full => faer::linalg::solvers::Svd::new(view(a)),
-    }
+    // faer's low-level driver writes straight into the (column-major) output arrays.
+    let (m, n) = a.dim();
+    let k = m.min(n);
+    let (compute, ucols, vcols) = match kind {
+        SvdKind::Thin => (faer::linalg::svd::ComputeSvdVectors::Thin, k, k),
+        SvdKind::Full => (faer::linalg::svd::ComputeSvdVectors::Full, m, n),
+    };
+    let mut s = Array1::<f64>::zeros(k);
+    let mut u = Array2::<f64>::zeros((m, ucols).f());
+    let mut v = Array2::<f64>::zeros((n, vcols).f());
+    let par = faer::get_global_parallelism();
+    let req =
+        faer::linalg::svd::svd_scratch::<f64>(m, n, compute, compute, par, Default::default());
+    let mut mem = faer::dyn_stack::MemBuffer::new(req);
+    faer::linalg::svd::svd(
+        view(a),
+        diag_mut(&mut s),
+        Some(view_mut(&mut u.view_mut())),
+        Some(view_mut(&mut v.view_mut())),
+        par,
+        faer::dyn_stack::MemStack::new(&mut mem),
+        Default::default(),
+    )
     .map_err(|_| Error::NoConvergence { op })?;
-    let s: Array1<f64> = f.S().column_vector().iter().copied().collect();
-    Ok((to_array(f.U()), s, to_array(f.V())))
+    Ok((u, s, v))
 }
 
 /// Singular values only, descending.
