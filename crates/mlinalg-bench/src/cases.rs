@@ -31,6 +31,9 @@ pub struct Case {
     pub flops: Option<f64>,
     /// Timed runs, where the baseline asks for more than the default.
     pub reps: Option<usize>,
+    /// Calls of the closure per timed run (1, or [`SMALL_CALLS`] for microsecond ops); the
+    /// reported times are per call.
+    pub calls: usize,
     /// Builds inputs and returns the timed closure.
     pub prepare: Prepare,
 }
@@ -47,6 +50,7 @@ pub fn case(
         n,
         flops,
         reps: None,
+        calls: 1,
         prepare: Box::new(prepare),
     }
 }
@@ -234,7 +238,49 @@ pub fn all(quick: bool) -> (Vec<Case>, Vec<String>) {
     let pca = if q { (20000, 100) } else { (100000, 100) };
     let sp = if q { (20000, 5000) } else { (100000, 20000) };
     let skipped = ml_cases(pca, sp, &mut v);
+
+    small_cases(&mut v);
     (v, skipped)
+}
+
+/// Calls per timed run of the small ops: their single calls take microseconds, below the
+/// timer's and the guard's useful resolution, so each timed run is a loop of this many
+/// calls and the time reported is the loop's divided by it (`numpy_with_mem.py` does the
+/// same on the NumPy side).
+pub const SMALL_CALLS: usize = 1000;
+
+/// Timed runs of the small ops (each a loop of [`SMALL_CALLS`] calls).
+pub const SMALL_REPS: usize = 20;
+
+/// The small products of issue 6, in both `--quick` and full runs (they are not in
+/// `numpy_baseline.py`; `scripts/numpy_with_mem.py` adds the same keys): `matmul_small_{n}`
+/// is `n×n @ n×n` for n = 8, 32, 64 (`matmul_256` is the baseline's), `forward_32x10x64`
+/// a dense layer's forward product `32×10 @ 10×64`. All through `mlinalg::ops::matmul2`,
+/// the product a network's forward pass uses, against NumPy's `a @ b`.
+fn small_cases(v: &mut Vec<Case>) {
+    let shapes = [
+        ("matmul_small_8".to_string(), json!(8), (8, 8, 8)),
+        ("matmul_small_32".to_string(), json!(32), (32, 32, 32)),
+        ("matmul_small_64".to_string(), json!(64), (64, 64, 64)),
+        (
+            "forward_32x10x64".to_string(),
+            json!([32, 10, 64]),
+            (32, 10, 64),
+        ),
+    ];
+    for (name, n, (m, k, p)) in shapes {
+        let flops = 2.0 * (m * k * p) as f64;
+        let mut c = case(name, n, Some(flops), move |r| {
+            let (a, b) = (rand(r, m, k), rand(r, k, p));
+            run(move || {
+                black_box(mlinalg::ops::matmul2(a.view(), b.view())?);
+                Ok(())
+            })
+        });
+        c.reps = Some(SMALL_REPS);
+        c.calls = SMALL_CALLS;
+        v.push(c);
+    }
 }
 
 #[cfg(feature = "ml")]

@@ -7,12 +7,18 @@
 //! ```
 //!
 //! `--json` prints ONE JSON object `{op: {"n", "seconds" (median), "min_seconds",
-//! "gflops"?, "others_cpu", "steal"}, "_meta": {...}}`, keyed like the baseline's, so
-//! `scripts/bench-vs-numpy` can join the two. Without it a table is printed. Progress
-//! goes to stderr.
+//! "gflops"?, "others_cpu", "steal", "peak_mem_bytes"?, "calls_per_rep"?}, "_meta": {...}}`,
+//! keyed like the baseline's, so `scripts/bench-vs-numpy` can join the two. Without it a
+//! table is printed. Progress goes to stderr.
+//!
+//! After an op's timed runs it is run once more to measure its peak memory
+//! (`peak_mem_bytes`, see [`mem`]), the same way `scripts/numpy_with_mem.py` measures
+//! NumPy's. The small products of issue 6 (`matmul_small_*`, `forward_32x10x64`) come last;
+//! each of their timed runs is a loop of [`cases::SMALL_CALLS`] calls, reported per call.
 
 mod cases;
 mod inputs;
+mod mem;
 #[cfg(feature = "ml")]
 mod ml;
 mod timing;
@@ -104,6 +110,9 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
+/// Bytes per MB in the printed tables (MiB, as `/usr/bin/time` reports kbytes / 1024).
+const MB: f64 = 1024.0 * 1024.0;
+
 /// One measured (or skipped / failed) op.
 struct Row {
     name: String,
@@ -115,6 +124,10 @@ enum Outcome {
     Timed {
         t: timing::Timing,
         gflops: Option<f64>,
+        /// Bytes, from one extra run after the timed ones (None off Linux).
+        peak_mem: Option<u64>,
+        /// Calls per timed run; `t` is already divided by it.
+        calls: usize,
     },
     Failed(String),
 }
@@ -125,38 +138,64 @@ fn run_case(case: Case, args: &Args) -> Row {
         n,
         flops,
         reps,
+        calls,
         prepare,
     } = case;
+    let calls = calls.max(1);
     let outcome = match prepare(&mut inputs::rng_for(&name)) {
         Err(e) => Outcome::Failed(format!("inputs: {e}")),
         Ok(mut run) => {
             let mut err = None;
-            let t = timing::bench(
+            let mut t = timing::bench(
                 || {
-                    if let Err(e) = run() {
-                        err.get_or_insert(e.to_string());
+                    for _ in 0..calls {
+                        if let Err(e) = run() {
+                            err.get_or_insert(e.to_string());
+                        }
                     }
                 },
                 reps.unwrap_or(args.reps).max(args.reps),
                 args.quiet_wait,
             );
+            t.median /= calls as f64;
+            t.min /= calls as f64;
+            // one more call, alone, for the peak memory
+            let peak_mem = mem::peak_bytes(|| {
+                if let Err(e) = run() {
+                    err.get_or_insert(e.to_string());
+                }
+            });
             match err {
                 Some(e) => Outcome::Failed(e),
                 None => Outcome::Timed {
                     t,
                     gflops: flops.map(|f| f / t.median / 1e9),
+                    peak_mem,
+                    calls,
                 },
             }
         }
     };
     match &outcome {
-        Outcome::Timed { t, gflops } => eprintln!(
-            "{name:28} n={:14} median={:.6}s{}{}",
+        Outcome::Timed {
+            t,
+            gflops,
+            peak_mem,
+            ..
+        } => eprintln!(
+            "{name:28} n={:14} median={}s{}{}{}",
             n.to_string(),
-            t.median,
+            if calls > 1 {
+                format!("{:.3e}", t.median)
+            } else {
+                format!("{:.6}", t.median)
+            },
             gflops.map(|g| format!("  {g:.1} GF/s")).unwrap_or_default(),
             t.others_cpu
                 .map(|o| format!("  others={o:.3}"))
+                .unwrap_or_default(),
+            peak_mem
+                .map(|b| format!("  peak={:.3} MB", b as f64 / MB))
                 .unwrap_or_default(),
         ),
         Outcome::Failed(e) => eprintln!("{name:28} FAILED: {e}"),
@@ -168,7 +207,12 @@ fn to_json(rows: &[Row], meta: Value) -> Value {
     let mut out = Map::new();
     for r in rows {
         let v = match &r.outcome {
-            Outcome::Timed { t, gflops } => {
+            Outcome::Timed {
+                t,
+                gflops,
+                peak_mem,
+                calls,
+            } => {
                 let mut d = Map::new();
                 d.insert("n".into(), r.n.clone());
                 d.insert("seconds".into(), json!(t.median));
@@ -179,6 +223,12 @@ fn to_json(rows: &[Row], meta: Value) -> Value {
                 }
                 if let Some(g) = gflops {
                     d.insert("gflops".into(), json!(g));
+                }
+                if let Some(b) = peak_mem {
+                    d.insert("peak_mem_bytes".into(), json!(b));
+                }
+                if *calls > 1 {
+                    d.insert("calls_per_rep".into(), json!(calls));
                 }
                 Value::Object(d)
             }
@@ -192,20 +242,28 @@ fn to_json(rows: &[Row], meta: Value) -> Value {
 
 fn print_table(rows: &[Row], skipped: &[String]) {
     println!(
-        "{:<32} {:>14} {:>12} {:>12} {:>9} {:>7}",
-        "op", "n", "median s", "min s", "GF/s", "others"
+        "{:<32} {:>14} {:>12} {:>12} {:>9} {:>7} {:>10}",
+        "op", "n", "median s", "min s", "GF/s", "others", "peak MB"
     );
     for r in rows {
         let n = r.n.to_string().replace(',', "x").replace(['[', ']'], "");
         match &r.outcome {
-            Outcome::Timed { t, gflops } => println!(
-                "{:<32} {:>14} {:>12.6} {:>12.6} {:>9} {:>7}",
+            Outcome::Timed {
+                t,
+                gflops,
+                peak_mem,
+                ..
+            } => println!(
+                "{:<32} {:>14} {:>12.4e} {:>12.4e} {:>9} {:>7} {:>10}",
                 r.name,
                 n,
                 t.median,
                 t.min,
                 gflops.map(|g| format!("{g:.1}")).unwrap_or_default(),
                 t.others_cpu.map(|o| format!("{o:.3}")).unwrap_or_default(),
+                peak_mem
+                    .map(|b| format!("{:.3}", b as f64 / MB))
+                    .unwrap_or_default(),
             ),
             Outcome::Failed(e) => println!("{:<32} {:>14} FAILED: {e}", r.name, n),
         }
@@ -252,6 +310,9 @@ fn main() -> ExitCode {
             "quick": args.quick,
             "sparse_density": cases::SPARSE_DENSITY,
             "skipped": skipped.iter().map(|s| json!({ "op": s, "reason": cases::SKIP_REASON })).collect::<Vec<_>>(),
+            "peak_mem": "peak_mem_bytes = VmHWM - VmRSS before one extra run of the op, after \
+                         malloc_trim(0) and a VmHWM reset (write 5 to /proc/self/clear_refs)",
+            "small_calls_per_rep": cases::SMALL_CALLS,
             "inputs": "standard normal (ChaCha8, seed 12345 ^ fnv(op)); solve/inv/det: G/sqrt(n)+I; \
                        cholesky: G G^T + n I; eigh: (G+G^T)/2; sparse: uniform pattern, values U[0,1)",
         });
