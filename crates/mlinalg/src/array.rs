@@ -55,11 +55,45 @@ where
     S: Data<Elem = f64>,
     D: Dimension,
 {
-    if a.iter().all(|v| v.is_finite()) {
+    let finite = match a.as_slice_memory_order() {
+        Some(s) => all_finite(s),
+        None => a.iter().all(|v| v.is_finite()),
+    };
+    if finite {
         Ok(())
     } else {
         Err(Error::NonFinite { op })
     }
+}
+
+/// Whether every element is finite, eight lanes at a time (`x − x` is 0 for a finite `x`
+/// and NaN for NaN or ±∞, and NaN survives the sums), so the loop vectorises.
+pub(crate) fn all_finite(s: &[f64]) -> bool {
+    let mut lanes = [0.0f64; 8];
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        for k in 0..8 {
+            lanes[k] += c[k] - c[k];
+        }
+    }
+    lanes.iter().all(|v| *v == 0.0) && chunks.remainder().iter().all(|v| v.is_finite())
+}
+
+/// The largest magnitude (0 for an empty slice; NaN is ignored), eight lanes at a time.
+pub(crate) fn abs_max(s: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        for k in 0..8 {
+            let v = c[k].abs();
+            lanes[k] = if v > lanes[k] { v } else { lanes[k] };
+        }
+    }
+    let m = lanes.iter().fold(0.0f64, |m, &v| if v > m { v } else { m });
+    chunks
+        .remainder()
+        .iter()
+        .fold(m, |m, v| if v.abs() > m { v.abs() } else { m })
 }
 
 /// Returns `Err(Error::Empty)` if any dimension has length zero.
@@ -245,4 +279,37 @@ pub fn try_zeros2(op: &'static str, nrows: usize, ncols: usize) -> Result<Array2
     let len = checked_len(op, &[nrows, ncols])?;
     let v = try_vec(op, len)?;
     Array2::from_shape_vec((nrows, ncols), v).map_err(|e| Error::shape(op, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{abs_max, all_finite};
+
+    #[test]
+    fn all_finite_finds_a_bad_value_in_every_lane_and_the_tail() {
+        for len in [0usize, 1, 7, 8, 9, 16, 17, 100] {
+            let v: Vec<f64> = (0..len).map(|i| i as f64 - 3.5).collect();
+            assert!(all_finite(&v), "len {len}");
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                for at in 0..len {
+                    let mut w = v.clone();
+                    w[at] = bad;
+                    assert!(!all_finite(&w), "len {len}, {bad} at {at}");
+                }
+            }
+        }
+        // huge finite values do not overflow into a false alarm
+        assert!(all_finite(&[f64::MAX; 20]));
+    }
+
+    #[test]
+    fn abs_max_matches_a_fold() {
+        for len in [0usize, 1, 7, 8, 9, 33] {
+            let v: Vec<f64> = (0..len).map(|i| ((i * 37) % 11) as f64 - 6.0).collect();
+            let want = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            assert_eq!(abs_max(&v), want, "len {len}");
+        }
+        assert_eq!(abs_max(&[1.0, f64::NAN, -3.0]), 3.0);
+        assert_eq!(abs_max(&[f64::NEG_INFINITY]), f64::INFINITY);
+    }
 }

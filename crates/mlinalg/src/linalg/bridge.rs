@@ -47,7 +47,10 @@ pub(crate) fn to_array(m: MatRef<'_, f64>) -> Array2<f64> {
 /// scale such input into range first (`dlascl`); we do the same with a power of two, which
 /// is exact, and scale singular values/eigenvalues back.
 pub(crate) fn scale_into_range(a: &ArrayView2<'_, f64>) -> Option<(Array2<f64>, Rescale)> {
-    let amax = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let amax = match a.as_slice_memory_order() {
+        Some(s) => crate::array::abs_max(s),
+        None => a.iter().fold(0.0f64, |m, v| m.max(v.abs())),
+    };
     // Within [2^-64, 2^64] products and sums of squares are safe for any n we can store.
     if amax == 0.0 || !amax.is_finite() || (2f64.powi(-64)..=2f64.powi(64)).contains(&amax) {
         return None;
