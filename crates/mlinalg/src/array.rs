@@ -66,14 +66,14 @@ where
     }
 }
 
-/// Whether every element is finite, eight lanes at a time (`x − x` is 0 for a finite `x`
+/// Whether every element is finite, eight lanes at a time (`x · 0` is 0 for a finite `x`
 /// and NaN for NaN or ±∞, and NaN survives the sums), so the loop vectorises.
 pub(crate) fn all_finite(s: &[f64]) -> bool {
     let mut lanes = [0.0f64; 8];
     let mut chunks = s.chunks_exact(8);
     for c in &mut chunks {
         for k in 0..8 {
-            lanes[k] += c[k] - c[k];
+            lanes[k] += c[k] * 0.0;
         }
     }
     lanes.iter().all(|v| *v == 0.0) && chunks.remainder().iter().all(|v| v.is_finite())

@@ -1,6 +1,7 @@
 //! `mlinalg::linalg`: one module per routine family, each with fixture comparisons against
 //! NumPy (`tests/fixtures/generate.py`), residual properties and edge cases (STYLE.md C11).
 
+mod blocked;
 mod checks;
 mod cholesky;
 mod det;
