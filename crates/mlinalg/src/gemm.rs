@@ -28,7 +28,8 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
-use std::sync::{Mutex, PoisonError};
+use std::cell::RefCell;
+use std::thread::LocalKey;
 
 /// Cache-blocking parameters: depth `kc`, rows of the packed `A` block `mc`, columns of
 /// the packed `B` block `nc`.
@@ -370,26 +371,40 @@ struct Problem {
 #[repr(C, align(64))]
 struct Line([f64; 8]);
 
-/// A 64-byte aligned packing buffer, allocated once per call and per thread.
+thread_local! {
+    /// Packed-B buffer of the thread that calls the GEMM, kept between calls as OpenBLAS
+    /// keeps its buffers: a fresh multi-megabyte buffer per product would be faulted in
+    /// page by page every time (time, and resident memory counted against every op).
+    static PACK_B: RefCell<Vec<Line>> = const { RefCell::new(Vec::new()) };
+    /// Packed-A buffer of each thread that runs row blocks.
+    static PACK_A: RefCell<Vec<Line>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f(ptr, len)` with a 64-byte aligned buffer of `len ≥ elems` `f64` from this
+/// thread's `cache`, grown when too small; a nested call on the same thread (rayon may run
+/// another GEMM while this one waits) gets a fresh buffer instead.
 ///
 /// The memory is left uninitialised (no zero-fill pass): it is only reached through raw
 /// pointers, and the packing routines write every element of a panel (padding included)
 /// before the kernel reads it.
-struct Buf(Vec<Line>);
-
-impl Buf {
-    fn new(len: usize) -> Self {
-        Buf(Vec::with_capacity(len.div_ceil(8)))
-    }
-
-    /// Valid for writes of `len()` elements.
-    fn as_mut_ptr(&mut self) -> *mut f64 {
-        self.0.as_mut_ptr().cast::<f64>()
-    }
-
-    fn len(&self) -> usize {
-        self.0.capacity() * 8
-    }
+fn with_buf<R>(
+    cache: &'static LocalKey<RefCell<Vec<Line>>>,
+    elems: usize,
+    f: impl FnOnce(*mut f64, usize) -> R,
+) -> R {
+    let lines = elems.div_ceil(8);
+    cache.with(|c| match c.try_borrow_mut() {
+        Ok(mut v) => {
+            if v.capacity() < lines {
+                *v = Vec::with_capacity(lines);
+            }
+            f(v.as_mut_ptr().cast::<f64>(), v.capacity() * 8)
+        }
+        Err(_) => {
+            let mut v: Vec<Line> = Vec::with_capacity(lines);
+            f(v.as_mut_ptr().cast::<f64>(), v.capacity() * 8)
+        }
+    })
 }
 
 /// A register-blocked micro-kernel.
@@ -432,13 +447,39 @@ unsafe fn run<K: Kernel>(p: &Problem) {
         )
     };
     let mc = units.div_ceil(blocks) * mr;
-    let mut bbuf = Buf::new(kc * nc);
-    // One packed-A buffer per worker thread, allocated once per call.
-    let abufs: Vec<Mutex<Buf>> = (0..threads)
-        .map(|_| Mutex::new(Buf::new(mc * kc)))
-        .collect();
-    let nbuf = bbuf.len();
-    let bptr = SendPtr(bbuf.as_mut_ptr());
+    // SAFETY: forwarded; the buffer holds at least kc·nc elements.
+    with_buf(&PACK_B, kc * nc, |bptr, nbuf| unsafe {
+        run_blocks::<K>(
+            p,
+            kc,
+            nc,
+            mc,
+            threads,
+            blocks,
+            &block_rows,
+            SendPtr(bptr),
+            nbuf,
+        );
+    });
+}
+
+/// The jc/pc loops of [`run`] over a packed-B buffer `bptr` of `nbuf` elements.
+///
+/// # Safety
+/// As [`run`]; `bptr` is valid for `nbuf ≥ kc·nc` elements and used by nothing else.
+#[allow(clippy::too_many_arguments)]
+unsafe fn run_blocks<K: Kernel>(
+    p: &Problem,
+    kc: usize,
+    nc: usize,
+    mc: usize,
+    threads: usize,
+    blocks: usize,
+    block_rows: &(dyn Fn(usize) -> (usize, usize) + Sync),
+    bptr: SendPtr,
+    nbuf: usize,
+) {
+    let nr = K::NR;
 
     for jc in (0..p.n).step_by(nc) {
         let nb = nc.min(p.n - jc);
@@ -473,26 +514,14 @@ unsafe fn run<K: Kernel>(p: &Problem) {
             }
             let work = |b: usize| {
                 let (r0, r1) = block_rows(b);
-                let slot = rayon::current_thread_index().unwrap_or(0) % abufs.len();
-                // A worker runs one block at a time, so its slot is never contended.
-                let mut abuf = abufs[slot].lock().unwrap_or_else(PoisonError::into_inner);
-                // SAFETY: abuf holds mc·kc ≥ ceil((r1 − r0)/MR)·MR·kb elements; the block
-                // (r0.., pc.., jc..) lies inside A, B and C; rows r0..r1 of C belong to
-                // this block alone.
-                unsafe {
-                    pack_a::<K>(p.a, r0, pc, r1 - r0, kb, abuf.as_mut_ptr());
-                    macro_kernel::<K>(
-                        p.c,
-                        r0,
-                        jc,
-                        r1 - r0,
-                        nb,
-                        kb,
-                        abuf.as_mut_ptr(),
-                        bptr.get(),
-                        acc,
-                    );
-                }
+                // The worker's own packed-A buffer (kept between calls).
+                // SAFETY: the buffer holds mc·kc ≥ ceil((r1 − r0)/MR)·MR·kb elements; the
+                // block (r0.., pc.., jc..) lies inside A, B and C; rows r0..r1 of C belong
+                // to this block alone.
+                with_buf(&PACK_A, mc * kc, |abuf, _| unsafe {
+                    pack_a::<K>(p.a, r0, pc, r1 - r0, kb, abuf);
+                    macro_kernel::<K>(p.c, r0, jc, r1 - r0, nb, kb, abuf, bptr.get(), acc);
+                });
             };
             if threads > 1 {
                 (0..blocks).into_par_iter().for_each(work);

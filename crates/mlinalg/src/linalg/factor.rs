@@ -132,6 +132,32 @@ fn in_pool<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> R {
     }
 }
 
+thread_local! {
+    /// The LU panel scratch of this thread, kept between calls (up to
+    /// [`KEEP_SCRATCH`] elements) so that repeated solves do not fault it in each time.
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Largest scratch kept between calls: 4 MiB.
+const KEEP_SCRATCH: usize = 1 << 19;
+
+/// Runs `f` with a scratch slice of `len` elements (contents unspecified).
+fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    if len > KEEP_SCRATCH {
+        return f(&mut vec![0.0; len]);
+    }
+    SCRATCH.with(|c| match c.try_borrow_mut() {
+        Ok(mut v) => {
+            if v.len() < len {
+                v.resize(len, 0.0);
+            }
+            f(&mut v[..len])
+        }
+        // a nested factorization on this thread (rayon ran one while we waited)
+        Err(_) => f(&mut vec![0.0; len]),
+    })
+}
+
 /// `c -= a @ b` on three disjoint blocks.
 ///
 /// # Safety
@@ -185,8 +211,10 @@ impl Lu {
         if n > 0 {
             let blk = Block::of(&mut a);
             // SAFETY: the block is the whole of `a`, owned here.
-            let mut scratch = vec![0.0f64; n * LU_LEAF.min(n)];
-            in_pool(n, || unsafe { getrf(blk, &mut ipiv, &mut scratch) });
+            with_scratch(n * LU_LEAF.min(n), |scratch| {
+                // SAFETY: the block is the whole of `a`, owned here.
+                in_pool(n, || unsafe { getrf(blk, &mut ipiv, scratch) });
+            });
         }
         Lu { lu: a, ipiv }
     }
