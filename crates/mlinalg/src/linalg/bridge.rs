@@ -266,6 +266,43 @@ pub(crate) fn c_order(op: &'static str, a: ArrayView2<'_, f64>) -> Result<Array2
     Array2::from_shape_vec((m, n), v).map_err(|e| Error::shape(op, e.to_string()))
 }
 
+/// Householder QR of a tall `a` (m ≥ n ≥ 1) by faer's low-level driver on one column-major
+/// copy: returns the unit lower trapezoidal basis (m × n, as faer's `split_LU` leaves it),
+/// the block coefficients, and R (n × n, exact zeros below the diagonal).
+fn householder_qr(a: &ArrayView2<'_, f64>) -> (Array2<f64>, Array2<f64>, Array2<f64>) {
+    let (m, n) = a.dim();
+    debug_assert!(m >= n);
+    let par = faer::get_global_parallelism();
+    let mut f = Array2::<f64>::zeros((m, n).f());
+    f.assign(a);
+    let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(m, n);
+    let mut coeff = Array2::<f64>::zeros((bs, n).f());
+    let req = faer::linalg::qr::no_pivoting::factor::qr_in_place_scratch::<f64>(
+        m,
+        n,
+        bs,
+        par,
+        Default::default(),
+    );
+    let mut mem = faer::dyn_stack::MemBuffer::new(req);
+    faer::linalg::qr::no_pivoting::factor::qr_in_place(
+        view_mut(&mut f.view_mut()),
+        view_mut(&mut coeff.view_mut()),
+        par,
+        faer::dyn_stack::MemStack::new(&mut mem),
+        Default::default(),
+    );
+    // R: the upper triangle of the top n × n block, which then becomes unit lower.
+    let mut r = Array2::<f64>::zeros((n, n).f());
+    for j in 0..n {
+        for i in 0..=j {
+            r[(i, j)] = f[(i, j)];
+            f[(i, j)] = if i == j { 1.0 } else { 0.0 };
+        }
+    }
+    (f, coeff, r)
+}
+
 /// Householder QR: `(Q, R)`, thin (`k = min(m, n)` columns of Q) or complete.
 pub(crate) fn qr(a: &ArrayView2<'_, f64>, complete: bool) -> (Array2<f64>, Array2<f64>) {
     // Householder norms of subnormal columns underflow; factor 2^-e · A and scale R back.
@@ -273,12 +310,40 @@ pub(crate) fn qr(a: &ArrayView2<'_, f64>, complete: bool) -> (Array2<f64>, Array
         let (q, r) = qr(&scaled.view(), complete);
         return (q, r.mapv(|v| factor.apply(v)));
     }
-    let f = faer::linalg::solvers::Qr::new(view(a));
-    if complete {
-        (to_array(f.compute_Q().as_ref()), to_array(f.R()))
-    } else {
-        (to_array(f.compute_thin_Q().as_ref()), to_array(f.thin_R()))
+    let (m, n) = a.dim();
+    if m < n || n == 0 {
+        let f = faer::linalg::solvers::Qr::new(view(a));
+        return if complete {
+            (to_array(f.compute_Q().as_ref()), to_array(f.R()))
+        } else {
+            (to_array(f.compute_thin_Q().as_ref()), to_array(f.thin_R()))
+        };
     }
+    // m ≥ n: faer's low-level drivers on one column-major copy of A, which becomes the
+    // Householder basis; Q is formed straight in the output array (faer's `Qr` would hold
+    // three more copies: its own A, the split basis and R, then ours of Q and R).
+    let par = faer::get_global_parallelism();
+    let (f, coeff, r) = householder_qr(a);
+    let bs = coeff.nrows();
+    let qcols = if complete { m } else { n };
+    let mut q = Array2::<f64>::zeros((m, qcols).f());
+    for i in 0..qcols {
+        q[(i, i)] = 1.0;
+    }
+    let req =
+        faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_scratch::<
+            f64,
+        >(m, bs, qcols);
+    let mut mem = faer::dyn_stack::MemBuffer::new(req);
+    faer::linalg::householder::apply_block_householder_sequence_on_the_left_in_place_with_conj(
+        view(&f.view()),
+        view(&coeff.view()),
+        Conj::No,
+        view_mut(&mut q.view_mut()),
+        par,
+        faer::dyn_stack::MemStack::new(&mut mem),
+    );
+    (q, r)
 }
 
 /// Householder QR of a tall `a` (m ≥ n) applied to `b` without forming Q: overwrites `b`
@@ -291,23 +356,22 @@ pub(crate) fn qr_apply_qt(
     if scale_into_range(a).is_some() {
         return None;
     }
-    let f = faer::linalg::solvers::Qr::new(view(a));
-    let block = f.Q_coeff().nrows();
+    let (f, coeff, r) = householder_qr(a);
     let req = faer::linalg::householder::apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<f64>(
         a.nrows(),
-        block,
+        coeff.nrows(),
         b.ncols(),
     );
     let mut mem = faer::dyn_stack::MemBuffer::new(req);
     faer::linalg::householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
-        f.Q_basis(),
-        f.Q_coeff(),
+        view(&f.view()),
+        view(&coeff.view()),
         Conj::No,
         view_mut(b),
         faer::get_global_parallelism(),
         faer::dyn_stack::MemStack::new(&mut mem),
     );
-    Some(to_array(f.thin_R()))
+    Some(r)
 }
 
 /// Lower Cholesky factor L with `A = L Lᵀ`, reading the lower triangle of `a` (mlinalg's

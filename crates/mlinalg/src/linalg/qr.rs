@@ -51,8 +51,13 @@ pub fn qr(a: ArrayView2<'_, f64>, mode: QrMode) -> Result<Qr> {
     } else {
         r0.nrows()
     };
-    let mut r = Array2::zeros((rows, a.ncols()));
-    r.slice_mut(ndarray::s![..r0.nrows(), ..]).assign(&r0);
+    let mut r = if r0.nrows() == rows {
+        r0
+    } else {
+        let mut r = Array2::zeros((rows, a.ncols()));
+        r.slice_mut(ndarray::s![..r0.nrows(), ..]).assign(&r0);
+        r
+    };
     // Exact zeros below the diagonal, as LAPACK/NumPy return.
     for ((i, j), v) in r.indexed_iter_mut() {
         if i > j {
