@@ -564,6 +564,43 @@ fn thread_counts_agree() {
     }
 }
 
+/// Factorizations running at the same time on the pool's workers, of different sizes (the
+/// LU panel scratch is kept per thread and reused; a worker that steals another
+/// factorization while its GEMM waits may nest one inside the other), give the same results as
+/// the same calls made one at a time from this thread.
+#[test]
+fn concurrent_factorizations_match_sequential_ones() {
+    use rayon::prelude::*;
+    let sizes = [300, 40, 260, 97, 33, 280, 5, 150];
+    let inputs: Vec<(Array2<f64>, Array2<f64>)> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (normal(n, n, 500 + i as u64), normal(n, 6, 600 + i as u64)))
+        .collect();
+    let run = |(a, b): &(Array2<f64>, Array2<f64>)| {
+        (
+            solve(a.view(), b).unwrap(),
+            slogdet(a.view()).unwrap(),
+            cholesky((a.dot(&a.t()) + Array2::<f64>::eye(a.nrows())).view()).unwrap(),
+        )
+    };
+    let want: Vec<_> = inputs.iter().map(run).collect();
+    for round in 0..2 {
+        let got: Vec<_> = inputs.par_iter().map(run).collect();
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            let (n, what) = (sizes[i], format!("round {round}, n = {}", sizes[i]));
+            let tol = cond_tol(10.0 * n as f64, n);
+            assert!(rel_diff(&g.0, &w.0) <= tol, "{what}: solve");
+            assert_eq!(g.1.sign, w.1.sign, "{what}: sign");
+            assert!(
+                (g.1.logabsdet - w.1.logabsdet).abs() <= tol,
+                "{what}: slogdet"
+            );
+            assert!(rel_diff(&g.2, &w.2) <= 1e-13, "{what}: cholesky");
+        }
+    }
+}
+
 /// A few cases only: the matrices go up to 600 × 600.
 fn few_cases(cases: u32) -> proptest::test_runner::Config {
     let mut c = common::config();
