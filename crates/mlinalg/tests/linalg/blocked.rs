@@ -454,6 +454,39 @@ fn solve_and_inv_residuals_on_the_pool_path() {
     }
 }
 
+/// Errors raised inside the pool (n ≥ 256) come back out of it, and many right-hand sides
+/// with a small matrix also take the pool path (it is chosen by max(n, k)).
+#[test]
+fn pool_path_errors_and_wide_right_hand_sides() {
+    for n in [65, 300] {
+        // a negative diagonal entry: not positive definite, found at or before that pivot
+        for k in [n / 2, n - 1] {
+            let mut a = common::spd(n, 70 + k as u64);
+            a[[k, k]] = -1.0;
+            let r = cholesky(a.view());
+            assert!(
+                matches!(r, Err(Error::NotPositiveDefinite { .. })),
+                "n={n}, negative a[{k}, {k}]: {:?}",
+                r.map(|l| l.dim())
+            );
+        }
+        // a zero column: pivot 50 is exactly zero
+        let mut a = normal(n, n, 80);
+        a.column_mut(50).fill(0.0);
+        assert!(matches!(
+            solve(a.view(), &normal(n, 40, 81)),
+            Err(Error::Singular { .. })
+        ));
+        assert!(matches!(inv(a.view()), Err(Error::Singular { .. })));
+        assert_eq!(det(a.view()).unwrap(), 0.0);
+    }
+    let a = normal(40, 40, 82);
+    let b = normal(40, 300, 83);
+    let x = solve(a.view(), &b).unwrap();
+    let r = solve_ratio(&a, &x, &b);
+    assert!(r < 30.0, "n=40, k=300: residual ratio {r}");
+}
+
 /// `slogdet` against two independent references: the sum of log singular values (SVD) for
 /// log|det|, and a textbook unblocked LU for the sign.
 #[test]
