@@ -121,7 +121,7 @@ impl Block {
 /// GEMMs inside to run in parallel: they then fork from inside the pool, instead of each
 /// handing its work from the calling thread to the pool and back (two thread wake-ups per
 /// product, measured at ~1 ms of a 10 ms LU of order 1024).
-fn in_pool<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> R {
+pub(crate) fn in_pool<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> R {
     if n >= 256 && rayon::current_num_threads() > 1 && rayon::current_thread_index().is_none() {
         let mut out = None;
         rayon::scope(|_| out = Some(f()));
