@@ -120,7 +120,16 @@ pub(crate) fn matmul_into(
     } else {
         Accum::Replace
     };
-    faer::linalg::matmul::matmul(view_mut(c), beta, view(a), view(b), 1.0, par_for(flops));
+    let par = par_for(flops);
+    if par == Par::Seq {
+        faer::linalg::matmul::matmul(view_mut(c), beta, view(a), view(b), 1.0, par);
+    } else {
+        let cv = view_mut(c);
+        let (av, bv) = (view(a), view(b));
+        crate::linalg::factor::in_pool(usize::MAX, || {
+            faer::linalg::matmul::matmul(cv, beta, av, bv, 1.0, par);
+        });
+    }
 }
 
 /// LU with partial pivoting of a square matrix, reduced to what callers need.
