@@ -34,7 +34,7 @@ const PAD: usize = 16;
 /// Rows per group (one partial `XᵀX` each); at most [`MAX_GROUPS`] groups.
 const ROWS_PER_GROUP: usize = 4096;
 
-/// Most partial results: enough to keep 8 cores busy.
+/// Most partial results (and at most one per thread).
 const MAX_GROUPS: usize = 8;
 
 /// `XᵀX`, the column sums of X and whether every entry of X is finite.
@@ -48,7 +48,9 @@ pub(crate) struct Gram {
 pub(crate) fn gram(x: ArrayView2<'_, f64>) -> Gram {
     let (m, p) = x.dim();
     let pp = p.div_ceil(PAD) * PAD;
-    let groups = (m / ROWS_PER_GROUP).clamp(1, MAX_GROUPS);
+    // One partial XᵀX per thread: each holds a p × p block until the reduction, so more
+    // groups than threads would only add memory.
+    let groups = (m / ROWS_PER_GROUP).clamp(1, MAX_GROUPS.min(rayon::current_num_threads().max(1)));
     let simd = Simd::detect();
     let partials: Vec<(Vec<f64>, Vec<f64>)> = (0..groups)
         .into_par_iter()

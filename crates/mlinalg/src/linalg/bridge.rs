@@ -161,8 +161,8 @@ impl Lu {
     }
 
     /// The diagonal of U (the pivots) of the scaled matrix `A_s`.
-    pub(crate) fn pivots(&self) -> Vec<f64> {
-        self.f.lu.diag().to_vec()
+    pub(crate) fn pivots(&self) -> impl Iterator<Item = f64> + '_ {
+        self.f.lu.diag().into_iter().copied()
     }
 
     /// `det A = det A_s · 2^(e·n)`: multiplies a determinant of `A_s` back.

@@ -38,7 +38,7 @@ pub fn det(a: ArrayView2<'_, f64>) -> Result<f64> {
         // NumPy returns 0.0 for an exactly singular matrix (LAPACK's zero pivot).
         return Ok(0.0);
     }
-    Ok(lu.det_scale(lu.pivots().iter().product::<f64>() * lu.perm_sign()))
+    Ok(lu.det_scale(lu.pivots().product::<f64>() * lu.perm_sign()))
 }
 
 /// Sign and natural log of |det A| (NumPy `linalg.slogdet`), safe from overflow.
