@@ -208,6 +208,24 @@ def main():
         log(f"{name:28s} n={str(n):14s} median={med:.3e}s  {d['gflops']:.1f} GF/s"
             + (f"  others={others:.3f}" if others is not None else ""))
 
+    # ---- Aᵀ @ B on a transposed view (issue 6's matmul targets name it) ----
+    n = 1024 if known.quick else 2048
+    name = f"matmul_t_{n}"
+    if not only or any(name.startswith(o) for o in only):
+        a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+        med, best, others, steal = orig_bench(lambda: a.T @ b, reps, quiet_wait=quiet_wait)
+        d = {"n": n, "seconds": med, "min_seconds": best}
+        if others is not None:
+            d["others_cpu"] = round(others, 3)
+            d["steal"] = round(steal, 3)
+        d["gflops"] = 2.0 * n ** 3 / med / 1e9
+        pm = peak_mem(lambda: a.T @ b)
+        if pm is not None:
+            d["peak_mem_bytes"] = pm
+        res[name] = d
+        log(f"{name:28s} n={str(n):14s} median={med:.6f}s  {d['gflops']:.1f} GF/s"
+            + (f"  others={others:.3f}" if others is not None else ""))
+
     meta["baseline_path"] = baseline
     meta["peak_mem"] = ("peak_mem_bytes = VmHWM - VmRSS before one extra run of the op, after "
                         "gc.collect() + malloc_trim(0) and a VmHWM reset (write 5 to "

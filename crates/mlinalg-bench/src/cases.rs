@@ -240,6 +240,22 @@ pub fn all(quick: bool) -> (Vec<Case>, Vec<String>) {
     let skipped = ml_cases(pca, sp, &mut v);
 
     small_cases(&mut v);
+
+    // `Aᵀ @ B` on a transposed view (no copy), which issue 6's matmul target names; not in
+    // the baseline, `scripts/numpy_with_mem.py` times NumPy's `a.T @ b` under the same key.
+    let n = if q { 1024 } else { 2048 };
+    v.push(case(
+        format!("matmul_t_{n}"),
+        json!(n),
+        Some(2.0 * (n as f64).powi(3)),
+        move |r| {
+            let (a, b) = (rand(r, n, n), rand(r, n, n));
+            run(move || {
+                black_box(mlinalg::ops::matmul2(a.t(), b.view())?);
+                Ok(())
+            })
+        },
+    ));
     (v, skipped)
 }
 
