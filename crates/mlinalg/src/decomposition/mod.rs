@@ -22,6 +22,7 @@
 //! from scikit-learn's for the same seed.
 
 mod gram;
+mod lanczos;
 mod pca;
 mod randomized;
 pub(crate) mod sign;

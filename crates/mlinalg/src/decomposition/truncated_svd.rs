@@ -39,8 +39,8 @@ pub enum TsvdAlgorithm {
 /// `n_oversamples = 10`, [`PowerIterationNormalizer::Auto`] (LU, since `n_iter > 2`);
 /// `seed = 0`.
 ///
-/// Differences from scikit-learn: `n_components` must be at most `min(n_samples,
-/// n_features)` for both algorithms; no `'arpack'` (use [`TsvdAlgorithm::Exact`]); an
+/// Differences from scikit-learn: no `'arpack'` (use [`TsvdAlgorithm::Exact`], which
+/// allows `n_components = min(n_samples, n_features)` where ARPACK needs fewer); an
 /// all-zero X gives ratios of 0 instead of NaN.
 ///
 /// # References
@@ -135,10 +135,11 @@ impl TruncatedSvd {
     /// divides by the summed column variances of `x`.
     ///
     /// # Errors
-    /// [`Error::Empty`]; [`Error::NonFinite`]; [`Error::InvalidParameter`] unless
-    /// `1 ≤ n_components ≤ min(n_samples, n_features)` (scikit-learn's randomized solver
-    /// accepts up to n_features but cannot return more than min(shape) components);
-    /// [`Error::NoConvergence`].
+    /// [`Error::Empty`]; [`Error::NonFinite`]; [`Error::Shape`] for fewer than 2 features
+    /// (scikit-learn's `ensure_min_features=2`); [`Error::InvalidParameter`] unless
+    /// `1 ≤ n_components ≤ n_features` (randomized; as scikit-learn, at most
+    /// `min(n_samples, n_features)` components come back) or
+    /// `1 ≤ n_components ≤ min(n_samples, n_features)` (exact); [`Error::NoConvergence`].
     ///
     /// # Examples
     /// ```
@@ -235,31 +236,52 @@ impl TruncatedSvd {
         match self.algorithm {
             TsvdAlgorithm::Exact => {
                 self.check_k((m, n))?;
-                let dense = x.to_dense()?;
-                self.fit_exact(dense.view(), full_var)
+                if m.saturating_mul(n) <= EXACT_DENSE_MAX {
+                    let dense = x.to_dense()?;
+                    self.fit_exact(dense.view(), full_var)
+                } else {
+                    self.fit_exact_sparse(x, full_var)
+                }
             }
             TsvdAlgorithm::Randomized => self.fit_randomized(x, full_var),
         }
     }
 
-    fn check_k(&self, shape: (usize, usize)) -> Result<()> {
-        let kmax = shape.0.min(shape.1);
+    /// scikit-learn's checks: at least 2 features (`ensure_min_features=2`), then
+    /// `1 ≤ n_components ≤ n_features` for the randomized solver (which returns
+    /// `min(n_components, n_samples, n_features)` components) and
+    /// `1 ≤ n_components ≤ min(n_samples, n_features)` for the exact one. Returns the number
+    /// of components the fit returns.
+    fn check_k(&self, shape: (usize, usize)) -> Result<usize> {
+        let (m, n) = shape;
+        if n < 2 {
+            return Err(Error::shape(
+                OP,
+                format!(
+                    "found {n} feature(s) (shape {}) while a minimum of 2 is required",
+                    fmt_shape(&[m, n])
+                ),
+            ));
+        }
+        let (kmax, what) = match self.algorithm {
+            TsvdAlgorithm::Exact => (m.min(n), "min(n_samples, n_features)"),
+            TsvdAlgorithm::Randomized => (n, "n_features"),
+        };
         if self.n_components == 0 || self.n_components > kmax {
             return Err(Error::param(
                 OP,
                 "n_components",
                 format!(
-                    "n_components={} must be between 1 and min(n_samples, n_features)={kmax}",
+                    "n_components={} must be between 1 and {what}={kmax}",
                     self.n_components
                 ),
             ));
         }
-        Ok(())
+        Ok(self.n_components.min(m).min(n))
     }
 
     fn fit_exact(&self, x: ArrayView2<'_, f64>, full_var: f64) -> Result<Fit> {
-        self.check_k(x.dim())?;
-        let k = self.n_components;
+        let k = self.check_k(x.dim())?;
         let mut f = svd(x, false).map_err(retag)?;
         svd_flip(&mut f.u, &mut f.vt, false);
         // X_new = U Σ for the exact solver (X V = U Σ Vᵀ V = U Σ exactly).
@@ -273,8 +295,20 @@ impl TruncatedSvd {
         Ok((model, z))
     }
 
+    /// The exact solver on a large sparse `x`, never densified: Golub–Kahan–Lanczos
+    /// bidiagonalization with full reorthogonalization until the leading residuals are
+    /// below 1e-14 · σ₁ (the role of scikit-learn's ARPACK `svds`).
+    fn fit_exact_sparse(&self, x: &CsrMatrix, full_var: f64) -> Result<Fit> {
+        let k = self.check_k(x.shape())?;
+        let (s, mut vt) = crate::decomposition::lanczos::leading_svd(OP, x, k, self.seed)?;
+        let signs = row_signs(vt.view());
+        scale_rows(&mut vt, &signs);
+        let z = x.dot_dense(vt.t())?;
+        Ok((finish(vt, s, &z, full_var), z))
+    }
+
     fn fit_randomized(&self, x: &dyn LinearOperator, full_var: f64) -> Result<Fit> {
-        self.check_k(x.shape())?;
+        let k = self.check_k(x.shape())?;
         let opts = RandomizedOptions {
             n_oversamples: self.n_oversamples,
             n_iter: Some(self.n_iter),
@@ -284,7 +318,7 @@ impl TruncatedSvd {
             // the transform is X Vᵀ, recomputed from X: U is not used
             want_u: false,
         };
-        let mut f = randomized_svd_impl(OP, x, self.n_components, &opts)?;
+        let mut f = randomized_svd_impl(OP, x, k, &opts)?;
         // svd_flip(u_based_decision=False): the signs come from Vᵀ alone.
         let signs = row_signs(f.vt.view());
         scale_rows(&mut f.vt, &signs);
@@ -294,6 +328,10 @@ impl TruncatedSvd {
         Ok((finish(f.vt, f.s, &z, full_var), z))
     }
 }
+
+/// Largest sparse input (`n_samples · n_features` cells, 32 MiB dense) that the exact solver
+/// densifies for a LAPACK-style SVD; above it, it iterates on the sparse matrix.
+const EXACT_DENSE_MAX: usize = 1 << 22;
 
 /// Re-labels a linalg error with this estimator's name.
 fn retag(e: Error) -> Error {

@@ -155,11 +155,38 @@ fn no_centring_and_inverse_transform() {
 #[test]
 fn errors() {
     let x = array![[1., 2., 3.], [4., 5., 6.]];
-    let msg = assert_err_contains(TruncatedSvd::new(3).fit(x.view()), "n_components=3");
+    // scikit-learn: the randomized solver takes n_components ≤ n_features…
+    let msg = assert_err_contains(TruncatedSvd::new(4).fit(x.view()), "n_components=4");
+    assert_eq!(
+        msg,
+        "tsvd: invalid n_components: n_components=4 must be between 1 and n_features=3"
+    );
+    // …and returns min(n_components, n_samples, n_features) components (sklearn: (2, 3))
+    let t = TruncatedSvd::new(3).fit(x.view()).unwrap();
+    assert_eq!(t.components().dim(), (2, 3));
+    assert_eq!(t.singular_values().len(), 2);
+    // the exact solver needs n_components ≤ min(n_samples, n_features)
+    let msg = assert_err_contains(
+        TruncatedSvd::new(3)
+            .algorithm(TsvdAlgorithm::Exact)
+            .fit(x.view()),
+        "n_components=3",
+    );
     assert_eq!(
         msg,
         "tsvd: invalid n_components: n_components=3 must be between 1 and min(n_samples, n_features)=2"
     );
+    // scikit-learn's ensure_min_features=2
+    for algo in [TsvdAlgorithm::Randomized, TsvdAlgorithm::Exact] {
+        let e = TruncatedSvd::new(1)
+            .algorithm(algo)
+            .fit(array![[1.], [2.], [3.]].view())
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "tsvd: found 1 feature(s) (shape (3, 1)) while a minimum of 2 is required"
+        );
+    }
     let e = TruncatedSvd::new(0)
         .algorithm(TsvdAlgorithm::Exact)
         .fit(x.view())
@@ -208,4 +235,98 @@ fn all_zero_and_empty_sparse_input() {
     let empty = CsrMatrix::from_triplets(0, 3, &[], &[], &[]).unwrap();
     let e = TruncatedSvd::new(1).fit_sparse(&empty).unwrap_err();
     assert!(matches!(e, Error::Empty { op: "tsvd", .. }), "{e}");
+}
+
+/// The exact solver on a sparse matrix too large to densify cheaply (more than 2²² cells)
+/// iterates on the CSR matrix; its leading singular triplets agree with the dense SVD.
+#[test]
+fn exact_on_large_sparse_is_not_densified_and_matches_the_dense_svd() {
+    let (m, n) = (3000usize, 2000usize);
+    // deterministic pseudo-random pattern, ~0.2 % dense, plus a planted low-rank part so
+    // the leading singular values are separated as in real data
+    let mut s = 12345u64;
+    let mut next = || {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        s >> 11
+    };
+    let (mut r, mut c, mut v) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..12000 {
+        r.push((next() % m as u64) as usize);
+        c.push((next() % n as u64) as usize);
+        v.push((next() % 2000) as f64 / 1000.0 - 1.0);
+    }
+    for i in 0..m {
+        for (j, w) in [(i % n, 3.0), ((7 * i + 3) % n, 2.0)] {
+            r.push(i);
+            c.push(j);
+            v.push(w * (1.0 + (i % 5) as f64 / 10.0));
+        }
+    }
+    let x = CsrMatrix::from_triplets(m, n, &r, &c, &v).unwrap();
+    let k = 5;
+    let (t, z) = TruncatedSvd::new(k)
+        .algorithm(TsvdAlgorithm::Exact)
+        .fit_transform_sparse(&x)
+        .unwrap();
+    let dense = x.to_dense().unwrap();
+    let want = mlinalg::linalg::svdvals(dense.view()).unwrap();
+    for i in 0..k {
+        let rel = (t.singular_values()[i] - want[i]).abs() / want[i];
+        assert!(
+            rel < 1e-10,
+            "σ{i}: {} vs {}: rel {rel:e}",
+            t.singular_values()[i],
+            want[i]
+        );
+    }
+    // X Vᵀ = U Σ: the transformed columns have norms σ_i
+    for i in 0..k {
+        let norm = z.column(i).dot(&z.column(i)).sqrt();
+        assert!((norm - want[i]).abs() < 1e-9 * want[i], "column {i}");
+    }
+    // orthonormal components
+    let vvt = t.components().dot(&t.components().t());
+    assert_close_norm(&vvt, &Array2::eye(k), 1e-12, "V Vᵀ = I");
+}
+
+/// A large, almost empty sparse matrix (1e8 cells, 6 entries): the exact solver's Krylov
+/// space breaks down after the matrix's rank and restarts from fresh directions; the
+/// result is exact and the matrix is never densified.
+#[test]
+fn exact_on_huge_nearly_empty_sparse_matrix() {
+    let (r, c, v) = (
+        [0usize, 1, 2, 9999, 19999, 4],
+        [0usize, 1, 2, 3999, 4999, 6],
+        [5.0, 4.0, 3.0, 2.0, 1.0, 0.5],
+    );
+    let x = CsrMatrix::from_triplets(20000, 5000, &r, &c, &v).unwrap();
+    let (t, z) = TruncatedSvd::new(2)
+        .algorithm(TsvdAlgorithm::Exact)
+        .fit_transform_sparse(&x)
+        .unwrap();
+    let sv = t.singular_values();
+    assert!(
+        (sv[0] - 5.0).abs() < 1e-12 && (sv[1] - 4.0).abs() < 1e-12,
+        "{sv}"
+    );
+    let comp = t.components();
+    assert!((comp[(0, 0)] - 1.0).abs() < 1e-12 && (comp[(1, 1)] - 1.0).abs() < 1e-12);
+    assert_eq!(z.dim(), (20000, 2));
+    // k above the rank: the remaining singular values are 0, components still orthonormal
+    let t = TruncatedSvd::new(8)
+        .algorithm(TsvdAlgorithm::Exact)
+        .fit_sparse(&x)
+        .unwrap();
+    let want = [5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 0.0, 0.0];
+    for (got, want) in t.singular_values().iter().zip(want) {
+        assert!(
+            (got - want).abs() < 1e-12,
+            "{} vs {want}",
+            t.singular_values()
+        );
+    }
+    let vvt = t.components().dot(&t.components().t());
+    assert_close_norm(&vvt, &Array2::eye(8), 1e-12, "V Vᵀ = I");
 }
