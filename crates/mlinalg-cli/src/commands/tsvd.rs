@@ -45,14 +45,14 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
                 bail!("{OP}: input contains non-finite values (NaN or infinity)");
             }
             let fit = model.fit_sparse(&matrix).map_err(|e| match e {
-                // The exact solver's dense form does not fit in memory: say which command
-                // and option needed it, and what keeps X sparse.
+                // The exact solver's Lanczos vectors do not fit in memory: say which
+                // option needed them, and what needs less.
                 mlinalg::Error::Unsupported { detail, .. }
                     if matches!(args.algorithm, TsvdAlgorithmArg::Exact) =>
                 {
                     anyhow!(
-                        "{OP}: --algorithm exact needs the dense {} matrix: {detail}; use \
-                         --algorithm randomized, which keeps it sparse",
+                        "{OP}: --algorithm exact on the {} matrix: {detail}; \
+                         --algorithm randomized needs less memory",
                         fmt_shape(&[m, n])
                     )
                 }

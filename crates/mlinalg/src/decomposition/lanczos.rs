@@ -47,8 +47,10 @@ fn attempt(
 ) -> Result<(Array1<f64>, Array2<f64>, bool)> {
     let (m, n) = a.shape();
     let mut rng = crate::random::rng(seed);
-    let mut v = Array2::<f64>::zeros((p + 1, n)); // rows v_1..v_{p+1}
-    let mut u = Array2::<f64>::zeros((p, m)); // rows u_1..u_p
+    // rows v_1..v_{p+1} and u_1..u_p; checked allocations (an absurd shape is an error,
+    // not an abort)
+    let mut v = crate::array::try_zeros2(op, p + 1, n)?;
+    let mut u = crate::array::try_zeros2(op, p, m)?;
     let mut alpha = vec![0.0f64; p];
     let mut beta = vec![0.0f64; p];
     let mut scale = 0.0f64; // running estimate of ‖A‖ for the breakdown test
