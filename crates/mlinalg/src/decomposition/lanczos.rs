@@ -99,7 +99,7 @@ fn attempt(
             b[(j, j + 1)] = beta[j];
         }
     }
-    let f = crate::linalg::svd(b.view(), false).map_err(|e| retag(op, e))?;
+    let f = crate::linalg::svd(b.view(), false)?;
     let k = k.min(p);
     let sigma1 = f.s.first().copied().unwrap_or(0.0);
     let resid = beta[p - 1];
@@ -108,13 +108,6 @@ fn attempt(
     // right Ritz vectors: (V_p Q)ᵀ = Qᵀ V_p, rows
     let vt = f.vt.slice(s![..k, ..]).dot(&v.slice(s![..p, ..]));
     Ok((f.s.slice(s![..k]).to_owned(), vt, converged))
-}
-
-fn retag(op: &'static str, e: crate::Error) -> crate::Error {
-    match e {
-        crate::Error::NoConvergence { .. } => crate::Error::NoConvergence { op },
-        other => other,
-    }
 }
 
 /// `A x` (or `Aᵀ x`) for a vector.

@@ -300,11 +300,9 @@ impl TruncatedSvd {
     /// below 1e-14 · σ₁ (the role of scikit-learn's ARPACK `svds`).
     fn fit_exact_sparse(&self, x: &CsrMatrix, full_var: f64) -> Result<Fit> {
         let k = self.check_k(x.shape())?;
-        let (s, mut vt) = crate::decomposition::lanczos::leading_svd(OP, x, k, self.seed)?;
-        let signs = row_signs(vt.view());
-        scale_rows(&mut vt, &signs);
-        let z = x.dot_dense(vt.t())?;
-        Ok((finish(vt, s, &z, full_var), z))
+        let (s, vt) =
+            crate::decomposition::lanczos::leading_svd(OP, x, k, self.seed).map_err(retag)?;
+        flip_and_transform(x, s, vt, full_var)
     }
 
     fn fit_randomized(&self, x: &dyn LinearOperator, full_var: f64) -> Result<Fit> {
@@ -318,15 +316,24 @@ impl TruncatedSvd {
             // the transform is X Vᵀ, recomputed from X: U is not used
             want_u: false,
         };
-        let mut f = randomized_svd_impl(OP, x, k, &opts)?;
-        // svd_flip(u_based_decision=False): the signs come from Vᵀ alone.
-        let signs = row_signs(f.vt.view());
-        scale_rows(&mut f.vt, &signs);
-        // scikit-learn: "As a result of the SVD approximation error on X ~ U Σ Vᵀ, X V is
-        // not the same as U Σ": the transform is X Vᵀ, recomputed from X.
-        let z = x.dot_dense(f.vt.t())?;
-        Ok((finish(f.vt, f.s, &z, full_var), z))
+        let f = randomized_svd_impl(OP, x, k, &opts)?;
+        flip_and_transform(x, f.s, f.vt, full_var)
     }
+}
+
+/// The common end of the iterative fits: `svd_flip(u_based_decision=False)` (the signs come
+/// from Vᵀ alone), then the transform `X Vᵀ` recomputed from X (scikit-learn: "As a result
+/// of the SVD approximation error on X ~ U Σ Vᵀ, X V is not the same as U Σ").
+fn flip_and_transform(
+    x: &dyn LinearOperator,
+    s: Array1<f64>,
+    mut vt: Array2<f64>,
+    full_var: f64,
+) -> Result<Fit> {
+    let signs = row_signs(vt.view());
+    scale_rows(&mut vt, &signs);
+    let z = x.dot_dense(vt.t())?;
+    Ok((finish(vt, s, &z, full_var), z))
 }
 
 /// Largest sparse input (`n_samples · n_features` cells, 32 MiB dense) that the exact solver
