@@ -40,6 +40,7 @@ mod gemm;
 pub mod io;
 pub mod linalg;
 pub mod linear_model;
+pub mod memory;
 pub mod nn;
 pub mod ops;
 pub mod random;
@@ -47,6 +48,7 @@ pub mod sparse;
 pub mod vector;
 
 pub use error::{Error, Result};
+pub use memory::MemoryLimit;
 
 // The README's Rust example runs as a doctest, so it cannot go stale.
 #[doc = include_str!("../../../README.md")]
