@@ -16,6 +16,7 @@
 //! | `np.linalg.matrix_rank`, `pinv`, `cond`, `norm` | [`linalg::matrix_rank`], [`linalg::pinv`], [`linalg::cond`], [`linalg::norm`] |
 //! | `np.load`, `np.save`, `scipy.io.mmread` | [`io`] |
 //! | `scipy.sparse.csr_matrix` | [`sparse::CsrMatrix`] |
+//! | `IncrementalPCA`, Spark `computeGramianMatrix`, Dask `tsqr` | [`stream`] |
 //! | `sklearn.decomposition.PCA`, `TruncatedSVD` | [`decomposition::Pca`], [`decomposition::TruncatedSvd`] |
 //! | `sklearn.linear_model.LinearRegression`, `Ridge` | [`linear_model::LinearRegression`], [`linear_model::Ridge`] |
 //!
@@ -45,6 +46,7 @@ pub mod nn;
 pub mod ops;
 pub mod random;
 pub mod sparse;
+pub mod stream;
 pub mod vector;
 
 pub use error::{Error, Result};
