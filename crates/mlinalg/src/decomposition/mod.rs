@@ -22,12 +22,14 @@
 //! from scikit-learn's for the same seed.
 
 pub(crate) mod gram;
+mod incremental_pca;
 mod lanczos;
 mod pca;
 pub(crate) mod randomized;
 pub(crate) mod sign;
 mod truncated_svd;
 
+pub use incremental_pca::IncrementalPca;
 pub use pca::{FittedPca, Pca, PcaSolver};
 pub use randomized::{
     LinearOperator, PowerIterationNormalizer, auto_n_iter, randomized_range_finder, randomized_svd,

@@ -558,7 +558,7 @@ fn retag(op: &'static str, e: Error) -> Error {
     }
 }
 
-fn normalize(
+pub(crate) fn normalize(
     op: &'static str,
     y: Array2<f64>,
     normalizer: PowerIterationNormalizer,

@@ -252,7 +252,7 @@ impl TruncatedSvd {
     /// `min(n_components, n_samples, n_features)` components) and
     /// `1 ≤ n_components ≤ min(n_samples, n_features)` for the exact one. Returns the number
     /// of components the fit returns.
-    fn check_k(&self, shape: (usize, usize)) -> Result<usize> {
+    pub(crate) fn check_k(&self, shape: (usize, usize)) -> Result<usize> {
         let (m, n) = shape;
         if n < 2 {
             return Err(Error::shape(

@@ -475,6 +475,21 @@ fn parse_header(bytes: &[u8], file_len: u64, path: &Path) -> Result<Header> {
     parse_header_dict(text, data_offset, path)
 }
 
+/// Reads and parses the preamble and header of the open `.npy` file `file` (of
+/// `file_len` bytes; read from its start), for readers outside this module (the streaming
+/// `.npy` row source). The body is not read.
+pub(crate) fn read_header(file: &mut File, file_len: u64, path: &Path) -> Result<Header> {
+    let mut pre = [0u8; 12];
+    file.rewind().map_err(|e| io_error(path, e))?;
+    let n = read_up_to(file, &mut pre, path)?;
+    let (_, header_len, pre_len) = parse_preamble(&pre[..n], path)?;
+    check_header_fits(pre_len, header_len, file_len, path)?;
+    let mut head = vec![0u8; pre_len + header_len];
+    file.rewind().map_err(|e| io_error(path, e))?;
+    file.read_exact(&mut head).map_err(|e| truncated(path, e))?;
+    parse_header(&head, file_len, path)
+}
+
 // ---------------------------------------------------------------------------------------
 // Body decoding
 // ---------------------------------------------------------------------------------------

@@ -43,13 +43,22 @@
 //! ```
 
 mod codec;
+mod fit;
 mod gram;
 mod moments;
+mod npy;
 mod solve;
+mod source;
 mod tsqr;
 
 pub use crate::memory::MemoryLimit;
+pub use fit::lstsq_stream;
 pub use gram::Gram;
 pub use moments::Moments;
+pub use npy::NpySource;
 pub use solve::lstsq_tsqr;
+pub(crate) use source::for_each_block;
+pub use source::{
+    ArraySource, Block, PassProgress, ProgressFn, RowSource, StreamOptions, ZipSource,
+};
 pub use tsqr::Tsqr;

@@ -1,4 +1,8 @@
 //! `mlinalg::stream`: the mergeable states and their solves, row-block sources and the
-//! streamed fits, each checked against the in-memory fit.
+//! streamed fits, each checked against the in-memory fit; IncrementalPca against
+//! scikit-learn.
 
+mod fits;
+mod ipca;
+mod sources;
 mod states;
