@@ -134,6 +134,11 @@ pub struct LstsqArgs {
     /// Cut-off ratio for small singular values (default: NumPy's ε · max(m, n)).
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
     pub rcond: Option<f64>,
+    /// Memory budget such as 512M or 4G: an input whose in-memory computation would need
+    /// more is streamed in row blocks, with the same results (default: half of the memory
+    /// available to the process, cgroup limits included).
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<mlinalg::MemoryLimit>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -238,6 +243,11 @@ pub struct PcaArgs {
     /// and, when K ≥ 2, a scatter of the first two columns of the transformed data.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
+    /// Memory budget such as 512M or 4G: an input whose in-memory computation would need
+    /// more is streamed in row blocks, with the same results (default: half of the memory
+    /// available to the process, cgroup limits included).
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<mlinalg::MemoryLimit>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -277,6 +287,11 @@ pub struct TsvdArgs {
     /// and, when K ≥ 2, a scatter of the first two columns of the transformed data.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
+    /// Memory budget such as 512M or 4G: an input whose in-memory computation would need
+    /// more is streamed in row blocks, with the same results (default: half of the memory
+    /// available to the process, cgroup limits included).
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<mlinalg::MemoryLimit>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -101,3 +101,9 @@ pub fn rhs(op: &'static str, path: &Path) -> Result<ArrayD<f64>> {
     check_finite(op, &b)?;
     Ok(b)
 }
+
+/// The number of dimensions a `.npy` file's header declares.
+pub fn npy_ndim(path: &Path) -> Result<usize> {
+    let src = mlinalg::stream::NpySource::open(path)?;
+    Ok(src.ndim())
+}

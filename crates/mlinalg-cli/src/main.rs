@@ -10,6 +10,7 @@ mod input;
 mod output;
 mod progress;
 mod report;
+mod streaming;
 
 use std::io::Write;
 use std::process::ExitCode;

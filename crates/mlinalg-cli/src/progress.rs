@@ -42,7 +42,8 @@ pub fn with_spinner<T>(label: &str, work: impl FnOnce() -> T) -> T {
     std::thread::spawn(move || {
         std::thread::sleep(DELAY);
         let done = done2.lock().unwrap_or_else(|e| e.into_inner());
-        if !*done {
+        // a streamed computation draws its own per-pass bar instead
+        if !*done && !crate::streaming::PROGRESS_SHOWN.load(std::sync::atomic::Ordering::Relaxed) {
             bar2.set_draw_target(ProgressDrawTarget::stderr());
             bar2.enable_steady_tick(Duration::from_millis(100));
         }

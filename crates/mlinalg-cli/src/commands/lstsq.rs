@@ -6,10 +6,37 @@ use ndarray::{Ix1, Ix2};
 use crate::cli::LstsqArgs;
 use crate::input;
 use crate::report::Report;
+use crate::streaming;
+use mlinalg::stream::{ZipSource, lstsq_stream};
 
 const OP: &str = "lstsq";
 
 pub fn run(args: &LstsqArgs) -> Result<Report> {
+    if let Some(plan) = streaming::plan(OP, &args.a, args.memory_limit)? {
+        // A larger than the memory limit: [A | b] streamed into a TSQR state (QR then the
+        // SVD of R, as the in-memory tall path).
+        let b = streaming::plan(OP, &args.b, Some(mlinalg::MemoryLimit::from_bytes(1)))?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{OP}: {}: a streamed A needs B as a .npy file",
+                    args.b.display()
+                )
+            })?;
+        let b_is_vector = b.source.ncols() == 1 && input::npy_ndim(&args.b)? == 1;
+        let k = b.source.ncols();
+        let mut zipped = ZipSource::new(plan.source, b.source);
+        let f = lstsq_stream(&mut zipped, k, args.rcond, &plan.opts)?;
+        let r = Report::new();
+        let x = if b_is_vector {
+            r.array("x", f.x.column(0).to_owned())
+        } else {
+            r.array("x", f.x)
+        };
+        return Ok(x
+            .array("residuals", f.residuals)
+            .int("rank", f.rank)
+            .array("singular_values", f.singular_values));
+    }
     let a = input::finite_matrix(OP, &args.a)?;
     let b = input::rhs(OP, &args.b)?;
     let r = Report::new();

@@ -1,12 +1,13 @@
 //! `pca X [-k K] [--solver S] [--seed S]`: scikit-learn's `PCA`.
 
-use anyhow::Result;
-use mlinalg::decomposition::{Pca, PcaSolver};
+use anyhow::{Result, bail};
+use mlinalg::decomposition::{FittedPca, Pca, PcaSolver};
 
 use crate::cli::{PcaArgs, PcaSolverArg};
 use crate::input;
 use crate::output::plot;
 use crate::report::Report;
+use crate::streaming;
 
 const OP: &str = "pca";
 
@@ -15,7 +16,6 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
     if let Some(path) = &args.plot {
         plot::check_path(OP, path)?;
     }
-    let x = input::finite_matrix(OP, &args.x)?;
     let solver = match args.solver {
         PcaSolverArg::Auto => PcaSolver::Auto,
         PcaSolverArg::Eigh => PcaSolver::CovarianceEigh,
@@ -23,11 +23,38 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
         PcaSolverArg::Randomized => PcaSolver::Randomized,
     };
     let k = args.k.map(|k| usize::try_from(k).unwrap_or(usize::MAX));
-    let fit = Pca::new(k).solver(solver).seed(args.seed).fit(x.view())?;
+    let model = Pca::new(k).solver(solver).seed(args.seed);
+    if let Some(mut plan) = streaming::plan(OP, &args.x, args.memory_limit)? {
+        // Larger than the memory limit: streamed in row blocks, the same results; the
+        // transformed data go only to --out-dir, written block by block.
+        if args.plot.is_some() {
+            bail!(
+                "{OP}: --plot needs the transformed data in memory: not available when the input is streamed (larger than --memory-limit)"
+            );
+        }
+        let fit = model.fit_stream(plan.source.as_mut(), &plan.opts)?;
+        if let Some(dir) = &args.output.out_dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("{OP}: {}: {e}", dir.display()))?;
+            fit.transform_stream(
+                plan.source.as_mut(),
+                &dir.join("transformed.npy"),
+                &plan.opts,
+            )?;
+        }
+        return Ok(summary(&fit));
+    }
+    let x = input::finite_matrix(OP, &args.x)?;
+    let fit = model.fit(x.view())?;
     // The contract's `(X − mean) · componentsᵀ` for every solver: `fit_transform` returns
     // U·S, which the randomized solver only approximates (to ~1e-5).
     let transformed = fit.transform(x.view())?;
-    Ok(Report::new()
+    Ok(summary(&fit).array("transformed", transformed))
+}
+
+/// Every result but `transformed`.
+fn summary(fit: &FittedPca) -> Report {
+    Report::new()
         .array("components", fit.components().clone())
         .array("explained_variance", fit.explained_variance().clone())
         .array(
@@ -36,5 +63,4 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
         )
         .array("singular_values", fit.singular_values().clone())
         .array("mean", fit.mean().clone())
-        .array("transformed", transformed))
 }

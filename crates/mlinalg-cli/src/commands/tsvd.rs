@@ -3,12 +3,13 @@
 
 use anyhow::{Result, anyhow, bail};
 use mlinalg::array::{check_finite, check_nonempty, fmt_shape};
-use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{FittedTruncatedSvd, TruncatedSvd, TsvdAlgorithm};
 
 use crate::cli::{TsvdAlgorithmArg, TsvdArgs};
 use crate::input::{self, Operand};
 use crate::output::plot;
 use crate::report::Report;
+use crate::streaming;
 
 const OP: &str = "tsvd";
 
@@ -27,6 +28,25 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
         .algorithm(algorithm)
         .n_iter(iters)
         .seed(args.seed);
+    if let Some(mut plan) = streaming::plan(OP, &args.x, args.memory_limit)? {
+        // Larger than the memory limit: streamed in row blocks; the transformed data go
+        // only to --out-dir, written block by block.
+        if args.plot.is_some() {
+            bail!(
+                "{OP}: --plot needs the transformed data in memory: not available when the input is streamed (larger than --memory-limit)"
+            );
+        }
+        let fit = model.fit_stream(plan.source.as_mut(), &plan.opts)?;
+        if let Some(dir) = &args.output.out_dir {
+            std::fs::create_dir_all(dir).map_err(|e| anyhow!("{OP}: {}: {e}", dir.display()))?;
+            fit.transform_stream(
+                plan.source.as_mut(),
+                &dir.join("transformed.npy"),
+                &plan.opts,
+            )?;
+        }
+        return Ok(summary(&fit));
+    }
     let (fit, transformed) = match input::load(OP, &args.x)? {
         Operand::Dense(d) => {
             let x = input::to_matrix(OP, d.data)?;
@@ -62,7 +82,12 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
             (fit, z)
         }
     };
-    Ok(Report::new()
+    Ok(summary(&fit).array("transformed", transformed))
+}
+
+/// Every result but `transformed`.
+fn summary(fit: &FittedTruncatedSvd) -> Report {
+    Report::new()
         .array("components", fit.components().clone())
         .array("singular_values", fit.singular_values().clone())
         .array("explained_variance", fit.explained_variance().clone())
@@ -70,5 +95,4 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
             "explained_variance_ratio",
             fit.explained_variance_ratio().clone(),
         )
-        .array("transformed", transformed))
 }

@@ -50,6 +50,7 @@ mod npy;
 mod solve;
 mod source;
 mod tsqr;
+mod write;
 
 pub use crate::memory::MemoryLimit;
 pub use fit::lstsq_stream;

@@ -44,6 +44,7 @@ pub struct NpySource {
     file_len: u64,
     nrows: u64,
     ncols: usize,
+    ndim: usize,
     fortran: bool,
     dtype: Dtype,
     big_endian: bool,
@@ -108,6 +109,7 @@ impl NpySource {
             file_len,
             nrows: nrows as u64,
             ncols,
+            ndim: header.shape.len(),
             // a 1-d array or a single row reads the same in either order
             fortran: header.fortran_order && header.shape.len() == 2 && nrows > 1 && ncols > 1,
             dtype,
@@ -122,6 +124,12 @@ impl NpySource {
     #[must_use]
     pub fn dtype(&self) -> Dtype {
         self.dtype
+    }
+
+    /// The number of dimensions of the stored array (1 or 2; a 1-d array is one column).
+    #[must_use]
+    pub fn ndim(&self) -> usize {
+        self.ndim
     }
 
     /// Whether the file is in Fortran (column-major) order.

@@ -433,6 +433,9 @@ pub struct ZipSource<'a> {
     /// Rows of `buf_a` / `buf_b` already used.
     used_a: usize,
     used_b: usize,
+    /// Whether each side has ended.
+    done_a: bool,
+    done_b: bool,
     pos: u64,
     name: PathBuf,
 }
@@ -449,6 +452,8 @@ impl<'a> ZipSource<'a> {
             buf_b: Block::new(),
             used_a: 0,
             used_b: 0,
+            done_a: false,
+            done_b: false,
             pos: 0,
             name,
         }
@@ -467,18 +472,25 @@ impl<'a> ZipSource<'a> {
     }
 }
 
-/// Refills `buf` from `src` when all its rows are used; `false` at the end of `src`.
+/// Refills `buf` from `src` when all its rows are used; `false` at the end of `src`
+/// (remembered in `done`, so a finished side is never read again in this pass).
 fn refill(
     src: &mut dyn RowSource,
     buf: &mut Block,
     used: &mut usize,
+    done: &mut bool,
     max_rows: usize,
 ) -> Result<bool> {
+    if *done {
+        return Ok(false);
+    }
     if *used < buf.rows() {
         return Ok(true);
     }
     *used = 0;
-    src.read_block(buf, max_rows)
+    let more = src.read_block(buf, max_rows)?;
+    *done = !more;
+    Ok(more)
 }
 
 impl RowSource for ZipSource<'_> {
@@ -495,8 +507,20 @@ impl RowSource for ZipSource<'_> {
         // Rows are staged first: refilling a side's buffer invalidates its earlier rows.
         let mut staged: Vec<f64> = Vec::new();
         while rows_out < max_rows {
-            let more_a = refill(self.a.as_mut(), &mut self.buf_a, &mut self.used_a, max_rows)?;
-            let more_b = refill(self.b.as_mut(), &mut self.buf_b, &mut self.used_b, max_rows)?;
+            let more_a = refill(
+                self.a.as_mut(),
+                &mut self.buf_a,
+                &mut self.used_a,
+                &mut self.done_a,
+                max_rows,
+            )?;
+            let more_b = refill(
+                self.b.as_mut(),
+                &mut self.buf_b,
+                &mut self.used_b,
+                &mut self.done_b,
+                max_rows,
+            )?;
             match (more_a, more_b) {
                 (false, false) => break,
                 (true, true) => {}
@@ -530,6 +554,8 @@ impl RowSource for ZipSource<'_> {
         self.buf_b = Block::new();
         self.used_a = 0;
         self.used_b = 0;
+        self.done_a = false;
+        self.done_b = false;
         self.pos = 0;
         Ok(())
     }

@@ -29,7 +29,11 @@ fn read_all(src: &mut dyn RowSource, size: usize) -> Array2<f64> {
 
 #[test]
 fn npy_every_order_and_dtype_for_every_block_size() {
-    let want = mlinalg::io::read_npy(&fx("x_c.npy")).unwrap().data.into_dimensionality().unwrap();
+    let want = mlinalg::io::read_npy(&fx("x_c.npy"))
+        .unwrap()
+        .data
+        .into_dimensionality()
+        .unwrap();
     let want: Array2<f64> = want;
     for (file, w) in [
         ("x_c.npy", want.clone()),
@@ -67,7 +71,10 @@ fn npy_one_d_is_a_column_and_other_shapes_are_refused() {
     let p3 = dir.join("c.npy");
     mlinalg::io::write_npy(&p3, &ndarray::Array3::<f64>::zeros((2, 2, 2))).unwrap();
     let e = NpySource::open(&p3).unwrap_err().to_string();
-    assert!(e.contains("expected a 1-d or 2-d array, got shape (2, 2, 2)"), "{e}");
+    assert!(
+        e.contains("expected a 1-d or 2-d array, got shape (2, 2, 2)"),
+        "{e}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -78,7 +85,10 @@ fn truncated_and_changing_npy_files_are_errors_naming_the_file() {
     let bytes = std::fs::read(fx("x_c.npy")).unwrap();
     std::fs::write(&p, &bytes[..bytes.len() - 5]).unwrap();
     let e = NpySource::open(&p).unwrap_err().to_string();
-    assert!(e.starts_with(&p.display().to_string()) && e.contains("truncated"), "{e}");
+    assert!(
+        e.starts_with(&p.display().to_string()) && e.contains("truncated"),
+        "{e}"
+    );
 
     // shrinks while being read
     std::fs::write(&p, &bytes).unwrap();
@@ -127,7 +137,10 @@ fn zip_source_lines_up_rows_of_different_block_sizes() {
         assert_eq!(read_all(&mut z, size), want, "block {size}");
     }
     let short = y.slice(s![..20, ..]);
-    let mut z = ZipSource::new(Box::new(ArraySource::new(x.view())), Box::new(ArraySource::new(short)));
+    let mut z = ZipSource::new(
+        Box::new(ArraySource::new(x.view())),
+        Box::new(ArraySource::new(short)),
+    );
     let mut b = Block::new();
     let mut err = None;
     for _ in 0..30 {
@@ -140,5 +153,8 @@ fn zip_source_lines_up_rows_of_different_block_sizes() {
             Ok(true) => {}
         }
     }
-    assert!(err.expect("different lengths are an error").contains("different numbers of rows"));
+    assert!(
+        err.expect("different lengths are an error")
+            .contains("different numbers of rows")
+    );
 }
