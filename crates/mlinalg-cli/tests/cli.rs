@@ -18,5 +18,7 @@ mod json;
 mod outputs;
 #[path = "cli/plot.rs"]
 mod plot;
+#[path = "cli/streaming.rs"]
+mod streaming;
 #[path = "cli/tour.rs"]
 mod tour;

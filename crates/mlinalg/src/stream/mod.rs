@@ -47,6 +47,7 @@ mod fit;
 mod gram;
 mod moments;
 mod npy;
+mod parquet;
 mod solve;
 mod source;
 mod tsqr;
@@ -57,6 +58,7 @@ pub use fit::lstsq_stream;
 pub use gram::Gram;
 pub use moments::Moments;
 pub use npy::NpySource;
+pub use parquet::ParquetSource;
 pub use solve::lstsq_tsqr;
 pub(crate) use source::for_each_block;
 pub use source::{

@@ -4,5 +4,6 @@
 
 mod fits;
 mod ipca;
+mod parquet;
 mod sources;
 mod states;

@@ -1,0 +1,534 @@
+//! [`ParquetSource`]: the rows of one or more Parquet files (or a directory of them) as one
+//! table, read one block at a time with the `parquet` crate's Arrow reader.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
+    UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Schema};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
+
+use super::source::{Block, RowSource};
+use crate::error::{Error, Result};
+
+/// What the selected columns are: several numeric columns, or one fixed-size-list column
+/// whose lists are the rows.
+#[derive(Debug, Clone, PartialEq)]
+enum Layout {
+    Columns(Vec<(String, DataType)>),
+    List {
+        name: String,
+        len: usize,
+        item: DataType,
+    },
+}
+
+#[derive(Debug)]
+struct Part {
+    path: PathBuf,
+    meta: ArrowReaderMetadata,
+    /// Indices of the selected root columns.
+    roots: Vec<usize>,
+    /// First row of each row group, and the total (row-group boundaries, for messages).
+    group_starts: Vec<u64>,
+    rows: u64,
+    bytes: u64,
+}
+
+/// One Parquet file, several, or a directory of `*.parquet` files, read as one table (files
+/// in name order): all numeric columns (integers and floats, read as `f64`), the columns
+/// named in `columns`, or one `FixedSizeList<Float64 | Float32>` column whose lists are
+/// the rows of the matrix.
+///
+/// Every file must have the selected columns with the same types. A null in a selected
+/// column, a selected column that is not numeric, a corrupt footer or page are errors
+/// naming the file, the column and the row group. Blocks are filled column by column
+/// (Fortran order), without reordering.
+///
+/// # Examples
+/// ```no_run
+/// use mlinalg::stream::{ParquetSource, RowSource};
+/// let src = ParquetSource::open(&["data/".into()], Some(&["a".into(), "b".into()]))?;
+/// assert_eq!(src.ncols(), 2);
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ParquetSource {
+    parts: Vec<Part>,
+    layout: Layout,
+    ncols: usize,
+    name: PathBuf,
+    /// Current file and its reader (built at the first block of a pass).
+    file: usize,
+    reader: Option<ParquetRecordBatchReader>,
+    /// Rows already read from the current file.
+    file_row: u64,
+    /// Rows already read in this pass.
+    pos: u64,
+    /// Rows of the current batch not yet handed out, and where they start.
+    pending: Option<(RecordBatch, usize)>,
+    batch_rows: usize,
+}
+
+fn perr(path: &Path, what: impl std::fmt::Display) -> Error {
+    Error::format(path, what.to_string())
+}
+
+fn is_numeric(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Float64
+            | DataType::Float32
+            | DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::UInt64
+    )
+}
+
+/// The `.parquet` files named by `paths`: files as given, directories expanded to their
+/// `*.parquet` entries in name order.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| Error::Io {
+                    path: p.clone(),
+                    source: e,
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.is_file()
+                        && f.extension()
+                            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+                })
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(perr(p, "directory holds no .parquet files"));
+            }
+            out.extend(files);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::format("<parquet>", "no input files"));
+    }
+    Ok(out)
+}
+
+fn layout_of(
+    path: &Path,
+    schema: &Schema,
+    columns: Option<&[String]>,
+) -> Result<(Layout, Vec<usize>)> {
+    let fields = schema.fields();
+    let names = || {
+        fields
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let list_of = |t: &DataType| match t {
+        DataType::FixedSizeList(item, len)
+            if matches!(item.data_type(), DataType::Float64 | DataType::Float32) =>
+        {
+            Some((usize::try_from(*len).unwrap_or(0), item.data_type().clone()))
+        }
+        _ => None,
+    };
+    let chosen: Vec<usize> = match columns {
+        Some(cols) => cols
+            .iter()
+            .map(|c| {
+                schema.index_of(c).map_err(|_| {
+                    perr(
+                        path,
+                        format!("no column '{}' (columns: {})", escape(c), names()),
+                    )
+                })
+            })
+            .collect::<Result<_>>()?,
+        None => {
+            let numeric: Vec<usize> = (0..fields.len())
+                .filter(|&i| is_numeric(fields[i].data_type()))
+                .collect();
+            if numeric.is_empty() {
+                let lists: Vec<usize> = (0..fields.len())
+                    .filter(|&i| list_of(fields[i].data_type()).is_some())
+                    .collect();
+                if lists.len() == 1 {
+                    lists
+                } else {
+                    return Err(perr(
+                        path,
+                        format!("no numeric columns to read (columns: {})", names()),
+                    ));
+                }
+            } else {
+                numeric
+            }
+        }
+    };
+    if chosen.len() == 1
+        && let Some((len, item)) = list_of(fields[chosen[0]].data_type())
+    {
+        return Ok((
+            Layout::List {
+                name: fields[chosen[0]].name().clone(),
+                len,
+                item,
+            },
+            chosen,
+        ));
+    }
+    let mut cols = Vec::new();
+    for &i in &chosen {
+        let f = &fields[i];
+        if !is_numeric(f.data_type()) {
+            return Err(perr(
+                path,
+                format!(
+                    "column '{}' is not numeric ({}); select numeric columns with --columns",
+                    escape(f.name()),
+                    f.data_type()
+                ),
+            ));
+        }
+        cols.push((f.name().clone(), f.data_type().clone()));
+    }
+    Ok((Layout::Columns(cols), chosen))
+}
+
+/// A column or cell text as it appears in a message: control characters escaped, long
+/// names cut (a hostile file cannot inject lines into the one-line error).
+fn escape(s: &str) -> String {
+    let mut out: String = s.chars().take(200).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+impl ParquetSource {
+    /// Opens the files (reading only their footers) and selects the columns.
+    ///
+    /// # Errors
+    /// [`Error::Io`] for a file that cannot be opened; [`Error::Format`] for a file that is
+    /// not Parquet (corrupt footer), a missing or non-numeric selected column, or files
+    /// whose selected columns differ.
+    pub fn open(paths: &[PathBuf], columns: Option<&[String]>) -> Result<Self> {
+        let files = expand(paths)?;
+        let mut parts = Vec::new();
+        let mut layout: Option<Layout> = None;
+        for path in files {
+            let file = File::open(&path).map_err(|e| Error::Io {
+                path: path.clone(),
+                source: e,
+            })?;
+            let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let meta = ArrowReaderMetadata::load(&file, Default::default())
+                .map_err(|e| perr(&path, format!("not a valid Parquet file: {e}")))?;
+            let (lay, roots) = layout_of(&path, meta.schema(), columns)?;
+            match &layout {
+                None => layout = Some(lay),
+                Some(first) if *first != lay => {
+                    return Err(perr(
+                        &path,
+                        format!(
+                            "its selected columns {} differ from the first file's {}",
+                            describe(&lay),
+                            describe(first)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+            let md = meta.metadata();
+            let mut group_starts = Vec::with_capacity(md.num_row_groups() + 1);
+            let mut rows = 0u64;
+            for g in md.row_groups() {
+                group_starts.push(rows);
+                rows += u64::try_from(g.num_rows()).unwrap_or(0);
+            }
+            parts.push(Part {
+                path,
+                meta,
+                roots,
+                group_starts,
+                rows,
+                bytes,
+            });
+        }
+        // safe because `expand` returned at least one file, so the loop set `layout`
+        let layout = layout.ok_or_else(|| Error::format("<parquet>", "no input files"))?;
+        let ncols = match &layout {
+            Layout::Columns(c) => c.len(),
+            Layout::List { len, .. } => *len,
+        };
+        let name = if parts.len() == 1 || paths.len() == 1 {
+            paths[0].clone()
+        } else {
+            PathBuf::from(format!(
+                "{} (+{} files)",
+                paths[0].display(),
+                parts.len() - 1
+            ))
+        };
+        Ok(ParquetSource {
+            parts,
+            layout,
+            ncols,
+            name,
+            file: 0,
+            reader: None,
+            file_row: 0,
+            pos: 0,
+            pending: None,
+            batch_rows: 0,
+        })
+    }
+
+    /// The names of the selected columns (the list column's name once for a list layout).
+    #[must_use]
+    pub fn column_names(&self) -> Vec<String> {
+        match &self.layout {
+            Layout::Columns(c) => c.iter().map(|(n, _)| n.clone()).collect(),
+            Layout::List { name, .. } => vec![name.clone()],
+        }
+    }
+
+    /// The files read, in order.
+    #[must_use]
+    pub fn files(&self) -> Vec<&Path> {
+        self.parts.iter().map(|p| p.path.as_path()).collect()
+    }
+
+    fn group_of(&self, row_in_file: u64) -> usize {
+        let starts = &self.parts[self.file].group_starts;
+        starts
+            .partition_point(|&s| s <= row_in_file)
+            .saturating_sub(1)
+    }
+
+    /// The next batch with unread rows, opening the next file as needed; `None` at the end.
+    fn next_batch(&mut self, max_rows: usize) -> Result<Option<(RecordBatch, usize)>> {
+        loop {
+            if let Some((b, off)) = self.pending.take()
+                && off < b.num_rows()
+            {
+                return Ok(Some((b, off)));
+            }
+            if self.file >= self.parts.len() {
+                return Ok(None);
+            }
+            if self.reader.is_none() {
+                let part = &self.parts[self.file];
+                let file = File::open(&part.path).map_err(|e| Error::Io {
+                    path: part.path.clone(),
+                    source: e,
+                })?;
+                let mask =
+                    ProjectionMask::roots(part.meta.parquet_schema(), part.roots.iter().copied());
+                let reader =
+                    ParquetRecordBatchReaderBuilder::new_with_metadata(file, part.meta.clone())
+                        .with_projection(mask)
+                        .with_batch_size(max_rows.max(1))
+                        .build()
+                        .map_err(|e| perr(&part.path, e))?;
+                self.reader = Some(reader);
+                self.batch_rows = max_rows.max(1);
+                self.file_row = 0;
+            }
+            let next = self.reader.as_mut().and_then(Iterator::next);
+            match next {
+                Some(Ok(b)) => {
+                    self.pending = Some((b, 0));
+                }
+                Some(Err(e)) => {
+                    let g = self.group_of(self.file_row);
+                    return Err(perr(
+                        &self.parts[self.file].path,
+                        format!("row group {g}: cannot be read: {e}"),
+                    ));
+                }
+                None => {
+                    let part = &self.parts[self.file];
+                    if self.file_row != part.rows {
+                        return Err(perr(
+                            &part.path,
+                            format!(
+                                "the footer promises {} rows, the data hold {}",
+                                part.rows, self.file_row
+                            ),
+                        ));
+                    }
+                    self.reader = None;
+                    self.file += 1;
+                }
+            }
+        }
+    }
+
+    fn null_error(&self, column: &str, first_row_in_file: u64, offset: usize) -> Error {
+        let g = self.group_of(first_row_in_file + offset as u64);
+        perr(
+            &self.parts[self.file].path,
+            format!("column '{}' has a null in row group {g}", escape(column)),
+        )
+    }
+}
+
+fn describe(l: &Layout) -> String {
+    match l {
+        Layout::Columns(c) => {
+            let v: Vec<String> = c
+                .iter()
+                .map(|(n, t)| format!("{}: {t}", escape(n)))
+                .collect();
+            format!("[{}]", v.join(", "))
+        }
+        Layout::List { name, len, item } => {
+            format!("[{}: FixedSizeList({len} × {item})]", escape(name))
+        }
+    }
+}
+
+/// Copies `len` values of the numeric column `a` from `off` into `dst` as `f64`.
+fn copy_column(a: &ArrayRef, off: usize, dst: &mut [f64]) {
+    macro_rules! prim {
+        ($t:ty) => {{
+            let v = a.as_primitive::<$t>().values();
+            let n = dst.len();
+            for (d, s) in dst.iter_mut().zip(&v[off..off + n]) {
+                *d = *s as f64;
+            }
+        }};
+    }
+    match a.data_type() {
+        DataType::Float64 => {
+            let n = dst.len();
+            dst.copy_from_slice(&a.as_primitive::<Float64Type>().values()[off..off + n]);
+        }
+        DataType::Float32 => prim!(Float32Type),
+        DataType::Int8 => prim!(Int8Type),
+        DataType::Int16 => prim!(Int16Type),
+        DataType::Int32 => prim!(Int32Type),
+        DataType::Int64 => prim!(Int64Type),
+        DataType::UInt8 => prim!(UInt8Type),
+        DataType::UInt16 => prim!(UInt16Type),
+        DataType::UInt32 => prim!(UInt32Type),
+        DataType::UInt64 => prim!(UInt64Type),
+        // unreachable: the layout admits numeric columns only
+        _ => dst.fill(f64::NAN),
+    }
+}
+
+/// Whether `a` has a null among `len` values from `off`; its index if so.
+fn first_null(a: &dyn Array, off: usize, len: usize) -> Option<usize> {
+    if a.null_count() == 0 {
+        return None;
+    }
+    (off..off + len).find(|&i| a.is_null(i)).map(|i| i - off)
+}
+
+impl RowSource for ParquetSource {
+    fn ncols(&self) -> usize {
+        self.ncols
+    }
+
+    fn nrows(&self) -> Option<u64> {
+        Some(self.parts.iter().map(|p| p.rows).sum())
+    }
+
+    fn read_block(&mut self, block: &mut Block, max_rows: usize) -> Result<bool> {
+        let max_rows = max_rows.max(1);
+        let Some((batch, off)) = self.next_batch(max_rows)? else {
+            return Ok(false);
+        };
+        let rows = (batch.num_rows() - off).min(max_rows);
+        let first_in_file = self.file_row;
+        match self.layout.clone() {
+            Layout::Columns(cols) => {
+                // by name: the projection keeps the file's column order, not the selection's
+                let mut arrays = Vec::with_capacity(cols.len());
+                for (name, _) in &cols {
+                    let a = batch.column_by_name(name).ok_or_else(|| {
+                        perr(
+                            &self.parts[self.file].path,
+                            format!("column '{}' is missing from a batch", escape(name)),
+                        )
+                    })?;
+                    // checks first, so a null leaves the block untouched
+                    if let Some(i) = first_null(a.as_ref(), off, rows) {
+                        return Err(self.null_error(name, first_in_file, i));
+                    }
+                    arrays.push(a.clone());
+                }
+                let dst = block.prepare(rows, cols.len(), true, self.pos)?;
+                for (j, a) in arrays.iter().enumerate() {
+                    copy_column(a, off, &mut dst[j * rows..(j + 1) * rows]);
+                }
+            }
+            Layout::List { name, len, item } => {
+                let list = batch.column(0).as_fixed_size_list();
+                if let Some(i) = first_null(list, off, rows) {
+                    return Err(self.null_error(&name, first_in_file, i));
+                }
+                let values = list.values();
+                let start = (list.offset() + off) * len;
+                if let Some(i) = first_null(values.as_ref(), start, rows * len) {
+                    return Err(self.null_error(&name, first_in_file, i / len.max(1)));
+                }
+                let dst = block.prepare(rows, len, false, self.pos)?;
+                match item {
+                    DataType::Float64 => dst.copy_from_slice(
+                        &values.as_primitive::<Float64Type>().values()[start..start + rows * len],
+                    ),
+                    _ => {
+                        let v = values.as_primitive::<Float32Type>().values();
+                        for (d, s) in dst.iter_mut().zip(&v[start..start + rows * len]) {
+                            *d = f64::from(*s);
+                        }
+                    }
+                }
+            }
+        }
+        self.pending = Some((batch, off + rows));
+        self.file_row += rows as u64;
+        self.pos += rows as u64;
+        Ok(true)
+    }
+
+    fn rewind(&mut self) -> Result<()> {
+        self.file = 0;
+        self.reader = None;
+        self.pending = None;
+        self.file_row = 0;
+        self.pos = 0;
+        Ok(())
+    }
+
+    fn name(&self) -> &Path {
+        &self.name
+    }
+
+    fn input_bytes(&self) -> Option<u64> {
+        Some(self.parts.iter().map(|p| p.bytes).sum())
+    }
+}
