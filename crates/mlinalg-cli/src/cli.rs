@@ -13,8 +13,9 @@ use mlinalg::linalg::NormOrd;
 /// Linear algebra for machine learning on .npy, .csv and .mtx files.
 ///
 /// Inputs are paths: `.npy` (NumPy float64/float32/int64/int32/bool), `.csv` (numeric
-/// table, optional header row) or `.mtx` (Matrix Market, kept sparse where a command
-/// allows). Results are printed NumPy-style, as one JSON object with --json, and written as
+/// table, optional header row), `.mtx` (Matrix Market, kept sparse where a command
+/// allows) or `.parquet` (a file or a directory of them: the numeric columns, or
+/// --columns). Results are printed NumPy-style, as one JSON object with --json, and written as
 /// `.npy` files (float64; complex128 for complex eigenpairs) with --out-dir DIR, or with
 /// --out FILE (.npy or .csv) for a single array result.
 ///
@@ -27,6 +28,9 @@ use mlinalg::linalg::NormOrd;
     max_term_width = 100
 )]
 pub struct Cli {
+    /// Parquet inputs: read these columns (in this order) instead of every numeric one.
+    #[arg(long, global = true, value_name = "A,B,C", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,

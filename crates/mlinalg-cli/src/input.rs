@@ -4,6 +4,7 @@
 //! `inv: a.npy: truncated file …`.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::{Result, anyhow, bail};
 use mlinalg::array::{check_finite, check_nonempty, fmt_shape};
@@ -24,8 +25,42 @@ pub enum Operand {
     },
 }
 
+/// `--columns` of Parquet inputs, set once by `main`.
+static COLUMNS: OnceLock<Option<Vec<String>>> = OnceLock::new();
+
+/// Records `--columns` for the Parquet inputs of this run.
+pub fn set_columns(columns: Option<Vec<String>>) {
+    let _ = COLUMNS.set(columns);
+}
+
+/// The `--columns` selection, if any.
+pub fn columns() -> Option<&'static [String]> {
+    COLUMNS.get().and_then(|c| c.as_deref())
+}
+
+/// Whether `path` is a Parquet input: a `.parquet` file or a directory (of them).
+pub fn is_parquet(path: &Path) -> bool {
+    path.is_dir()
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// A Parquet file or directory as a dense float64 matrix.
+fn parquet(op: &str, path: &Path) -> Result<DenseArray> {
+    let m = mlinalg::stream::read_parquet(&[path.to_path_buf()], columns())
+        .map_err(|e| anyhow!("{op}: {e}"))?;
+    Ok(DenseArray {
+        data: m.into_dyn(),
+        dtype: Dtype::Float64,
+    })
+}
+
 /// Reads `path`, keeping a `.mtx` file sparse.
 pub fn load(op: &str, path: &Path) -> Result<Operand> {
+    if is_parquet(path) {
+        return Ok(Operand::Dense(parquet(op, path)?));
+    }
     match mlinalg::io::load(path).map_err(|e| anyhow!("{op}: {e}"))? {
         Loaded::Dense(d) => Ok(Operand::Dense(d)),
         Loaded::Sparse { matrix, dtype } => Ok(Operand::Sparse { matrix, dtype }),
@@ -34,6 +69,9 @@ pub fn load(op: &str, path: &Path) -> Result<Operand> {
 
 /// Reads `path` as a dense array of any dimension (a `.mtx` file is densified).
 pub fn dense(op: &str, path: &Path) -> Result<ArrayD<f64>> {
+    if is_parquet(path) {
+        return Ok(parquet(op, path)?.data);
+    }
     Ok(mlinalg::io::load_dense(path)
         .map_err(|e| anyhow!("{op}: {e}"))?
         .data)

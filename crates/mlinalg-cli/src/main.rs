@@ -86,6 +86,7 @@ fn run() -> ExitCode {
     if cfg!(debug_assertions) && std::env::var_os("MLINALG_TEST_PANIC").is_some() {
         panic!("forced by MLINALG_TEST_PANIC\nsecond line");
     }
+    input::set_columns(cli.columns.clone());
     match commands::execute(&cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -9,7 +9,10 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Result, anyhow};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mlinalg::MemoryLimit;
-use mlinalg::stream::{NpySource, PassProgress, RowSource, StreamOptions};
+use mlinalg::stream::{
+    CsrRowSource, CsvSource, MtxCsrSource, NpySource, NpzCsrSource, ParquetSource, PassProgress,
+    RowSource, StreamOptions,
+};
 
 /// Set while a streamed computation draws its own progress bar: the generic spinner then
 /// stays hidden (two bars on one terminal garble each other).
@@ -31,27 +34,41 @@ pub fn limit(arg: Option<MemoryLimit>) -> MemoryLimit {
     arg.unwrap_or_else(MemoryLimit::default_for_process)
 }
 
-/// A row source for `path` if it should be streamed: a `.npy` file whose in-memory fit
-/// would need more than the limit. `None` means "load it as usual".
+/// A row source for `path` if it should be streamed: a `.npy` or Parquet input whose
+/// in-memory fit would need more than the limit. `None` means "load it as usual".
 pub fn plan(op: &str, path: &Path, limit_arg: Option<MemoryLimit>) -> Result<Option<Plan>> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    if ext.as_deref() != Some("npy") {
+    let src: Box<dyn RowSource> = if crate::input::is_parquet(path) {
+        Box::new(
+            ParquetSource::open(&[path.to_path_buf()], crate::input::columns())
+                .map_err(|e| anyhow!("{op}: {e}"))?,
+        )
+    } else if ext.as_deref() == Some("npy") {
+        Box::new(NpySource::open(path).map_err(|e| anyhow!("{op}: {e}"))?)
+    } else if ext.as_deref() == Some("csv") {
+        // the in-memory reader holds the text, then the values: about twice the file
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if u128::from(bytes) * 2 <= u128::from(limit(limit_arg).bytes()) {
+            return Ok(None);
+        }
+        Box::new(CsvSource::open(path).map_err(|e| anyhow!("{op}: {e}"))?)
+    } else {
         return Ok(None);
-    }
-    let src = NpySource::open(path).map_err(|e| anyhow!("{op}: {e}"))?;
+    };
     let limit = limit(limit_arg);
-    let need = u128::from(src.nrows().unwrap_or(0)) * src.ncols() as u128 * 8 * IN_MEMORY_FACTOR;
+    let need = match src.nrows() {
+        Some(n) => u128::from(n) * src.ncols() as u128 * 8 * IN_MEMORY_FACTOR,
+        // CSV: decided above from the file's size
+        None => u128::MAX,
+    };
     if need <= u128::from(limit.bytes()) {
         return Ok(None);
     }
     let mut opts = StreamOptions::with_memory_limit(limit);
     opts.progress = progress_bar(op);
-    Ok(Some(Plan {
-        source: Box::new(src),
-        opts,
-    }))
+    Ok(Some(Plan { source: src, opts }))
 }
 
 /// A progress callback drawing one bar per pass on an interactive stderr: bytes read,
@@ -102,4 +119,50 @@ fn progress_bar(op: &str) -> Option<mlinalg::stream::ProgressFn> {
             }
         }
     }))
+}
+
+/// A sparse streamed input: a CSR row-block source and the options of the passes.
+pub struct SparsePlan {
+    pub source: Box<dyn CsrRowSource>,
+    pub opts: StreamOptions,
+}
+
+/// A CSR row-block source for a SciPy `.npz` or a `.mtx` whose in-memory CSR form (and
+/// the products' workspace) would need more than the limit; `None` means "load it".
+pub fn plan_sparse(
+    op: &str,
+    path: &Path,
+    limit_arg: Option<MemoryLimit>,
+) -> Result<Option<SparsePlan>> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let limit = limit(limit_arg);
+    let (src, need): (Box<dyn CsrRowSource>, u128) = match ext.as_deref() {
+        Some("npz") => {
+            let s = match NpzCsrSource::open(path) {
+                Ok(s) => s,
+                // not a CSR archive: the usual reader says what it is
+                Err(_) => return Ok(None),
+            };
+            let need = u128::from(s.uncompressed_bytes()) * 2;
+            (Box::new(s), need)
+        }
+        Some("mtx") => {
+            let s = match MtxCsrSource::open(path) {
+                Ok(s) => s,
+                Err(_) => return Ok(None),
+            };
+            // CSR: 8 bytes of value and 8 of index per entry, and the coordinate lists
+            let need = u128::from(s.nnz()) * 32;
+            (Box::new(s), need)
+        }
+        _ => return Ok(None),
+    };
+    if need <= u128::from(limit.bytes()) {
+        return Ok(None);
+    }
+    let mut opts = StreamOptions::with_memory_limit(limit);
+    opts.progress = progress_bar(op);
+    Ok(Some(SparsePlan { source: src, opts }))
 }

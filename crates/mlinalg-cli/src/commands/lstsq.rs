@@ -18,11 +18,12 @@ pub fn run(args: &LstsqArgs) -> Result<Report> {
         let b = streaming::plan(OP, &args.b, Some(mlinalg::MemoryLimit::from_bytes(1)))?
             .ok_or_else(|| {
                 anyhow::anyhow!(
-                    "{OP}: {}: a streamed A needs B as a .npy file",
+                    "{OP}: {}: a streamed A needs B as a .npy or Parquet file",
                     args.b.display()
                 )
             })?;
-        let b_is_vector = b.source.ncols() == 1 && input::npy_ndim(&args.b)? == 1;
+        let b_is_vector =
+            b.source.ncols() == 1 && !input::is_parquet(&args.b) && input::npy_ndim(&args.b)? == 1;
         let k = b.source.ncols();
         let mut zipped = ZipSource::new(plan.source, b.source);
         let f = lstsq_stream(&mut zipped, k, args.rcond, &plan.opts)?;

@@ -47,6 +47,21 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
         }
         return Ok(summary(&fit));
     }
+    if let Some(mut plan) = streaming::plan_sparse(OP, &args.x, args.memory_limit)? {
+        // A sparse matrix larger than the limit: CSR row blocks, never densified.
+        if args.plot.is_some() {
+            bail!(
+                "{OP}: --plot needs the transformed data in memory: not available when the input is streamed (larger than --memory-limit)"
+            );
+        }
+        if args.output.out_dir.is_some() {
+            bail!(
+                "{OP}: --out-dir with a sparse input larger than --memory-limit: the streamed sparse fit does not write the transformed data"
+            );
+        }
+        let fit = model.fit_stream_sparse(plan.source.as_mut(), &plan.opts)?;
+        return Ok(summary(&fit));
+    }
     let (fit, transformed) = match input::load(OP, &args.x)? {
         Operand::Dense(d) => {
             let x = input::to_matrix(OP, d.data)?;

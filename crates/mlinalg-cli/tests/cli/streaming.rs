@@ -218,3 +218,87 @@ fn bad_limits_and_truncated_inputs_are_one_error_line() {
         "{e}"
     );
 }
+
+/// The library's pyarrow-written Parquet fixtures (`generate_stream.py`).
+fn pq(name: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../mlinalg/tests/fixtures/stream")
+        .join(name);
+    p.to_string_lossy().into_owned()
+}
+
+#[test]
+fn parquet_is_a_dense_input_with_columns() {
+    let w = Workdir::new();
+    let from_pq = run_json(&w, &["pca", &pq("pq/one.parquet"), "-k", "2"]);
+    let from_npy = run_json(&w, &["pca", &pq("pq_one__x.npy"), "-k", "2"]);
+    for key in ["components", "explained_variance", "mean", "transformed"] {
+        close(&from_pq[key], &from_npy[key], 1e-12, key);
+    }
+    // streamed: the same numbers
+    let s = run_json(
+        &w,
+        &[
+            "pca",
+            &pq("pq/one.parquet"),
+            "-k",
+            "2",
+            "--memory-limit",
+            "4K",
+        ],
+    );
+    close(
+        &s["components"],
+        &from_npy["components"],
+        1e-12,
+        "streamed components",
+    );
+    // --columns picks and orders columns; a directory is one table
+    let ca = run_json(
+        &w,
+        &["pca", &pq("pq/one.parquet"), "--columns", "c,a", "-k", "1"],
+    );
+    let want = run_json(&w, &["pca", &pq("pq_one__ca.npy"), "-k", "1"]);
+    close(&ca["components"], &want["components"], 1e-12, "--columns");
+    let d = run_json(&w, &["pca", &pq("pq/dir"), "-k", "1"]);
+    let want = run_json(&w, &["pca", &pq("pq_dir__x.npy"), "-k", "1"]);
+    close(&d["components"], &want["components"], 1e-12, "directory");
+}
+
+#[test]
+fn bad_parquet_inputs_are_one_error_line_naming_file_and_column() {
+    let w = Workdir::new();
+    let e = w.run(&["pca", &pq("pq/null.parquet")]).fails().to_string();
+    assert!(
+        e.contains("null.parquet: column 'b' has a null in row group 1"),
+        "{e}"
+    );
+    let e = w
+        .run(&["pca", &pq("pq/one.parquet"), "--columns", "a,s"])
+        .fails()
+        .to_string();
+    assert!(e.contains("column 's' is not numeric"), "{e}");
+    let e = w
+        .run(&["pca", &pq("pq/corrupt_footer.parquet")])
+        .fails()
+        .to_string();
+    assert!(
+        e.contains("corrupt_footer.parquet: not a valid Parquet file"),
+        "{e}"
+    );
+    let e = w
+        .run(&[
+            "pca",
+            &pq("pq/corrupt_page.parquet"),
+            "--memory-limit",
+            "4K",
+        ])
+        .fails()
+        .to_string();
+    assert!(
+        e.contains("corrupt_page.parquet: row group 0: cannot be read"),
+        "{e}"
+    );
+    let e = w.run(&["pca", &pq("pq/mixed")]).fails().to_string();
+    assert!(e.contains("p1.parquet"), "{e}");
+}

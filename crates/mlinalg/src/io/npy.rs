@@ -130,7 +130,7 @@ fn preamble_len(major: u8) -> usize {
 
 /// Parses the preamble at the start of `bytes` (which must hold at least 12 bytes or the
 /// whole file) and returns `(major, header_len, preamble_len)`.
-fn parse_preamble(bytes: &[u8], path: &Path) -> Result<(u8, usize, usize)> {
+pub(crate) fn parse_preamble(bytes: &[u8], path: &Path) -> Result<(u8, usize, usize)> {
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(Error::format(path, "not a .npy file (bad magic string)"));
     }
@@ -465,7 +465,7 @@ fn check_header_fits(pre: usize, header_len: usize, file_len: u64, path: &Path) 
 /// the whole file (`bytes` may be just its beginning, but must hold the whole header).
 /// Version 1.0 and 2.0 headers are latin-1 and 3.0 UTF-8; every key and value we use is
 /// ASCII, and other bytes can only occur inside strings, which are kept lossily.
-fn parse_header(bytes: &[u8], file_len: u64, path: &Path) -> Result<Header> {
+pub(crate) fn parse_header(bytes: &[u8], file_len: u64, path: &Path) -> Result<Header> {
     let (_, header_len, pre) = parse_preamble(bytes, path)?;
     check_header_fits(pre, header_len, file_len, path)?;
     let data_offset = pre + header_len;

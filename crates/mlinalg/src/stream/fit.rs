@@ -11,6 +11,7 @@ use super::gram::Gram;
 use super::moments::Moments;
 use super::solve::lstsq_tsqr;
 use super::source::{Block, RowSource, StreamOptions, for_each_block};
+use super::sparse::CsrRowSource;
 use super::tsqr::{Tsqr, r_factor};
 use crate::array::{checked_len, fmt_shape};
 use crate::decomposition::randomized::{PowerIterationNormalizer, auto_n_iter, normalize};
@@ -23,6 +24,7 @@ use crate::linalg::{Lstsq, svd};
 use crate::linear_model::{FittedLinearRegression, FittedRidge, LinearRegression, Ridge};
 use crate::ops::matmul2;
 use crate::random::{randn2_with, rng};
+use crate::sparse::CsrMatrix;
 
 /// Re-labels an error raised on a block with the input's name and the block's rows:
 /// `data.npy: rows 1000..2000: non-finite value (NaN or infinity)`.
@@ -288,7 +290,13 @@ impl Pca {
             seed: self.seed,
             center: Some(m.mean().clone()),
         };
-        let (s_k, vt) = randomized_stream(OP, source, opts, &cfg, |_| Ok(()))?;
+        let (s_k, vt) = randomized_stream(
+            OP,
+            &mut Streamed::Dense(source),
+            opts,
+            &cfg,
+            &mut |_| Ok(()),
+        )?;
         let ev = s_k.mapv(|v| v * v / dof);
         let ratio = if total_var > 0.0 {
             ev.mapv(|v| v / total_var)
@@ -334,16 +342,130 @@ struct RandomizedStream {
     center: Option<Array1<f64>>,
 }
 
+/// A streamed matrix for the randomized solver: dense row blocks or sparse (CSR) ones.
+pub(crate) enum Streamed<'a> {
+    Dense(&'a mut dyn RowSource),
+    Sparse(&'a mut dyn CsrRowSource),
+}
+
+/// One block of a [`Streamed`] matrix (dense blocks already centred when asked).
+pub(crate) enum BlockRef<'b> {
+    Dense(ArrayView2<'b, f64>),
+    Sparse(&'b CsrMatrix),
+}
+
+impl BlockRef<'_> {
+    /// `A_b B`.
+    fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        match self {
+            BlockRef::Dense(a) => matmul2(*a, b),
+            BlockRef::Sparse(m) => m.dot_dense(b),
+        }
+    }
+    /// `A_bᵀ Y`.
+    fn t_dot(&self, y: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        match self {
+            BlockRef::Dense(a) => matmul2(a.t(), y),
+            BlockRef::Sparse(m) => m.t_dot_dense(y),
+        }
+    }
+    fn nrows(&self) -> usize {
+        match self {
+            BlockRef::Dense(a) => a.nrows(),
+            BlockRef::Sparse(m) => m.nrows(),
+        }
+    }
+}
+
+impl Streamed<'_> {
+    fn ncols(&self) -> usize {
+        match self {
+            Streamed::Dense(s) => s.ncols(),
+            Streamed::Sparse(s) => s.ncols(),
+        }
+    }
+
+    fn nrows_hint(&self) -> Option<u64> {
+        match self {
+            Streamed::Dense(s) => s.nrows(),
+            Streamed::Sparse(s) => Some(s.nrows()),
+        }
+    }
+
+    /// One pass: `f` on every block (dense blocks centred by `center` and checked finite),
+    /// errors re-labelled with the input's name and rows.
+    fn pass(
+        &mut self,
+        op: &'static str,
+        rows: usize,
+        opts: &StreamOptions,
+        pass: (usize, Option<usize>),
+        center: Option<&Array1<f64>>,
+        f: &mut dyn FnMut(BlockRef<'_>) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Streamed::Dense(source) => {
+                let name = source.name().to_path_buf();
+                for_each_block(&mut **source, rows, opts, pass, |b| {
+                    let mut run = || -> Result<()> {
+                        let v = b.view();
+                        crate::array::check_finite(op, &v)?;
+                        match center {
+                            Some(mu) => {
+                                let a = &v - mu;
+                                f(BlockRef::Dense(a.view()))
+                            }
+                            None => f(BlockRef::Dense(v)),
+                        }
+                    };
+                    run().map_err(|e| at_block(&name, b, e))
+                })
+            }
+            Streamed::Sparse(source) => {
+                source.rewind()?;
+                let name = source.name().to_path_buf();
+                let start = std::time::Instant::now();
+                let total = source.nrows();
+                let mut done = 0u64;
+                while let Some((first, m)) = source.read_block(rows)? {
+                    if !crate::array::all_finite(m.data()) {
+                        return Err(Error::format(
+                            &name,
+                            format!(
+                                "rows {first}..{}: non-finite value (NaN or infinity)",
+                                first + m.nrows() as u64
+                            ),
+                        ));
+                    }
+                    f(BlockRef::Sparse(&m))?;
+                    done += m.nrows() as u64;
+                    if let Some(p) = &opts.progress {
+                        p(&super::source::PassProgress {
+                            pass: pass.0,
+                            passes: pass.1,
+                            rows_done: done,
+                            rows_total: Some(total),
+                            bytes_total: source.input_bytes(),
+                            elapsed: start.elapsed().as_secs_f64(),
+                        });
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Top-k singular values and right singular vectors (rows, signed by their largest
 /// entry) of the streamed matrix A (centred rows if asked), by the randomized range finder
 /// with `AᵀA` power iterations: `n_iter + 1` passes. `first_pass` sees every block of the
 /// first pass (TruncatedSVD accumulates the column variances there).
 fn randomized_stream(
     op: &'static str,
-    source: &mut dyn RowSource,
+    source: &mut Streamed<'_>,
     opts: &StreamOptions,
     cfg: &RandomizedStream,
-    mut first_pass: impl FnMut(ArrayView2<'_, f64>) -> Result<()>,
+    first_pass: &mut dyn FnMut(&BlockRef<'_>) -> Result<()>,
 ) -> Result<(Array1<f64>, Array2<f64>)> {
     let p = source.ncols();
     let size = cfg.k.checked_add(cfg.n_oversamples).ok_or_else(|| {
@@ -354,8 +476,8 @@ fn randomized_stream(
         )
     })?;
     checked_len(op, &[p, size])?;
-    let name = source.name().to_path_buf();
-    // per row: the centred copy (counted in BLOCK_COPIES) and the row's A Ω (size values)
+    // the random block, Z = AᵀAΩ and Yᵀ A: three p × size matrices; per row the centred
+    // copy (counted in BLOCK_COPIES) and the row's A Ω
     let state = (3 * p * size * 8) as u64;
     let rows = opts.rows_per_block(op, p, state, (size * 8) as u64)?;
     let normalizer = match cfg.normalizer {
@@ -368,45 +490,51 @@ fn randomized_stream(
     let mut r = rng(cfg.seed);
     let mut omega = randn2_with(&mut r, p, size);
     let center = cfg.center.as_ref();
-    let prep = |b: &Block| -> Array2<f64> {
-        match center {
-            Some(mu) => &b.view() - mu,
-            None => b.view().to_owned(),
-        }
-    };
     for it in 0..cfg.n_iter {
         // Z = Aᵀ (A Ω), one pass
         let mut z = Array2::<f64>::zeros((p, omega.ncols()));
-        for_each_block(source, rows, opts, (first + it, passes), |b| {
-            let a = prep(b);
+        source.pass(op, rows, opts, (first + it, passes), center, &mut |a| {
             if it == 0 {
-                first_pass(a.view()).map_err(|e| at_block(&name, b, e))?;
+                first_pass(&a)?;
             }
-            crate::array::check_finite(op, &a).map_err(|e| at_block(&name, b, e))?;
-            let y = matmul2(a.view(), omega.view())?;
-            z += &matmul2(a.t(), y.view())?;
+            let y = a.dot(omega.view())?;
+            z += &a.t_dot(y.view())?;
             Ok(())
         })?;
         omega = normalize(op, z, normalizer)?;
+        // Unit columns: the span is unchanged, but an LU multiplier column of a
+        // rank-deficient block (tiny pivot) cannot dwarf the others in A Ω below.
+        for mut c in omega.columns_mut() {
+            let nrm = c.dot(&c).sqrt();
+            if nrm > 0.0 && nrm.is_finite() {
+                c.mapv_inplace(|v| v / nrm);
+            }
+        }
     }
-    // Last pass: R of Y = A Ω by stacked QR, and Yᵀ A.
+    // Last pass: R of Y = A Ω by stacked QR, and Yᵀ A (= (Aᵀ Y)ᵀ).
     let l = omega.ncols();
     let mut ry = Array2::<f64>::zeros((l, l));
-    let mut yta = Array2::<f64>::zeros((l, p));
-    for_each_block(source, rows, opts, (first + cfg.n_iter, passes), |b| {
-        let a = prep(b);
-        if cfg.n_iter == 0 {
-            first_pass(a.view()).map_err(|e| at_block(&name, b, e))?;
-        }
-        crate::array::check_finite(op, &a).map_err(|e| at_block(&name, b, e))?;
-        let y = matmul2(a.view(), omega.view())?;
-        yta += &matmul2(y.t(), a.view())?;
-        let mut st = Array2::<f64>::zeros((l + y.nrows(), l));
-        st.slice_mut(s![..l, ..]).assign(&ry);
-        st.slice_mut(s![l.., ..]).assign(&y);
-        ry = r_factor(st.view())?;
-        Ok(())
-    })?;
+    let mut aty = Array2::<f64>::zeros((p, l));
+    source.pass(
+        op,
+        rows,
+        opts,
+        (first + cfg.n_iter, passes),
+        center,
+        &mut |a| {
+            if cfg.n_iter == 0 {
+                first_pass(&a)?;
+            }
+            let y = a.dot(omega.view())?;
+            aty += &a.t_dot(y.view())?;
+            let mut st = Array2::<f64>::zeros((l + a.nrows(), l));
+            st.slice_mut(s![..l, ..]).assign(&ry);
+            st.slice_mut(s![l.., ..]).assign(&y);
+            ry = r_factor(st.view())?;
+            Ok(())
+        },
+    )?;
+    let yta = aty.reversed_axes();
     // Y = Q R and R = U_r S V_rᵀ, so the orthonormal basis of range(Y) is Q U_r over the
     // non-zero S, and (Q U_r)ᵀ A = S⁻¹ V_rᵀ Yᵀ A. Directions with S below rounding level
     // (A of rank < l) are dropped rather than divided by ~0.
@@ -414,14 +542,14 @@ fn randomized_stream(
     let smax = f.s.first().copied().unwrap_or(0.0);
     let cut = smax * f64::EPSILON * l as f64;
     let rank = f.s.iter().filter(|&&v| v > cut).count();
+    if rank == 0 {
+        // A is zero: no direction to find
+        return Ok((Array1::zeros(cfg.k), Array2::zeros((cfg.k, p))));
+    }
     let vr = f.vt.slice(s![..rank, ..]);
     let mut bmat = vr.dot(&yta);
     for (mut row, &sv) in bmat.axis_iter_mut(Axis(0)).zip(f.s.iter()) {
         row.mapv_inplace(|v| v / sv);
-    }
-    if rank == 0 {
-        // A is zero: no direction to find
-        return Ok((Array1::zeros(cfg.k), Array2::zeros((cfg.k, p))));
     }
     let small = svd(bmat.view(), false).map_err(|e| retag(op, e))?;
     let kk = cfg.k.min(small.s.len());
@@ -493,51 +621,95 @@ impl TruncatedSvd {
                 let full_var = rc.iter().map(|v| v * v).sum::<f64>() / n as f64;
                 Ok(finish_tsvd(vt, f.s.slice(s![..k]).to_owned(), ev, full_var))
             }
-            TsvdAlgorithm::Randomized => {
-                // scikit-learn's TruncatedSVD checks (n_components ≤ n_features), with the
-                // row count known only after a pass when the source cannot tell
-                let n_hint = source
-                    .nrows()
-                    .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-                let k = self.check_k((n_hint, p))?;
-                let mut col = Moments::new(p);
-                let cfg = RandomizedStream {
-                    k,
-                    n_oversamples: self.n_oversamples,
-                    n_iter: self.n_iter,
-                    normalizer: self.normalizer,
-                    seed: self.seed,
-                    center: None,
-                };
-                let (sv, vt) = randomized_stream(OP, source, opts, &cfg, |a| col.update(a))?;
-                let n = col.count();
-                if n == 0 {
-                    return Err(Error::Empty {
-                        op: OP,
-                        detail: format!("shape (0, {p})"),
-                    });
-                }
-                let k = k.min(usize::try_from(n).unwrap_or(usize::MAX));
-                let vt = vt.slice(s![..k, ..]).to_owned();
-                let sv = sv.slice(s![..k]).to_owned();
-                // one more pass: the variances of X Vᵀ
-                let rows = opts.rows_per_block(OP, p, 0, (k * 8) as u64)?;
-                let mut zm = Moments::new(k);
-                let name = source.name().to_path_buf();
-                for_each_block(
-                    source,
-                    rows,
-                    opts,
-                    (self.n_iter + 1, Some(self.n_iter + 2)),
-                    |b| {
-                        let z = matmul2(b.view(), vt.t())?;
-                        zm.update(z.view()).map_err(|e| at_block(&name, b, e))
-                    },
-                )?;
-                let full_var = col.m2().sum() / n as f64;
-                Ok(finish_tsvd(vt, sv, zm.variance(0.0), full_var))
-            }
+            TsvdAlgorithm::Randomized => self.randomized_stream(&mut Streamed::Dense(source), opts),
         }
+    }
+
+    /// Fits the model to a sparse matrix read block by block (CSR blocks from a SciPy
+    /// `.npz` or a row-ordered `.mtx`): the randomized algorithm of
+    /// [`TruncatedSvd::fit_stream`], never densifying a block.
+    ///
+    /// # Errors
+    /// As [`TruncatedSvd::fit_stream`]; [`Error::InvalidParameter`] for the exact
+    /// algorithm (its p × p state is dense: use the randomized one).
+    pub fn fit_stream_sparse(
+        &self,
+        source: &mut dyn CsrRowSource,
+        opts: &StreamOptions,
+    ) -> Result<FittedTruncatedSvd> {
+        if self.algorithm == TsvdAlgorithm::Exact {
+            return Err(Error::param(
+                "tsvd",
+                "algorithm",
+                "the exact algorithm cannot stream a sparse matrix (its state is a dense \
+                 n_features × n_features factor); use the randomized algorithm",
+            ));
+        }
+        self.randomized_stream(&mut Streamed::Sparse(source), opts)
+    }
+
+    fn randomized_stream(
+        &self,
+        source: &mut Streamed<'_>,
+        opts: &StreamOptions,
+    ) -> Result<FittedTruncatedSvd> {
+        const OP: &str = "tsvd";
+        let p = source.ncols();
+        if p == 0 {
+            return Err(Error::Empty {
+                op: OP,
+                detail: "0 columns".into(),
+            });
+        }
+        // scikit-learn's TruncatedSVD checks (n_components ≤ n_features), with the row
+        // count known only after a pass when the source cannot tell
+        let n_hint = source
+            .nrows_hint()
+            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        let k = self.check_k((n_hint, p))?;
+        let mut col = Moments::new(p);
+        let cfg = RandomizedStream {
+            k,
+            n_oversamples: self.n_oversamples,
+            n_iter: self.n_iter,
+            normalizer: self.normalizer,
+            seed: self.seed,
+            center: None,
+        };
+        let (sv, vt) = randomized_stream(OP, source, opts, &cfg, &mut |a| match a {
+            BlockRef::Dense(v) => col.update(*v),
+            BlockRef::Sparse(m) => {
+                let (mean, var) = m.mean_variance_axis0();
+                let n = m.nrows() as f64;
+                col.merge(&Moments::from_parts(m.nrows() as u64, mean, var * n))
+            }
+        })?;
+        let n = col.count();
+        if n == 0 {
+            return Err(Error::Empty {
+                op: OP,
+                detail: format!("shape (0, {p})"),
+            });
+        }
+        let k = k.min(usize::try_from(n).unwrap_or(usize::MAX));
+        let vt = vt.slice(s![..k, ..]).to_owned();
+        let sv = sv.slice(s![..k]).to_owned();
+        // one more pass: the variances of X Vᵀ (scikit-learn's explained_variance_)
+        let rows = opts.rows_per_block(OP, p, 0, (k * 8) as u64)?;
+        let mut zm = Moments::new(k);
+        source.pass(
+            OP,
+            rows,
+            opts,
+            (self.n_iter + 1, Some(self.n_iter + 2)),
+            None,
+            &mut |a| {
+                let z = a.dot(vt.t())?;
+                zm.update(z.view())
+            },
+        )?;
+        let full_var = col.m2().sum() / n as f64;
+        Ok(finish_tsvd(vt, sv, zm.variance(0.0), full_var))
     }
 }
 

@@ -43,6 +43,7 @@
 //! ```
 
 mod codec;
+mod csv;
 mod fit;
 mod gram;
 mod moments;
@@ -50,18 +51,21 @@ mod npy;
 mod parquet;
 mod solve;
 mod source;
+mod sparse;
 mod tsqr;
 mod write;
 
 pub use crate::memory::MemoryLimit;
+pub use csv::CsvSource;
 pub use fit::lstsq_stream;
 pub use gram::Gram;
 pub use moments::Moments;
 pub use npy::NpySource;
-pub use parquet::ParquetSource;
+pub use parquet::{ParquetSource, read_parquet};
 pub use solve::lstsq_tsqr;
 pub(crate) use source::for_each_block;
 pub use source::{
     ArraySource, Block, PassProgress, ProgressFn, RowSource, StreamOptions, ZipSource,
 };
+pub use sparse::{CsrRowSource, MtxCsrSource, NpzCsrSource};
 pub use tsqr::Tsqr;

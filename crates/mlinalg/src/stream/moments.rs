@@ -63,6 +63,12 @@ impl Moments {
         }
     }
 
+    /// A state from its parts (count, means, centred sums of squares), for sources that
+    /// compute a block's moments themselves (sparse blocks).
+    pub(crate) fn from_parts(count: u64, mean: Array1<f64>, m2: Array1<f64>) -> Self {
+        Moments { count, mean, m2 }
+    }
+
     /// The number of columns.
     #[must_use]
     pub fn n_features(&self) -> usize {

@@ -532,3 +532,27 @@ impl RowSource for ParquetSource {
         Some(self.parts.iter().map(|p| p.bytes).sum())
     }
 }
+
+/// Reads the selected columns of Parquet files (or a directory of them) into one
+/// `(n_rows, n_columns)` matrix: [`ParquetSource`] read whole, for inputs that fit in
+/// memory.
+///
+/// # Errors
+/// As [`ParquetSource::open`] and its reads; [`Error::Unsupported`] if the matrix cannot
+/// be allocated.
+pub fn read_parquet(paths: &[PathBuf], columns: Option<&[String]>) -> Result<ndarray::Array2<f64>> {
+    let mut src = ParquetSource::open(paths, columns)?;
+    let n = usize::try_from(src.nrows().unwrap_or(0)).unwrap_or(usize::MAX);
+    let p = src.ncols();
+    let mut out = crate::array::try_zeros2("read_parquet", n, p)?;
+    let mut b = Block::new();
+    let mut row = 0usize;
+    while src.read_block(&mut b, 1 << 16)? {
+        let v = b.view();
+        let end = (row + v.nrows()).min(n);
+        out.slice_mut(ndarray::s![row..end, ..])
+            .assign(&v.slice(ndarray::s![..end - row, ..]));
+        row = end;
+    }
+    Ok(out)
+}
