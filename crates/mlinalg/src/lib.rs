@@ -36,8 +36,8 @@
 pub mod array;
 pub mod decomposition;
 mod error;
-mod gemm;
 pub mod io;
+mod kernels;
 pub mod linalg;
 pub mod linear_model;
 pub mod nn;

@@ -1,13 +1,8 @@
-//! The packed GEMM kernel (`src/gemm.rs`, crate-private) against a Kahan-summed reference
-//! (as ndarray's numeric-tests): every operand and output layout, sizes straddling the
-//! micro-tile and cache-block boundaries, `k = 0`, accumulate mode, NaN/inf propagation.
-//!
-//! The module is private to the library, so it is compiled into this binary from source.
+//! The packed GEMM kernel against a Kahan-summed reference (as ndarray's numeric-tests):
+//! every operand and output layout, sizes straddling the micro-tile and cache-block
+//! boundaries, `k = 0`, accumulate mode, NaN/inf propagation.
 
-#[path = "../src/gemm.rs"]
-mod kernel;
-
-use kernel::{Blocking, Isa, gemm_into, gemm_with};
+use super::{Blocking, Isa, gemm_into, gemm_with, tile};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder, s};
 use proptest::prelude::*;
 
@@ -223,7 +218,7 @@ proptest! {
         seed in any::<u32>(),
     ) {
         for isa in isas() {
-            let r = check((m, k, n), (la, lb, lc), accumulate, isa, isa.blocking(), threads,
+            let r = check((m, k, n), (la, lb, lc), accumulate, isa, Blocking::default_for(isa), threads,
                 u64::from(seed));
             prop_assert!(r.is_ok(), "{}", r.unwrap_err());
         }
@@ -233,7 +228,7 @@ proptest! {
 #[test]
 fn every_layout_combination_at_tile_edges() {
     for isa in isas() {
-        let (mr, nr) = isa.tile();
+        let (mr, nr) = tile(isa);
         for &(m, k, n) in &[
             (mr, 3, nr),
             (mr - 1, 5, nr + 1),
@@ -250,7 +245,7 @@ fn every_layout_combination_at_tile_edges() {
                                 (la, lb, lc),
                                 accumulate,
                                 isa,
-                                isa.blocking(),
+                                Blocking::default_for(isa),
                                 1,
                                 7,
                             )
@@ -266,8 +261,8 @@ fn every_layout_combination_at_tile_edges() {
 #[test]
 fn sizes_straddling_the_default_cache_blocks() {
     for isa in isas() {
-        let (mr, nr) = isa.tile();
-        let blk = isa.blocking();
+        let (mr, nr) = tile(isa);
+        let blk = Blocking::default_for(isa);
         for &(m, k, n) in &[
             (blk.mc + 1, blk.kc + 1, 2 * nr + 1),
             (blk.mc - 1, blk.kc - 1, nr),
@@ -312,7 +307,7 @@ fn parallel_products_above_the_threshold() {
             (Layout::C, Layout::T, Layout::C),
             false,
             isa,
-            isa.blocking(),
+            Blocking::default_for(isa),
             2,
             5,
         )
@@ -332,7 +327,7 @@ fn inner_dimension_zero() {
             &b.view(),
             true,
             isa,
-            isa.blocking(),
+            Blocking::default_for(isa),
             1,
         );
         assert_eq!(c, Array2::from_elem((4, 3), 7.0));
@@ -342,10 +337,10 @@ fn inner_dimension_zero() {
             &b.view(),
             false,
             isa,
-            isa.blocking(),
+            Blocking::default_for(isa),
             1,
         );
-        assert_eq!(c, Array2::zeros((4, 3)));
+        assert_eq!(c, Array2::<f64>::zeros((4, 3)));
     }
     // empty outputs are left alone
     let mut e = Array2::<f64>::zeros((0, 5));
@@ -362,7 +357,7 @@ fn inner_dimension_zero() {
 fn nan_and_inf_propagate_like_numpy() {
     // NumPy (OpenBLAS): np.array([[np.nan]]) @ np.zeros((1, 1)) -> [[nan]]; inf·0 -> nan.
     for isa in isas() {
-        let blk = isa.blocking();
+        let blk = Blocking::default_for(isa);
         for bad in [f64::NAN, f64::INFINITY] {
             let mut c = Array2::zeros((1, 1));
             gemm_with(
@@ -418,7 +413,7 @@ fn small_ml_shapes() {
                     (la, lb, Layout::C),
                     false,
                     isa,
-                    isa.blocking(),
+                    Blocking::default_for(isa),
                     1,
                     (m * k + n) as u64,
                 )
@@ -435,21 +430,21 @@ fn preferred_size_rule() {
     let small = Array2::<f64>::zeros((512, 512));
     let col = Array2::<f64>::zeros((2048, 1));
     let avx512 = Isa::detect() == Isa::Avx512;
-    assert_eq!(kernel::preferred(&big.view(), &big.view()), avx512);
-    assert_eq!(kernel::preferred(&big.t(), &big.view()), avx512);
+    assert_eq!(super::preferred(&big.view(), &big.view()), avx512);
+    assert_eq!(super::preferred(&big.t(), &big.view()), avx512);
     // 1024 × 1024 outputs: only the transposed-view case
-    assert!(!kernel::preferred(&sq1024.view(), &sq1024.view()));
-    assert_eq!(kernel::preferred(&sq1024.t(), &sq1024.view()), avx512);
+    assert!(!super::preferred(&sq1024.view(), &sq1024.view()));
+    assert_eq!(super::preferred(&sq1024.t(), &sq1024.view()), avx512);
     // small, and matrix–vector, stay with faer
-    assert!(!kernel::preferred(&small.view(), &small.view()));
-    assert!(!kernel::preferred(&big.view(), &col.view()));
+    assert!(!super::preferred(&small.view(), &small.view()));
+    assert!(!super::preferred(&big.view(), &col.view()));
 }
 
 /// Timing harness for tuning (not a test):
-/// `GEMM_BENCH=1024,2048 cargo test --release -p mlinalg --test integration gemm::bench -- --ignored --nocapture`
+/// `GEMM_BENCH=1024,2048 cargo test --release -p mlinalg --lib kernels::gemm::tests::bench -- --ignored --nocapture`
 /// Sizes are `n` (square) or `MxKxN`. Optional `GEMM_KC`, `GEMM_MC`, `GEMM_NC`,
 /// `GEMM_THREADS`, `GEMM_REPS`, `GEMM_FAER=1` (also time the current faer path,
-/// `mlinalg::ops::matmul2`), `GEMM_T=1` (time `Aᵀ B` on a transposed view).
+/// `crate::ops::matmul2`), `GEMM_T=1` (time `Aᵀ B` on a transposed view).
 #[test]
 #[ignore = "timing harness, run by hand"]
 fn bench() {
@@ -467,7 +462,7 @@ fn bench() {
         })
         .collect();
     let isa = Isa::detect();
-    let d = isa.blocking();
+    let d = Blocking::default_for(isa);
     let blk = Blocking {
         kc: env("GEMM_KC").unwrap_or(d.kc),
         mc: env("GEMM_MC").unwrap_or(d.mc),
@@ -504,13 +499,13 @@ fn bench() {
             ts.sort_by(f64::total_cmp);
             (ts[ts.len() / 2], others)
         };
-        let t = if m * n * k < kernel::PAR_THRESHOLD {
+        let t = if m * n * k < super::PAR_THRESHOLD {
             1
         } else {
             threads
         };
         let (ours, others) = time(&mut || {
-            let mut c = mlinalg::array::try_zeros2("matmul", m, n).unwrap();
+            let mut c = crate::array::try_zeros2("matmul", m, n).unwrap();
             gemm_with(&mut c.view_mut(), &av, &b.view(), false, isa, blk, t);
             std::hint::black_box(&c);
         });
@@ -522,7 +517,7 @@ fn bench() {
         );
         if env("GEMM_FAER") == Some(1) {
             let (faer, others) = time(&mut || {
-                std::hint::black_box(mlinalg::ops::matmul2(av, b.view()).unwrap());
+                std::hint::black_box(crate::ops::matmul2(av, b.view()).unwrap());
             });
             line += &format!(
                 " | faer {:.3e} s {:.1} GFLOP/s (others_cpu {others:.2}) | faer/gemm {:.3}",

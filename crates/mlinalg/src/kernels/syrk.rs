@@ -22,6 +22,8 @@ use std::mem::MaybeUninit;
 use ndarray::{Array1, Array2, ArrayView2, s};
 use rayon::prelude::*;
 
+use super::block::{Block, LEAF, split, update_bt};
+use super::isa::Isa;
 use crate::array::{checked_len, try_vec_uninit};
 use crate::error::{Error, Result};
 
@@ -51,7 +53,7 @@ pub(crate) fn gram(x: ArrayView2<'_, f64>) -> Gram {
     // One partial XᵀX per thread: each holds a p × p block until the reduction, so more
     // groups than threads would only add memory.
     let groups = (m / ROWS_PER_GROUP).clamp(1, MAX_GROUPS.min(rayon::current_num_threads().max(1)));
-    let simd = Simd::detect();
+    let isa = Isa::detect();
     let partials: Vec<(Vec<f64>, Vec<f64>)> = (0..groups)
         .into_par_iter()
         .map(|g| {
@@ -74,7 +76,7 @@ pub(crate) fn gram(x: ArrayView2<'_, f64>) -> Gram {
                         *s += v;
                     }
                 }
-                simd.syrk_chunk(&buf[..rows * pp], pp, &mut c);
+                syrk_chunk(isa, &buf[..rows * pp], pp, &mut c);
                 start += rows;
             }
             (c, sums)
@@ -125,10 +127,10 @@ pub(crate) fn tall_times_small(
         match (x.as_slice(), mat.as_slice()) {
             (Some(xs), Some(ms)) if l > 0 => {
                 let rows_per_task = ((1 << 15) / (l * w)).max(1);
-                let simd = Simd::detect();
+                let isa = Isa::detect();
                 dst.par_chunks_mut(rows_per_task * w)
                     .zip(xs.par_chunks(rows_per_task * l))
-                    .for_each(|(d, src)| simd.rows_times(src, l, ms, w, d));
+                    .for_each(|(d, src)| rows_times(isa, src, l, ms, w, d));
             }
             // l = 0: an empty sum; (standard layout is always contiguous)
             _ => dst.iter_mut().for_each(|d| {
@@ -155,11 +157,11 @@ pub(crate) fn tall_times_square_in_place(x: &mut Array2<f64>, mat: ArrayView2<'_
         return false;
     };
     let rows_per_task = ((1 << 15) / (l * l)).max(1);
-    let simd = Simd::detect();
+    let isa = Isa::detect();
     xs.par_chunks_mut(rows_per_task * l).for_each(|chunk| {
         let mut tmp = vec![MaybeUninit::new(0.0); l];
         for row in chunk.chunks_exact_mut(l) {
-            simd.rows_times(row, l, ms, l, &mut tmp);
+            rows_times(isa, row, l, ms, l, &mut tmp);
             for (r, t) in row.iter_mut().zip(&tmp) {
                 // SAFETY: `tmp` was initialised when created (and rewritten just above).
                 *r = unsafe { t.assume_init() };
@@ -169,62 +171,37 @@ pub(crate) fn tall_times_square_in_place(x: &mut Array2<f64>, mat: ArrayView2<'_
     true
 }
 
-/// The widest vector instructions this CPU offers (the crate's baseline is SSE2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Simd {
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    Base,
+/// [`rows_times_small`] compiled for `isa`.
+fn rows_times(
+    isa: Isa,
+    src: &[f64],
+    l: usize,
+    mat: &[f64],
+    w: usize,
+    dst: &mut [MaybeUninit<f64>],
+) {
+    match isa.or_scalar() {
+        // SAFETY: `or_scalar` confirmed AVX-512F on this CPU.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { rows_times_avx512(src, l, mat, w, dst) },
+        // SAFETY: `or_scalar` confirmed AVX2 on this CPU.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { rows_times_avx2(src, l, mat, w, dst) },
+        _ => rows_times_small(src, l, mat, w, dst),
+    }
 }
 
-impl Simd {
-    fn detect() -> Simd {
+/// Adds the lower-triangle tiles of `BᵀB` to `c` for a packed chunk `b` (`rows × pp`,
+/// row-major, `pp` a multiple of [`PAD`]), with the `isa` kernel.
+fn syrk_chunk(isa: Isa, b: &[f64], pp: usize, c: &mut [f64]) {
+    match isa.or_scalar() {
+        // SAFETY: `or_scalar` confirmed AVX-512F on this CPU.
         #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Simd::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Simd::Avx2;
-            }
-        }
-        Simd::Base
-    }
-
-    /// [`rows_times_small`] compiled for this instruction set.
-    fn rows_times(
-        self,
-        src: &[f64],
-        l: usize,
-        mat: &[f64],
-        w: usize,
-        dst: &mut [MaybeUninit<f64>],
-    ) {
-        match self {
-            // SAFETY: `detect` found AVX-512F on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { rows_times_avx512(src, l, mat, w, dst) },
-            // SAFETY: `detect` found AVX2 on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx2 => unsafe { rows_times_avx2(src, l, mat, w, dst) },
-            Simd::Base => rows_times_small(src, l, mat, w, dst),
-        }
-    }
-
-    /// Adds the lower-triangle tiles of `BᵀB` to `c` for a packed chunk `b`
-    /// (`rows × pp`, row-major, `pp` a multiple of [`PAD`]).
-    fn syrk_chunk(self, b: &[f64], pp: usize, c: &mut [f64]) {
-        match self {
-            // SAFETY: `detect` found AVX-512F on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { syrk_avx512(b, pp, c) },
-            // SAFETY: `detect` found AVX2 on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx2 => unsafe { syrk_avx2(b, pp, c) },
-            Simd::Base => syrk_tiles::<4, 4>(b, pp, c),
-        }
+        Isa::Avx512 => unsafe { syrk_avx512(b, pp, c) },
+        // SAFETY: `or_scalar` confirmed AVX2 on this CPU.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { syrk_avx2(b, pp, c) },
+        _ => syrk_tiles::<4, 4>(b, pp, c),
     }
 }
 
@@ -414,6 +391,30 @@ fn syrk_tiles<const MR: usize, const NR: usize>(b: &[f64], pp: usize, c: &mut [f
     }
 }
 
+/// `C ← C − A Aᵀ` on the lower triangle of the square block `c` (`A` is `n × k`). Diagonal
+/// blocks of at most 64 rows are updated whole (their strict upper part is scratch).
+///
+/// # Safety
+/// `c` and `a` do not overlap.
+pub(super) unsafe fn syrk_lower(c: Block, a: Block) {
+    let n = c.rows;
+    // SAFETY: sub-blocks of `c` (written) and `a` (read).
+    unsafe {
+        if n <= 4 * LEAF {
+            update_bt(c, a, a);
+            return;
+        }
+        let h = split(n);
+        syrk_lower(c.sub(0, 0, h, h), a.sub(0, 0, h, a.cols));
+        update_bt(
+            c.sub(h, 0, n - h, h),
+            a.sub(h, 0, n - h, a.cols),
+            a.sub(0, 0, h, a.cols),
+        );
+        syrk_lower(c.sub(h, h, n - h, n - h), a.sub(h, 0, n - h, a.cols));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,7 +445,7 @@ mod tests {
             assert!((&g.col_sums - &sums).iter().all(|d| d.abs() < 1e-9));
             assert!(g.finite);
             // every kernel gives the same bits
-            for simd in [Simd::Base, Simd::detect()] {
+            for isa in Isa::all_available() {
                 let pp = p.div_ceil(PAD) * PAD;
                 let mut b = vec![0.0; m.min(CHUNK) * pp];
                 for (d, s) in b.chunks_exact_mut(pp).zip(x.rows()) {
@@ -452,7 +453,7 @@ mod tests {
                 }
                 let mut c1 = vec![0.0; pp * pp];
                 let mut c2 = vec![0.0; pp * pp];
-                simd.syrk_chunk(&b, pp, &mut c1);
+                syrk_chunk(isa, &b, pp, &mut c1);
                 syrk_tiles::<4, 4>(&b, pp, &mut c2);
                 for i in 0..p {
                     for j in 0..=i {

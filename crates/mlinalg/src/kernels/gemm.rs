@@ -18,18 +18,12 @@
 //! The kernel's vectors run down a column of `C`; when `C` is row-major the problem is
 //! transposed first (`Cᵀ = Bᵀ Aᵀ`, which only swaps strides), so both layouts write `C`
 //! with unit-stride vector stores.
-//!
-//! This file depends only on `ndarray`, `rayon` and `std`, so the tests include it directly.
-#![allow(
-    dead_code,
-    reason = "compiled into the library and, via #[path], into tests/gemm.rs, each using a \
-              different part; gemm_into awaits wiring in linalg::bridge::matmul_into"
-)]
-
 use ndarray::{ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::thread::LocalKey;
+
+use super::isa::Isa;
 
 /// Cache-blocking parameters: depth `kc`, rows of the packed `A` block `mc`, columns of
 /// the packed `B` block `nc`.
@@ -40,57 +34,11 @@ pub(crate) struct Blocking {
     pub(crate) nc: usize,
 }
 
-/// The instruction set of the micro-kernel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Isa {
-    /// AVX-512F, 24 × 8 kernel.
-    Avx512,
-    /// AVX2 + FMA, 8 × 6 kernel.
-    Avx2,
-    /// Portable scalar code, 4 × 4 kernel.
-    Scalar,
-}
-
-impl Isa {
-    /// The best kernel this CPU runs.
-    pub(crate) fn detect() -> Isa {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if is_x86_feature_detected!("avx512f") {
-                return Isa::Avx512;
-            }
-            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                return Isa::Avx2;
-            }
-        }
-        Isa::Scalar
-    }
-
-    /// Whether this CPU can run the kernel.
-    pub(crate) fn available(self) -> bool {
-        match self {
-            Isa::Scalar => true,
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => is_x86_feature_detected!("avx512f"),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => false,
-        }
-    }
-
-    /// `(MR, NR)` of the micro-kernel.
-    pub(crate) fn tile(self) -> (usize, usize) {
-        match self {
-            Isa::Avx512 => (24, 8),
-            Isa::Avx2 => (8, 6),
-            Isa::Scalar => (4, 4),
-        }
-    }
-
-    /// Default blocking, for L1d 48 KiB, L2 1 MiB per core, L3 32 MiB shared.
-    pub(crate) fn blocking(self) -> Blocking {
-        match self {
+impl Blocking {
+    /// The default blocking of the `isa` kernel, for L1d 48 KiB, L2 1 MiB per core, L3
+    /// 32 MiB shared.
+    pub(crate) fn default_for(isa: Isa) -> Blocking {
+        match isa {
             // Measured on Zen 5 (2 cores): mc of two micro-panels beats 96–192 with two
             // threads (finer work items balance better and the A block stays in L1/L2);
             // kc 256–512 are within noise of each other; an nc of 1024–2048 (a 2–4 MiB
@@ -111,6 +59,16 @@ impl Isa {
                 nc: 1024,
             },
         }
+    }
+}
+
+/// `(MR, NR)` of the `isa` micro-kernel.
+#[cfg(test)]
+pub(crate) fn tile(isa: Isa) -> (usize, usize) {
+    match isa {
+        Isa::Avx512 => (24, 8),
+        Isa::Avx2 => (8, 6),
+        Isa::Scalar => (4, 4),
     }
 }
 
@@ -138,7 +96,15 @@ pub(crate) fn gemm_into(
     } else {
         rayon::current_num_threads()
     };
-    gemm_with(c, a, b, accumulate, isa, isa.blocking(), threads);
+    gemm_with(
+        c,
+        a,
+        b,
+        accumulate,
+        isa,
+        Blocking::default_for(isa),
+        threads,
+    );
 }
 
 /// Whether [`gemm_into`] beats faer's GEMM for `a @ b`, by the measurements on this
@@ -177,7 +143,16 @@ pub(crate) fn gemm_sub(
     } else {
         rayon::current_num_threads()
     };
-    gemm_impl(c, a, b, true, true, isa, isa.blocking(), threads);
+    gemm_impl(
+        c,
+        a,
+        b,
+        true,
+        true,
+        isa,
+        Blocking::default_for(isa),
+        threads,
+    );
 }
 
 /// [`gemm_into`] with an explicit kernel, blocking and thread count (for tests and tuning).
@@ -226,7 +201,7 @@ fn gemm_impl(
         }
         return;
     }
-    let isa = if isa.available() { isa } else { Isa::Scalar };
+    let isa = isa.or_scalar();
     let (rs, cs) = (c.strides()[0], c.strides()[1]);
     // The kernel stores down columns of C: transpose a row-major problem.
     let transpose = cs.unsigned_abs() < rs.unsigned_abs();
@@ -853,3 +828,7 @@ unsafe fn avx2_8x6(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "gemm_tests.rs"]
+mod tests;
