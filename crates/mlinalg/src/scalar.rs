@@ -466,8 +466,8 @@ mod tests {
         assert_eq!(<Complex64 as Scalar>::DTYPE, "complex128");
         assert_eq!(f32::eps(), f32::EPSILON);
         assert_eq!(Complex64::eps(), f64::EPSILON);
-        assert!(!<f32 as Scalar>::IS_COMPLEX);
-        assert!(<Complex32 as Scalar>::IS_COMPLEX);
+        const { assert!(!<f32 as Scalar>::IS_COMPLEX) };
+        const { assert!(<Complex32 as Scalar>::IS_COMPLEX) };
     }
 
     #[test]
