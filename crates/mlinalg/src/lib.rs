@@ -43,6 +43,7 @@ pub mod linear_model;
 pub mod nn;
 pub mod ops;
 pub mod random;
+mod scalar;
 pub mod sparse;
 pub mod vector;
 
@@ -52,13 +53,13 @@ pub use error::{Error, Result};
 #[doc = include_str!("../../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
-pub use num_complex::Complex64;
+pub use scalar::{Complex32, Complex64, ComplexOf, RealScalar, Scalar};
 
 /// Everything a typical program needs: `use mlinalg::prelude::*;`.
 pub mod prelude {
     pub use crate::array::eye;
     pub use crate::random::{Rng, randn, uniform};
-    pub use crate::{Complex64, Error, Result};
+    pub use crate::{Complex32, Complex64, Error, RealScalar, Result, Scalar};
     pub use ndarray::{
         Array, Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis, array, s,
     };
