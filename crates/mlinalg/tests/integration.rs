@@ -12,4 +12,5 @@ mod nn;
 mod ops;
 mod regression;
 mod sparse;
+mod stream;
 mod vector;

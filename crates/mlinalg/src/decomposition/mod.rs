@@ -23,7 +23,7 @@
 
 mod lanczos;
 mod pca;
-mod randomized;
+pub(crate) mod randomized;
 pub(crate) mod sign;
 mod truncated_svd;
 
