@@ -189,10 +189,11 @@ pub(crate) fn try_vec(op: &'static str, len: usize) -> Result<Vec<f64>> {
 pub(crate) fn try_vec_uninit(op: &'static str, len: usize) -> Result<Vec<f64>> {
     let bytes = len.saturating_mul(std::mem::size_of::<f64>());
     // Linux overcommits: a reservation larger than RAM succeeds and the process is killed
-    // when the pages are touched. Refuse requests beyond the memory actually available.
+    // when the pages are touched. Refuse requests beyond the memory actually available
+    // (cgroup limits included: inside a container /proc/meminfo describes the host).
     if bytes > CHECK_AVAILABLE_ABOVE
-        && let Some(avail) = available_memory()
-        && bytes > avail
+        && let Some(avail) = crate::memory::available_memory()
+        && bytes as u64 > avail
     {
         return Err(Error::Unsupported {
             op,
@@ -218,8 +219,8 @@ pub(crate) fn try_vec_uninit_of<T>(op: &'static str, len: usize) -> Result<Vec<T
     checked_len(op, &[len])?;
     let bytes = len.saturating_mul(std::mem::size_of::<T>());
     if bytes > CHECK_AVAILABLE_ABOVE
-        && let Some(avail) = available_memory()
-        && bytes > avail
+        && let Some(avail) = crate::memory::available_memory()
+        && bytes as u64 > avail
     {
         return Err(Error::Unsupported {
             op,
@@ -239,14 +240,6 @@ pub(crate) fn try_vec_uninit_of<T>(op: &'static str, len: usize) -> Result<Vec<T
 
 /// Allocations below this size skip the available-memory check (it reads /proc).
 const CHECK_AVAILABLE_ABOVE: usize = 256 << 20;
-
-/// `MemAvailable` from `/proc/meminfo` in bytes (None where it cannot be read).
-fn available_memory() -> Option<usize> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib.saturating_mul(1024))
-}
 
 /// `madvise(MADV_HUGEPAGE)` on the 2 MiB-aligned interior of a large, untouched buffer.
 /// Purely advisory: failure is ignored.

@@ -16,6 +16,7 @@
 //! | `np.linalg.matrix_rank`, `pinv`, `cond`, `norm` | [`linalg::matrix_rank`], [`linalg::pinv`], [`linalg::cond`], [`linalg::norm`] |
 //! | `np.load`, `np.save`, `scipy.io.mmread` | [`io`] |
 //! | `scipy.sparse.csr_matrix` | [`sparse::CsrMatrix`] |
+//! | `IncrementalPCA`, Spark `computeGramianMatrix`, Dask `tsqr` | [`stream`] |
 //! | `sklearn.decomposition.PCA`, `TruncatedSVD` | [`decomposition::Pca`], [`decomposition::TruncatedSvd`] |
 //! | `sklearn.linear_model.LinearRegression`, `Ridge` | [`linear_model::LinearRegression`], [`linear_model::Ridge`] |
 //!
@@ -40,25 +41,29 @@ mod gemm;
 pub mod io;
 pub mod linalg;
 pub mod linear_model;
+pub mod memory;
 pub mod nn;
 pub mod ops;
 pub mod random;
+mod scalar;
 pub mod sparse;
+pub mod stream;
 pub mod vector;
 
 pub use error::{Error, Result};
+pub use memory::MemoryLimit;
 
 // The README's Rust example runs as a doctest, so it cannot go stale.
 #[doc = include_str!("../../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
-pub use num_complex::Complex64;
+pub use scalar::{Complex32, Complex64, ComplexOf, RealScalar, Scalar};
 
 /// Everything a typical program needs: `use mlinalg::prelude::*;`.
 pub mod prelude {
     pub use crate::array::eye;
     pub use crate::random::{Rng, randn, uniform};
-    pub use crate::{Complex64, Error, Result};
+    pub use crate::{Complex32, Complex64, Error, RealScalar, Result, Scalar};
     pub use ndarray::{
         Array, Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis, array, s,
     };

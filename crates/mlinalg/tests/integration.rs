@@ -13,4 +13,5 @@ mod nn;
 mod ops;
 mod regression;
 mod sparse;
+mod stream;
 mod vector;

@@ -21,10 +21,10 @@
 //! ([`crate::random::Rng`]); results are reproducible across runs and platforms but differ
 //! from scikit-learn's for the same seed.
 
-mod gram;
+pub(crate) mod gram;
 mod lanczos;
 mod pca;
-mod randomized;
+pub(crate) mod randomized;
 pub(crate) mod sign;
 mod truncated_svd;
 

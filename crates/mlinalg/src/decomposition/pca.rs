@@ -56,13 +56,13 @@ pub enum PcaSolver {
 ///   Stat. Soc. B 61(3), 1999 ([`FittedPca::noise_variance`]).
 #[derive(Debug, Clone)]
 pub struct Pca {
-    n_components: Option<usize>,
-    solver: PcaSolver,
-    whiten: bool,
-    seed: u64,
-    n_oversamples: usize,
-    n_iter: Option<usize>,
-    normalizer: PowerIterationNormalizer,
+    pub(crate) n_components: Option<usize>,
+    pub(crate) solver: PcaSolver,
+    pub(crate) whiten: bool,
+    pub(crate) seed: u64,
+    pub(crate) n_oversamples: usize,
+    pub(crate) n_iter: Option<usize>,
+    pub(crate) normalizer: PowerIterationNormalizer,
 }
 
 impl Default for Pca {
@@ -75,15 +75,15 @@ impl Default for Pca {
 /// trailing `_`) and `transform` / `inverse_transform`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedPca {
-    components: Array2<f64>,
-    explained_variance: Array1<f64>,
-    explained_variance_ratio: Array1<f64>,
-    singular_values: Array1<f64>,
-    mean: Array1<f64>,
-    noise_variance: f64,
-    n_samples: usize,
-    whiten: bool,
-    solver_used: PcaSolver,
+    pub(crate) components: Array2<f64>,
+    pub(crate) explained_variance: Array1<f64>,
+    pub(crate) explained_variance_ratio: Array1<f64>,
+    pub(crate) singular_values: Array1<f64>,
+    pub(crate) mean: Array1<f64>,
+    pub(crate) noise_variance: f64,
+    pub(crate) n_samples: usize,
+    pub(crate) whiten: bool,
+    pub(crate) solver_used: PcaSolver,
 }
 
 impl Pca {

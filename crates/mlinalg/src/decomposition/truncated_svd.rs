@@ -48,21 +48,21 @@ pub enum TsvdAlgorithm {
 /// Review 53(2), 2011.
 #[derive(Debug, Clone)]
 pub struct TruncatedSvd {
-    n_components: usize,
-    algorithm: TsvdAlgorithm,
-    n_iter: usize,
-    n_oversamples: usize,
-    normalizer: PowerIterationNormalizer,
-    seed: u64,
+    pub(crate) n_components: usize,
+    pub(crate) algorithm: TsvdAlgorithm,
+    pub(crate) n_iter: usize,
+    pub(crate) n_oversamples: usize,
+    pub(crate) normalizer: PowerIterationNormalizer,
+    pub(crate) seed: u64,
 }
 
 /// A fitted truncated SVD: components, singular values, explained variances, `transform`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedTruncatedSvd {
-    components: Array2<f64>,
-    singular_values: Array1<f64>,
-    explained_variance: Array1<f64>,
-    explained_variance_ratio: Array1<f64>,
+    pub(crate) components: Array2<f64>,
+    pub(crate) singular_values: Array1<f64>,
+    pub(crate) explained_variance: Array1<f64>,
+    pub(crate) explained_variance_ratio: Array1<f64>,
 }
 
 impl TruncatedSvd {

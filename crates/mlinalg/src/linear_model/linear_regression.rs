@@ -33,8 +33,8 @@ pub enum LinearSolver {
 /// Defaults: [`LinearSolver::Lstsq`], `fit_intercept = true`.
 #[derive(Debug, Clone)]
 pub struct LinearRegression {
-    solver: LinearSolver,
-    fit_intercept: bool,
+    pub(crate) solver: LinearSolver,
+    pub(crate) fit_intercept: bool,
 }
 
 impl Default for LinearRegression {
@@ -46,8 +46,8 @@ impl Default for LinearRegression {
 /// A fitted linear model `ŷ = X w + b`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedLinearRegression {
-    coef: Array1<f64>,
-    intercept: f64,
+    pub(crate) coef: Array1<f64>,
+    pub(crate) intercept: f64,
 }
 
 impl LinearRegression {

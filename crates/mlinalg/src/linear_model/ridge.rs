@@ -18,15 +18,15 @@ const OP: &str = "ridge";
 /// `'cholesky'` solver, which its `'auto'` picks for dense input), and `b = ȳ − x̄·w`.
 #[derive(Debug, Clone)]
 pub struct Ridge {
-    alpha: f64,
-    fit_intercept: bool,
+    pub(crate) alpha: f64,
+    pub(crate) fit_intercept: bool,
 }
 
 /// A fitted ridge model `ŷ = X w + b`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedRidge {
-    coef: Array1<f64>,
-    intercept: f64,
+    pub(crate) coef: Array1<f64>,
+    pub(crate) intercept: f64,
 }
 
 impl Ridge {
