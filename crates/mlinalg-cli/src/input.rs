@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 use mlinalg::array::{check_finite, check_nonempty, fmt_shape};
-use mlinalg::io::{DenseArray, Dtype, Loaded};
+use mlinalg::io::{DenseArray, Loaded};
 use mlinalg::sparse::CsrMatrix;
 use ndarray::{Array1, Array2, ArrayD, Ix1, Ix2};
 
@@ -15,20 +15,18 @@ use ndarray::{Array1, Array2, ArrayD, Ix1, Ix2};
 pub enum Operand {
     /// `.npy` or `.csv`.
     Dense(DenseArray),
-    /// `.mtx`, kept sparse.
+    /// `.mtx` or scipy.sparse `.npz`, kept sparse.
     Sparse {
         /// The matrix.
         matrix: CsrMatrix,
-        /// What the file stored.
-        dtype: Dtype,
     },
 }
 
-/// Reads `path`, keeping a `.mtx` file sparse.
+/// Reads `path`, keeping a `.mtx` or scipy.sparse `.npz` file sparse.
 pub fn load(op: &str, path: &Path) -> Result<Operand> {
     match mlinalg::io::load(path).map_err(|e| anyhow!("{op}: {e}"))? {
         Loaded::Dense(d) => Ok(Operand::Dense(d)),
-        Loaded::Sparse { matrix, dtype } => Ok(Operand::Sparse { matrix, dtype }),
+        Loaded::Sparse { matrix, .. } => Ok(Operand::Sparse { matrix }),
     }
 }
 
