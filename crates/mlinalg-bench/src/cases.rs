@@ -237,7 +237,7 @@ pub fn all(quick: bool) -> (Vec<Case>, Vec<String>) {
     // ---- scikit-learn / sparse ----
     let pca = if q { (20000, 100) } else { (100000, 100) };
     let sp = if q { (20000, 5000) } else { (100000, 20000) };
-    let skipped = ml_cases(pca, sp, &mut v);
+    let mut skipped = ml_cases(pca, sp, &mut v);
 
     small_cases(&mut v);
 
@@ -256,7 +256,19 @@ pub fn all(quick: bool) -> (Vec<Case>, Vec<String>) {
             })
         },
     ));
+
+    // ---- file I/O (issue 16), when the benchmark files are there ----
+    skipped.extend(crate::io::cases(q, &mut v));
     (v, skipped)
+}
+
+/// Why the op `name` was skipped.
+pub fn skip_reason(name: &str) -> &'static str {
+    if name.starts_with("io_") {
+        crate::io::SKIP_REASON
+    } else {
+        SKIP_REASON
+    }
 }
 
 /// Calls per timed run of the small ops: their single calls take microseconds, below the

@@ -15,9 +15,12 @@
 //! (`peak_mem_bytes`, see [`mem`]), the same way `scripts/numpy_with_mem.py` measures
 //! NumPy's. The small products of issue 6 (`matmul_small_*`, `forward_32x10x64`) come last;
 //! each of their timed runs is a loop of [`cases::SMALL_CALLS`] calls, reported per call.
+//! The file I/O ops of issue 16 ([`io`]) run when `MLINALG_BENCH_IO_DIR` names the
+//! directory of their input files.
 
 mod cases;
 mod inputs;
+mod io;
 mod mem;
 #[cfg(feature = "ml")]
 mod ml;
@@ -297,7 +300,7 @@ fn main() -> ExitCode {
         .collect();
     let skipped: Vec<String> = skipped.into_iter().filter(|s| selected(s)).collect();
     for s in &skipped {
-        eprintln!("{s:28} skipped: {}", cases::SKIP_REASON);
+        eprintln!("{s:28} skipped: {}", cases::skip_reason(s));
     }
 
     if args.json {
@@ -309,7 +312,7 @@ fn main() -> ExitCode {
             "reps": args.reps,
             "quick": args.quick,
             "sparse_density": cases::SPARSE_DENSITY,
-            "skipped": skipped.iter().map(|s| json!({ "op": s, "reason": cases::SKIP_REASON })).collect::<Vec<_>>(),
+            "skipped": skipped.iter().map(|s| json!({ "op": s, "reason": cases::skip_reason(s) })).collect::<Vec<_>>(),
             "peak_mem": "peak_mem_bytes = VmHWM - VmRSS before one extra run of the op, after \
                          malloc_trim(0) and a VmHWM reset (write 5 to /proc/self/clear_refs)",
             "small_calls_per_rep": cases::SMALL_CALLS,

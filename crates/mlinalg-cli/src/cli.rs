@@ -106,7 +106,7 @@ pub struct OutputArgs {
 /// A command on one input file.
 #[derive(Debug, Args)]
 pub struct OneInput {
-    /// Input file (.npy, .csv or .mtx).
+    /// Input file (.npy, .npz, .npz:NAME, .csv or .mtx).
     #[arg(value_name = "A")]
     pub a: PathBuf,
     #[command(flatten)]
@@ -116,10 +116,10 @@ pub struct OneInput {
 /// A command on two input files.
 #[derive(Debug, Args)]
 pub struct TwoInputs {
-    /// Left operand (.npy, .csv or .mtx).
+    /// Left operand (.npy, .npz, .npz:NAME, .csv or .mtx).
     #[arg(value_name = "A")]
     pub a: PathBuf,
-    /// Right operand (.npy, .csv or .mtx).
+    /// Right operand (.npy, .npz, .npz:NAME, .csv or .mtx).
     #[arg(value_name = "B")]
     pub b: PathBuf,
     #[command(flatten)]

@@ -16,12 +16,10 @@ use ndarray::{Array1, Array2, ArrayD, Ix1, Ix2};
 pub enum Operand {
     /// `.npy` or `.csv`.
     Dense(DenseArray),
-    /// `.mtx`, kept sparse.
+    /// `.mtx` or scipy.sparse `.npz`, kept sparse.
     Sparse {
         /// The matrix.
         matrix: CsrMatrix,
-        /// What the file stored.
-        dtype: Dtype,
     },
 }
 
@@ -56,14 +54,14 @@ fn parquet(op: &str, path: &Path) -> Result<DenseArray> {
     })
 }
 
-/// Reads `path`, keeping a `.mtx` file sparse.
+/// Reads `path`, keeping a `.mtx` or scipy.sparse `.npz` file sparse.
 pub fn load(op: &str, path: &Path) -> Result<Operand> {
     if is_parquet(path) {
         return Ok(Operand::Dense(parquet(op, path)?));
     }
     match mlinalg::io::load(path).map_err(|e| anyhow!("{op}: {e}"))? {
         Loaded::Dense(d) => Ok(Operand::Dense(d)),
-        Loaded::Sparse { matrix, dtype } => Ok(Operand::Sparse { matrix, dtype }),
+        Loaded::Sparse { matrix, .. } => Ok(Operand::Sparse { matrix }),
     }
 }
 

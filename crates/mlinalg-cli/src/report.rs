@@ -4,6 +4,7 @@
 //! into the human summary, the `--json` object or `.npy` files, so every output mode shows
 //! the same named results (the contract's "one key per named result").
 
+use mlinalg::io::TypedArray;
 use ndarray::ArrayD;
 use num_complex::Complex64;
 
@@ -12,6 +13,8 @@ use num_complex::Complex64;
 pub enum Value {
     /// A real scalar.
     Float(f64),
+    /// A complex scalar: `(1+2j)` for people, `{"re": 1.0, "im": 2.0}` in JSON.
+    Complex(Complex64),
     /// An integer count (rank, nnz).
     Int(i64),
     /// A yes/no answer (`check`).
@@ -25,6 +28,11 @@ pub enum Value {
     Array(ArrayD<f64>),
     /// A complex array, `{"shape", "re", "im"}` in JSON.
     ComplexArray(ArrayD<Complex64>),
+    /// An array in one of the library's four element types (float32, float64, complex64,
+    /// complex128), written to files in that dtype; rendered like `Array` (real) or
+    /// `ComplexArray` (complex). Its memory order is kept: a Fortran-ordered array (a
+    /// transposed view) is written in Fortran order without a copy.
+    Typed(TypedArray),
     /// Text lines, such as a network's shape trace (a JSON list of strings).
     Lines(Vec<String>),
     /// A nested report: one section of the tour (a JSON object).
@@ -34,7 +42,10 @@ pub enum Value {
 impl Value {
     /// True for values written to `.npy` files by `--out` / `--out-dir`.
     pub fn is_array(&self) -> bool {
-        matches!(self, Value::Array(_) | Value::ComplexArray(_))
+        matches!(
+            self,
+            Value::Array(_) | Value::ComplexArray(_) | Value::Typed(_)
+        )
     }
 }
 

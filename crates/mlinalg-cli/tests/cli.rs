@@ -12,6 +12,8 @@ mod acceptance;
 mod contract;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/io.rs"]
+mod io;
 #[path = "cli/json.rs"]
 mod json;
 #[path = "cli/outputs.rs"]

@@ -211,6 +211,33 @@ pub(crate) fn try_vec_uninit(op: &'static str, len: usize) -> Result<Vec<f64>> {
     Ok(v)
 }
 
+/// [`try_vec_uninit`] for any element type (`f32`, complex, bytes): an empty `Vec<T>` with
+/// room for exactly `len` elements, refused with an error when the shape is absurd or larger
+/// than the memory available, advised for transparent huge pages. The readers of
+/// `mlinalg::io` fill it in place (positioned reads) and then set its length.
+pub(crate) fn try_vec_uninit_of<T>(op: &'static str, len: usize) -> Result<Vec<T>> {
+    checked_len(op, &[len])?;
+    let bytes = len.saturating_mul(std::mem::size_of::<T>());
+    if bytes > CHECK_AVAILABLE_ABOVE
+        && let Some(avail) = crate::memory::available_memory()
+        && bytes as u64 > avail
+    {
+        return Err(Error::Unsupported {
+            op,
+            detail: format!(
+                "cannot allocate {len} elements ({bytes} bytes): only {avail} bytes of memory available"
+            ),
+        });
+    }
+    let mut v: Vec<T> = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
+        op,
+        detail: format!("cannot allocate {len} elements ({bytes} bytes)"),
+    })?;
+    advise_huge_pages(v.as_mut_ptr().cast(), bytes);
+    Ok(v)
+}
+
 /// Allocations below this size skip the available-memory check (it reads /proc).
 const CHECK_AVAILABLE_ABOVE: usize = 256 << 20;
 

@@ -37,14 +37,15 @@
 pub mod array;
 pub mod decomposition;
 mod error;
-mod gemm;
 pub mod io;
+mod kernels;
 pub mod linalg;
 pub mod linear_model;
 pub mod memory;
 pub mod nn;
 pub mod ops;
 pub mod random;
+mod scalar;
 pub mod sparse;
 pub mod stream;
 pub mod vector;
@@ -56,13 +57,13 @@ pub use memory::MemoryLimit;
 #[doc = include_str!("../../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
-pub use num_complex::Complex64;
+pub use scalar::{Complex32, Complex64, ComplexOf, RealScalar, Scalar};
 
 /// Everything a typical program needs: `use mlinalg::prelude::*;`.
 pub mod prelude {
     pub use crate::array::eye;
     pub use crate::random::{Rng, randn, uniform};
-    pub use crate::{Complex64, Error, Result};
+    pub use crate::{Complex32, Complex64, Error, RealScalar, Result, Scalar};
     pub use ndarray::{
         Array, Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis, array, s,
     };

@@ -5,7 +5,6 @@
 mod common;
 mod course;
 mod decomposition;
-mod gemm;
 mod io;
 mod linalg;
 mod linear_model;

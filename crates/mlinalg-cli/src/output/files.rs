@@ -1,4 +1,8 @@
-//! `--out FILE` and `--out-dir DIR`: array results as `.npy` (float64, C order) or `.csv`.
+//! `--out FILE` and `--out-dir DIR`: array results as `.npy` or `.csv`.
+//!
+//! `.npy` files are written by `mlinalg::io` straight from the result's memory into the
+//! temporary file (no copy of the array in bytes), in the result's dtype and as `np.save`
+//! writes them: a result that is a transposed view (`transpose`) in Fortran order.
 //!
 //! Every file is first written to a temporary file in its target directory and renamed into
 //! place only after all of them (the `--plot` SVG included) were written and every
@@ -11,8 +15,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
+use mlinalg::io::{NpyOrder, TypedArray, write_npy_to};
 use ndarray::ArrayD;
-use num_complex::Complex64;
 use tempfile::{NamedTempFile, TempPath};
 
 use crate::output::json::number;
@@ -75,6 +79,14 @@ impl Staged {
 
 /// Writes `bytes` to a temporary file next to `dest`.
 pub(crate) fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
+    stage_with(dest, |f| f.write_all(bytes))
+}
+
+/// Creates a temporary file next to `dest` and lets `write` fill it.
+pub(crate) fn stage_with(
+    dest: &Path,
+    write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> Result<Staged> {
     let dir = parent_dir(dest);
     let name = dest
         .file_name()
@@ -95,11 +107,7 @@ pub(crate) fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
         let msg = msg.split(" at path \"").next().unwrap_or(&msg).to_string();
         anyhow!("{}: {msg}", dest.display())
     })?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("{}", dest.display()))?;
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("{}", dest.display()))?;
+    write(tmp.as_file_mut()).with_context(|| format!("{}", dest.display()))?;
     Ok(Staged {
         tmp,
         dest: dest.to_path_buf(),
@@ -289,20 +297,28 @@ pub(crate) fn stage_results(
             .results()
             .find(|(_, v)| v.is_array())
             .ok_or_else(|| anyhow!("{op}: --out: no array result to write"))?;
-        let bytes = match (kind, value) {
-            (FileKind::Npy, v) => npy_bytes(v)?,
-            (FileKind::Csv, Value::Array(a)) => csv_bytes(op, a)?,
+        let staged = match (kind, value) {
+            (FileKind::Npy, v) => stage_npy(path, v),
+            (FileKind::Csv, Value::Array(a)) => {
+                csv_bytes(op, a).and_then(|bytes| stage(path, &bytes))
+            }
+            (FileKind::Csv, Value::Typed(TypedArray::Float64(a))) => {
+                csv_bytes(op, a).and_then(|bytes| stage(path, &bytes))
+            }
+            (FileKind::Csv, Value::Typed(TypedArray::Float32(a))) => {
+                csv_bytes(op, &a.mapv(f64::from)).and_then(|bytes| stage(path, &bytes))
+            }
             (FileKind::Csv, _) => bail!("{op}: --out: a complex result cannot be written as .csv"),
         };
         staging
             .files
-            .push(stage(path, &bytes).map_err(|e| anyhow!("{op}: {e:#}"))?);
+            .push(staged.map_err(|e| anyhow!("{op}: {e:#}"))?);
     }
     if let Some(dir) = out_dir {
         staging.created =
             create_dir(dir).map_err(|e| anyhow!("{op}: --out-dir {}: {e:#}", dir.display()))?;
         for (name, value) in report.results().filter(|(_, v)| v.is_array()) {
-            let staged = npy_bytes(value).and_then(|b| stage(&dir.join(format!("{name}.npy")), &b));
+            let staged = stage_npy(&dir.join(format!("{name}.npy")), value);
             match staged {
                 Ok(s) => staging.files.push(s),
                 Err(e) => {
@@ -342,60 +358,15 @@ fn remove_created(created: Vec<PathBuf>) {
     }
 }
 
-/// A `.npy` version 1.0 file: float64 (`<f8`) or complex128 (`<c16`), C order.
-fn npy_bytes(value: &Value) -> Result<Vec<u8>> {
-    match value {
-        Value::Array(a) => {
-            let mut payload = Vec::with_capacity(a.len() * 8);
-            for x in a.iter() {
-                payload.extend_from_slice(&x.to_le_bytes());
-            }
-            Ok(npy_file("<f8", a.shape(), &payload))
-        }
-        Value::ComplexArray(a) => {
-            // NumPy saves complex results as complex128; float64 cannot hold them.
-            let mut payload = Vec::with_capacity(a.len() * 16);
-            for z in a.iter() {
-                let z: &Complex64 = z;
-                payload.extend_from_slice(&z.re.to_le_bytes());
-                payload.extend_from_slice(&z.im.to_le_bytes());
-            }
-            Ok(npy_file("<c16", a.shape(), &payload))
-        }
-        _ => bail!("not an array"),
-    }
-}
-
-fn npy_file(descr: &str, shape: &[usize], payload: &[u8]) -> Vec<u8> {
-    let shape_txt = match shape {
-        [] => "()".to_string(),
-        [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_txt}, }}");
-    // Magic (6) + version (2) + length (2) + header + '\n' is padded to a multiple of 64.
-    let total = 10 + header.len() + 1;
-    header.push_str(&" ".repeat((64 - total % 64) % 64));
-    header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len() + payload.len());
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
-    // The header of a version 1.0 file is below 65536 bytes for any realistic shape.
-    out.extend_from_slice(
-        &u16::try_from(header.len())
-            .unwrap_or(u16::MAX)
-            .to_le_bytes(),
-    );
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(payload);
-    out
+/// Stages the `.npy` file of an array result, in its dtype (float64 for real results,
+/// complex128 for complex ones, the array's own for typed ones), written by the library.
+fn stage_npy(dest: &Path, value: &Value) -> Result<Staged> {
+    stage_with(dest, |f| match value {
+        Value::Array(a) => write_npy_to(f, a, NpyOrder::Auto),
+        Value::ComplexArray(a) => write_npy_to(f, a, NpyOrder::Auto),
+        Value::Typed(a) => a.write_npy_to(f, NpyOrder::Auto),
+        _ => Err(std::io::Error::other("not an array")),
+    })
 }
 
 /// A CSV table: a 0-d or 1-d array one value per line, a matrix one row per line.
@@ -432,15 +403,6 @@ fn csv_bytes(op: &str, a: &ArrayD<f64>) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn npy_header_is_aligned() {
-        let b = npy_file("<f8", &[2, 3], &[0u8; 48]);
-        let header_end = b.len() - 48;
-        assert_eq!(header_end % 64, 0);
-        assert_eq!(&b[..8], b"\x93NUMPY\x01\x00");
-        assert_eq!(b[header_end - 1], b'\n');
-    }
 
     /// Lists `dir` sorted.
     fn listing(dir: &Path) -> Vec<String> {

@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 use mlinalg::array::fmt_shape;
+use mlinalg::io::TypedArray;
 use ndarray::{ArrayViewD, Axis, IxDyn};
 use num_complex::Complex64;
 
@@ -54,9 +55,15 @@ fn render_into(report: &Report, out: &mut String, indent: &str) {
 /// Values printed on the same line as their name.
 fn is_inline(v: &Value) -> bool {
     match v {
-        Value::Float(_) | Value::Int(_) | Value::Bool(_) | Value::Str(_) | Value::Shape(_) => true,
+        Value::Float(_)
+        | Value::Complex(_)
+        | Value::Int(_)
+        | Value::Bool(_)
+        | Value::Str(_)
+        | Value::Shape(_) => true,
         Value::Array(a) => a.ndim() == 0,
         Value::ComplexArray(a) => a.ndim() == 0,
+        Value::Typed(a) => a.ndim() == 0,
         Value::Lines(_) | Value::Section(_) => false,
     }
 }
@@ -67,6 +74,7 @@ fn render_value(name: &str, value: &Value, width: usize, out: &mut String, inden
     };
     match value {
         Value::Float(x) => pad(out, &repr_f64(*x)),
+        Value::Complex(z) => pad(out, &repr_complex(*z)),
         Value::Int(i) => pad(out, &i.to_string()),
         Value::Bool(b) => pad(out, if *b { "true" } else { "false" }),
         Value::Str(s) => pad(out, s),
@@ -88,6 +96,22 @@ fn render_value(name: &str, value: &Value, width: usize, out: &mut String, inden
             let _ = writeln!(out, "{indent}{name}  # {} complex", fmt_shape(a.shape()));
             for line in format_complex_array(&a.view()).lines() {
                 let _ = writeln!(out, "{indent}{line}");
+            }
+        }
+        Value::Typed(t) => {
+            let text = format_typed(t);
+            if t.ndim() == 0 {
+                pad(out, &text);
+            } else {
+                let kind = match t {
+                    TypedArray::Float64(_) => String::new(),
+                    TypedArray::Complex128(_) => " complex".to_string(),
+                    other => format!(" {}", other.dtype().numpy_name()),
+                };
+                let _ = writeln!(out, "{indent}{name}  # {}{kind}", fmt_shape(t.shape()));
+                for line in text.lines() {
+                    let _ = writeln!(out, "{indent}{line}");
+                }
             }
         }
         Value::Lines(lines) => {
@@ -311,18 +335,51 @@ fn shown_values<T: Copy>(a: &ArrayViewD<'_, T>, summarize: bool) -> Vec<T> {
 
 /// A real array as `print(a)` shows it.
 pub fn format_array(a: &ArrayViewD<'_, f64>) -> String {
-    let summarize = a.len() > THRESHOLD;
-    let f = FloatFormat::new(&shown_values(a, summarize), false);
-    if a.ndim() == 0 {
-        return f.format(a[IxDyn(&[])]);
+    format_real(a, |x| x)
+}
+
+/// A float32 value as the `f64` with the same shortest decimal form, so that float32 data
+/// prints with float32's digits (`0.1`, not `0.10000000149011612`), as NumPy prints it.
+fn f32_shown(x: f32) -> f64 {
+    if x.is_finite() {
+        x.to_string().parse().unwrap_or(f64::from(x))
+    } else {
+        f64::from(x)
     }
-    layout(a.shape(), summarize, &|idx| f.format(a[IxDyn(idx)]))
+}
+
+/// An array of any of the four element types as `print(a)` shows it.
+fn format_typed(t: &TypedArray) -> String {
+    match t {
+        TypedArray::Float64(a) => format_real(&a.view(), |x| x),
+        TypedArray::Float32(a) => format_real(&a.view(), f32_shown),
+        TypedArray::Complex128(a) => format_complex(&a.view(), |z| z),
+        TypedArray::Complex64(a) => format_complex(&a.view(), |z| {
+            Complex64::new(f32_shown(z.re), f32_shown(z.im))
+        }),
+    }
+}
+
+/// A real array as `print(a)` shows it, its elements read as `f64` through `val`.
+fn format_real<T: Copy>(a: &ArrayViewD<'_, T>, val: impl Fn(T) -> f64) -> String {
+    let summarize = a.len() > THRESHOLD;
+    let shown: Vec<f64> = shown_values(a, summarize).into_iter().map(&val).collect();
+    let f = FloatFormat::new(&shown, false);
+    if a.ndim() == 0 {
+        return f.format(val(a[IxDyn(&[])]));
+    }
+    layout(a.shape(), summarize, &|idx| f.format(val(a[IxDyn(idx)])))
 }
 
 /// A complex array as `print(a)` shows it: `[1.+2.j 3.-4.j]`.
 pub fn format_complex_array(a: &ArrayViewD<'_, Complex64>) -> String {
+    format_complex(a, |z| z)
+}
+
+/// A complex array as `print(a)` shows it, its elements read through `val`.
+fn format_complex<T: Copy>(a: &ArrayViewD<'_, T>, val: impl Fn(T) -> Complex64) -> String {
     let summarize = a.len() > THRESHOLD;
-    let vals = shown_values(a, summarize);
+    let vals: Vec<Complex64> = shown_values(a, summarize).into_iter().map(&val).collect();
     let re = FloatFormat::new(&vals.iter().map(|z| z.re).collect::<Vec<_>>(), false);
     let im = FloatFormat::new(&vals.iter().map(|z| z.im).collect::<Vec<_>>(), true);
     let one = |z: Complex64| {
@@ -336,9 +393,9 @@ pub fn format_complex_array(a: &ArrayViewD<'_, Complex64>) -> String {
         )
     };
     if a.ndim() == 0 {
-        return one(a[IxDyn(&[])]);
+        return one(val(a[IxDyn(&[])]));
     }
-    layout(a.shape(), summarize, &|idx| one(a[IxDyn(idx)]))
+    layout(a.shape(), summarize, &|idx| one(val(a[IxDyn(idx)])))
 }
 
 /// NumPy's `_formatArray`: nested brackets, rows wrapped at the line width, `...` for

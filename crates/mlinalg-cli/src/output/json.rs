@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use mlinalg::io::TypedArray;
 use ndarray::ArrayViewD;
 use num_complex::Complex64;
 
@@ -55,6 +56,13 @@ pub fn number(x: f64, out: &mut String) {
 fn value_into(value: &Value, out: &mut String) {
     match value {
         Value::Float(x) => number(*x, out),
+        Value::Complex(z) => {
+            out.push_str("{\"re\": ");
+            number(z.re, out);
+            out.push_str(", \"im\": ");
+            number(z.im, out);
+            out.push('}');
+        }
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
@@ -80,6 +88,7 @@ fn value_into(value: &Value, out: &mut String) {
             nested(&a.view(), out, &|z: Complex64, out| number(z.im, out));
             out.push('}');
         }
+        Value::Typed(t) => typed(t, out),
         Value::Lines(lines) => {
             out.push('[');
             for (i, l) in lines.iter().enumerate() {
@@ -91,6 +100,43 @@ fn value_into(value: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Section(r) => object(r, out),
+    }
+}
+
+/// An array of one of the four element types: as a real or complex array of `f64` (float32
+/// values widened exactly, as Python's `float()` of a NumPy float32 gives them).
+fn typed(t: &TypedArray, out: &mut String) {
+    fn real<T: Copy>(a: &ArrayViewD<'_, T>, f: fn(T) -> f64, out: &mut String) {
+        if a.ndim() == 0 {
+            if let Some(&x) = a.iter().next() {
+                number(f(x), out);
+            }
+            return;
+        }
+        out.push_str("{\"shape\": ");
+        shape(a.shape(), out);
+        out.push_str(", \"data\": ");
+        nested(a, out, &|x, out| number(f(x), out));
+        out.push('}');
+    }
+    fn complex<T: Copy>(a: &ArrayViewD<'_, T>, f: fn(T) -> Complex64, out: &mut String) {
+        out.push_str("{\"shape\": ");
+        shape(a.shape(), out);
+        out.push_str(", \"re\": ");
+        nested(a, out, &|z, out| number(f(z).re, out));
+        out.push_str(", \"im\": ");
+        nested(a, out, &|z, out| number(f(z).im, out));
+        out.push('}');
+    }
+    match t {
+        TypedArray::Float64(a) => real(&a.view(), |x| x, out),
+        TypedArray::Float32(a) => real(&a.view(), f64::from, out),
+        TypedArray::Complex128(a) => complex(&a.view(), |z| z, out),
+        TypedArray::Complex64(a) => complex(
+            &a.view(),
+            |z| Complex64::new(f64::from(z.re), f64::from(z.im)),
+            out,
+        ),
     }
 }
 

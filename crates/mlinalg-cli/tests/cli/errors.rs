@@ -343,7 +343,7 @@ fn hostile_files_fail_fast_with_one_line() {
         d.write(
             "baddtype.npy",
             npy_raw(
-                "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }",
+                "{'descr': '<M8[s]', 'fortran_order': False, 'shape': (2,), }",
                 &[1.0, 2.0],
             ),
         ),

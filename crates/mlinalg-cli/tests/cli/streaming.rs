@@ -28,6 +28,8 @@ fn flat(v: &Value) -> Vec<f64> {
     match v {
         Value::Array(a) => a.iter().flat_map(flat).collect(),
         Value::Number(n) => vec![n.as_f64().unwrap()],
+        // an array result: {"shape": [...], "data": [...]}
+        Value::Object(o) if o.contains_key("data") => flat(&o["data"]),
         other => panic!("not numeric: {other}"),
     }
 }
@@ -151,7 +153,7 @@ fn tsvd_and_lstsq_stream_above_the_limit() {
         close(&s[key], &m[key], 1e-9, key);
     }
     assert_eq!(s["rank"], m["rank"]);
-    assert_eq!(crate::util::nested_shape(&s["x"]), vec![5]);
+    assert_eq!(s["x"]["shape"], serde_json::json!([5]));
 }
 
 #[test]

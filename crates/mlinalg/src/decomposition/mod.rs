@@ -21,7 +21,6 @@
 //! ([`crate::random::Rng`]); results are reproducible across runs and platforms but differ
 //! from scikit-learn's for the same seed.
 
-pub(crate) mod gram;
 mod incremental_pca;
 mod lanczos;
 mod pca;

@@ -4,12 +4,12 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis, s};
 
 use crate::array::{check_finite, check_nonempty, fmt_shape};
-use crate::decomposition::gram::{gram, tall_times_small};
 use crate::decomposition::randomized::{
     PowerIterationNormalizer, RandomizedOptions, randomized_svd_impl,
 };
 use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
 use crate::error::{Error, Result};
+use crate::kernels::syrk::{gram, tall_times_small};
 use crate::linalg::{eigh, svd};
 use crate::ops::matmul2;
 

@@ -10,11 +10,11 @@
 //! 53(2), 2011 (arXiv:0909.4061), Algorithms 4.3 and 5.1.
 
 use ndarray::{Array2, ArrayView2, s};
-use rayon::prelude::*;
 
 use crate::array::{checked_len, fmt_shape};
 use crate::decomposition::sign::svd_flip;
 use crate::error::{Error, Result};
+use crate::kernels::lu::LuFactor;
 use crate::linalg::{QrMode, Svd, cholesky, qr, svd};
 use crate::ops::matmul2;
 use crate::random::{randn2_with, rng};
@@ -130,356 +130,44 @@ pub fn auto_n_iter(n_components: usize, shape: (usize, usize)) -> usize {
 /// Its columns span the same space as Y's leading columns but are far better conditioned
 /// than Y after a product with A, which is all a power iteration needs. O(m·l²).
 ///
-/// Blocked right-looking LU (LAPACK `getrf`'s structure): panels of [`LU_PANEL`] columns
-/// are copied into a narrow contiguous buffer (L2/L3-resident even for 10⁵ rows) and
-/// factored there column by column; the row swaps are then applied to whole rows, and the
-/// rest of the block is updated once per panel, in parallel over rows. The unblocked
-/// algorithm streamed the whole block once per column. Every entry receives the same
-/// operations in the same order as in the unblocked algorithm (LAPACK `getf2`, multipliers
-/// scaled by the reciprocal pivot as LAPACK does), so pivots and results are bit-for-bit
-/// those of the unblocked algorithm.
+/// The factorization is the crate's one LU ([`crate::kernels::lu`], LAPACK `getrf`'s pivot
+/// choices). A wide block's `P` and `L` depend only on its first `m` columns, so only those
+/// are factored.
 fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
     let (m, l) = y.dim();
     let k = m.min(l);
-    // Row-major contiguous storage turns every row update into a slice loop. Products
-    // from `matmul2` are already in C order, so this normally moves without copying.
-    let mut y = if y.is_standard_layout() {
+    // Row-major contiguous storage for the kernel. Products from `matmul2` are already in
+    // C order, so this normally moves without copying.
+    let y = if k < l {
+        y.slice(s![.., ..k]).as_standard_layout().into_owned()
+    } else if y.is_standard_layout() {
         y
     } else {
         y.as_standard_layout().into_owned()
     };
-    let Some(a) = y.as_slice_mut() else {
-        // unreachable: a standard-layout array is contiguous
-        return Array2::zeros((m, k));
-    };
+    let LuFactor { lu: mut f, ipiv } = LuFactor::factor(y);
     // row `perm[i]` of the input ended at position i
     let mut perm: Vec<usize> = (0..m).collect();
-    let simd = Simd::detect();
-    let mut panel: Vec<f64> = Vec::new();
-    let mut next: Vec<f64> = Vec::new();
-    // The first panel is packed here; each later one by the previous panel's update pass.
-    if k > 0 {
-        let nb = LU_PANEL.min(k);
-        panel.resize(m * nb, 0.0);
-        panel
-            .par_chunks_mut(LU_PANEL_ROWS_PER_TASK * nb)
-            .zip(a.par_chunks(LU_PANEL_ROWS_PER_TASK * l))
-            .for_each(|(dst, src)| {
-                for (d, row) in dst.chunks_exact_mut(nb).zip(src.chunks_exact(l)) {
-                    copy_short(d, &row[..nb]);
-                }
-            });
+    for (j, &p) in ipiv.iter().enumerate() {
+        perm.swap(j, p);
     }
-    let mut c0 = 0;
-    while c0 < k {
-        let nb = LU_PANEL.min(k - c0);
-        let c1 = c0 + nb;
-        let piv = lu_panel_in_place(&mut panel, nb);
-        // LAPACK `laswp`: the panel's swaps, in order, on whole rows (the L columns to the
-        // left and the trailing columns to the right); the panel columns are then
-        // overwritten by the factored panel, whose rows were swapped alike.
-        for (j, &p) in piv.iter().enumerate() {
-            if p != j {
-                let (top, bottom) = a.split_at_mut((c0 + p) * l);
-                top[(c0 + j) * l..(c0 + j + 1) * l].swap_with_slice(&mut bottom[..l]);
-                perm.swap(c0 + j, c0 + p);
-            }
-        }
-        for (row, prow) in a
-            .chunks_exact_mut(l)
-            .skip(c0)
-            .take(nb)
-            .zip(panel.chunks_exact(nb))
-        {
-            copy_short(&mut row[c0..c1], prow);
-        }
-        // the panel rows of the rows below the pivot rows
-        let below = &panel[nb * nb..];
-        if c1 < k {
-            let w = k - c1;
-            // U₁₂ = L₁₁⁻¹ A₁₂ on the panel's pivot rows (forward substitution, unit L₁₁).
-            let mut u12 = vec![0.0; nb * w];
-            for t in 0..nb {
-                let (done, cur) = u12.split_at_mut(t * w);
-                let cur = &mut cur[..w];
-                cur.copy_from_slice(&a[(c0 + t) * l + c1..(c0 + t) * l + k]);
-                for s in 0..t {
-                    let f = a[(c0 + t) * l + c0 + s];
-                    for (x, &u) in cur.iter_mut().zip(&done[s * w..(s + 1) * w]) {
-                        *x -= f * u;
-                    }
-                }
-            }
-            for (t, cur) in u12.chunks_exact(w).enumerate() {
-                a[(c0 + t) * l + c1..(c0 + t) * l + k].copy_from_slice(cur);
-            }
-            // One parallel pass over the rows below the panel: write the factored panel
-            // back, A₂₂ −= L₂₁ U₁₂, and pack the next panel.
-            let nb2 = LU_PANEL.min(w);
-            next.resize((m - c1) * nb2, 0.0);
-            let rows_per_task = (LU_ROWS_PER_TASK / (nb * w)).max(1);
-            a[c1 * l..]
-                .par_chunks_mut(rows_per_task * l)
-                .zip(below.par_chunks(rows_per_task * nb))
-                .zip(next.par_chunks_mut(rows_per_task * nb2))
-                .for_each(|((chunk, prows), dst)| {
-                    for (row, prow) in chunk.chunks_exact_mut(l).zip(prows.chunks_exact(nb)) {
-                        copy_short(&mut row[c0..c1], prow);
-                    }
-                    simd.lu_update(chunk, l, c0, c1, k, &u12);
-                    for (row, d) in chunk.chunks_exact(l).zip(dst.chunks_exact_mut(nb2)) {
-                        copy_short(d, &row[c1..c1 + nb2]);
-                    }
-                });
-            std::mem::swap(&mut panel, &mut next);
-        } else {
-            a[c1 * l..]
-                .par_chunks_mut(LU_PANEL_ROWS_PER_TASK * l)
-                .zip(below.par_chunks(LU_PANEL_ROWS_PER_TASK * nb))
-                .for_each(|(chunk, prows)| {
-                    for (row, prow) in chunk.chunks_exact_mut(l).zip(prows.chunks_exact(nb)) {
-                        copy_short(&mut row[c0..c1], prow);
-                    }
-                });
-        }
-        c0 = c1;
+    // Assemble P L in place: row perm[i] of the result is row i of the unit lower
+    // trapezoid. Row i ≥ k of L is already at position i holding its k multipliers; only the
+    // rows the pivoting moved and the first k rows (unit diagonal, zeros above) change: at
+    // most 3k rows.
+    let moved: Vec<usize> = (0..m).filter(|&i| i < k || perm[i] != i).collect();
+    let mut tmp = Vec::with_capacity(moved.len() * k);
+    for &i in &moved {
+        tmp.extend(f.row(i).iter().enumerate().map(|(c, &v)| match c.cmp(&i) {
+            std::cmp::Ordering::Less => v,
+            std::cmp::Ordering::Equal => 1.0,
+            std::cmp::Ordering::Greater => 0.0,
+        }));
     }
-    // Assemble P L: row perm[i] of the result is row i of the unit lower trapezoid.
-    if k == l {
-        // Tall block: P L has Y's shape and is built in place. Row i ≥ k of L is already
-        // at position i holding its k multipliers; only the rows the pivoting moved and the
-        // first k rows (unit diagonal, zeros above) change: at most 3k rows.
-        let moved: Vec<usize> = (0..m).filter(|&i| i < k || perm[i] != i).collect();
-        let mut tmp = Vec::with_capacity(moved.len() * l);
-        for &i in &moved {
-            tmp.extend(a[i * l..(i + 1) * l].iter().enumerate().map(|(c, &v)| {
-                if c < i {
-                    v
-                } else if c == i {
-                    1.0
-                } else {
-                    0.0
-                }
-            }));
-        }
-        for (&i, row) in moved.iter().zip(tmp.chunks_exact(l)) {
-            a[perm[i] * l..(perm[i] + 1) * l].copy_from_slice(row);
-        }
-        return y;
+    for (&i, row) in moved.iter().zip(tmp.chunks_exact(k.max(1))) {
+        f.row_mut(perm[i]).assign(&ndarray::ArrayView1::from(row));
     }
-    // Wide block (m < l): P L is the first m columns.
-    let mut pl = Array2::zeros((m, k));
-    for (i, &dst) in perm.iter().enumerate() {
-        let mut out = pl.row_mut(dst);
-        for c in 0..k.min(i + 1) {
-            out[c] = if c == i { 1.0 } else { a[i * l + c] };
-        }
-    }
-    pl
-}
-
-/// `dst.copy_from_slice(src)` for the panel's short rows, without a `memcpy` call for the
-/// usual full panel width.
-#[inline(always)]
-fn copy_short(dst: &mut [f64], src: &[f64]) {
-    match (
-        <&mut [f64; LU_PANEL]>::try_from(&mut *dst),
-        <&[f64; LU_PANEL]>::try_from(src),
-    ) {
-        (Ok(d), Ok(s)) => *d = *s,
-        _ => dst.copy_from_slice(src),
-    }
-}
-
-/// Columns per panel of the blocked LU: a panel row is one 64-byte cache line.
-const LU_PANEL: usize = 8;
-
-/// Multiply-subtracts per parallel task of the LU's trailing update.
-const LU_ROWS_PER_TASK: usize = 1 << 16;
-
-/// Unblocked LU with partial pivoting of a contiguous row-major `(rows, nb)` panel, in
-/// place (L below the diagonal, U on and above); returns LAPACK-style pivots: step `j`
-/// swapped rows `j` and `piv[j]`.
-fn lu_panel_in_place(p: &mut [f64], nb: usize) -> Vec<usize> {
-    let rows = p.len() / nb;
-    let steps = nb.min(rows);
-    let mut piv = Vec::with_capacity(steps);
-    let mut prow = [0.0f64; LU_PANEL];
-    let mut best_at = if steps > 0 { pivot_row(p, nb, 0) } else { 0 };
-    for j in 0..steps {
-        piv.push(best_at);
-        if best_at != j {
-            let (top, bottom) = p.split_at_mut(best_at * nb);
-            top[j * nb..(j + 1) * nb].swap_with_slice(&mut bottom[..nb]);
-        }
-        let pivot = p[j * nb + j];
-        let next = j + 1 < steps;
-        // An all-zero column (pivot 0): LAPACK `getrf` skips the elimination step and
-        // reports `info > 0`; the L column is then zero below the diagonal.
-        if pivot == 0.0 {
-            if next {
-                best_at = pivot_row(p, nb, j + 1);
-            }
-            continue;
-        }
-        let tail = nb - j - 1;
-        prow[..tail].copy_from_slice(&p[j * nb + j + 1..(j + 1) * nb]);
-        // LAPACK `getf2`/`getrf2` scale the column by the reciprocal pivot unless the pivot
-        // is subnormal (below `sfmin`), where they divide: the multipliers are SciPy's.
-        let recip = (pivot.abs() >= f64::MIN_POSITIVE).then(|| 1.0 / pivot);
-        // Eliminate below the pivot, in parallel over blocks of rows, finding the next
-        // column's pivot in the same pass.
-        let found = p[(j + 1) * nb..]
-            .par_chunks_mut(LU_PANEL_ROWS_PER_TASK * nb)
-            .enumerate()
-            .map(|(c, block)| {
-                let mut best: Option<(f64, usize)> = None;
-                for (t, row) in block.chunks_exact_mut(nb).enumerate() {
-                    let f = recip.map_or(row[j] / pivot, |r| row[j] * r);
-                    row[j] = f;
-                    for (r, &u) in row[j + 1..].iter_mut().zip(&prow[..tail]) {
-                        *r -= f * u;
-                    }
-                    if next {
-                        best = first_max(
-                            best,
-                            (row[j + 1].abs(), j + 1 + c * LU_PANEL_ROWS_PER_TASK + t),
-                        );
-                    }
-                }
-                best
-            })
-            .reduce(|| None, |a, b| b.map_or(a, |b| first_max(a, b)));
-        if next {
-            best_at = found.map_or(j + 1, |(_, i)| i);
-        }
-    }
-    piv
-}
-
-/// Rows of the panel per parallel task of its elimination.
-const LU_PANEL_ROWS_PER_TASK: usize = 4096;
-
-/// The running first-largest `(|value|, row)`: strict `>`, so the first largest pivot wins,
-/// as LAPACK `idamax` (an earlier row comes first in every fold and reduction).
-fn first_max(best: Option<(f64, usize)>, cand: (f64, usize)) -> Option<(f64, usize)> {
-    match best {
-        Some(b) if cand.0 > b.0 => Some(cand),
-        Some(b) => Some(b),
-        None => Some(cand),
-    }
-}
-
-/// The row `i ≥ from` with the first largest `|p[i][col]|`.
-fn pivot_row(p: &[f64], nb: usize, col: usize) -> usize {
-    p.chunks_exact(nb)
-        .enumerate()
-        .skip(col)
-        .fold(None, |best, (i, row)| first_max(best, (row[col].abs(), i)))
-        .map_or(col, |(_, i)| i)
-}
-
-/// The widest vector instructions this CPU offers (the crate's baseline is SSE2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Simd {
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    Base,
-}
-
-impl Simd {
-    fn detect() -> Simd {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Simd::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Simd::Avx2;
-            }
-        }
-        Simd::Base
-    }
-
-    /// [`lu_update_rows`] compiled for this instruction set.
-    fn lu_update(self, rows: &mut [f64], l: usize, c0: usize, c1: usize, k: usize, u12: &[f64]) {
-        match self {
-            // SAFETY: `detect` found AVX-512F on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { lu_update_avx512(rows, l, c0, c1, k, u12) },
-            // SAFETY: `detect` found AVX2 on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx2 => unsafe { lu_update_avx2(rows, l, c0, c1, k, u12) },
-            Simd::Base => lu_update_rows(rows, l, c0, c1, k, u12),
-        }
-    }
-}
-
-/// # Safety
-/// The CPU must support AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn lu_update_avx512(
-    rows: &mut [f64],
-    l: usize,
-    c0: usize,
-    c1: usize,
-    k: usize,
-    u12: &[f64],
-) {
-    lu_update_rows(rows, l, c0, c1, k, u12);
-}
-
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn lu_update_avx2(rows: &mut [f64], l: usize, c0: usize, c1: usize, k: usize, u12: &[f64]) {
-    lu_update_rows(rows, l, c0, c1, k, u12);
-}
-
-/// `row[c1..k] −= row[c0..c1] · U₁₂` for each row (length `l`) of `rows`, subtracting the
-/// panel's columns in order as the unblocked algorithm does, with column blocks of the row
-/// held in registers.
-#[inline(always)]
-fn lu_update_rows(rows: &mut [f64], l: usize, c0: usize, c1: usize, k: usize, u12: &[f64]) {
-    let w = k - c1;
-    for row in rows.chunks_exact_mut(l) {
-        let (left, right) = row.split_at_mut(c1);
-        let f = &left[c0..c1];
-        let right = &mut right[..w];
-        let c = lu_update_block::<32>(f, right, u12, w, 0);
-        let c = lu_update_block::<16>(f, right, u12, w, c);
-        let c = lu_update_block::<8>(f, right, u12, w, c);
-        let c = lu_update_block::<4>(f, right, u12, w, c);
-        let c = lu_update_block::<2>(f, right, u12, w, c);
-        lu_update_block::<1>(f, right, u12, w, c);
-    }
-}
-
-#[inline(always)]
-fn lu_update_block<const V: usize>(
-    f: &[f64],
-    right: &mut [f64],
-    u12: &[f64],
-    w: usize,
-    mut c: usize,
-) -> usize {
-    while c + V <= w {
-        let mut acc = [0.0f64; V];
-        acc.copy_from_slice(&right[c..c + V]);
-        for (s, &fs) in f.iter().enumerate() {
-            let u = &u12[s * w + c..s * w + c + V];
-            for (x, &uv) in acc.iter_mut().zip(u) {
-                *x -= fs * uv;
-            }
-        }
-        right[c..c + V].copy_from_slice(&acc);
-        c += V;
-    }
-    c
+    f
 }
 
 /// An orthonormal basis of the range of `y` (`(m, l)`, `m ≥ l`): the Q factor of its thin QR.
@@ -505,10 +193,10 @@ fn qr_q(op: &'static str, y: Array2<f64>) -> Result<Array2<f64>> {
 
 /// CholeskyQR2 of a tall `y`, or `None` when it would not be accurate.
 fn cholesky_qr2(y: ArrayView2<'_, f64>) -> Option<Array2<f64>> {
-    let g1 = super::gram::gram(y).xtx;
-    let mut q = super::gram::tall_times_small(y, inverse_cholesky_t(&g1)?.view()).ok()?;
+    let g1 = crate::kernels::syrk::gram(y).xtx;
+    let mut q = crate::kernels::syrk::tall_times_small(y, inverse_cholesky_t(&g1)?.view()).ok()?;
     // The second pass works in place on Q₁ (Y is kept for the Householder fallback).
-    let g2 = super::gram::gram(q.view()).xtx;
+    let g2 = crate::kernels::syrk::gram(q.view()).xtx;
     // ‖Q₁ᵀQ₁ − I‖ ≈ u·κ(Y)²: below 0.1 the second pass restores orthogonality to rounding
     // level (Yamamoto et al. 2015).
     let off = g2
@@ -520,8 +208,8 @@ fn cholesky_qr2(y: ArrayView2<'_, f64>) -> Option<Array2<f64>> {
         return None;
     }
     let r2 = inverse_cholesky_t(&g2)?;
-    if !super::gram::tall_times_square_in_place(&mut q, r2.view()) {
-        q = super::gram::tall_times_small(q.view(), r2.view()).ok()?;
+    if !crate::kernels::syrk::tall_times_square_in_place(&mut q, r2.view()) {
+        q = crate::kernels::syrk::tall_times_small(q.view(), r2.view()).ok()?;
     }
     Some(q)
 }
@@ -771,14 +459,14 @@ pub(crate) fn randomized_svd_impl(
     // M ≈ Q B = (Q Û) Σ Vᵀ, of which the first k columns of Q Û are kept.
     let (u, vt) = if transpose {
         // M = Aᵀ = U Σ Vᵀ  ⇒  A = V Σ Uᵀ
-        let qu = super::gram::tall_times_small(q.view(), small.u.slice(s![.., ..k]))?;
+        let qu = crate::kernels::syrk::tall_times_small(q.view(), small.u.slice(s![.., ..k]))?;
         (
             small.vt.slice(s![..k, ..]).t().to_owned(),
             qu.reversed_axes(),
         )
     } else {
         let u = if opts.want_u {
-            super::gram::tall_times_small(q.view(), small.u.slice(s![.., ..k]))?
+            crate::kernels::syrk::tall_times_small(q.view(), small.u.slice(s![.., ..k]))?
         } else {
             Array2::zeros((0, k))
         };
@@ -877,9 +565,9 @@ mod tests {
     }
 
     #[test]
-    fn blocked_lu_matches_unblocked_bitwise() {
+    fn lu_matches_the_unblocked_algorithm() {
         let mut r = crate::random::rng(7);
-        // tall, square, wide; panel multiples and remainders; one column; a zero column
+        // tall, square, wide; leaf multiples and remainders; one column; a zero column
         for (m, l) in [
             (1, 1),
             (5, 1),
@@ -892,6 +580,7 @@ mod tests {
             (2500, 23),
             (9000, 20),
             (61, 100),
+            (700, 70),
         ] {
             let mut y = randn2_with(&mut r, m, l);
             if l > 3 {
@@ -900,15 +589,15 @@ mod tests {
             let got = lu_permute_l(y.clone());
             let want = lu_permute_l_unblocked(y.clone());
             assert_eq!(got.dim(), want.dim(), "({m}, {l})");
-            assert!(
-                got.iter()
-                    .zip(&want)
-                    .all(|(a, b)| a.to_bits() == b.to_bits()),
-                "({m}, {l})"
-            );
+            // same pivots (the unit diagonal lands in the same rows), same multipliers up
+            // to rounding
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(*g == 1.0, *w == 1.0, "({m}, {l})");
+                assert!((g - w).abs() <= 1e-12, "({m}, {l}): {g} vs {w}");
+            }
             // column-major input takes the same path after a copy
             let f = y.t().to_owned().reversed_axes();
-            assert_eq!(lu_permute_l(f), want, "({m}, {l}) F order");
+            assert_eq!(lu_permute_l(f), got, "({m}, {l}) F order");
         }
     }
 

@@ -2,14 +2,15 @@
 //!
 //! | Python | mlinalg |
 //! |---|---|
-//! | `np.load("a.npy")`, `np.save` | [`read_npy`], [`write_npy`] |
-//! | `np.load("a.npz")`, `np.savez` | [`read_npz`], [`write_npz`] |
+//! | `np.load("a.npy")`, `np.save` | [`read_npy`] (`f64`), [`read_npy_typed`] (own dtype), [`write_npy`] |
+//! | `np.load("a.npz")["x"]`, `np.savez` | [`read_npz_member`], [`read_npz`], [`write_npz`] |
 //! | `np.loadtxt("a.csv", delimiter=",")`, `np.savetxt` | [`read_csv`], [`write_csv`] |
 //! | `scipy.io.mmread`, `mmwrite` | [`read_mtx`], [`write_mtx`] |
 //! | `scipy.sparse.load_npz`, `save_npz` | [`CsrMatrix::load_npz`], [`CsrMatrix::save_npz`] |
 //!
-//! [`load`] picks the reader by extension, as the command line does. Every value is read
-//! as `f64`; [`Dtype`] records what the file stored.
+//! [`load`] picks the reader by extension, as the command line does, and reads every value
+//! as `f64`; [`load_typed`] keeps float32 and complex data in their own types
+//! ([`TypedArray`]). Either way [`Dtype`] records what the file stored.
 //!
 //! Readers never trust a size written in a file: a `.npy` header's shape is compared with
 //! the file's length, and a Matrix Market size line with the number of entries, before
@@ -31,8 +32,13 @@
 //! ```
 
 pub mod csv;
+mod element;
+mod fileio;
 pub mod mtx;
 pub mod npy;
+pub(crate) mod npz;
+mod summary;
+mod typed;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -42,53 +48,120 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ndarray::ArrayD;
 
 pub use self::csv::{parse_csv, read_csv, write_csv};
+pub use self::element::NpyElement;
 pub use self::mtx::{MtxField, parse_mtx, read_mtx, write_mtx};
-pub use self::npy::{parse_npy, read_npy, read_npz, to_npy_bytes, write_npy, write_npz};
+pub use self::npy::{
+    NpyHeader, NpyOrder, parse_npy, parse_npy_typed, read_npy, read_npy_header, read_npy_typed,
+    to_npy_bytes, write_npy, write_npy_order, write_npy_to,
+};
+pub use self::npz::{npz_names, read_npz, read_npz_member, write_npz, write_npz_typed};
+pub use self::summary::{Summary, SummaryValue, summarize, summarize_array};
+pub use self::typed::{TypedArray, TypedDense, TypedLoaded, load_typed, load_typed_keep_sparse};
 
 use crate::error::{Error, Result};
 use crate::sparse::CsrMatrix;
 
-/// The element type a file stored (NumPy's dtype). mlinalg reads every value as `f64`.
+/// The element type a file stored (NumPy's dtype).
+///
+/// [`load`] reads every real dtype as `f64`; [`load_typed`] keeps float32 and complex
+/// data in their own types. Either way the stored dtype is reported, so that `info` can
+/// print it.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dtype {
     /// `float64` (`<f8`, `>f8`); also every CSV file and real or pattern Matrix Market file.
     Float64,
     /// `float32` (`<f4`, `>f4`).
     Float32,
+    /// `float16` (`<f2`), read as `f32` (exactly).
+    Float16,
     /// `int64` (`<i8`, `>i8`); also integer Matrix Market files. Values beyond ±2⁵³ are rounded.
     Int64,
     /// `int32` (`<i4`, `>i4`).
     Int32,
+    /// `int16` (`<i2`).
+    Int16,
+    /// `int8` (`|i1`).
+    Int8,
+    /// `uint64` (`<u8`). Values beyond 2⁵³ are rounded.
+    Uint64,
+    /// `uint32` (`<u4`).
+    Uint32,
+    /// `uint16` (`<u2`).
+    Uint16,
+    /// `uint8` (`|u1`).
+    Uint8,
     /// `bool` (`|b1`), read as 0.0 and 1.0.
     Bool,
+    /// `complex64` (`<c8`): two `f32`, read as [`Complex32`](num_complex::Complex32).
+    Complex64,
+    /// `complex128` (`<c16`): two `f64`, read as [`Complex64`](num_complex::Complex64).
+    Complex128,
 }
 
 impl Dtype {
-    /// NumPy's name of the dtype: `"float64"`, `"float32"`, `"int64"`, `"int32"`, `"bool"`.
+    /// NumPy's name of the dtype: `"float64"`, `"float32"`, `"int64"`, `"bool"`,
+    /// `"complex128"`, …
     ///
     /// # Examples
     /// ```
     /// assert_eq!(mlinalg::io::Dtype::Int32.numpy_name(), "int32");
+    /// assert_eq!(mlinalg::io::Dtype::Complex64.numpy_name(), "complex64");
     /// ```
     #[must_use]
     pub fn numpy_name(self) -> &'static str {
         match self {
             Dtype::Float64 => "float64",
             Dtype::Float32 => "float32",
+            Dtype::Float16 => "float16",
             Dtype::Int64 => "int64",
             Dtype::Int32 => "int32",
+            Dtype::Int16 => "int16",
+            Dtype::Int8 => "int8",
+            Dtype::Uint64 => "uint64",
+            Dtype::Uint32 => "uint32",
+            Dtype::Uint16 => "uint16",
+            Dtype::Uint8 => "uint8",
             Dtype::Bool => "bool",
+            Dtype::Complex64 => "complex64",
+            Dtype::Complex128 => "complex128",
         }
     }
 
     /// Bytes per element in the file.
-    pub(crate) fn itemsize(self) -> usize {
+    #[must_use]
+    pub fn itemsize(self) -> usize {
         match self {
-            Dtype::Float64 | Dtype::Int64 => 8,
-            Dtype::Float32 | Dtype::Int32 => 4,
-            Dtype::Bool => 1,
+            Dtype::Complex128 => 16,
+            Dtype::Float64 | Dtype::Int64 | Dtype::Uint64 | Dtype::Complex64 => 8,
+            Dtype::Float32 | Dtype::Int32 | Dtype::Uint32 => 4,
+            Dtype::Float16 | Dtype::Int16 | Dtype::Uint16 => 2,
+            Dtype::Int8 | Dtype::Uint8 | Dtype::Bool => 1,
         }
+    }
+
+    /// Whether the dtype is complex (`complex64`, `complex128`).
+    #[must_use]
+    pub fn is_complex(self) -> bool {
+        matches!(self, Dtype::Complex64 | Dtype::Complex128)
+    }
+
+    /// Whether the dtype is an integer or bool type (NumPy's kinds `i`, `u`, `b`), which
+    /// `numpy.linalg` computes on as float64.
+    #[must_use]
+    pub fn is_integer_or_bool(self) -> bool {
+        matches!(
+            self,
+            Dtype::Int64
+                | Dtype::Int32
+                | Dtype::Int16
+                | Dtype::Int8
+                | Dtype::Uint64
+                | Dtype::Uint32
+                | Dtype::Uint16
+                | Dtype::Uint8
+                | Dtype::Bool
+        )
     }
 }
 
@@ -102,12 +175,13 @@ pub struct DenseArray {
     pub dtype: Dtype,
 }
 
-/// What [`load`] read: a dense array, or a sparse matrix from a Matrix Market file.
+/// What [`load`] read: a dense array, or a sparse matrix from a Matrix Market or
+/// scipy.sparse `.npz` file.
 #[derive(Debug, Clone)]
 pub enum Loaded {
-    /// A `.npy` or `.csv` file.
+    /// A `.npy`, `.csv` or dense `.npz` input.
     Dense(DenseArray),
-    /// A `.mtx` file, kept sparse.
+    /// A `.mtx` or scipy.sparse `.npz` file, kept sparse.
     Sparse {
         /// The matrix, duplicates summed and symmetric entries mirrored.
         matrix: CsrMatrix,
@@ -117,16 +191,26 @@ pub enum Loaded {
 }
 
 /// The extensions [`load`] understands, for error messages.
-const SUPPORTED: &str = "supported: .npy, .csv, .mtx";
+const SUPPORTED: &str = "supported: .npy, .npz, .csv, .mtx";
 
-/// Reads an array file, choosing the format by the extension (case-insensitive):
-/// `.npy` ([`read_npy`]), `.csv` ([`read_csv`], dtype `Float64`) or `.mtx` ([`read_mtx`],
-/// kept sparse).
+/// The error for a path whose extension no reader handles.
+pub(crate) fn unknown_extension(path: &Path, ext: Option<&str>) -> Error {
+    match ext {
+        Some(ext) => Error::format(path, format!("unknown extension '.{ext}' ({SUPPORTED})")),
+        None => Error::format(path, format!("no file extension ({SUPPORTED})")),
+    }
+}
+
+/// Reads an array file as `f64`, choosing the format by the extension (case-insensitive):
+/// `.npy` ([`read_npy`]), `.npz` (an archive of one array, `file.npz:name` for one of
+/// several, or a scipy.sparse matrix, kept sparse), `.csv` ([`read_csv`], dtype
+/// `Float64`) or `.mtx` ([`read_mtx`], kept sparse).
 ///
 /// # Errors
 /// [`Error::Format`] for an unknown extension (naming it and the supported ones), for a
-/// `.npz` archive (read those with [`read_npz`] or [`CsrMatrix::load_npz`]) and for a file
-/// whose content does not match its format; [`Error::Io`] if the file cannot be read.
+/// `.npz` archive of several arrays without a name (listing them), for complex data (see
+/// [`load_typed`]) and for a file whose content does not match its format; [`Error::Io`]
+/// if the file cannot be read.
 ///
 /// # Examples
 /// ```
@@ -146,35 +230,47 @@ const SUPPORTED: &str = "supported: .npy, .csv, .mtx";
 /// ```
 pub fn load(path: &Path) -> Result<Loaded> {
     match extension(path).as_deref() {
-        Some("npy") => Ok(Loaded::Dense(read_npy(path)?)),
-        Some("csv") => Ok(Loaded::Dense(DenseArray {
-            data: read_csv(path)?,
-            dtype: Dtype::Float64,
-        })),
-        Some("mtx") => {
+        Some("npy") if path.is_file() => return Ok(Loaded::Dense(read_npy(path)?)),
+        Some("csv") if path.is_file() => {
+            return Ok(Loaded::Dense(DenseArray {
+                data: read_csv(path)?,
+                dtype: Dtype::Float64,
+            }));
+        }
+        Some("mtx") if path.is_file() => {
             let (matrix, field) = read_mtx(path)?;
-            Ok(Loaded::Sparse {
+            return Ok(Loaded::Sparse {
                 matrix,
                 dtype: field.dtype(),
-            })
+            });
         }
-        Some("npz") => Err(Error::format(
-            path,
-            "a .npz archive holds several arrays: read it with io::read_npz, or a \
-             scipy.sparse file with CsrMatrix::load_npz",
-        )),
-        Some(ext) => Err(Error::format(
-            path,
-            format!("unknown extension '.{ext}' ({SUPPORTED})"),
-        )),
-        None => Err(Error::format(
-            path,
-            format!("no file extension ({SUPPORTED})"),
-        )),
+        _ => {}
+    }
+    match load_typed_keep_sparse(path)? {
+        TypedLoaded::Dense(d) => Ok(Loaded::Dense(DenseArray {
+            data: typed_to_f64(d.data, d.dtype, path)?,
+            dtype: d.dtype,
+        })),
+        TypedLoaded::Sparse { matrix, dtype } => Ok(Loaded::Sparse { matrix, dtype }),
     }
 }
 
-/// Reads an array file as a dense array, like [`load`], densifying a Matrix Market file.
+/// The values of a typed array as `f64` in C order, or the error for complex data.
+fn typed_to_f64(a: TypedArray, dtype: Dtype, path: &Path) -> Result<ArrayD<f64>> {
+    if a.is_complex() {
+        return Err(Error::format(
+            path,
+            format!(
+                "{} values cannot be read as real numbers (float64); this operation takes \
+                 real input",
+                dtype.numpy_name()
+            ),
+        ));
+    }
+    a.into_f64()
+}
+
+/// Reads an array file as a dense array, like [`load`], densifying a sparse input.
 ///
 /// # Errors
 /// As [`load`]; also [`Error::Unsupported`] if a sparse file's dense form is too large to
@@ -242,8 +338,12 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `path` atomically: `write` fills a temporary file `.{name}.tmp-{pid}-{n}` in the
-/// same directory, which is then synced and renamed over `path`. On any error the temporary
-/// file is removed and an existing `path` is left untouched.
+/// same directory, which is then renamed over `path`. On any error the temporary file is
+/// removed and an existing `path` is left untouched.
+///
+/// The file is not synced to disk before the rename (`np.save` does not sync either): the
+/// rename makes a failing or interrupted write leave no partial file, and an fsync would
+/// add the disk's write time (about a second per GB) to every large write.
 pub(crate) fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
@@ -270,9 +370,6 @@ pub(crate) fn write_atomic(
         let mut w = BufWriter::new(file);
         write(&mut w)?;
         let file = w.into_inner().map_err(|e| io_error(path, e.into_error()))?;
-        // Sync before the rename so that a crash cannot leave an empty file under the
-        // final name (the rename may reach the disk before the data otherwise).
-        file.sync_all().map_err(|e| io_error(path, e))?;
         drop(file);
         fs::rename(&tmp, path).map_err(|e| io_error(path, e))
     })();

@@ -1,4 +1,4 @@
-//! NumPy `.npy` files (format versions 1.0, 2.0 and 3.0) and `.npz` archives.
+//! NumPy `.npy` files (format versions 1.0, 2.0 and 3.0).
 //!
 //! A `.npy` file is the magic string `\x93NUMPY`, a two-byte version, a little-endian
 //! header length (2 bytes in version 1.0, 4 bytes in 2.0 and 3.0), a header that is a
@@ -6,23 +6,37 @@
 //! and the raw element bytes. See
 //! <https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html>.
 //!
-//! Reading supports the dtypes `<f8 >f8 <f4 >f4 <i8 >i8 <i4 >i4 |b1` (`=` and `|` mean
-//! little-endian on the platforms Rust targets here), C and Fortran order, and any number
-//! of dimensions. Object arrays (which need Python's pickle), structured dtypes and other
-//! element types are rejected with a message saying so. Writing produces `<f8` in C order.
+//! Reading supports every numeric NumPy dtype — float64, float32, float16, int64 … int8,
+//! uint64 … uint8, bool, complex128 and complex64 — in either byte order (`=` and `|` mean
+//! little-endian on the platforms Rust targets here), C and Fortran order, and any number of
+//! dimensions. Object arrays (which need Python's pickle), structured dtypes and other
+//! element types are rejected with a message saying so.
+//!
+//! Bodies are read with positioned reads, several at once, straight into the memory of the
+//! returned array ([`read_npy_typed`] keeps the file's dtype family and memory order, as
+//! `np.load` does). Writing ([`write_npy`]) follows `np.save`: an array that is
+//! Fortran-contiguous (a transposed view, for instance) is written with
+//! `'fortran_order': True` and no copy.
 
 use std::fs::File;
-use std::io::{Read, Seek};
+use std::io::Write;
+use std::mem::MaybeUninit;
 use std::path::Path;
 
-use ndarray::{ArrayBase, ArrayD, ArrayViewD, Data, Dimension, IxDyn, ShapeBuilder};
+use ndarray::{ArrayBase, ArrayD, ArrayView2, Data, Dimension, IxDyn, ShapeBuilder};
+use rayon::prelude::*;
 
-use super::{DenseArray, Dtype, io_error, write_all, write_atomic};
-use crate::array::{checked_len, fmt_shape};
+use super::element::{NpyElement, is_native};
+use super::fileio::{PIECE, as_bytes, read_exact_at, read_exact_at_uninit, uninit_bytes};
+use super::typed::{TypedArray, TypedDense};
+use super::{DenseArray, Dtype, io_error, write_atomic};
+use crate::array::{fmt_shape, try_vec_uninit_of};
 use crate::error::{Error, Result};
 
+pub use super::npz::{read_npz, write_npz};
+
 /// The six bytes every `.npy` file starts with.
-const MAGIC: &[u8; 6] = b"\x93NUMPY";
+pub(crate) const MAGIC: &[u8; 6] = b"\x93NUMPY";
 
 /// NumPy pads `magic + version + length + header` to a multiple of 64 bytes so that the
 /// data is aligned for memory mapping (`numpy.lib.format.ARRAY_ALIGN`).
@@ -32,8 +46,10 @@ const ALIGN: usize = 64;
 /// the limit only keeps a hostile `((((…` from exhausting the stack.
 const MAX_DEPTH: usize = 32;
 
-/// Bytes read per chunk when streaming a body from disk (a multiple of every item size).
-const CHUNK: usize = 1 << 20;
+/// The bytes read to find the header: the preamble (at most 12 bytes) plus, in one go, the
+/// dict of any ordinary file (NumPy pads headers to 64-byte multiples; 4 KiB covers 32-d
+/// shapes). A longer header costs a second read.
+const HEAD_GUESS: usize = 4096;
 
 /// The element type as the header's `descr` spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,14 +85,14 @@ pub(crate) struct Header {
 impl Header {
     /// Number of elements; errors only when the product overflows, which
     /// [`Header::check_body_len`] reports with the byte count.
-    fn count(&self) -> Option<usize> {
+    pub(crate) fn count(&self) -> Option<usize> {
         self.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
     }
 
     /// Checks that the body holds exactly the bytes the shape needs, before anything is
     /// allocated. Byte counts are computed in `u128` so that even a shape such as
     /// `(10¹¹, 10¹¹)` is reported with its true size.
-    fn check_body_len(&self, body_len: u64, path: &Path) -> Result<usize> {
+    pub(crate) fn check_body_len(&self, body_len: u64, path: &Path) -> Result<usize> {
         let needed = self
             .shape
             .iter()
@@ -108,15 +124,122 @@ impl Header {
         self.count()
             .ok_or_else(|| Error::format(path, "header shape overflows"))
     }
+
+    /// The numeric dtype and byte order, or an error for string dtypes (which only the
+    /// scipy.sparse reader uses).
+    pub(crate) fn numeric(&self, path: &Path) -> Result<(Dtype, bool)> {
+        match self.descr {
+            Descr::Num { dtype, big_endian } => Ok((dtype, big_endian)),
+            other => Err(Error::format(
+                path,
+                format!(
+                    "unsupported dtype {} (supported: {SUPPORTED_DTYPES})",
+                    descr_name(other)
+                ),
+            )),
+        }
+    }
+
+    /// Whether the body is in Fortran order in the sense that matters for layout: only
+    /// arrays of two or more dimensions differ between the orders.
+    pub(crate) fn is_fortran(&self) -> bool {
+        self.fortran_order && self.shape.len() > 1
+    }
 }
 
+/// The dtypes the readers accept, for messages.
+pub(crate) const SUPPORTED_DTYPES: &str = "float64, float32, float16, int64, int32, int16, int8, \
+     uint64, uint32, uint16, uint8, bool, complex128, complex64";
+
 /// The NumPy spelling of a descr, for messages.
-fn descr_name(d: Descr) -> String {
+pub(crate) fn descr_name(d: Descr) -> String {
     match d {
         Descr::Num { dtype, .. } => dtype.numpy_name().to_string(),
         Descr::Bytes(n) => format!("|S{n}"),
         Descr::Unicode { chars, .. } => format!("<U{chars}"),
     }
+}
+
+/// What a `.npy` header says about the array that follows it.
+///
+/// # Examples
+/// ```
+/// let dir = std::env::temp_dir().join(format!("mlinalg-header-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("t.npy");
+/// let a = ndarray::array![[1.0f32, 2.0, 3.0], [4.0, 5.0, 6.0]];
+/// mlinalg::io::write_npy(&path, &a.t())?; // a transposed view: written in Fortran order
+/// let h = mlinalg::io::read_npy_header(&path)?;
+/// assert_eq!(h.dtype, mlinalg::io::Dtype::Float32);
+/// assert_eq!(h.shape, vec![3, 2]);
+/// assert!(h.fortran_order);
+/// assert_eq!(h.data_offset, 128);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NpyHeader {
+    /// The stored dtype.
+    pub dtype: Dtype,
+    /// Whether the elements are stored big-endian (`>f8`).
+    pub big_endian: bool,
+    /// The header's `fortran_order`: the body lists the elements column-major.
+    pub fortran_order: bool,
+    /// The array's shape.
+    pub shape: Vec<usize>,
+    /// Where the body starts in the file, in bytes.
+    pub data_offset: u64,
+}
+
+impl NpyHeader {
+    /// The number of elements, the product of the shape (checked against the file's length
+    /// when the header was read, so it cannot overflow).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether the array has no elements.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Opens `path` and reads and checks its header (the shape against the file's length).
+pub(crate) fn open_npy(path: &Path) -> Result<(File, Header)> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let file_len = file.metadata().map_err(|e| io_error(path, e))?.len();
+    let mut head = vec![0u8; HEAD_GUESS.min(usize::try_from(file_len).unwrap_or(HEAD_GUESS))];
+    read_exact_at(&file, &mut head, 0).map_err(|e| truncated(path, e))?;
+    let (_, header_len, pre_len) = parse_preamble(&head, path)?;
+    check_header_fits(pre_len, header_len, file_len, path)?;
+    if pre_len + header_len > head.len() {
+        head.resize(pre_len + header_len, 0);
+        read_exact_at(&file, &mut head, 0).map_err(|e| truncated(path, e))?;
+    }
+    let header = parse_header(&head, file_len, path)?;
+    header.check_body_len(file_len - header.data_offset as u64, path)?;
+    Ok((file, header))
+}
+
+/// Reads the header of a `.npy` file without reading its body, checking it as the readers
+/// do (a shape that does not match the file's length is an error).
+///
+/// # Errors
+/// [`Error::Format`] for a file that is not a `.npy` file, an unsupported dtype or a shape
+/// that does not match the file's length; [`Error::Io`] if the file cannot be read.
+pub fn read_npy_header(path: &Path) -> Result<NpyHeader> {
+    let (_, header) = open_npy(path)?;
+    let (dtype, big_endian) = header.numeric(path)?;
+    Ok(NpyHeader {
+        dtype,
+        big_endian,
+        fortran_order: header.fortran_order,
+        shape: header.shape,
+        data_offset: header.data_offset as u64,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -325,11 +448,20 @@ fn parse_descr(s: &str) -> std::result::Result<Descr, String> {
     // multi-byte types, and Rust's supported targets that run NumPy are little-endian.
     let big_endian = order == b'>' || (order != b'<' && cfg!(target_endian = "big"));
     let dtype = match rest {
-        "f8" => Dtype::Float64,
-        "f4" => Dtype::Float32,
-        "i8" => Dtype::Int64,
-        "i4" => Dtype::Int32,
+        "f8" | "d" => Dtype::Float64,
+        "f4" | "f" => Dtype::Float32,
+        "f2" | "e" => Dtype::Float16,
+        "i8" | "q" => Dtype::Int64,
+        "i4" | "i" => Dtype::Int32,
+        "i2" | "h" => Dtype::Int16,
+        "i1" | "b" => Dtype::Int8,
+        "u8" | "Q" => Dtype::Uint64,
+        "u4" | "I" => Dtype::Uint32,
+        "u2" | "H" => Dtype::Uint16,
+        "u1" | "B" => Dtype::Uint8,
         "b1" | "?" => Dtype::Bool,
+        "c16" | "D" => Dtype::Complex128,
+        "c8" | "F" => Dtype::Complex64,
         "O" | "O8" | "O4" => {
             return Err(
                 "object arrays (dtype 'O') cannot be read: they hold Python objects \
@@ -350,16 +482,14 @@ fn parse_descr(s: &str) -> std::result::Result<Descr, String> {
                 });
             }
             let name = match (kind, width) {
-                (Some('f'), Some(2)) => " (float16)",
-                (Some('u'), _) => " (unsigned integers)",
-                (Some('i'), Some(1 | 2)) => " (small integers)",
-                (Some('c'), _) => " (complex numbers)",
+                (Some('f'), Some(12 | 16)) => " (long double)",
+                (Some('c'), Some(24 | 32)) => " (complex long double)",
                 (Some('M' | 'm'), _) => " (datetimes)",
                 (Some('V'), _) => " (raw void records)",
                 _ => "",
             };
             return Err(format!(
-                "unsupported dtype '{s}'{name} (supported: float64, float32, int64, int32, bool)"
+                "unsupported dtype '{s}'{name} (supported: {SUPPORTED_DTYPES})"
             ));
         }
     };
@@ -448,7 +578,12 @@ fn parse_header_dict(text: &[u8], data_offset: usize, path: &Path) -> Result<Hea
 
 /// Errors unless a header of `header_len` bytes after a `pre`-byte preamble fits in a file
 /// of `file_len` bytes.
-fn check_header_fits(pre: usize, header_len: usize, file_len: u64, path: &Path) -> Result<()> {
+pub(crate) fn check_header_fits(
+    pre: usize,
+    header_len: usize,
+    file_len: u64,
+    path: &Path,
+) -> Result<()> {
     if (pre + header_len) as u64 > file_len {
         return Err(Error::format(
             path,
@@ -475,194 +610,212 @@ pub(crate) fn parse_header(bytes: &[u8], file_len: u64, path: &Path) -> Result<H
     parse_header_dict(text, data_offset, path)
 }
 
-/// Reads and parses the preamble and header of the open `.npy` file `file` (of
-/// `file_len` bytes; read from its start), for readers outside this module (the streaming
-/// `.npy` row source). The body is not read.
-pub(crate) fn read_header(file: &mut File, file_len: u64, path: &Path) -> Result<Header> {
-    let mut pre = [0u8; 12];
-    file.rewind().map_err(|e| io_error(path, e))?;
-    let n = read_up_to(file, &mut pre, path)?;
-    let (_, header_len, pre_len) = parse_preamble(&pre[..n], path)?;
-    check_header_fits(pre_len, header_len, file_len, path)?;
-    let mut head = vec![0u8; pre_len + header_len];
-    file.rewind().map_err(|e| io_error(path, e))?;
-    file.read_exact(&mut head).map_err(|e| truncated(path, e))?;
-    parse_header(&head, file_len, path)
-}
-
 // ---------------------------------------------------------------------------------------
-// Body decoding
+// Reading bodies
 // ---------------------------------------------------------------------------------------
 
-/// Decodes `N`-byte items with `f`. `chunks_exact` yields exactly `N` bytes, so the
-/// conversion to `[u8; N]` cannot fail (the default is never used).
-#[inline]
-fn decode_items<const N: usize>(bytes: &[u8], out: &mut Vec<f64>, f: impl Fn([u8; N]) -> f64) {
-    out.extend(
-        bytes
-            .chunks_exact(N)
-            .map(|c| f(<[u8; N]>::try_from(c).unwrap_or([0; N]))),
-    );
-}
-
-/// Appends the values of `bytes` (whole items of a numeric `descr`) to `out` as `f64`.
-fn decode_numeric(dtype: Dtype, big_endian: bool, bytes: &[u8], out: &mut Vec<f64>) {
-    match (dtype, big_endian) {
-        (Dtype::Float64, false) => decode_items(bytes, out, f64::from_le_bytes),
-        (Dtype::Float64, true) => decode_items(bytes, out, f64::from_be_bytes),
-        (Dtype::Float32, false) => decode_items(bytes, out, |b| f64::from(f32::from_le_bytes(b))),
-        (Dtype::Float32, true) => decode_items(bytes, out, |b| f64::from(f32::from_be_bytes(b))),
-        // int64 → f64 rounds beyond ±2⁵³, as NumPy's astype(float64) does.
-        (Dtype::Int64, false) => decode_items(bytes, out, |b| i64::from_le_bytes(b) as f64),
-        (Dtype::Int64, true) => decode_items(bytes, out, |b| i64::from_be_bytes(b) as f64),
-        (Dtype::Int32, false) => decode_items(bytes, out, |b| f64::from(i32::from_le_bytes(b))),
-        (Dtype::Int32, true) => decode_items(bytes, out, |b| f64::from(i32::from_be_bytes(b))),
-        // NumPy stores True as 1; any non-zero byte reads as True.
-        (Dtype::Bool, _) => out.extend(bytes.iter().map(|&b| if b == 0 { 0.0 } else { 1.0 })),
+/// Maps an unexpected end of file to a format error (the file shrank while being read).
+pub(crate) fn truncated(path: &Path, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        Error::format(path, "truncated .npy file")
+    } else {
+        io_error(path, e)
     }
 }
 
-/// Reserves room for `count` values, failing instead of aborting.
-fn try_reserve_values(count: usize, path: &Path) -> Result<Vec<f64>> {
-    checked_len("read_npy", &[count])?;
-    let mut v = Vec::new();
-    v.try_reserve_exact(count).map_err(|_| Error::Unsupported {
-        op: "read_npy",
-        detail: format!("{}: cannot allocate {count} values", path.display()),
-    })?;
+/// An empty vector with room for `count` elements of `T`, refused with an error naming
+/// the file when the array is too large for the memory available.
+fn alloc_values<T>(op: &'static str, count: usize, path: &Path) -> Result<Vec<T>> {
+    try_vec_uninit_of(op, count).map_err(|e| match e {
+        Error::Unsupported { op, detail } => Error::Unsupported {
+            op,
+            detail: format!("{}: {detail}", path.display()),
+        },
+        other => other,
+    })
+}
+
+/// Reads the `count` elements of the body that starts at `offset` in `file`, stored as
+/// `dtype` in byte order `big_endian`, as `T` (in the file's order).
+///
+/// Pieces of [`PIECE`] bytes are read in parallel with positioned reads: straight into the
+/// vector when the stored bytes are `T`'s own, else through a per-task buffer that is
+/// converted into the vector.
+pub(crate) fn read_body<T: NpyElement>(
+    file: &File,
+    offset: u64,
+    dtype: Dtype,
+    big_endian: bool,
+    count: usize,
+    op: &'static str,
+    path: &Path,
+) -> Result<Vec<T>> {
+    let mut v = alloc_values::<T>(op, count, path)?;
+    let dst = &mut v.spare_capacity_mut()[..count];
+    let itemsize = dtype.itemsize();
+    let result = if is_native::<T>(dtype, big_endian) {
+        let bytes = uninit_bytes(dst);
+        if bytes.len() <= PIECE {
+            read_exact_at_uninit(file, bytes, offset)
+        } else {
+            bytes
+                .par_chunks_mut(PIECE)
+                .enumerate()
+                .try_for_each(|(i, piece)| {
+                    read_exact_at_uninit(file, piece, offset + (i * PIECE) as u64)
+                })
+        }
+    } else {
+        let per = (PIECE / itemsize).max(1);
+        let read_piece = |buf: &mut Vec<u8>, (i, piece): (usize, &mut [MaybeUninit<T>])| {
+            let n = piece.len() * itemsize;
+            buf.resize(n, 0);
+            read_exact_at(file, &mut buf[..n], offset + (i * per * itemsize) as u64)?;
+            T::decode(dtype, big_endian, &buf[..n], piece);
+            Ok(())
+        };
+        if count <= per {
+            read_piece(&mut Vec::new(), (0, dst))
+        } else {
+            dst.par_chunks_mut(per)
+                .enumerate()
+                .try_for_each_init(Vec::new, read_piece)
+        }
+    };
+    result.map_err(|e| truncated(path, e))?;
+    // SAFETY: every one of the `count` elements was written: by pread (which filled each
+    // piece completely, or the read failed and we returned above) or by `decode`, which
+    // writes `piece.len()` elements from the `piece.len() · itemsize` bytes it is given.
+    unsafe { v.set_len(count) };
     Ok(v)
 }
 
-/// Builds the C-order array from values stored in C or Fortran order.
-fn build_array(values: Vec<f64>, header: &Header, dtype: Dtype, path: &Path) -> Result<DenseArray> {
+/// The array of `values` with the header's shape, in the header's memory order.
+fn shaped<T>(values: Vec<T>, header: &Header, path: &Path) -> Result<ArrayD<T>> {
     let shape = IxDyn(&header.shape);
-    let data = if header.fortran_order && header.shape.len() > 1 {
-        let f = ArrayD::from_shape_vec(shape.f(), values).map_err(|e| {
-            Error::format(
-                path,
-                format!(
-                    "header shape {} is not a valid array shape: {e}",
-                    fmt_shape(&header.shape)
-                ),
-            )
-        })?;
-        f.as_standard_layout().into_owned()
+    let a = if header.is_fortran() {
+        ArrayD::from_shape_vec(shape.f(), values)
     } else {
-        ArrayD::from_shape_vec(shape, values).map_err(|e| {
-            Error::format(
-                path,
-                format!(
-                    "header shape {} is not a valid array shape: {e}",
-                    fmt_shape(&header.shape)
-                ),
-            )
-        })?
+        ArrayD::from_shape_vec(shape, values)
     };
-    Ok(DenseArray { data, dtype })
-}
-
-/// A raw entry: header plus body bytes, for the sparse `.npz` reader which needs integer
-/// index arrays and byte strings as they are.
-pub(crate) struct RawNpy {
-    pub(crate) header: Header,
-    pub(crate) body: Vec<u8>,
-}
-
-impl RawNpy {
-    /// The values as `f64` in C order.
-    pub(crate) fn to_dense(&self, path: &Path) -> Result<DenseArray> {
-        decode_dense(&self.header, &self.body, path)
-    }
-
-    /// The values of a 1-d integer array as indices (`usize`), rejecting negative values.
-    pub(crate) fn to_indices(&self, path: &Path, what: &str) -> Result<Vec<usize>> {
-        let bad = |detail: String| Error::format(path, format!("'{what}': {detail}"));
-        if self.header.shape.len() != 1 {
-            return Err(bad(format!(
-                "expected a 1-d array, got shape {}",
-                fmt_shape(&self.header.shape)
-            )));
-        }
-        let count = self.header.check_body_len(self.body.len() as u64, path)?;
-        let mut out = Vec::new();
-        out.try_reserve_exact(count)
-            .map_err(|_| bad(format!("cannot allocate {count} indices")))?;
-        let conv = |v: i64| usize::try_from(v).map_err(|_| bad(format!("negative index {v}")));
-        match self.header.descr {
-            Descr::Num {
-                dtype: Dtype::Int32,
-                big_endian,
-            } => {
-                for c in self.body.chunks_exact(4) {
-                    let b = <[u8; 4]>::try_from(c).unwrap_or([0; 4]); // safe: 4-byte chunks
-                    let v = if big_endian {
-                        i32::from_be_bytes(b)
-                    } else {
-                        i32::from_le_bytes(b)
-                    };
-                    out.push(conv(i64::from(v))?);
-                }
-            }
-            Descr::Num {
-                dtype: Dtype::Int64,
-                big_endian,
-            } => {
-                for c in self.body.chunks_exact(8) {
-                    let b = <[u8; 8]>::try_from(c).unwrap_or([0; 8]); // safe: 8-byte chunks
-                    out.push(conv(if big_endian {
-                        i64::from_be_bytes(b)
-                    } else {
-                        i64::from_le_bytes(b)
-                    })?);
-                }
-            }
-            d => {
-                return Err(bad(format!(
-                    "expected int32 or int64 indices, got {}",
-                    descr_name(d)
-                )));
-            }
-        }
-        Ok(out)
-    }
-
-    /// The text of a 0-d or 1-element string array (scipy's `format` entry).
-    pub(crate) fn to_text(&self) -> Option<String> {
-        match self.header.descr {
-            Descr::Bytes(n) if self.body.len() == n => {
-                let end = self.body.iter().position(|&b| b == 0).unwrap_or(n);
-                Some(String::from_utf8_lossy(&self.body[..end]).into_owned())
-            }
-            Descr::Unicode { chars, big_endian } if self.body.len() == chars * 4 => Some(
-                self.body
-                    .chunks_exact(4)
-                    .map(|c| {
-                        let b = <[u8; 4]>::try_from(c).unwrap_or([0; 4]); // safe: 4-byte chunks
-                        if big_endian {
-                            u32::from_be_bytes(b)
-                        } else {
-                            u32::from_le_bytes(b)
-                        }
-                    })
-                    .take_while(|&u| u != 0)
-                    .map(|u| char::from_u32(u).unwrap_or('\u{fffd}'))
-                    .collect(),
+    a.map_err(|e| {
+        Error::format(
+            path,
+            format!(
+                "header shape {} is not a valid array shape: {e}",
+                fmt_shape(&header.shape)
             ),
-            _ => None,
-        }
+        )
+    })
+}
+
+/// Reads the whole body of an opened file as `T`.
+fn read_array<T: NpyElement>(
+    file: &File,
+    header: &Header,
+    op: &'static str,
+    path: &Path,
+) -> Result<ArrayD<T>> {
+    let (dtype, big_endian) = header.numeric(path)?;
+    let count = header
+        .count()
+        .ok_or_else(|| Error::format(path, "header shape overflows"))?;
+    let values = read_body::<T>(
+        file,
+        header.data_offset as u64,
+        dtype,
+        big_endian,
+        count,
+        op,
+        path,
+    )?;
+    shaped(values, header, path)
+}
+
+/// Decodes an in-memory body as `T`.
+fn decode_array<T: NpyElement>(header: &Header, body: &[u8], path: &Path) -> Result<ArrayD<T>> {
+    let (dtype, big_endian) = header.numeric(path)?;
+    let count = header.check_body_len(body.len() as u64, path)?;
+    let mut v = alloc_values::<T>("read_npy", count, path)?;
+    T::decode(
+        dtype,
+        big_endian,
+        body,
+        &mut v.spare_capacity_mut()[..count],
+    );
+    // SAFETY: `decode` wrote all `count` elements (the body holds count · itemsize bytes).
+    unsafe { v.set_len(count) };
+    shaped(v, header, path)
+}
+
+/// The error for complex data where real numbers are needed.
+fn complex_as_real(dtype: Dtype, path: &Path) -> Error {
+    Error::format(
+        path,
+        format!(
+            "{} values cannot be read as real numbers (float64); this operation takes real input",
+            dtype.numpy_name()
+        ),
+    )
+}
+
+/// Reads the body of an opened file in its dtype family (see [`read_npy_typed`]).
+pub(crate) fn read_typed(file: &File, header: &Header, path: &Path) -> Result<TypedDense> {
+    const OP: &str = "read_npy";
+    let (dtype, _) = header.numeric(path)?;
+    let data = match dtype {
+        Dtype::Float32 | Dtype::Float16 => TypedArray::Float32(read_array(file, header, OP, path)?),
+        Dtype::Complex64 => TypedArray::Complex64(read_array(file, header, OP, path)?),
+        Dtype::Complex128 => TypedArray::Complex128(read_array(file, header, OP, path)?),
+        _ => TypedArray::Float64(read_array(file, header, OP, path)?),
+    };
+    Ok(TypedDense {
+        data,
+        dtype,
+        fortran_order: header.fortran_order,
+    })
+}
+
+/// Decodes an in-memory `.npy` body in its dtype family.
+pub(crate) fn decode_typed(header: &Header, body: &[u8], path: &Path) -> Result<TypedDense> {
+    let (dtype, _) = header.numeric(path)?;
+    let data = match dtype {
+        Dtype::Float32 | Dtype::Float16 => TypedArray::Float32(decode_array(header, body, path)?),
+        Dtype::Complex64 => TypedArray::Complex64(decode_array(header, body, path)?),
+        Dtype::Complex128 => TypedArray::Complex128(decode_array(header, body, path)?),
+        _ => TypedArray::Float64(decode_array(header, body, path)?),
+    };
+    Ok(TypedDense {
+        data,
+        dtype,
+        fortran_order: header.fortran_order,
+    })
+}
+
+/// Decodes an in-memory `.npy` body as `f64` in C order (the [`DenseArray`] contract).
+pub(crate) fn decode_dense(header: &Header, body: &[u8], path: &Path) -> Result<DenseArray> {
+    let (dtype, _) = header.numeric(path)?;
+    if dtype.is_complex() {
+        return Err(complex_as_real(dtype, path));
     }
+    let a = decode_array::<f64>(header, body, path)?;
+    Ok(DenseArray {
+        data: to_c_order("read_npy", a)?,
+        dtype,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
 // Public readers
 // ---------------------------------------------------------------------------------------
 
-/// Parses the bytes of a `.npy` file (`path` names it in error messages).
+/// Parses the bytes of a `.npy` file (`path` names it in error messages) as `f64` in C
+/// order.
 ///
 /// # Errors
-/// [`Error::Format`] for a bad magic string, an unsupported version or dtype, a header
-/// that is not a valid dict, or a body whose length differs from what the header's shape
-/// needs (checked before any allocation).
+/// [`Error::Format`] for a bad magic string, an unsupported version or dtype (complex
+/// included: see [`parse_npy_typed`]), a header that is not a valid dict, or a body whose
+/// length differs from what the header's shape needs (checked before any allocation).
 ///
 /// # Examples
 /// ```
@@ -684,38 +837,40 @@ pub fn parse_npy(bytes: &[u8], path: &Path) -> Result<DenseArray> {
     )
 }
 
-/// The numeric dtype and byte order of `header`, or an error for string dtypes (which
-/// only the scipy.sparse reader uses).
-fn numeric_descr(header: &Header, path: &Path) -> Result<(Dtype, bool)> {
-    match header.descr {
-        Descr::Num { dtype, big_endian } => Ok((dtype, big_endian)),
-        other => Err(Error::format(
-            path,
-            format!(
-                "unsupported dtype {} (supported: float64, float32, int64, int32, bool)",
-                descr_name(other)
-            ),
-        )),
-    }
-}
-
-/// Decodes the body of a numeric array into a C-order `f64` array.
-fn decode_dense(header: &Header, body: &[u8], path: &Path) -> Result<DenseArray> {
-    let (dtype, big_endian) = numeric_descr(header, path)?;
-    let count = header.check_body_len(body.len() as u64, path)?;
-    let mut values = try_reserve_values(count, path)?;
-    decode_numeric(dtype, big_endian, body, &mut values);
-    build_array(values, header, dtype, path)
-}
-
-/// Reads a `.npy` file (NumPy `np.load`), streaming the body so that memory use is the
-/// result plus one megabyte.
-///
-/// Every value is converted to `f64`; [`DenseArray::dtype`] says what the file stored.
-/// A Fortran-order file is returned in C layout.
+/// Parses the bytes of a `.npy` file in its own dtype family, as [`read_npy_typed`] reads
+/// a file.
 ///
 /// # Errors
-/// As [`parse_npy`]; [`Error::Io`] if the file cannot be read.
+/// As [`parse_npy`], complex dtypes being accepted.
+///
+/// # Examples
+/// ```
+/// use std::path::Path;
+/// use mlinalg::io::{TypedArray, npy::{parse_npy_typed, to_npy_bytes}};
+/// let bytes = to_npy_bytes(&ndarray::array![1.5f32, 2.0]);
+/// let a = parse_npy_typed(&bytes, Path::new("<bytes>"))?;
+/// assert!(matches!(a.data, TypedArray::Float32(ref v) if v[[1]] == 2.0));
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn parse_npy_typed(bytes: &[u8], path: &Path) -> Result<TypedDense> {
+    let header = parse_header(bytes, bytes.len() as u64, path)?;
+    decode_typed(
+        &header,
+        bytes.get(header.data_offset..).unwrap_or(&[]),
+        path,
+    )
+}
+
+/// Reads a `.npy` file (NumPy `np.load`) as `f64` in standard (C) layout.
+///
+/// Every real dtype is converted to `f64`; [`DenseArray::dtype`] says what the file
+/// stored. A Fortran-order file is transposed into C layout (cache-blocked, in parallel).
+/// Use [`read_npy_typed`] to keep float32 and complex data in their own types and the
+/// file's memory order.
+///
+/// # Errors
+/// As [`parse_npy`]; [`Error::Io`] if the file cannot be read; [`Error::Unsupported`] if
+/// the array is larger than the memory available.
 ///
 /// # Examples
 /// ```
@@ -729,52 +884,116 @@ fn decode_dense(header: &Header, body: &[u8], path: &Path) -> Result<DenseArray>
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
 pub fn read_npy(path: &Path) -> Result<DenseArray> {
-    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
-    let file_len = file.metadata().map_err(|e| io_error(path, e))?.len();
-    let mut pre = [0u8; 12];
-    let n = read_up_to(&mut file, &mut pre, path)?;
-    let (_, header_len, pre_len) = parse_preamble(&pre[..n], path)?;
-    check_header_fits(pre_len, header_len, file_len, path)?;
-    let mut head = vec![0u8; pre_len + header_len];
-    file.rewind().map_err(|e| io_error(path, e))?;
-    file.read_exact(&mut head).map_err(|e| truncated(path, e))?;
-    let header = parse_header(&head, file_len, path)?;
-    let (dtype, big_endian) = numeric_descr(&header, path)?;
-    let count = header.check_body_len(file_len - header.data_offset as u64, path)?;
-    let mut values = try_reserve_values(count, path)?;
-    let itemsize = dtype.itemsize();
-    let mut remaining = count * itemsize; // safe: equals the body length checked above
-    let mut buf = vec![0u8; CHUNK.min(remaining)];
-    while remaining > 0 {
-        let take = CHUNK.min(remaining);
-        file.read_exact(&mut buf[..take])
-            .map_err(|e| truncated(path, e))?;
-        decode_numeric(dtype, big_endian, &buf[..take], &mut values);
-        remaining -= take;
+    let (file, header) = open_npy(path)?;
+    let (dtype, _) = header.numeric(path)?;
+    if dtype.is_complex() {
+        return Err(complex_as_real(dtype, path));
     }
-    build_array(values, &header, dtype, path)
+    let a = read_array::<f64>(&file, &header, "read_npy", path)?;
+    Ok(DenseArray {
+        data: to_c_order("read_npy", a)?,
+        dtype,
+    })
 }
 
-/// Reads as many bytes as are available into `buf` (up to its length).
-fn read_up_to(r: &mut impl Read, buf: &mut [u8], path: &Path) -> Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_error(path, e)),
+/// Reads a `.npy` file (NumPy `np.load`) keeping its element type and memory order:
+/// float64 → `f64`, float32 → `f32`, complex128 → [`Complex64`](num_complex::Complex64),
+/// complex64 → [`Complex32`](num_complex::Complex32); ints and bool → `f64` and float16 →
+/// `f32`, as `numpy.linalg` promotes them. [`TypedDense::dtype`] is the stored dtype.
+///
+/// A Fortran-order file gives an array in Fortran layout, without a copy (as `np.load`
+/// gives an F-contiguous array); [`TypedArray::into_standard_layout`] makes it C-ordered.
+///
+/// # Errors
+/// As [`read_npy`], complex dtypes being accepted.
+///
+/// # Examples
+/// ```
+/// use mlinalg::io::{Dtype, TypedArray};
+/// use num_complex::Complex64;
+/// let dir = std::env::temp_dir().join(format!("mlinalg-read-typed-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("z.npy");
+/// let z = ndarray::array![[Complex64::new(1.0, 2.0), Complex64::new(0.0, -1.0)]];
+/// mlinalg::io::write_npy(&path, &z)?;
+/// let a = mlinalg::io::read_npy_typed(&path)?;
+/// assert_eq!(a.dtype, Dtype::Complex128);
+/// assert!(matches!(a.data, TypedArray::Complex128(ref b) if *b == z.into_dyn()));
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn read_npy_typed(path: &Path) -> Result<TypedDense> {
+    let (file, header) = open_npy(path)?;
+    read_typed(&file, &header, path)
+}
+
+// ---------------------------------------------------------------------------------------
+// Layout
+// ---------------------------------------------------------------------------------------
+
+/// `a` in standard (C) layout: returned as it is when it already is; a 2-d array in any
+/// other layout is copied with a cache-blocked transpose, in parallel; other arrays
+/// element by element. The copy is a checked allocation.
+pub(crate) fn to_c_order<T: Copy + Send + Sync>(
+    op: &'static str,
+    a: ArrayD<T>,
+) -> Result<ArrayD<T>> {
+    if a.is_standard_layout() {
+        return Ok(a);
+    }
+    let shape = a.shape().to_vec();
+    let count = a.len();
+    let mut v = try_vec_uninit_of::<T>(op, count)?;
+    let dst = &mut v.spare_capacity_mut()[..count];
+    match a.view().into_dimensionality::<ndarray::Ix2>() {
+        Ok(a2) => gather_c(&a2, dst),
+        Err(_) => {
+            for (d, &x) in dst.iter_mut().zip(a.iter()) {
+                d.write(x);
+            }
         }
     }
-    Ok(n)
+    // SAFETY: both branches write all `count` elements of `dst`.
+    unsafe { v.set_len(count) };
+    ArrayD::from_shape_vec(IxDyn(&shape), v).map_err(|e| Error::shape(op, e.to_string()))
 }
 
-/// Maps an unexpected end of file to a format error (the file shrank while being read).
-fn truncated(path: &Path, e: std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::UnexpectedEof {
-        Error::format(path, "truncated .npy file")
+/// Edge of the square tiles of the blocked copy: 32 × 32 `f64` is 8 KiB read and 8 KiB
+/// written, well inside the 32 KiB L1 of every x86 core of the last decade.
+const TILE: usize = 32;
+
+/// Copies the 2-d view `a` (any strides) into `dst` in C order.
+///
+/// The copy goes tile by tile: within a 32-column band, rows are walked in order, so the
+/// reads of a transposed source touch 32 cache lines that are reused for the next 7 rows,
+/// and the writes are sequential. Bands of rows are distributed over the rayon pool.
+fn gather_c<T: Copy + Send + Sync>(a: &ArrayView2<'_, T>, dst: &mut [MaybeUninit<T>]) {
+    let (rows, cols) = a.dim();
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    // Panels of whole rows, about a piece each, so that both cores have work.
+    let panel_rows = (PIECE / (cols * std::mem::size_of::<T>()).max(1)).clamp(TILE, rows.max(TILE));
+    let fill = |(p, panel): (usize, &mut [MaybeUninit<T>])| {
+        let r0 = p * panel_rows;
+        let nr = panel.len() / cols;
+        for c0 in (0..cols).step_by(TILE) {
+            let c1 = (c0 + TILE).min(cols);
+            for i in 0..nr {
+                let row = a.row(r0 + i);
+                let out = &mut panel[i * cols..(i + 1) * cols];
+                for j in c0..c1 {
+                    out[j].write(row[j]);
+                }
+            }
+        }
+    };
+    if rows <= panel_rows {
+        fill((0, dst));
     } else {
-        io_error(path, e)
+        dst.par_chunks_mut(panel_rows * cols)
+            .enumerate()
+            .for_each(fill);
     }
 }
 
@@ -782,13 +1001,30 @@ fn truncated(path: &Path, e: std::io::Error) -> Error {
 // Writers
 // ---------------------------------------------------------------------------------------
 
-/// The header (preamble included) of a C-order array of `descr` (e.g. `<f8`) and `shape`.
-fn npy_header(descr: &str, shape: &[usize]) -> Vec<u8> {
+/// The memory order of a written `.npy` file.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NpyOrder {
+    /// As `np.save`: Fortran order for an array that is Fortran-contiguous but not
+    /// C-contiguous (a transposed matrix, for instance), written without a copy; C order
+    /// otherwise.
+    #[default]
+    Auto,
+    /// C (row-major) order, `'fortran_order': False`.
+    C,
+    /// Fortran (column-major) order, `'fortran_order': True` (for 2 or more dimensions;
+    /// NumPy writes 0-d and 1-d arrays with `False`).
+    Fortran,
+}
+
+/// The header (preamble included) of an array of `descr` (e.g. `<f8`) and `shape`.
+fn npy_header(descr: &str, shape: &[usize], fortran: bool) -> Vec<u8> {
     let shape_text = match shape {
         [n] => format!("({n},)"),
         _ => fmt_shape(shape),
     };
-    let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+    let order = if fortran { "True" } else { "False" };
+    let dict = format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape_text}, }}");
     // Version 1.0 unless the header does not fit its 2-byte length (never for ndim ≤ 64).
     let (major, pre) = if dict.len() + 1 + 10 <= usize::from(u16::MAX) {
         (1u8, 10)
@@ -812,15 +1048,118 @@ fn npy_header(descr: &str, shape: &[usize]) -> Vec<u8> {
     out
 }
 
-/// Appends the little-endian bytes of `a` in C order.
-fn push_body<S: Data<Elem = f64>, D: Dimension>(a: &ArrayBase<S, D>, out: &mut impl Extend<u8>) {
-    match a.as_slice() {
-        Some(s) => out.extend(s.iter().flat_map(|v| v.to_le_bytes())),
-        None => out.extend(a.iter().flat_map(|v| v.to_le_bytes())),
+/// Whether `a` is written in Fortran order under `order`.
+fn writes_fortran<S: Data, D: Dimension>(a: &ArrayBase<S, D>, order: NpyOrder) -> bool {
+    a.ndim() > 1
+        && match order {
+            NpyOrder::C => false,
+            NpyOrder::Fortran => true,
+            // NumPy: f_contiguous and not c_contiguous.
+            NpyOrder::Auto => !a.is_standard_layout() && a.t().is_standard_layout(),
+        }
+}
+
+/// Writes the elements of `a` in C order: a C-contiguous array in one write straight from
+/// its memory; any other layout through a blocked copy into a buffer of about a piece.
+fn write_body_c<T: NpyElement, W: Write + ?Sized>(
+    w: &mut W,
+    a: ndarray::ArrayViewD<'_, T>,
+) -> std::io::Result<()> {
+    if let Some(s) = a.as_slice()
+        && cfg!(target_endian = "little")
+    {
+        return w.write_all(as_bytes(s));
+    }
+    let size = std::mem::size_of::<T>();
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut emit = |vals: &[T], w: &mut W| {
+        bytes.resize(std::mem::size_of_val(vals), 0);
+        T::encode_le(vals, &mut bytes);
+        w.write_all(&bytes)
+    };
+    if let Some(s) = a.as_slice() {
+        for chunk in s.chunks((PIECE / size).max(1)) {
+            emit(chunk, w)?;
+        }
+        return Ok(());
+    }
+    let mut vals: Vec<T> = Vec::new();
+    match a.view().into_dimensionality::<ndarray::Ix2>() {
+        Ok(a2) => {
+            let (rows, cols) = a2.dim();
+            if rows == 0 || cols == 0 {
+                return Ok(());
+            }
+            let panel_rows = (PIECE / (cols * size).max(1)).max(1);
+            for r0 in (0..rows).step_by(panel_rows) {
+                let r1 = (r0 + panel_rows).min(rows);
+                let n = (r1 - r0) * cols;
+                vals.clear();
+                vals.reserve(n);
+                gather_c(
+                    &a2.slice(ndarray::s![r0..r1, ..]),
+                    &mut vals.spare_capacity_mut()[..n],
+                );
+                // SAFETY: gather_c wrote all n elements.
+                unsafe { vals.set_len(n) };
+                emit(&vals, w)?;
+            }
+        }
+        Err(_) => {
+            let per = (PIECE / size).max(1);
+            vals.reserve(per.min(a.len()));
+            for x in a.iter() {
+                vals.push(*x);
+                if vals.len() == per {
+                    emit(&vals, w)?;
+                    vals.clear();
+                }
+            }
+            emit(&vals, w)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `a` as a `.npy` file to `w` (header and body), in `order`; the element type
+/// decides the dtype (`f64` → `<f8`, `f32` → `<f4`, [`Complex64`](num_complex::Complex64) →
+/// `<c16`, [`Complex32`](num_complex::Complex32) → `<c8`).
+///
+/// A C- or Fortran-contiguous array written in its own order goes out in one write from
+/// its memory, without a copy; other layouts pass through a buffer of a few MiB.
+///
+/// # Errors
+/// The writer's errors.
+///
+/// # Examples
+/// ```
+/// use mlinalg::io::{NpyOrder, write_npy_to};
+/// let a = ndarray::array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+/// let mut bytes = Vec::new();
+/// write_npy_to(&mut bytes, &a.t(), NpyOrder::Auto)?;
+/// assert!(String::from_utf8_lossy(&bytes[..128]).contains("'fortran_order': True, 'shape': (3, 2)"));
+/// // Fortran order lists the columns of the transposed matrix, i.e. a's memory as it is.
+/// assert_eq!(&bytes[128..136], &1.0f64.to_le_bytes());
+/// assert_eq!(&bytes[136..144], &2.0f64.to_le_bytes());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn write_npy_to<T: NpyElement, S: Data<Elem = T>, D: Dimension, W: Write + ?Sized>(
+    w: &mut W,
+    a: &ArrayBase<S, D>,
+    order: NpyOrder,
+) -> std::io::Result<()> {
+    let fortran = writes_fortran(a, order);
+    w.write_all(&npy_header(T::DESCR, a.shape(), fortran))?;
+    let v = a.view().into_dyn();
+    if fortran {
+        write_body_c(w, v.reversed_axes())
+    } else {
+        write_body_c(w, v)
     }
 }
 
-/// The bytes of a `.npy` file holding `a` as float64 (`<f8`), C order, format 1.0.
+/// The bytes of a `.npy` file holding `a` (its element type's dtype, `np.save`'s order,
+/// format 1.0).
 ///
 /// # Examples
 /// ```
@@ -829,16 +1168,20 @@ fn push_body<S: Data<Elem = f64>, D: Dimension>(a: &ArrayBase<S, D>, out: &mut i
 /// assert_eq!(bytes.len(), 128 + 16); // the header is padded to a multiple of 64 bytes
 /// ```
 #[must_use]
-pub fn to_npy_bytes<S: Data<Elem = f64>, D: Dimension>(a: &ArrayBase<S, D>) -> Vec<u8> {
-    let mut out = npy_header("<f8", a.shape());
-    out.reserve(a.len() * 8);
-    push_body(a, &mut out);
+pub fn to_npy_bytes<T: NpyElement, S: Data<Elem = T>, D: Dimension>(
+    a: &ArrayBase<S, D>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128 + std::mem::size_of::<T>() * a.len());
+    // Writing to a Vec cannot fail.
+    let _ = write_npy_to(&mut out, a, NpyOrder::Auto);
     out
 }
 
-/// Writes `a` to a `.npy` file (NumPy `np.save`): float64 `<f8`, C order, format
-/// version 1.0 (2.0 if the header is too long). The file is written to a temporary name
-/// in the same directory and renamed into place.
+/// Writes `a` to a `.npy` file as `np.save` does: the dtype of its element type (`f64`,
+/// `f32`, [`Complex64`](num_complex::Complex64), [`Complex32`](num_complex::Complex32)), a
+/// Fortran-contiguous array (a transposed view) in Fortran order without a copy, any
+/// other in C order; format version 1.0 (2.0 if the header is too long). The file is
+/// written to a temporary name in the same directory and renamed into place.
 ///
 /// # Errors
 /// [`Error::Io`] if the file cannot be written; no partial file is left behind.
@@ -853,246 +1196,43 @@ pub fn to_npy_bytes<S: Data<Elem = f64>, D: Dimension>(a: &ArrayBase<S, D>) -> V
 /// # std::fs::remove_dir_all(&dir).ok();
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn write_npy<S: Data<Elem = f64>, D: Dimension>(
+pub fn write_npy<T: NpyElement, S: Data<Elem = T>, D: Dimension>(
     path: &Path,
     a: &ArrayBase<S, D>,
 ) -> Result<()> {
-    write_atomic(path, |w| {
-        write_all(w, path, &npy_header("<f8", a.shape()))?;
-        write_body(w, path, a)
-    })
+    write_npy_order(path, a, NpyOrder::Auto)
 }
 
-/// Writes the body of `a` in chunks (no full-size byte copy).
-fn write_body<S: Data<Elem = f64>, D: Dimension>(
-    w: &mut impl std::io::Write,
+/// [`write_npy`] in a chosen memory order.
+///
+/// # Errors
+/// [`Error::Io`] if the file cannot be written; no partial file is left behind.
+///
+/// # Examples
+/// ```
+/// use mlinalg::io::{NpyOrder, read_npy_header, write_npy_order};
+/// let dir = std::env::temp_dir().join(format!("mlinalg-write-order-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("f.npy");
+/// write_npy_order(&path, &ndarray::array![[1.0, 2.0], [3.0, 4.0]], NpyOrder::Fortran)?;
+/// assert!(read_npy_header(&path)?.fortran_order);
+/// assert_eq!(mlinalg::io::read_npy(&path)?.data, ndarray::array![[1.0, 2.0], [3.0, 4.0]].into_dyn());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+pub fn write_npy_order<T: NpyElement, S: Data<Elem = T>, D: Dimension>(
     path: &Path,
     a: &ArrayBase<S, D>,
+    order: NpyOrder,
 ) -> Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK.min(a.len() * 8));
-    for v in a.iter() {
-        buf.extend_from_slice(&v.to_le_bytes());
-        if buf.len() >= CHUNK {
-            write_all(w, path, &buf)?;
-            buf.clear();
-        }
-    }
-    write_all(w, path, &buf)
-}
-
-// ---------------------------------------------------------------------------------------
-// .npz archives
-// ---------------------------------------------------------------------------------------
-
-/// Opens a zip archive.
-fn open_zip(path: &Path) -> Result<zip::ZipArchive<std::io::BufReader<File>>> {
-    let file = File::open(path).map_err(|e| io_error(path, e))?;
-    zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| zip_error(path, e))
-}
-
-/// Maps a zip error.
-fn zip_error(path: &Path, e: zip::result::ZipError) -> Error {
-    match e {
-        zip::result::ZipError::Io(e) => io_error(path, e),
-        other => Error::format(path, format!("not a valid .npz (zip) archive: {other}")),
-    }
-}
-
-/// Reads the raw entries of an `.npz` archive, in archive order, names without `.npy`.
-///
-/// Each entry's header is read first and its body length checked against the entry's
-/// declared uncompressed size, so a lying header cannot trigger a huge allocation; the
-/// body is then read with a limit of exactly the expected number of bytes.
-pub(crate) fn read_npz_raw(path: &Path) -> Result<Vec<(String, RawNpy)>> {
-    let mut archive = open_zip(path)?;
-    let mut out = Vec::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| zip_error(path, e))?;
-        if entry.is_dir() {
-            continue;
-        }
-        let full_name = entry.name().to_string();
-        let name = full_name
-            .strip_suffix(".npy")
-            .unwrap_or(&full_name)
-            .to_string();
-        let entry_path = path.join(&full_name);
-        let size = entry.size();
-        let mut pre = [0u8; 12];
-        let n = read_up_to(&mut entry, &mut pre, &entry_path)?;
-        let (_, header_len, pre_len) = parse_preamble(&pre[..n], &entry_path)?;
-        check_header_fits(pre_len, header_len, size, &entry_path)?;
-        let mut head = pre[..n].to_vec();
-        let rest = pre_len + header_len - n.min(pre_len + header_len);
-        let mut more = vec![0u8; rest];
-        entry
-            .read_exact(&mut more)
-            .map_err(|e| truncated(&entry_path, e))?;
-        head.extend_from_slice(&more);
-        let header = parse_header(&head, size, &entry_path)?;
-        // Bytes of the body already read with the preamble (possible for tiny headers).
-        let mut body = head.split_off(header.data_offset.min(head.len()));
-        let body_len = size - header.data_offset as u64;
-        header.check_body_len(body_len, &entry_path)?;
-        let body_len = usize::try_from(body_len)
-            .map_err(|_| Error::format(&entry_path, "entry too large for this platform"))?;
-        body.try_reserve_exact(body_len.saturating_sub(body.len()))
-            .map_err(|_| Error::Unsupported {
-                op: "read_npz",
-                detail: format!("{}: cannot allocate {body_len} bytes", entry_path.display()),
-            })?;
-        let want = (body_len - body.len().min(body_len)) as u64;
-        (&mut entry)
-            .take(want)
-            .read_to_end(&mut body)
-            .map_err(|e| io_error(&entry_path, e))?;
-        if body.len() != body_len {
-            return Err(Error::format(
-                &entry_path,
-                "truncated .npy entry in the archive",
-            ));
-        }
-        // Reading to the end makes the zip reader verify the entry's CRC-32.
-        let mut extra = [0u8; 1];
-        match entry.read(&mut extra) {
-            Ok(0) => {}
-            Ok(_) => {
-                return Err(Error::format(
-                    &entry_path,
-                    "entry is longer than its declared size",
-                ));
-            }
-            Err(e) => {
-                return Err(Error::format(
-                    &entry_path,
-                    format!("corrupt archive entry: {e}"),
-                ));
-            }
-        }
-        out.push((name, RawNpy { header, body }));
-    }
-    Ok(out)
-}
-
-/// Reads every array of an `.npz` archive (NumPy `np.load` on a file written by
-/// `np.savez` or `np.savez_compressed`), in archive order. Names are the keys NumPy
-/// uses (`"arr_0"`, or the keyword names), without the `.npy` suffix.
-///
-/// # Errors
-/// [`Error::Format`] if the archive is not a zip file or an entry is not a supported
-/// `.npy` array (e.g. a scipy.sparse file: read that with
-/// [`CsrMatrix::load_npz`](crate::sparse::CsrMatrix::load_npz)); [`Error::Io`] if it
-/// cannot be read.
-///
-/// # Examples
-/// ```
-/// use mlinalg::io::npy::{read_npz, write_npz};
-/// let dir = std::env::temp_dir().join(format!("mlinalg-npz-doc-{}", std::process::id()));
-/// std::fs::create_dir_all(&dir).unwrap();
-/// let path = dir.join("a.npz");
-/// let x = ndarray::array![[1.0, 2.0], [3.0, 4.0]].into_dyn();
-/// write_npz(&path, &[("x", x.view())])?;
-/// let arrays = read_npz(&path)?;
-/// assert_eq!(arrays[0].0, "x");
-/// assert_eq!(arrays[0].1.data, x);
-/// # std::fs::remove_dir_all(&dir).ok();
-/// # Ok::<(), mlinalg::Error>(())
-/// ```
-pub fn read_npz(path: &Path) -> Result<Vec<(String, DenseArray)>> {
-    let raw = read_npz_raw(path)?;
-    let is_sparse =
-        raw.iter().any(|(n, _)| n == "indptr") && raw.iter().any(|(n, _)| n == "format");
-    raw.into_iter()
-        .map(|(name, r)| {
-            let a = r
-                .to_dense(&path.join(format!("{name}.npy")))
-                .map_err(|e| match e {
-                    Error::Format { path, detail } if is_sparse => Error::Format {
-                        path,
-                        detail: format!(
-                            "{detail}; this looks like a scipy.sparse file: use CsrMatrix::load_npz"
-                        ),
-                    },
-                    e => e,
-                })?;
-            Ok((name, a))
-        })
-        .collect()
-}
-
-/// A zip entry to write: name (with `.npy`) and the full `.npy` bytes.
-pub(crate) struct NpzEntry {
-    pub(crate) name: String,
-    pub(crate) bytes: Vec<u8>,
-}
-
-/// Writes `.npy` entries into a zip archive at `path`, atomically.
-pub(crate) fn write_npz_entries(path: &Path, entries: &[NpzEntry], compress: bool) -> Result<()> {
-    let mut seen = std::collections::HashSet::new();
-    for e in entries {
-        if !seen.insert(e.name.as_str()) {
-            return Err(Error::format(
-                path,
-                format!("duplicate array name '{}' in the archive", e.name),
-            ));
-        }
-    }
     write_atomic(path, |w| {
-        let mut zip = zip::ZipWriter::new(w);
-        for e in entries {
-            let method = if compress {
-                zip::CompressionMethod::Deflated
-            } else {
-                zip::CompressionMethod::Stored
-            };
-            // Zip64 extensions are needed for entries of 4 GiB or more.
-            // Deflate level 1: several times faster than zlib's default 6 on float data,
-            // for files only slightly larger; any level reads back the same.
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(method)
-                .compression_level(compress.then_some(1))
-                .large_file(e.bytes.len() as u64 >= u64::from(u32::MAX));
-            zip.start_file(e.name.as_str(), options)
-                .map_err(|err| zip_error(path, err))?;
-            write_all(&mut zip, path, &e.bytes)?;
-        }
-        zip.finish().map_err(|err| zip_error(path, err))?;
-        Ok(())
+        write_npy_to(w, a, order).map_err(|e| io_error(path, e))
     })
-}
-
-/// Writes arrays to an uncompressed `.npz` archive (NumPy `np.savez`): each array becomes
-/// the entry `{name}.npy`, float64 in C order. Written to a temporary name and renamed.
-///
-/// # Errors
-/// [`Error::Format`] for a duplicate name; [`Error::Io`] if the file cannot be written.
-///
-/// # Examples
-/// ```
-/// use mlinalg::io::npy::{read_npz, write_npz};
-/// let dir = std::env::temp_dir().join(format!("mlinalg-write-npz-doc-{}", std::process::id()));
-/// std::fs::create_dir_all(&dir).unwrap();
-/// let path = dir.join("b.npz");
-/// let (a, b) = (ndarray::array![1.0].into_dyn(), ndarray::array![[2.0]].into_dyn());
-/// write_npz(&path, &[("a", a.view()), ("b", b.view())])?;
-/// assert_eq!(read_npz(&path)?.len(), 2);
-/// # std::fs::remove_dir_all(&dir).ok();
-/// # Ok::<(), mlinalg::Error>(())
-/// ```
-pub fn write_npz(path: &Path, arrays: &[(&str, ArrayViewD<'_, f64>)]) -> Result<()> {
-    let entries: Vec<NpzEntry> = arrays
-        .iter()
-        .map(|(name, a)| NpzEntry {
-            name: format!("{name}.npy"),
-            bytes: to_npy_bytes(a),
-        })
-        .collect();
-    write_npz_entries(path, &entries, false)
 }
 
 /// The `.npy` bytes of a C-order array with an arbitrary descr (used by `save_npz`).
 pub(crate) fn raw_npy_bytes(descr: &str, shape: &[usize], body: &[u8]) -> Vec<u8> {
-    let mut out = npy_header(descr, shape);
+    let mut out = npy_header(descr, shape, false);
     out.extend_from_slice(body);
     out
 }

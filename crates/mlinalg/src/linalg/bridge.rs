@@ -4,6 +4,12 @@
 //! strides, which ndarray already stores (negative strides included), so no layout forces a
 //! copy. Results come back as owned ndarray arrays. faer errors become [`Error`] variants
 //! carrying the caller's operation name.
+//!
+//! faer's QR, eigen and SVD drivers run inside the rayon pool
+//! ([`crate::kernels::pool::in_pool`]): their parallel loops then fork from a worker
+//! instead of handing work over from the calling thread each time (same-run A/B on Zen 5,
+//! commit a75f8c5: qr 1024 58 → 41 ms, eigh 1024 89 → 73 ms, eig 512 172 → 129 ms, svd 512
+//! 50 → 36 ms, lstsq 53 → 46 ms).
 
 use faer::{Accum, Conj, MatMut, MatRef, Par, Side};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
@@ -20,12 +26,16 @@ pub(crate) fn view<'a>(a: &ArrayView2<'a, f64>) -> MatRef<'a, f64> {
     unsafe { MatRef::from_raw_parts(a.as_ptr(), m, n, s[0], s[1]) }
 }
 
-/// A zero-copy mutable faer view of an ndarray view.
-pub(crate) fn view_mut<'a>(a: &mut ArrayViewMut2<'a, f64>) -> MatMut<'a, f64> {
+/// A zero-copy mutable faer view of an ndarray view, borrowing it for as long as the faer
+/// view lives (two calls cannot hand out aliasing `MatMut`s).
+pub(crate) fn view_mut<'b>(a: &'b mut ArrayViewMut2<'_, f64>) -> MatMut<'b, f64> {
     let (m, n) = a.dim();
     let (rs, cs) = (a.strides()[0], a.strides()[1]);
-    // SAFETY: as in `view`; the ndarray view is borrowed mutably, so the faer view is unique.
-    // Mutable ndarray views never alias (ndarray rejects overlapping strides for them).
+    // SAFETY: the pointer, shape and element strides come from a live ndarray view, so every
+    // (i, j) with i < m, j < n addresses an initialised f64 of it; the view is borrowed
+    // mutably for 'b, the faer view's lifetime, so nothing else reaches those elements
+    // meanwhile, and mutable ndarray views never alias themselves (ndarray rejects
+    // overlapping strides for them).
     unsafe { MatMut::from_raw_parts_mut(a.as_mut_ptr(), m, n, rs, cs) }
 }
 
@@ -61,14 +71,14 @@ pub(crate) fn scale_into_range(a: &ArrayView2<'_, f64>) -> Option<(Array2<f64>, 
 
 /// `v · 2^e` in two steps, so that exponents beyond ±1023 (subnormal input has a
 /// largest magnitude down to 2^-1074) do not overflow the factor itself.
-fn pow2_scale(v: f64, e: i32) -> f64 {
+pub(crate) fn pow2_scale(v: f64, e: i32) -> f64 {
     let h = e / 2;
     v * 2f64.powi(h) * 2f64.powi(e - h)
 }
 
 /// The power of two a scaled problem's singular values or eigenvalues are multiplied by.
 #[derive(Clone, Copy)]
-pub(crate) struct Rescale(i32);
+pub(crate) struct Rescale(pub(crate) i32);
 
 impl Rescale {
     fn apply(self, v: f64) -> f64 {
@@ -105,10 +115,10 @@ pub(crate) fn matmul_into(
     accumulate: bool,
 ) {
     // Large products go to our packed AVX-512 GEMM, which measured 1.05–1.12× OpenBLAS and
-    // 1.03–1.21× faer at 2048–4096 on this machine (crate::gemm::preferred has the rule);
+    // 1.03–1.21× faer at 2048–4096 on this machine (crate::kernels::gemm::preferred has the rule);
     // everything else stays on faer, which is faster for small and skinny shapes.
-    if crate::gemm::preferred(a, b) {
-        crate::gemm::gemm_into(c, a, b, accumulate);
+    if crate::kernels::gemm::preferred(a, b) {
+        crate::kernels::gemm::gemm_into(c, a, b, accumulate);
         return;
     }
     let flops = a
@@ -126,153 +136,10 @@ pub(crate) fn matmul_into(
     } else {
         let cv = view_mut(c);
         let (av, bv) = (view(a), view(b));
-        crate::linalg::factor::in_pool(usize::MAX, || {
+        crate::kernels::pool::in_pool(usize::MAX, || {
             faer::linalg::matmul::matmul(cv, beta, av, bv, 1.0, par);
         });
     }
-}
-
-/// LU with partial pivoting of a square matrix, reduced to what callers need.
-///
-/// The factorization is mlinalg's own recursive LU ([`crate::linalg::factor`]) on the
-/// packed GEMM; it keeps LAPACK `getrf`'s pivot choices (first largest magnitude).
-/// Input whose largest magnitude lies outside [2^-64, 2^64] is factored as `A = 2^e · A_s`
-/// (exact), so that subnormal matrices do not overflow `1/pivot`; [`Lu::det_scale`],
-/// [`Lu::solve_in_place`] and [`Lu::inverse`] undo the factor.
-pub(crate) struct Lu {
-    f: crate::linalg::factor::Lu,
-    exp: i32,
-}
-
-impl Lu {
-    pub(crate) fn new(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Self> {
-        let (copy, exp) = match scale_into_range(a) {
-            Some((scaled, Rescale(exp))) => (c_order(op, scaled.view())?, exp),
-            None => (c_order(op, a.view())?, 0),
-        };
-        Ok(Lu {
-            f: crate::linalg::factor::Lu::factor(copy),
-            exp,
-        })
-    }
-
-    fn n(&self) -> usize {
-        self.f.lu.nrows()
-    }
-
-    /// The diagonal of U (the pivots) of the scaled matrix `A_s`.
-    pub(crate) fn pivots(&self) -> impl Iterator<Item = f64> + '_ {
-        self.f.lu.diag().into_iter().copied()
-    }
-
-    /// `det A = det A_s · 2^(e·n)`: multiplies a determinant of `A_s` back.
-    pub(crate) fn det_scale(&self, det_s: f64) -> f64 {
-        let mut total = i64::from(self.exp) * self.n() as i64;
-        let mut d = det_s;
-        // in steps the f64 exponent range can hold; saturates to 0/±∞ like NumPy's product
-        while total != 0 && d != 0.0 && d.is_finite() {
-            let step = total.clamp(-1000, 1000) as i32;
-            d *= 2f64.powi(step);
-            total -= i64::from(step);
-        }
-        d
-    }
-
-    /// `ln 2^(e·n)`, the log of the factor [`Lu::det_scale`] applies.
-    pub(crate) fn logdet_shift(&self) -> f64 {
-        f64::from(self.exp) * self.n() as f64 * std::f64::consts::LN_2
-    }
-
-    /// True when the matrix is singular to working precision.
-    ///
-    /// LAPACK's `getrf` (and so NumPy) reports "Singular matrix" only for an exactly zero
-    /// pivot. Which pivots come out exactly zero depends on the order of floating-point
-    /// operations, though: OpenBLAS gets an exact 0 for `[[1,2,3],[4,5,6],[7,8,9]]` or a
-    /// matrix with a repeated column, where fused multiply-adds leave ±1e-16. So a
-    /// pivot also counts as zero when it is no larger than the rounding error of its own
-    /// computation, `u_kk = a_kk − Σ l_ki u_ik`: |u_kk| ≤ (k + 1) · ε · (|u_kk| + Σ |l_ki| |u_ik|).
-    /// Such a pivot has no correct digit. A tiny pivot that is exact data (diag(1, 1e-20))
-    /// involves no cancellation and is kept. A NaN pivot (after an overflow) also means
-    /// singular.
-    pub(crate) fn is_singular(&self) -> bool {
-        let lu = &self.f.lu;
-        let n = self.n();
-        // |l_ki| ≤ 1 under partial pivoting, so Σ |l_ki| |u_ik| ≤ k · max |U|: the exact
-        // sum is only needed for pivots below that cheap bound.
-        let mut umax = 0.0f64;
-        for (i, row) in lu.rows().into_iter().enumerate() {
-            for &v in row.iter().skip(i) {
-                let v = v.abs();
-                if v > umax {
-                    umax = v;
-                }
-            }
-        }
-        for k in 0..n {
-            let p = lu[(k, k)];
-            if p == 0.0 || p.is_nan() {
-                return true;
-            }
-            if k == 0 {
-                continue;
-            }
-            let eps_k = (k + 1) as f64 * f64::EPSILON;
-            if p.abs() > eps_k * (p.abs() + k as f64 * umax) {
-                continue;
-            }
-            let terms: f64 = (0..k).map(|i| (lu[(k, i)] * lu[(i, k)]).abs()).sum::<f64>() + p.abs();
-            if p.abs() <= eps_k * terms {
-                return true;
-            }
-        }
-        false
-    }
-
-    /// The sign (±1) of the row permutation.
-    pub(crate) fn perm_sign(&self) -> f64 {
-        let swaps = self
-            .f
-            .ipiv
-            .iter()
-            .enumerate()
-            .filter(|&(i, &p)| i != p)
-            .count();
-        if swaps % 2 == 0 { 1.0 } else { -1.0 }
-    }
-
-    /// Solves `A X = B` in place for every column of a C-order `b` (`X = A_s⁻¹ B · 2^-e`).
-    pub(crate) fn solve_in_place(&self, b: &mut Array2<f64>) {
-        self.f.solve_in_place(b);
-        if self.exp != 0 {
-            b.mapv_inplace(|v| pow2_scale(v, -self.exp));
-        }
-    }
-
-    /// `A⁻¹ = A_s⁻¹ · 2^-e`, in C order.
-    pub(crate) fn inverse(&self, op: &'static str) -> Result<Array2<f64>> {
-        let n = self.n();
-        let mut v = crate::array::try_vec(op, n * n)?;
-        for i in 0..n {
-            v[i * n + i] = 1.0;
-        }
-        let mut inv =
-            Array2::from_shape_vec((n, n), v).map_err(|e| Error::shape(op, e.to_string()))?;
-        self.solve_in_place(&mut inv);
-        Ok(inv)
-    }
-}
-
-/// A C-order (row-major) copy of `a`, in memory advised for huge pages when large (a
-/// fresh 8 MiB buffer faults in 2048 small pages otherwise).
-pub(crate) fn c_order(op: &'static str, a: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-    let (m, n) = a.dim();
-    let mut v = crate::array::try_vec_uninit(op, m * n)?;
-    if let Some(src) = a.as_slice() {
-        v.extend_from_slice(src);
-    } else {
-        v.extend(a.iter().copied());
-    }
-    Array2::from_shape_vec((m, n), v).map_err(|e| Error::shape(op, e.to_string()))
 }
 
 /// Householder QR of a tall `a` (m ≥ n ≥ 1) by faer's low-level driver on one column-major
@@ -314,9 +181,7 @@ fn householder_qr(a: &ArrayView2<'_, f64>) -> (Array2<f64>, Array2<f64>, Array2<
 
 /// Householder QR: `(Q, R)`, thin (`k = min(m, n)` columns of Q) or complete.
 pub(crate) fn qr(a: &ArrayView2<'_, f64>, complete: bool) -> (Array2<f64>, Array2<f64>) {
-    // faer's parallel loops fork far cheaper from inside the rayon pool than from the
-    // calling thread (measured: eigh 10-15 % faster at n = 512-1024).
-    crate::linalg::factor::in_pool(a.nrows().max(a.ncols()), || qr_impl(a, complete))
+    crate::kernels::pool::in_pool(a.nrows().max(a.ncols()), || qr_impl(a, complete))
 }
 
 fn qr_impl(a: &ArrayView2<'_, f64>, complete: bool) -> (Array2<f64>, Array2<f64>) {
@@ -368,9 +233,7 @@ pub(crate) fn qr_apply_qt(
     a: &ArrayView2<'_, f64>,
     b: &mut ArrayViewMut2<'_, f64>,
 ) -> Option<Array2<f64>> {
-    // faer's parallel loops fork far cheaper from inside the rayon pool than from the
-    // calling thread (measured: eigh 10-15 % faster at n = 512-1024).
-    crate::linalg::factor::in_pool(a.nrows().max(a.ncols()), || qr_apply_qt_impl(a, b))
+    crate::kernels::pool::in_pool(a.nrows().max(a.ncols()), || qr_apply_qt_impl(a, b))
 }
 
 fn qr_apply_qt_impl(
@@ -396,15 +259,6 @@ fn qr_apply_qt_impl(
         faer::dyn_stack::MemStack::new(&mut mem),
     );
     Some(r)
-}
-
-/// Lower Cholesky factor L with `A = L Lᵀ`, reading the lower triangle of `a` (mlinalg's
-/// recursive Cholesky, [`crate::linalg::factor`]); C order, exact zeros above the diagonal.
-pub(crate) fn llt(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-    let mut l = c_order(op, a.view())?;
-    crate::linalg::factor::cholesky_in_place(&mut l)
-        .map_err(|_| Error::NotPositiveDefinite { op })?;
-    Ok(l)
 }
 
 /// Solves `L Y = B` (lower triangular) then `Lᵀ X = Y`, in place: `A X = B` for `A = L Lᵀ`.
@@ -500,9 +354,7 @@ pub(crate) fn self_adjoint_eigen(
     op: &'static str,
     a: &ArrayView2<'_, f64>,
 ) -> Result<(Array1<f64>, Array2<f64>)> {
-    // faer's parallel loops fork far cheaper from inside the rayon pool than from the
-    // calling thread (measured: eigh 10-15 % faster at n = 512-1024).
-    crate::linalg::factor::in_pool(a.nrows().max(a.ncols()), || self_adjoint_eigen_impl(op, a))
+    crate::kernels::pool::in_pool(a.nrows().max(a.ncols()), || self_adjoint_eigen_impl(op, a))
 }
 
 fn self_adjoint_eigen_impl(
@@ -550,9 +402,7 @@ pub(crate) fn self_adjoint_eigenvalues(
     op: &'static str,
     a: &ArrayView2<'_, f64>,
 ) -> Result<Array1<f64>> {
-    // faer's parallel loops fork far cheaper from inside the rayon pool than from the
-    // calling thread (measured: eigh 10-15 % faster at n = 512-1024).
-    crate::linalg::factor::in_pool(a.nrows().max(a.ncols()), || {
+    crate::kernels::pool::in_pool(a.nrows().max(a.ncols()), || {
         self_adjoint_eigenvalues_impl(op, a)
     })
 }
@@ -575,9 +425,7 @@ pub(crate) fn eigen(
     op: &'static str,
     a: &ArrayView2<'_, f64>,
 ) -> Result<(Array1<Complex64>, Array2<Complex64>)> {
-    // faer's parallel loops fork far cheaper from inside the rayon pool than from the
-    // calling thread (measured: eigh 10-15 % faster at n = 512-1024).
-    crate::linalg::factor::in_pool(a.nrows().max(a.ncols()), || eigen_impl(op, a))
+    crate::kernels::pool::in_pool(a.nrows().max(a.ncols()), || eigen_impl(op, a))
 }
 
 fn eigen_impl(
@@ -656,9 +504,7 @@ pub(crate) fn svd(
     a: &ArrayView2<'_, f64>,
     kind: SvdKind,
 ) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)> {
-    // faer's parallel loops fork far cheaper from inside the rayon pool than from the
-    // calling thread (measured: eigh 10-15 % faster at n = 512-1024).
-    crate::linalg::factor::in_pool(a.nrows().max(a.ncols()), || svd_impl(op, a, kind))
+    crate::kernels::pool::in_pool(a.nrows().max(a.ncols()), || svd_impl(op, a, kind))
 }
 
 fn svd_impl(
@@ -699,9 +545,7 @@ fn svd_impl(
 
 /// Singular values only, descending.
 pub(crate) fn singular_values(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-    // faer's parallel loops fork far cheaper from inside the rayon pool than from the
-    // calling thread (measured: eigh 10-15 % faster at n = 512-1024).
-    crate::linalg::factor::in_pool(a.nrows().max(a.ncols()), || singular_values_impl(op, a))
+    crate::kernels::pool::in_pool(a.nrows().max(a.ncols()), || singular_values_impl(op, a))
 }
 
 fn singular_values_impl(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array1<f64>> {

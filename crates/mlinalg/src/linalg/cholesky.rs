@@ -55,7 +55,7 @@ impl Cholesky {
         check_square("cholesky", &a)?;
         check_input("cholesky", &a)?;
         Ok(Cholesky {
-            l: bridge::llt("cholesky", &a)?,
+            l: crate::kernels::cholesky::llt("cholesky", &a)?,
         })
     }
 

@@ -4,7 +4,7 @@ use ndarray::ArrayView2;
 
 use crate::array::{check_input, check_square};
 use crate::error::Result;
-use crate::linalg::bridge::Lu;
+use crate::linalg::lu::Lu;
 
 /// `det A = sign · exp(logabsdet)` (NumPy `SlogdetResult`).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -4,7 +4,7 @@ use ndarray::{Array, Array2, ArrayBase, ArrayView2, Axis, Data, Dimension, Ix1, 
 
 use crate::array::{check_input, check_square, fmt_shape};
 use crate::error::{Error, Result};
-use crate::linalg::bridge::Lu;
+use crate::linalg::lu::Lu;
 
 /// Views a 1-d or 2-d right-hand side as a matrix (a vector becomes one column).
 pub(crate) fn rhs_as_matrix<'a, S, D>(
@@ -101,7 +101,7 @@ where
     if lu.is_singular() {
         return Err(Error::Singular { op: OP });
     }
-    let mut x = crate::linalg::bridge::c_order(OP, b2)?;
+    let mut x = crate::kernels::c_order(OP, b2)?;
     lu.solve_in_place(&mut x);
     matrix_as_rhs(OP, x, b.ndim())
 }

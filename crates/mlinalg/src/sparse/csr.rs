@@ -7,7 +7,8 @@ use ndarray::{Array1, Array2, ArrayView2};
 
 use crate::array::try_zeros2;
 use crate::error::{Error, Result};
-use crate::io::npy::{NpzEntry, RawNpy, raw_npy_bytes, read_npz_raw, write_npz_entries};
+use crate::io::npy::raw_npy_bytes;
+use crate::io::npz::{NpzEntry, RawNpy, read_npz_raw, write_npz_entries};
 
 /// Largest number of rows or columns a sparse matrix may have: 2²⁸ = 268 435 456.
 ///

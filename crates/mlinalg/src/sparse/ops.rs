@@ -25,6 +25,8 @@ use rayon::prelude::*;
 use super::CsrMatrix;
 use crate::array::{checked_len, fmt_shape, try_vec, try_vec_uninit};
 use crate::error::{Error, Result};
+use crate::kernels::isa::Isa;
+use crate::kernels::spmm;
 
 /// Column indices sampled to balance the column ranges of the `Aᵀ B` tasks.
 const SCATTER_SAMPLE: usize = 4096;
@@ -180,7 +182,7 @@ impl CsrMatrix {
                 parts.push((w[0]..w[1], head));
                 rest = tail;
             }
-            let simd = Simd::detect();
+            let isa = Isa::detect();
             parts.into_par_iter().for_each(|(cols, dst)| {
                 for d in dst.iter_mut() {
                     d.write(0.0);
@@ -189,7 +191,7 @@ impl CsrMatrix {
                 // `MaybeUninit<f64>` has the layout of `f64`.
                 let dst: &mut [f64] =
                     unsafe { std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast(), dst.len()) };
-                simd.scatter_t(self, 0..self.nrows, cols, &bs, k, dst);
+                spmm::scatter_t(isa, self, 0..self.nrows, cols, &bs, k, dst);
             });
             // SAFETY: the parts tile `..len` (bounds run from 0 to ncols) and each was
             // zero-filled, then accumulated into, by its task.
@@ -253,22 +255,14 @@ impl CsrMatrix {
             };
             let flops_per_row = (self.nnz() / self.nrows.max(1)).max(1) * k;
             let rows_per_task = (MIN_FLOPS_PER_TASK / flops_per_row).max(1);
-            let simd = Simd::detect();
+            let isa = Isa::detect();
             out.spare_capacity_mut()[..len]
                 .par_chunks_mut(rows_per_task * k)
                 .enumerate()
                 .for_each(|(t, dst)| {
                     let start = t * rows_per_task;
                     let rows = start..start + dst.len() / k;
-                    match simd {
-                        // SAFETY: the instruction set was detected on this CPU.
-                        #[cfg(target_arch = "x86_64")]
-                        Simd::Avx512 => unsafe { spmm_rows_avx512(self, rows, &bs, k, dst) },
-                        // SAFETY: as above.
-                        #[cfg(target_arch = "x86_64")]
-                        Simd::Avx2 => unsafe { spmm_rows_avx2(self, rows, &bs, k, dst) },
-                        _ => spmm_rows::<16>(self, rows, &bs, k, dst),
-                    }
+                    spmm::spmm(isa, self, rows, &bs, k, dst);
                 });
             // SAFETY: the chunks above cover `..len` and `spmm_rows` writes every element
             // of its chunk (each row's k outputs, in column blocks that tile 0..k).
@@ -277,232 +271,6 @@ impl CsrMatrix {
         Array2::from_shape_vec((self.nrows, k), out)
             .map_err(|e| Error::shape("matmul", e.to_string()))
     }
-}
-
-/// The widest vector instructions this CPU offers, detected at run time: the kernels are
-/// compiled once per instruction set (the crate's baseline is plain x86-64 / SSE2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Simd {
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    Base,
-}
-
-impl Simd {
-    /// [`scatter_t_rows`] compiled for this instruction set.
-    fn scatter_t(
-        self,
-        a: &CsrMatrix,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        bs: &[f64],
-        k: usize,
-        out: &mut [f64],
-    ) {
-        match self {
-            // SAFETY: `detect` found AVX-512F on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { scatter_t_avx512(a, rows, cols, bs, k, out) },
-            // SAFETY: `detect` found AVX2 on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Simd::Avx2 => unsafe { scatter_t_avx2(a, rows, cols, bs, k, out) },
-            Simd::Base => scatter_t_rows::<16>(a, rows, cols, bs, k, out),
-        }
-    }
-
-    fn detect() -> Simd {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Simd::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Simd::Avx2;
-            }
-        }
-        Simd::Base
-    }
-}
-
-/// [`spmm_rows`] with 64-wide column blocks (eight AVX-512 accumulators).
-///
-/// # Safety
-/// The CPU must support AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn spmm_rows_avx512(
-    a: &CsrMatrix,
-    rows: Range<usize>,
-    bs: &[f64],
-    k: usize,
-    out: &mut [MaybeUninit<f64>],
-) {
-    spmm_rows::<64>(a, rows, bs, k, out);
-}
-
-/// [`spmm_rows`] with 32-wide column blocks (eight AVX2 accumulators).
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn spmm_rows_avx2(
-    a: &CsrMatrix,
-    rows: Range<usize>,
-    bs: &[f64],
-    k: usize,
-    out: &mut [MaybeUninit<f64>],
-) {
-    spmm_rows::<32>(a, rows, bs, k, out);
-}
-
-/// Writes rows `rows` of `A B` into `out` (`rows.len() × k`, row-major), `B` being `bs`
-/// (`ncols × k`, row-major). Each output row is cut into column blocks of `W`, then of
-/// 32, 16, …, 1 for the remainder; a block's sums stay in registers across the row's
-/// entries and are stored once.
-#[inline(always)]
-fn spmm_rows<const W: usize>(
-    a: &CsrMatrix,
-    rows: Range<usize>,
-    bs: &[f64],
-    k: usize,
-    out: &mut [MaybeUninit<f64>],
-) {
-    for (i, dst) in rows.zip(out.chunks_exact_mut(k)) {
-        let (cols, vals) = a.row(i);
-        let c = spmm_block::<W>(cols, vals, bs, k, 0, dst);
-        let c = spmm_block::<32>(cols, vals, bs, k, c, dst);
-        let c = spmm_block::<16>(cols, vals, bs, k, c, dst);
-        let c = spmm_block::<8>(cols, vals, bs, k, c, dst);
-        let c = spmm_block::<4>(cols, vals, bs, k, c, dst);
-        let c = spmm_block::<2>(cols, vals, bs, k, c, dst);
-        spmm_block::<1>(cols, vals, bs, k, c, dst);
-    }
-}
-
-/// Output columns `c..` of one row in blocks of `V` while a whole block fits; returns the
-/// first column not written.
-#[inline(always)]
-fn spmm_block<const V: usize>(
-    cols: &[usize],
-    vals: &[f64],
-    bs: &[f64],
-    k: usize,
-    mut c: usize,
-    dst: &mut [MaybeUninit<f64>],
-) -> usize {
-    while c + V <= k {
-        let mut acc = [0.0f64; V];
-        for (&j, &v) in cols.iter().zip(vals) {
-            let b = &bs[j * k + c..j * k + c + V];
-            for (s, &x) in acc.iter_mut().zip(b) {
-                *s += v * x;
-            }
-        }
-        for (d, &s) in dst[c..c + V].iter_mut().zip(&acc) {
-            d.write(s);
-        }
-        c += V;
-    }
-    c
-}
-
-/// [`scatter_t_rows`] with 64-wide column blocks.
-///
-/// # Safety
-/// The CPU must support AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn scatter_t_avx512(
-    a: &CsrMatrix,
-    rows: Range<usize>,
-    cols: Range<usize>,
-    bs: &[f64],
-    k: usize,
-    out: &mut [f64],
-) {
-    scatter_t_rows::<64>(a, rows, cols, bs, k, out);
-}
-
-/// [`scatter_t_rows`] with 32-wide column blocks.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn scatter_t_avx2(
-    a: &CsrMatrix,
-    rows: Range<usize>,
-    cols: Range<usize>,
-    bs: &[f64],
-    k: usize,
-    out: &mut [f64],
-) {
-    scatter_t_rows::<32>(a, rows, cols, bs, k, out);
-}
-
-/// Adds `A[rows, cols]ᵀ B[rows, :]` to `out` (`(cols.len(), k)`, row-major, the output rows
-/// `cols`): row `i` of `A` adds `A[i, j] · B[i, :]` to output row `j`, with `B[i, :]` held
-/// in registers block by block.
-#[inline(always)]
-fn scatter_t_rows<const W: usize>(
-    a: &CsrMatrix,
-    rows: Range<usize>,
-    cols: Range<usize>,
-    bs: &[f64],
-    k: usize,
-    out: &mut [f64],
-) {
-    let whole = cols.start == 0 && cols.end >= a.ncols;
-    for i in rows {
-        let (mut idx, mut vals) = a.row(i);
-        if !whole {
-            // column indices are sorted within a row
-            let s = idx.partition_point(|&j| j < cols.start);
-            let e = s + idx[s..].partition_point(|&j| j < cols.end);
-            if s == e {
-                continue;
-            }
-            (idx, vals) = (&idx[s..e], &vals[s..e]);
-        }
-        let b_row = &bs[i * k..(i + 1) * k];
-        let j0 = cols.start;
-        let c = scatter_block::<W>(idx, vals, b_row, k, j0, 0, out);
-        let c = scatter_block::<32>(idx, vals, b_row, k, j0, c, out);
-        let c = scatter_block::<16>(idx, vals, b_row, k, j0, c, out);
-        let c = scatter_block::<8>(idx, vals, b_row, k, j0, c, out);
-        let c = scatter_block::<4>(idx, vals, b_row, k, j0, c, out);
-        let c = scatter_block::<2>(idx, vals, b_row, k, j0, c, out);
-        scatter_block::<1>(idx, vals, b_row, k, j0, c, out);
-    }
-}
-
-/// Columns `c..` of one row's scatter in blocks of `V`; returns the first column not done.
-#[inline(always)]
-fn scatter_block<const V: usize>(
-    cols: &[usize],
-    vals: &[f64],
-    b_row: &[f64],
-    k: usize,
-    j0: usize,
-    mut c: usize,
-    out: &mut [f64],
-) -> usize {
-    while c + V <= k {
-        let mut b = [0.0f64; V];
-        b.copy_from_slice(&b_row[c..c + V]);
-        for (&j, &v) in cols.iter().zip(vals) {
-            let r = (j - j0) * k;
-            let o = &mut out[r + c..r + c + V];
-            for (o, &x) in o.iter_mut().zip(&b) {
-                *o += v * x;
-            }
-        }
-        c += V;
-    }
-    c
 }
 
 #[cfg(test)]
@@ -552,33 +320,15 @@ mod tests {
         out
     }
 
-    fn all_simd() -> Vec<Simd> {
-        let mut v = vec![Simd::Base];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                v.push(Simd::Avx2);
-            }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                v.push(Simd::Avx512);
-            }
-        }
-        v
+    fn all_simd() -> Vec<Isa> {
+        Isa::all_available()
     }
 
-    fn spmm_with(simd: Simd, a: &CsrMatrix, rows: Range<usize>, b: &Array2<f64>) -> Vec<f64> {
+    fn spmm_with(simd: Isa, a: &CsrMatrix, rows: Range<usize>, b: &Array2<f64>) -> Vec<f64> {
         let k = b.ncols();
         let bs = b.as_slice().unwrap();
         let mut out = vec![MaybeUninit::new(f64::NAN); rows.len() * k];
-        match simd {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: only detected instruction sets are listed by `all_simd`.
-            Simd::Avx512 => unsafe { spmm_rows_avx512(a, rows, bs, k, &mut out) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            Simd::Avx2 => unsafe { spmm_rows_avx2(a, rows, bs, k, &mut out) },
-            Simd::Base => spmm_rows::<16>(a, rows, bs, k, &mut out),
-        }
+        spmm::spmm(simd, a, rows, bs, k, &mut out);
         // SAFETY: initialised with NaN above (and overwritten by the kernel).
         out.iter().map(|x| unsafe { x.assume_init() }).collect()
     }
@@ -633,7 +383,7 @@ mod tests {
         let z = CsrMatrix::from_triplets(5, 4, &[], &[], &[]).unwrap();
         assert_eq!(
             z.dot_dense(dense(4, 9, 0).view()).unwrap(),
-            Array2::zeros((5, 9))
+            Array2::<f64>::zeros((5, 9))
         );
         assert_eq!(
             z.dot_dense(Array2::zeros((4, 0)).view()).unwrap().dim(),
@@ -659,7 +409,7 @@ mod tests {
                     let mut rest = out.as_mut_slice();
                     for w in bounds.windows(2) {
                         let (head, tail) = rest.split_at_mut((w[1] - w[0]) * k);
-                        simd.scatter_t(&a, 0..300, w[0]..w[1], bs, k, head);
+                        spmm::scatter_t(simd, &a, 0..300, w[0]..w[1], bs, k, head);
                         rest = tail;
                     }
                     assert_eq!(

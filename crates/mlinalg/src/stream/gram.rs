@@ -187,7 +187,7 @@ impl Gram {
             }
             let centred = ArrayView2::from_shape((b, d), &buf[..])
                 .map_err(|e| Error::shape(OP, e.to_string()))?;
-            let xtx = crate::decomposition::gram::gram(centred).xtx;
+            let xtx = crate::kernels::syrk::gram(centred).xtx;
             // keep streaming-sized buffers (≤ 64 MiB) for the next block, free larger ones
             if buf.capacity() > 8 << 20 {
                 *buf = Vec::new();

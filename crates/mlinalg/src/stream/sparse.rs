@@ -100,8 +100,20 @@ impl ArrayStream {
         }
         let header = parse_header(&head, e.size, &what)?;
         let (dtype, big_endian) = match header.descr {
-            Descr::Num { dtype, big_endian } => (dtype, big_endian),
-            _ => return Err(Error::format(&what, "not a numeric array")),
+            Descr::Num { dtype, big_endian }
+                if matches!(
+                    dtype,
+                    Dtype::Float64 | Dtype::Float32 | Dtype::Int64 | Dtype::Int32 | Dtype::Bool
+                ) =>
+            {
+                (dtype, big_endian)
+            }
+            _ => {
+                return Err(Error::format(
+                    &what,
+                    "unsupported dtype (supported: float64, float32, int64, int32, bool)",
+                ));
+            }
         };
         let len: u64 = header.shape.iter().map(|&d| d as u64).product();
         let body = e.size - (pre_len + header_len) as u64;
@@ -167,6 +179,8 @@ impl ArrayStream {
                 i32::from_be_bytes(b)
             )),
             Dtype::Bool => out.extend(self.scratch.iter().map(|&b| f64::from(u8::from(b != 0)))),
+            // `open` admits the five dtypes above only
+            _ => out.resize(n, f64::NAN),
         }
         self.read += n as u64;
         Ok(())

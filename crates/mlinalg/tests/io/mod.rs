@@ -4,6 +4,9 @@
 mod csv;
 mod mtx;
 pub(crate) mod npy;
+mod npz;
+mod summary;
+mod typed;
 
 use std::path::{Path, PathBuf};
 
@@ -79,19 +82,26 @@ fn load_rejects_unknown_extension() {
     let e = load(Path::new("data/matrix.txt")).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "data/matrix.txt: unknown extension '.txt' (supported: .npy, .csv, .mtx)"
+        "data/matrix.txt: unknown extension '.txt' (supported: .npy, .npz, .csv, .mtx)"
     );
     let e = load(Path::new("data/matrix")).unwrap_err();
     assert_eq!(
         format_detail(e),
-        "no file extension (supported: .npy, .csv, .mtx)"
+        "no file extension (supported: .npy, .npz, .csv, .mtx)"
     );
 }
 
 #[test]
-fn load_rejects_npz_with_a_pointer() {
-    let e = load(&fixture("npz/savez.npz")).unwrap_err();
-    assert!(format_detail(e).contains("load_npz"));
+fn load_of_an_npz_of_several_arrays_lists_them() {
+    let path = fixture("npz/savez.npz");
+    let e = load(&path).unwrap_err();
+    assert_eq!(
+        format_detail(e),
+        format!(
+            "the archive holds 2 arrays (arr_0, arr_1): pick one with {}:NAME",
+            path.display()
+        )
+    );
 }
 
 #[test]

@@ -54,14 +54,20 @@ fn quoted_cells_may_hold_commas_and_line_breaks_across_chunks() {
     let got = read_all(&mut src, 4096).unwrap();
     assert_eq!(got.dim(), (60_000, 2));
     assert_eq!(got[[59_999, 1]], 59_999.0 * 0.5);
-    let p = temp("nl.csv", "1,\"2\n\",3\n4,5,6\n7,8\n");
+    // a first row with a non-numeric cell is a header (read_csv's rule), so the quoted
+    // "2\n" of a later row is an error at the line its record starts on
+    let p = temp("nl.csv", "0,0,0\n1,\"2\n\",3\n4,5,6\n");
     let mut src = CsvSource::open(&p).unwrap();
     let e = read_all(&mut src, 10).unwrap_err().to_string();
-    // the quoted cell "2\n" is not a number; the record starts on line 1
     assert!(
-        e.ends_with("row 1, column 2: '2\\n' is not a number"),
+        e.ends_with("row 2, column 2: '2\\n' is not a number"),
         "{e}"
     );
+    let p = temp("nl2.csv", "a,b\n\"1,5\",2\n\"3\",4\n");
+    let e = read_all(&mut CsvSource::open(&p).unwrap(), 10)
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with("row 2, column 1: '1,5' is not a number"), "{e}");
 }
 
 #[test]
