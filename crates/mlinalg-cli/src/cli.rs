@@ -143,6 +143,9 @@ pub struct LstsqArgs {
     /// available to the process, cgroup limits included).
     #[arg(long, value_name = "SIZE")]
     pub memory_limit: Option<mlinalg::MemoryLimit>,
+    /// With --engine/--cluster, B is a column of A's Parquet table: TABLE:COLUMN.
+    #[command(flatten)]
+    pub engine: EngineArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -253,7 +256,30 @@ pub struct PcaArgs {
     #[arg(long, value_name = "SIZE")]
     pub memory_limit: Option<mlinalg::MemoryLimit>,
     #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `--engine datafusion` / `--cluster df://HOST:PORT` of `pca`, `lstsq`.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Run the fit as an Apache DataFusion aggregate query over the Parquet input, in this
+    /// process over all cores (needs a build with `--features cluster`).
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub engine: Option<EngineArg>,
+    /// Run the fit on an Apache Ballista cluster: the scheduler at df://HOST:PORT (started
+    /// with mlinalg-scheduler; executors with mlinalg-executor). The Parquet paths must be
+    /// readable by the executors (needs a build with `--features cluster`).
+    #[arg(long, value_name = "df://HOST:PORT")]
+    pub cluster: Option<String>,
+}
+
+/// `--engine`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EngineArg {
+    /// Apache DataFusion, in process.
+    Datafusion,
 }
 
 /// `--solver` of `pca`.

@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod engine;
 mod input;
 mod output;
 mod progress;

@@ -10,6 +10,8 @@ mod util;
 mod acceptance;
 #[path = "cli/contract.rs"]
 mod contract;
+#[path = "cli/engine.rs"]
+mod engine;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/io.rs"]

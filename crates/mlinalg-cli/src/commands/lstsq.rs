@@ -12,6 +12,12 @@ use mlinalg::stream::{ZipSource, lstsq_stream};
 const OP: &str = "lstsq";
 
 pub fn run(args: &LstsqArgs) -> Result<Report> {
+    if crate::engine::requested(&args.engine) {
+        if args.rcond.is_some() {
+            anyhow::bail!("{OP}: --rcond is not available with --engine/--cluster (NumPy's default is used)");
+        }
+        return crate::engine::lstsq(OP, &args.engine, &args.a, &args.b);
+    }
     if let Some(plan) = streaming::plan(OP, &args.a, args.memory_limit)? {
         // A larger than the memory limit: [A | b] streamed into a TSQR state (QR then the
         // SVD of R, as the in-memory tall path).

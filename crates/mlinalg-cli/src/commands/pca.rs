@@ -22,6 +22,12 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
         PcaSolverArg::Svd => PcaSolver::Svd,
         PcaSolverArg::Randomized => PcaSolver::Randomized,
     };
+    if crate::engine::requested(&args.engine) {
+        if args.plot.is_some() {
+            bail!("{OP}: --plot needs the transformed data in memory: not available with --engine/--cluster");
+        }
+        return crate::engine::pca(OP, &args.engine, &args.x, args.k);
+    }
     let k = args.k.map(|k| usize::try_from(k).unwrap_or(usize::MAX));
     let model = Pca::new(k).solver(solver).seed(args.seed);
     if let Some(mut plan) = streaming::plan(OP, &args.x, args.memory_limit)? {
