@@ -201,7 +201,7 @@ fn run_case(case: Case, args: &Args) -> Row {
             peak_mem,
             ..
         } => eprintln!(
-            "{name:28} n={:14} median={}s{}{}{}",
+            "{name:28} n={:14} median={}s{}{}{}{}",
             n.to_string(),
             if calls > 1 {
                 format!("{:.3e}", t.median)
