@@ -89,7 +89,7 @@ pub fn udafs() -> Vec<AggregateUDF> {
 /// use datafusion::prelude::SessionContext;
 /// let ctx = SessionContext::new();
 /// mlinalg_datafusion::register_all(&ctx);
-/// assert!(ctx.udafs().contains("mlinalg_pca"));
+/// assert!(ctx.state().aggregate_functions().contains_key("mlinalg_pca"));
 /// ```
 pub fn register_all(ctx: &SessionContext) {
     for f in udafs() {

@@ -114,7 +114,7 @@ impl AggregateUDFImpl for MlinalgUdaf {
             let lit = acc_args
                 .exprs
                 .get(i)
-                .and_then(|e| e.as_any().downcast_ref::<Literal>())
+                .and_then(|e| e.downcast_ref::<Literal>())
                 .ok_or_else(|| {
                     DataFusionError::Plan(format!(
                         "{op}: {what} must be a constant ({})",
