@@ -16,6 +16,8 @@ mod errors;
 mod io;
 #[path = "cli/json.rs"]
 mod json;
+#[path = "cli/numpy.rs"]
+mod numpy;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/plot.rs"]

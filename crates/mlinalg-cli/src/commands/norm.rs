@@ -5,14 +5,16 @@
 //! with a small side come from the R factor of its non-zero rows ([`r_factor`]).
 
 use anyhow::{Result, anyhow, bail};
-use mlinalg::array::{check_nonempty, fmt_shape};
+use mlinalg::array::fmt_shape;
+use mlinalg::io::{Dtype, TypedArray};
 use mlinalg::linalg::{NormOrd, QrMode};
 use mlinalg::sparse::CsrMatrix;
 use ndarray::{Array1, Array2, array, s};
 
 use crate::cli::NormArgs;
+use crate::commands::nd;
 use crate::input::{self, Operand};
-use crate::report::Report;
+use crate::report::{Report, Value};
 
 const OP: &str = "norm";
 
@@ -29,23 +31,30 @@ const MAX_WORK: f64 = 2e10;
 pub fn run(args: &NormArgs) -> Result<Report> {
     let value = match input::load(OP, &args.a)? {
         Operand::Dense(d) => {
-            let a = d.data;
-            check_nonempty(OP, &a)?;
-            match (a.ndim(), args.ord) {
-                (1 | 2, ord) => mlinalg::linalg::norm(&a, ord)?,
-                // NumPy: without `ord`, any array is flattened and its 2-norm taken.
-                (_, None) => mlinalg::vector::norm_l2(Array1::from_iter(a.iter().copied()).view()),
-                (n, Some(o)) => bail!(
-                    "{OP}: --ord {o} needs a 1-d vector or a 2-d matrix, got a {n}-d array of \
-                     shape {}",
-                    fmt_shape(a.shape())
-                ),
-            }
+            // NumPy: the norm's dtype is the input's real dtype (float16 and float32 stay,
+            // ints and bool are computed as float64).
+            let prec = if matches!(d.dtype, Dtype::Float32 | Dtype::Float16) {
+                nd::Prec::F32
+            } else {
+                nd::Prec::F64
+            };
+            let n = mlinalg::linalg::norm_nd(d.data.view(), args.ord, args.axis.as_deref(), args.keepdims)?;
+            // NumPy never returns −0.0 here.
+            let n = n.mapv(|v| if v == 0.0 { 0.0 } else { v });
+            let v = if d.dtype == Dtype::Float16 {
+                Value::Stored(TypedArray::Float64(n), Dtype::Float16)
+            } else {
+                prec.value(n)
+            };
+            return Ok(Report::new().value("norm", v));
         }
         Operand::Sparse { matrix, .. } => {
             let (m, n) = (matrix.nrows(), matrix.ncols());
             if m == 0 || n == 0 {
                 bail!("{OP}: empty input: shape {}", fmt_shape(&[m, n]));
+            }
+            if args.axis.is_some() {
+                bail!("{OP}: --axis needs a dense input (.npy), got a sparse matrix");
             }
             match args.ord {
                 // The Frobenius norm needs only the stored values: no densifying.

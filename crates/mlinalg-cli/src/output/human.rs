@@ -63,7 +63,7 @@ fn is_inline(v: &Value) -> bool {
         | Value::Shape(_) => true,
         Value::Array(a) => a.ndim() == 0,
         Value::ComplexArray(a) => a.ndim() == 0,
-        Value::Typed(a) => a.ndim() == 0,
+        Value::Typed(a) | Value::Stored(a, _) => a.ndim() == 0,
         Value::Lines(_) | Value::Section(_) => false,
     }
 }
@@ -98,7 +98,7 @@ fn render_value(name: &str, value: &Value, width: usize, out: &mut String, inden
                 let _ = writeln!(out, "{indent}{line}");
             }
         }
-        Value::Typed(t) => {
+        Value::Typed(t) | Value::Stored(t, _) => {
             let text = format_typed(t);
             if t.ndim() == 0 {
                 pad(out, &text);
