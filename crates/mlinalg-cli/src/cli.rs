@@ -180,7 +180,12 @@ pub struct RankArgs {
     #[arg(value_name = "A")]
     pub a: PathBuf,
     /// Singular values above T count (default: S.max() · max(M, N) · ε, as NumPy).
-    #[arg(long, value_name = "T", allow_negative_numbers = true, conflicts_with = "rtol")]
+    #[arg(
+        long,
+        value_name = "T",
+        allow_negative_numbers = true,
+        conflicts_with = "rtol"
+    )]
     pub tol: Option<f64>,
     /// Relative tolerance: singular values above R · S.max() count.
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
@@ -204,7 +209,12 @@ pub struct NormArgs {
     pub ord: Option<NormOrd>,
     /// One axis (vector norms along it) or two axes ROW,COL (matrix norms); negative
     /// values count from the end. Default: the whole array.
-    #[arg(long, value_name = "AX", value_delimiter = ',', allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "AX",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
     pub axis: Option<Vec<isize>>,
     /// Keep the reduced axes with length 1.
     #[arg(long)]
@@ -321,7 +331,12 @@ pub struct TensorsolveArgs {
     #[arg(value_name = "B")]
     pub b: PathBuf,
     /// Axes of A to move to the end before solving.
-    #[arg(long, value_name = "I,J", value_delimiter = ',', allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "I,J",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
     pub axes: Option<Vec<isize>>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -334,7 +349,12 @@ pub struct TensorinvArgs {
     #[arg(value_name = "A")]
     pub a: PathBuf,
     /// Number of leading axes of the "row" index (positive).
-    #[arg(long, value_name = "N", default_value_t = 2, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        allow_negative_numbers = true
+    )]
     pub ind: i64,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -363,7 +383,11 @@ fn parse_tensordot_axes(s: &str) -> Result<TensordotAxes, String> {
     let list = |t: &str| -> Result<Vec<isize>, String> {
         t.split(',')
             .filter(|x| !x.trim().is_empty())
-            .map(|x| x.trim().parse::<isize>().map_err(|_| format!("{x:?} is not an axis")))
+            .map(|x| {
+                x.trim()
+                    .parse::<isize>()
+                    .map_err(|_| format!("{x:?} is not an axis"))
+            })
             .collect()
     };
     match s.split_once(':') {
@@ -396,7 +420,12 @@ pub struct PinvArgs {
     #[arg(value_name = "A")]
     pub a: PathBuf,
     /// Singular values at or below R · σmax are dropped (default 1e-15, as NumPy).
-    #[arg(long, value_name = "R", allow_negative_numbers = true, conflicts_with = "rtol")]
+    #[arg(
+        long,
+        value_name = "R",
+        allow_negative_numbers = true,
+        conflicts_with = "rtol"
+    )]
     pub rcond: Option<f64>,
     /// The same cut-off under its array-API name.
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
@@ -431,7 +460,12 @@ pub struct OffsetArgs {
     #[arg(value_name = "A")]
     pub a: PathBuf,
     /// Diagonal offset: > 0 above the main diagonal, < 0 below.
-    #[arg(long, value_name = "K", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub offset: isize,
     #[command(flatten)]
     pub output: OutputArgs,

@@ -81,11 +81,21 @@ fn dense(args: &LstsqArgs) -> Result<Report> {
         Some(r) if r <= 0.0 => 0.0,
         Some(r) => r,
     };
-    let (x, residuals, rank, sv) = if m == 0 || n == 0 || k == 0 {
+    let Fit {
+        x,
+        residuals,
+        rank,
+        sv,
+    } = if m == 0 || n == 0 || k == 0 {
         empty_lstsq(a2.view(), b2.view(), rcond)?
     } else {
         let f = mlinalg::linalg::lstsq(a2.view(), &b2, Some(rcond))?;
-        (f.x, f.residuals, f.rank, f.singular_values)
+        Fit {
+            x: f.x,
+            residuals: f.residuals,
+            rank: f.rank,
+            sv: f.singular_values,
+        }
     };
     // A 1-d b gives a 1-d x (and one residual).
     let x = if b_vec {
@@ -102,11 +112,7 @@ fn dense(args: &LstsqArgs) -> Result<Report> {
 
 /// NumPy's `lstsq` when A or B has a zero dimension: x = 0 (n × k); residuals are the
 /// squared column norms of B when M > N (x = 0 leaves all of B), else empty.
-fn empty_lstsq(
-    a: ArrayView2<'_, f64>,
-    b: ArrayView2<'_, f64>,
-    rcond: f64,
-) -> Result<(Array2<f64>, Array1<f64>, usize, Array1<f64>)> {
+fn empty_lstsq(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>, rcond: f64) -> Result<Fit> {
     let (m, n) = a.dim();
     let k = b.ncols();
     let sv = if m == 0 || n == 0 {
@@ -126,5 +132,18 @@ fn empty_lstsq(
     } else {
         Array1::zeros(0)
     };
-    Ok((x, residuals, rank, sv))
+    Ok(Fit {
+        x,
+        residuals,
+        rank,
+        sv,
+    })
+}
+
+/// `lstsq`'s four results.
+struct Fit {
+    x: Array2<f64>,
+    residuals: Array1<f64>,
+    rank: usize,
+    sv: Array1<f64>,
 }

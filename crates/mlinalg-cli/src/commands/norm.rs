@@ -38,7 +38,12 @@ pub fn run(args: &NormArgs) -> Result<Report> {
             } else {
                 nd::Prec::F64
             };
-            let n = mlinalg::linalg::norm_nd(d.data.view(), args.ord, args.axis.as_deref(), args.keepdims)?;
+            let n = mlinalg::linalg::norm_nd(
+                d.data.view(),
+                args.ord,
+                args.axis.as_deref(),
+                args.keepdims,
+            )?;
             // NumPy never returns −0.0 here.
             let n = n.mapv(|v| if v == 0.0 { 0.0 } else { v });
             let v = if d.dtype == Dtype::Float16 {

@@ -11,7 +11,10 @@ const OP: &str = "tensorinv";
 
 pub fn run(args: &TensorinvArgs) -> Result<Report> {
     let Ok(ind) = usize::try_from(args.ind) else {
-        bail!("{OP}: Invalid ind argument {}: expected a positive integer", args.ind);
+        bail!(
+            "{OP}: Invalid ind argument {}: expected a positive integer",
+            args.ind
+        );
     };
     let a = nd::load_finite(OP, &args.a)?;
     let inv = mlinalg::linalg::tensorinv(a.data.view(), ind)?;

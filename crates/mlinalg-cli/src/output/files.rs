@@ -378,10 +378,7 @@ fn stored_npy_bytes(a: &TypedArray, dtype: Dtype) -> Vec<u8> {
         TypedArray::Float64(x) => (x.iter().copied().collect(), vec![]),
         TypedArray::Float32(x) => (x.iter().map(|&v| f64::from(v)).collect(), vec![]),
         TypedArray::Complex128(x) => x.iter().map(|z| (z.re, z.im)).unzip(),
-        TypedArray::Complex64(x) => x
-            .iter()
-            .map(|z| (f64::from(z.re), f64::from(z.im)))
-            .unzip(),
+        TypedArray::Complex64(x) => x.iter().map(|z| (f64::from(z.re), f64::from(z.im))).unzip(),
     };
     let imag = |i: usize| im.get(i).copied().unwrap_or(0.0);
     let (descr, width) = match dtype {

@@ -90,7 +90,12 @@ fn stacks_broadcast_over_leading_axes() {
     let (dt, inv) = result(&d, &["inv", &a], "inverse");
     assert_eq!(dt, Dtype::Float64);
     assert_close(&inv, &fixture("stk_sq", "inverse"), 1e-12, "inv");
-    assert_close(&result(&d, &["det", &a], "det").1, &fixture("stk_sq", "det"), 1e-12, "det");
+    assert_close(
+        &result(&d, &["det", &a], "det").1,
+        &fixture("stk_sq", "det"),
+        1e-12,
+        "det",
+    );
     let x = result(&d, &["solve", &a, &stk("stk_sq", "b")], "x").1;
     assert_close(&x, &fixture("stk_sq", "x"), 1e-12, "solve");
     let w = result(&d, &["eigvalsh", &a, "--uplo", "U"], "eigenvalues").1;
@@ -109,7 +114,12 @@ fn stacks_broadcast_over_leading_axes() {
     assert_eq!(r, fixture("stk_tall", "rank"));
     let u = result(&d, &["cholesky", &stk("stk_spd", "a"), "--upper"], "u").1;
     assert_close(&u, &fixture("stk_spd", "u"), 1e-12, "cholesky --upper");
-    let n = result(&d, &["norm", &stk("stk_norm", "a"), "--ord=nuc", "--axis=2,0"], "norm").1;
+    let n = result(
+        &d,
+        &["norm", &stk("stk_norm", "a"), "--ord=nuc", "--axis=2,0"],
+        "norm",
+    )
+    .1;
     assert_close(&n, &fixture("stk_norm", "m_nuc"), 1e-12, "norm --axis");
 }
 
@@ -119,7 +129,12 @@ fn float32_in_float32_out_and_ints_promote() {
     let a32 = d.write("a32.npy", npy("<f4", &[2, 2], &f32s(&[4.0, 7.0, 2.0, 6.0])));
     let (dt, inv) = result(&d, &["inv", &a32], "inverse");
     assert_eq!(dt, Dtype::Float32);
-    assert_close(&inv, &ndarray::array![[0.6, -0.7], [-0.2, 0.4]].into_dyn(), 1e-6, "inv f32");
+    assert_close(
+        &inv,
+        &ndarray::array![[0.6, -0.7], [-0.2, 0.4]].into_dyn(),
+        1e-6,
+        "inv f32",
+    );
     assert_eq!(result(&d, &["svd", &a32], "s").0, Dtype::Float32);
     assert_eq!(result(&d, &["norm", &a32], "norm").0, Dtype::Float32);
     let i8s = d.write("i8.npy", npy("|i1", &[2, 2], &[0, 1, 1, 0]));
@@ -128,13 +143,23 @@ fn float32_in_float32_out_and_ints_promote() {
     let (dt, p) = result(&d, &["matrix-power", &i8s, "3"], "power");
     assert_eq!(dt, Dtype::Int8);
     assert_eq!(p, ndarray::array![[0., 1.], [1., 0.]].into_dyn());
-    assert_eq!(result(&d, &["matrix-power", &i8s, "-1"], "power").0, Dtype::Float64);
+    assert_eq!(
+        result(&d, &["matrix-power", &i8s, "-1"], "power").0,
+        Dtype::Float64
+    );
     let b = d.write("b.npy", npy("|b1", &[2, 2], &[1, 1, 0, 1]));
     let (dt, p) = result(&d, &["matrix-power", &b, "2"], "power");
     assert_eq!(dt, Dtype::Bool);
     assert_eq!(p, ndarray::array![[1., 1.], [0., 1.]].into_dyn());
-    let (dt, p) = result(&d, &["matrix-power", &i8s, "1267650600228229401496703205377"], "power");
-    assert_eq!((dt, p), (Dtype::Int8, ndarray::array![[0., 1.], [1., 0.]].into_dyn()));
+    let (dt, p) = result(
+        &d,
+        &["matrix-power", &i8s, "1267650600228229401496703205377"],
+        "power",
+    );
+    assert_eq!(
+        (dt, p),
+        (Dtype::Int8, ndarray::array![[0., 1.], [1., 0.]].into_dyn())
+    );
     // float16 is refused by the linalg routines, as NumPy refuses it.
     let h = d.write("h.npy", npy("<f2", &[1, 1], &[0, 0x3c]));
     let line = d.run(&["cholesky", &h]).fails().to_string();
@@ -146,18 +171,30 @@ fn empty_arrays_follow_numpy() {
     let d = Workdir::new();
     let e00 = d.write("e00.npy", npy("<f8", &[0, 0], &[]));
     let v = json(&["det", &e00]);
-    assert_eq!((&v["det"], &v["sign"], &v["logabsdet"]), (&json!(1.0), &json!(1.0), &json!(0.0)));
+    assert_eq!(
+        (&v["det"], &v["sign"], &v["logabsdet"]),
+        (&json!(1.0), &json!(1.0), &json!(0.0))
+    );
     let e40 = d.write("e40.npy", npy("<f8", &[4, 0], &[]));
     let u = result(&d, &["svd", &e40, "--full"], "u").1;
     assert_eq!(u, ndarray::Array2::<f64>::eye(4).into_dyn());
-    assert_eq!(result(&d, &["svd", &e40, "--full"], "vt").1.shape(), &[0, 0]);
+    assert_eq!(
+        result(&d, &["svd", &e40, "--full"], "vt").1.shape(),
+        &[0, 0]
+    );
     let e0 = d.write("e0.npy", npy("<f8", &[0], &[]));
     assert_eq!(json(&["norm", &e0])["norm"], json!(0.0));
-    let a = d.write("a.npy", npy("<f8", &[4, 2], &f64s(&[0., 1., 2., 3., 4., 5., 6., 7.])));
+    let a = d.write(
+        "a.npy",
+        npy("<f8", &[4, 2], &f64s(&[0., 1., 2., 3., 4., 5., 6., 7.])),
+    );
     let b = d.write("b.npy", npy("<f8", &[4, 0], &[]));
     assert_eq!(result(&d, &["lstsq", &a, &b], "x").1.shape(), &[2, 0]);
     let z = d.write("z.npy", npy("<f8", &[3, 0, 5], &[]));
-    assert_eq!(result(&d, &["rank", &z], "rank").1, ndarray::array![0., 0., 0.].into_dyn());
+    assert_eq!(
+        result(&d, &["rank", &z], "rank").1,
+        ndarray::array![0., 0., 0.].into_dyn()
+    );
     let line = d.run(&["cond", &e00]).fails().to_string();
     assert!(line.contains("empty"), "{line}");
 }
@@ -206,7 +243,11 @@ fn new_commands_and_their_errors() {
     );
     let x = result(
         &d,
-        &["tensorsolve", &stk("stk_tensor", "a"), &stk("stk_tensor", "b")],
+        &[
+            "tensorsolve",
+            &stk("stk_tensor", "a"),
+            &stk("stk_tensor", "b"),
+        ],
         "x",
     )
     .1;

@@ -89,7 +89,10 @@ pub fn norm_nd(
             let r = normalize_axis(OP, axes[0], nd)?;
             let c = normalize_axis(OP, axes[1], nd)?;
             if r == c {
-                return Err(Error::shape(OP, format!("Duplicate axes given: ({r}, {c})")));
+                return Err(Error::shape(
+                    OP,
+                    format!("Duplicate axes given: ({r}, {c})"),
+                ));
             }
             if let Some(NormOrd::P(p)) = ord
                 && ![1.0, -1.0, 2.0, -2.0].contains(&p)
@@ -231,7 +234,12 @@ mod tests {
     #[test]
     fn matrix_norms_over_axis_pairs_match_slices() {
         let b = Array3::from_shape_fn((2, 3, 4), |(i, j, k)| (1 + i * 12 + j * 4 + k) as f64);
-        for ord in [None, Some(NormOrd::P(1.0)), Some(NormOrd::Inf), Some(NormOrd::P(-2.0))] {
+        for ord in [
+            None,
+            Some(NormOrd::P(1.0)),
+            Some(NormOrd::Inf),
+            Some(NormOrd::P(-2.0)),
+        ] {
             let n = norm_nd(b.view().into_dyn(), ord, Some(&[2, 0]), false).unwrap();
             assert_eq!(n.shape(), &[3]);
             for j in 0..3 {
@@ -247,7 +255,10 @@ mod tests {
     #[test]
     fn empty_and_errors() {
         let e = ndarray::Array1::<f64>::zeros(0);
-        assert_eq!(norm_nd(e.view().into_dyn(), None, None, false).unwrap()[[]], 0.0);
+        assert_eq!(
+            norm_nd(e.view().into_dyn(), None, None, false).unwrap()[[]],
+            0.0
+        );
         let z = ndarray::Array2::<f64>::zeros((0, 2));
         let n = norm_nd(z.view().into_dyn(), Some(NormOrd::P(2.0)), None, false).unwrap();
         assert_eq!(n[[]], 0.0);

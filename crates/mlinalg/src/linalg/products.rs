@@ -197,7 +197,11 @@ pub(crate) fn normalize_axis(op: &'static str, axis: isize, ndim: usize) -> Resu
             format!("axis {axis} is out of bounds for array of dimension {ndim}"),
         ));
     }
-    Ok(if axis < 0 { (axis + n) as usize } else { axis as usize })
+    Ok(if axis < 0 {
+        (axis + n) as usize
+    } else {
+        axis as usize
+    })
 }
 
 /// Which axes [`tensordot`] sums over.
@@ -336,9 +340,10 @@ pub fn tensorsolve(
         let mut all: Vec<usize> = (0..an).collect();
         for &k in axes {
             let k = normalize_axis(OP, k, an)?;
-            let pos = all.iter().position(|&x| x == k).ok_or_else(|| {
-                Error::shape(OP, format!("axis {k} given twice in axes"))
-            })?;
+            let pos = all
+                .iter()
+                .position(|&x| x == k)
+                .ok_or_else(|| Error::shape(OP, format!("axis {k} given twice in axes")))?;
             all.remove(pos);
             all.push(k);
         }
@@ -347,10 +352,7 @@ pub fn tensorsolve(
     if b.ndim() > an {
         return Err(Error::shape(
             OP,
-            format!(
-                "b has more dimensions ({}) than a ({an})",
-                b.ndim()
-            ),
+            format!("b has more dimensions ({}) than a ({an})", b.ndim()),
         ));
     }
     // NumPy: `a.shape[-(an - b.ndim):]`, which is the whole shape when an == b.ndim.
@@ -404,7 +406,7 @@ pub fn tensorinv(a: ArrayViewD<'_, f64>, ind: usize) -> Result<ArrayD<f64>> {
     let ind = ind.min(a.ndim());
     let rows: usize = a.shape()[ind..].iter().product();
     let total = a.len();
-    if rows == 0 || total % rows != 0 || total / rows != rows {
+    if rows == 0 || rows.checked_mul(rows) != Some(total) {
         return Err(Error::shape(
             OP,
             format!(
@@ -574,7 +576,12 @@ mod tests {
         let d = diagonal(x.view().into_dyn(), 0).unwrap();
         assert_eq!(
             d,
-            array![[0., 6., 12., 18.], [20., 26., 32., 38.], [40., 46., 52., 58.]].into_dyn()
+            array![
+                [0., 6., 12., 18.],
+                [20., 26., 32., 38.],
+                [40., 46., 52., 58.]
+            ]
+            .into_dyn()
         );
         let t = trace(x.view().into_dyn(), 0).unwrap();
         assert_eq!(t, array![36., 116., 196.].into_dyn());
@@ -586,13 +593,19 @@ mod tests {
         let x = Array2::from_shape_fn((3, 3), |(i, j)| (3 * i + j) as f64);
         let y = x.mapv(|v| v + 1.0);
         let c = cross(x.view().into_dyn(), y.view().into_dyn(), -1).unwrap();
-        assert_eq!(c, array![[-1., 2., -1.], [-1., 2., -1.], [-1., 2., -1.]].into_dyn());
+        assert_eq!(
+            c,
+            array![[-1., 2., -1.], [-1., 2., -1.], [-1., 2., -1.]].into_dyn()
+        );
         let e = cross(
             x.slice(ndarray::s![.., 1..]).into_dyn(),
             x.slice(ndarray::s![.., 1..]).into_dyn(),
             -1,
         )
         .unwrap_err();
-        assert!(e.to_string().contains("(arrays of) 3-dimensional vectors"), "{e}");
+        assert!(
+            e.to_string().contains("(arrays of) 3-dimensional vectors"),
+            "{e}"
+        );
     }
 }

@@ -857,7 +857,9 @@ pub fn pinv(a: ArrayViewD<'_, f64>, rcond: Option<f64>) -> Result<ArrayD<f64>> {
     if a.is_empty() {
         return Ok(ArrayD::zeros(IxDyn(&concat(b, &[n, m]))));
     }
-    let parts = map_matrices(OP, a.view(), 14 * m * n * m.min(n), |x| linalg::pinv(x, rcond))?;
+    let parts = map_matrices(OP, a.view(), 14 * m * n * m.min(n), |x| {
+        linalg::pinv(x, rcond)
+    })?;
     stack_parts(OP, b, &[n, m], parts)
 }
 
@@ -930,7 +932,10 @@ mod tests {
                 v[r] = h[[r, i]];
             }
             let hv = Array2::<f64>::eye(3)
-                - tau[i] * v.view().insert_axis(Axis(1)).dot(&v.view().insert_axis(Axis(0)));
+                - tau[i]
+                    * v.view()
+                        .insert_axis(Axis(1))
+                        .dot(&v.view().insert_axis(Axis(0)));
             q = hv.dot(&q);
         }
         let mut r = Array2::<f64>::zeros((3, 2));

@@ -22,13 +22,32 @@ fn close(got: &ArrayD<f64>, want: &ArrayD<f64>, rtol: f64, what: &str) {
 fn square_stack_matches_numpy() {
     let a = fxd("stk_sq", "a");
     let v = a.view();
-    close(&stacked::inv(v.view()).unwrap(), &fxd("stk_sq", "inverse"), 1e-12, "inv");
-    close(&stacked::det(v.view()).unwrap(), &fxd("stk_sq", "det"), 1e-12, "det");
+    close(
+        &stacked::inv(v.view()).unwrap(),
+        &fxd("stk_sq", "inverse"),
+        1e-12,
+        "inv",
+    );
+    close(
+        &stacked::det(v.view()).unwrap(),
+        &fxd("stk_sq", "det"),
+        1e-12,
+        "det",
+    );
     let s = stacked::slogdet(v.view()).unwrap();
     close(&s.sign, &fxd("stk_sq", "sign"), 0.0, "sign");
-    close(&s.logabsdet, &fxd("stk_sq", "logabsdet"), 1e-12, "logabsdet");
+    close(
+        &s.logabsdet,
+        &fxd("stk_sq", "logabsdet"),
+        1e-12,
+        "logabsdet",
+    );
     let x = stacked::solve(v.view(), fxd("stk_sq", "b").view()).unwrap();
-    assert_eq!(x.shape(), &[3, 2, 4, 3], "solve broadcasts (3, 2) with (2,)");
+    assert_eq!(
+        x.shape(),
+        &[3, 2, 4, 3],
+        "solve broadcasts (3, 2) with (2,)"
+    );
     close(&x, &fxd("stk_sq", "x"), 1e-12, "solve");
     let x1 = stacked::solve(v.view(), fxd("stk_sq", "b1").view()).unwrap();
     close(&x1, &fxd("stk_sq", "x1"), 1e-12, "solve vector b");
@@ -45,7 +64,12 @@ fn square_stack_matches_numpy() {
         let c = stacked::cond(v.view(), p).unwrap();
         close(&c, &fxd("stk_sq", &format!("cond_{key}")), 1e-10, key);
     }
-    close(&stacked::svdvals(v.view()).unwrap(), &fxd("stk_sq", "svdvals"), 1e-12, "svdvals");
+    close(
+        &stacked::svdvals(v.view()).unwrap(),
+        &fxd("stk_sq", "svdvals"),
+        1e-12,
+        "svdvals",
+    );
     let l = stacked::eigvalsh(v.view(), Some(stacked::Uplo::Lower)).unwrap();
     close(&l, &fxd("stk_sq", "eigvalsh_l"), 1e-12, "eigvalsh L");
     let u = stacked::eigvalsh(v.view(), Some(stacked::Uplo::Upper)).unwrap();
@@ -68,11 +92,24 @@ fn tall_and_spd_stacks_match_numpy() {
     let r = stacked::matrix_rank(t.view(), None, None).unwrap();
     assert_eq!(r.mapv(|x| x as f64), fxd("stk_tall", "rank"));
     // R is unique up to the signs of its rows.
-    let got = stacked::qr(t.view(), QrMode::Reduced).unwrap().r.mapv(f64::abs);
+    let got = stacked::qr(t.view(), QrMode::Reduced)
+        .unwrap()
+        .r
+        .mapv(f64::abs);
     close(&got, &fxd("stk_tall", "r").mapv(f64::abs), 1e-12, "qr r");
     let spd = fxd("stk_spd", "a");
-    close(&stacked::cholesky(spd.view(), false).unwrap(), &fxd("stk_spd", "l"), 1e-12, "l");
-    close(&stacked::cholesky(spd.view(), true).unwrap(), &fxd("stk_spd", "u"), 1e-12, "u");
+    close(
+        &stacked::cholesky(spd.view(), false).unwrap(),
+        &fxd("stk_spd", "l"),
+        1e-12,
+        "l",
+    );
+    close(
+        &stacked::cholesky(spd.view(), true).unwrap(),
+        &fxd("stk_spd", "u"),
+        1e-12,
+        "u",
+    );
 }
 
 #[test]
@@ -83,31 +120,62 @@ fn products_and_tensors_match_numpy() {
     assert_eq!(p.ndim(), 0, "vector ends give a scalar");
     close(&p, &fxd("stk_chain", "product"), 1e-12, "multi_dot");
     let p = linalg::multi_dot(&views[1..4]).unwrap();
-    close(&p, &fxd("stk_chain", "product_mats"), 1e-12, "multi_dot matrices");
+    close(
+        &p,
+        &fxd("stk_chain", "product_mats"),
+        1e-12,
+        "multi_dot matrices",
+    );
     assert!(linalg::multi_dot(&views[..1]).is_err());
 
-    let x = linalg::tensorsolve(fxd("stk_tensor", "a").view(), fxd("stk_tensor", "b").view(), None)
-        .unwrap();
+    let x = linalg::tensorsolve(
+        fxd("stk_tensor", "a").view(),
+        fxd("stk_tensor", "b").view(),
+        None,
+    )
+    .unwrap();
     close(&x, &fxd("stk_tensor", "x"), 1e-10, "tensorsolve");
     let inv = linalg::tensorinv(fxd("stk_tensor", "ia").view(), 2).unwrap();
     close(&inv, &fxd("stk_tensor", "inverse"), 1e-9, "tensorinv");
-    let c = linalg::cross(fxd("stk_tensor", "c1").view(), fxd("stk_tensor", "c2").view(), -1)
-        .unwrap();
+    let c = linalg::cross(
+        fxd("stk_tensor", "c1").view(),
+        fxd("stk_tensor", "c2").view(),
+        -1,
+    )
+    .unwrap();
     close(&c, &fxd("stk_tensor", "cross"), 1e-14, "cross");
     let d = fxd("stk_tensor", "d");
     for (off, key) in [(-1, "m1"), (0, "0"), (2, "2")] {
         let g = linalg::diagonal(d.view(), off).unwrap();
-        close(&g, &fxd("stk_tensor", &format!("diagonal_{key}")), 0.0, "diagonal");
+        close(
+            &g,
+            &fxd("stk_tensor", &format!("diagonal_{key}")),
+            0.0,
+            "diagonal",
+        );
         let t = linalg::trace(d.view(), off).unwrap();
-        close(&t, &fxd("stk_tensor", &format!("trace_{key}")), 1e-14, "trace");
+        close(
+            &t,
+            &fxd("stk_tensor", &format!("trace_{key}")),
+            1e-14,
+            "trace",
+        );
     }
     let ones = ArrayD::<f64>::ones(IxDyn(&[5, 2]));
     let t1 = linalg::tensordot(d.view(), ones.view(), &TensordotAxes::Count(1)).unwrap();
     close(&t1, &fxd("stk_tensor", "tensordot_1"), 1e-14, "tensordot 1");
-    let tp =
-        linalg::tensordot(d.view(), d.view(), &TensordotAxes::Pairs(vec![0, 2], vec![0, 2]))
-            .unwrap();
-    close(&tp, &fxd("stk_tensor", "tensordot_pairs"), 1e-13, "tensordot pairs");
+    let tp = linalg::tensordot(
+        d.view(),
+        d.view(),
+        &TensordotAxes::Pairs(vec![0, 2], vec![0, 2]),
+    )
+    .unwrap();
+    close(
+        &tp,
+        &fxd("stk_tensor", "tensordot_pairs"),
+        1e-13,
+        "tensordot pairs",
+    );
 }
 
 #[test]
@@ -153,8 +221,14 @@ fn empty_inputs_follow_numpy() {
     assert_eq!(stacked::inv(e00.view()).unwrap().shape(), &[0, 0]);
     let e011 = ArrayD::<f64>::zeros(IxDyn(&[0, 1, 1]));
     assert_eq!(stacked::inv(e011.view()).unwrap().shape(), &[0, 1, 1]);
-    assert_eq!(stacked::eigvalsh(e011.view(), None).unwrap().shape(), &[0, 1]);
-    assert_eq!(stacked::cholesky(e011.view(), false).unwrap().shape(), &[0, 1, 1]);
+    assert_eq!(
+        stacked::eigvalsh(e011.view(), None).unwrap().shape(),
+        &[0, 1]
+    );
+    assert_eq!(
+        stacked::cholesky(e011.view(), false).unwrap().shape(),
+        &[0, 1, 1]
+    );
     let e40 = ArrayD::<f64>::zeros(IxDyn(&[4, 0]));
     let f = stacked::svd(e40.view(), true).unwrap();
     assert_eq!(f.u, Array2::<f64>::eye(4).into_dyn());
@@ -168,13 +242,22 @@ fn empty_inputs_follow_numpy() {
     assert_eq!(stacked::pinv(e40.view(), None).unwrap().shape(), &[0, 4]);
     let r = stacked::matrix_rank(ArrayD::zeros(IxDyn(&[3, 0, 5])).view(), None, None).unwrap();
     assert_eq!(r, array![0, 0, 0].into_dyn());
-    assert!(stacked::cond(e00.view(), None).is_err(), "NumPy raises for cond of 0 × 0");
+    assert!(
+        stacked::cond(e00.view(), None).is_err(),
+        "NumPy raises for cond of 0 × 0"
+    );
     // solve: 0 × 0 systems and zero right-hand sides.
     let a = Array3::<f64>::zeros((2, 0, 0)).into_dyn();
     let b = Array3::<f64>::zeros((1, 0, 3)).into_dyn();
-    assert_eq!(stacked::solve(a.view(), b.view()).unwrap().shape(), &[2, 0, 3]);
+    assert_eq!(
+        stacked::solve(a.view(), b.view()).unwrap().shape(),
+        &[2, 0, 3]
+    );
     let b1 = ArrayD::<f64>::zeros(IxDyn(&[0]));
-    assert_eq!(stacked::solve(a.view(), b1.view()).unwrap().shape(), &[2, 0]);
+    assert_eq!(
+        stacked::solve(a.view(), b1.view()).unwrap().shape(),
+        &[2, 0]
+    );
     assert!(stacked::solve(a.view(), ArrayD::zeros(IxDyn(&[1, 3])).view()).is_err());
     assert_eq!(
         linalg::norm_nd(ArrayD::zeros(IxDyn(&[0])).view(), None, None, false).unwrap()[[]],
