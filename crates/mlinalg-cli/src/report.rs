@@ -40,7 +40,7 @@ pub enum Value {
     /// NumPy dtype: NumPy's result dtype where it is not a float or complex type of the
     /// library (`int64` ranks, the `matrix_power` of an `int8` matrix, a `float16` norm).
     /// Rendered like `Typed`.
-    Stored(TypedArray, mlinalg::io::Dtype),
+    Stored(TypedArray, StoreAs),
     /// Text lines, such as a network's shape trace (a JSON list of strings).
     Lines(Vec<String>),
     /// A nested report: one section of the tour (a JSON object).
@@ -55,6 +55,17 @@ impl Value {
             Value::Array(_) | Value::ComplexArray(_) | Value::Typed(_) | Value::Stored(..)
         )
     }
+}
+
+/// The dtype a [`Value::Stored`] array is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreAs {
+    /// A dtype `mlinalg::io` knows.
+    Dtype(mlinalg::io::Dtype),
+    /// NumPy's `longdouble` (`<f16`: x87 80-bit extended, padded to 16 bytes).
+    LongDouble,
+    /// NumPy's `clongdouble` (`<c32`).
+    CLongDouble,
 }
 
 /// One line of a report: a named result, or a remark for people only (skipped by `--json`).

@@ -12,5 +12,5 @@ const OP: &str = "diagonal";
 pub fn run(args: &OffsetArgs) -> Result<Report> {
     let a = nd::load_any(OP, &args.a)?;
     let d = mlinalg::linalg::diagonal(a.data.view(), args.offset)?;
-    Ok(Report::new().value("diagonal", nd::stored_value(a.stored, a.prec, d)))
+    Ok(Report::new().value("diagonal", nd::stored_value(&a, d)))
 }

@@ -14,8 +14,9 @@ const OP: &str = "matrix-power";
 
 pub fn run(args: &MatrixPowerArgs) -> Result<Report> {
     let a = nd::load_any(OP, &args.a)?;
-    if args.n < 0 && a.stored == Dtype::Float16 {
-        bail!("{OP}: array type float16 is unsupported in linalg");
+    if args.n < 0 && (a.stored == Dtype::Float16 || a.long) {
+        let name = if a.long { "float128" } else { "float16" };
+        bail!("{OP}: array type {name} is unsupported in linalg");
     }
     let mut p = mlinalg::linalg::matrix_power(a.data.view(), args.n)?;
     let value = if args.n < 0 {
@@ -25,7 +26,7 @@ pub fn run(args: &MatrixPowerArgs) -> Result<Report> {
             // NumPy's bool @ bool is the logical or of ands.
             p.mapv_inplace(|x| f64::from(u8::from(x != 0.0)));
         }
-        nd::stored_value(a.stored, a.prec, p)
+        nd::stored_value(&a, p)
     };
     Ok(Report::new().value("power", value))
 }

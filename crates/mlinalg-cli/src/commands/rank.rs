@@ -7,7 +7,7 @@ use mlinalg::io::{Dtype, TypedArray};
 
 use crate::cli::RankArgs;
 use crate::commands::nd;
-use crate::report::{Report, Value};
+use crate::report::{Report, StoreAs, Value};
 
 const OP: &str = "rank";
 
@@ -30,5 +30,8 @@ pub fn run(args: &RankArgs) -> Result<Report> {
     }
     // A stack: an int64 array (NumPy's intp).
     let v = r.mapv(|x| x as f64);
-    Ok(Report::new().value("rank", Value::Stored(TypedArray::Float64(v), Dtype::Int64)))
+    Ok(Report::new().value(
+        "rank",
+        Value::Stored(TypedArray::Float64(v), StoreAs::Dtype(Dtype::Int64)),
+    ))
 }

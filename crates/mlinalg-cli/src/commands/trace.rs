@@ -12,5 +12,5 @@ const OP: &str = "trace";
 pub fn run(args: &OffsetArgs) -> Result<Report> {
     let a = nd::load(OP, &args.a)?;
     let t = mlinalg::linalg::trace(a.data.view(), args.offset)?;
-    Ok(Report::new().value("trace", nd::stored_value(a.stored, a.prec, t)))
+    Ok(Report::new().value("trace", nd::stored_value(&a, t)))
 }

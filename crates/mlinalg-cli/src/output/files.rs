@@ -19,8 +19,9 @@ use mlinalg::io::{Dtype, NpyOrder, TypedArray, write_npy_to};
 use ndarray::ArrayD;
 use tempfile::{NamedTempFile, TempPath};
 
+use crate::commands::nd::longdouble;
 use crate::output::json::number;
-use crate::report::{Report, Value};
+use crate::report::{Report, StoreAs, Value};
 
 /// The format of `--out FILE`, from its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,7 +374,12 @@ fn stage_npy(dest: &Path, value: &Value) -> Result<Staged> {
 /// The `.npy` bytes (C order) of `a` converted to `dtype` as NumPy's `astype` converts:
 /// truncation towards zero for integers, `!= 0` for bool, round-to-nearest for float16.
 /// Complex values keep their real part unless `dtype` is complex.
-fn stored_npy_bytes(a: &TypedArray, dtype: Dtype) -> Vec<u8> {
+fn stored_npy_bytes(a: &TypedArray, store: StoreAs) -> Vec<u8> {
+    let dtype = match store {
+        StoreAs::Dtype(d) => d,
+        StoreAs::LongDouble => Dtype::Float64,
+        StoreAs::CLongDouble => Dtype::Complex128,
+    };
     let (re, im): (Vec<f64>, Vec<f64>) = match a {
         TypedArray::Float64(x) => (x.iter().copied().collect(), vec![]),
         TypedArray::Float32(x) => (x.iter().map(|&v| f64::from(v)).collect(), vec![]),
@@ -381,24 +387,37 @@ fn stored_npy_bytes(a: &TypedArray, dtype: Dtype) -> Vec<u8> {
         TypedArray::Complex64(x) => x.iter().map(|z| (f64::from(z.re), f64::from(z.im))).unzip(),
     };
     let imag = |i: usize| im.get(i).copied().unwrap_or(0.0);
-    let (descr, width) = match dtype {
-        Dtype::Bool => ("|b1", 1),
-        Dtype::Int8 => ("|i1", 1),
-        Dtype::Uint8 => ("|u1", 1),
-        Dtype::Int16 => ("<i2", 2),
-        Dtype::Uint16 => ("<u2", 2),
-        Dtype::Int32 => ("<i4", 4),
-        Dtype::Uint32 => ("<u4", 4),
-        Dtype::Int64 => ("<i8", 8),
-        Dtype::Uint64 => ("<u8", 8),
-        Dtype::Float16 => ("<f2", 2),
-        Dtype::Float32 => ("<f4", 4),
-        Dtype::Complex64 => ("<c8", 8),
-        Dtype::Complex128 => ("<c16", 16),
-        _ => ("<f8", 8),
+    let (descr, width) = match (store, dtype) {
+        (StoreAs::LongDouble, _) => ("<f16", 16),
+        (StoreAs::CLongDouble, _) => ("<c32", 32),
+        (_, dtype) => match dtype {
+            Dtype::Bool => ("|b1", 1),
+            Dtype::Int8 => ("|i1", 1),
+            Dtype::Uint8 => ("|u1", 1),
+            Dtype::Int16 => ("<i2", 2),
+            Dtype::Uint16 => ("<u2", 2),
+            Dtype::Int32 => ("<i4", 4),
+            Dtype::Uint32 => ("<u4", 4),
+            Dtype::Int64 => ("<i8", 8),
+            Dtype::Uint64 => ("<u8", 8),
+            Dtype::Float16 => ("<f2", 2),
+            Dtype::Float32 => ("<f4", 4),
+            Dtype::Complex64 => ("<c8", 8),
+            Dtype::Complex128 => ("<c16", 16),
+            _ => ("<f8", 8),
+        },
     };
     let mut body = Vec::with_capacity(re.len() * width);
     for (i, &x) in re.iter().enumerate() {
+        if store == StoreAs::LongDouble {
+            body.extend_from_slice(&longdouble::from_f64(x));
+            continue;
+        }
+        if store == StoreAs::CLongDouble {
+            body.extend_from_slice(&longdouble::from_f64(x));
+            body.extend_from_slice(&longdouble::from_f64(imag(i)));
+            continue;
+        }
         // `as` saturates float → int; NumPy wraps, which matters only out of range.
         match dtype {
             Dtype::Bool => body.push(u8::from(x != 0.0 || imag(i) != 0.0)),
