@@ -216,7 +216,7 @@ fn new_commands_and_their_errors() {
     assert!(line.contains("1-dimensional array given"), "{line}");
     d.run(&["eigh", &sq, "--uplo", "lower"]).usage();
     let t = stk("stk_tall", "a");
-    let line = d.run(&["cross", &t, &t]).fails().to_string();
+    let line = d.run(&["cross", &sq, &sq]).fails().to_string();
     assert!(line.contains("(arrays of) 3-dimensional vectors"), "{line}");
     let line = d.run(&["norm", &t, "--axis=3"]).fails().to_string();
     assert!(line.contains("axis 3 is out of bounds"), "{line}");

@@ -545,6 +545,7 @@ pub fn diagonal(a: ArrayViewD<'_, f64>, offset: isize) -> Result<ArrayD<f64>> {
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
 pub fn trace(a: ArrayViewD<'_, f64>, offset: isize) -> Result<ArrayD<f64>> {
+    stacked::matrix_dims("trace", a.shape())?;
     let d = diagonal(a, offset)?;
     Ok(d.sum_axis(Axis(d.ndim() - 1)))
 }
