@@ -15,10 +15,12 @@ mod eigvals;
 mod eigvalsh;
 mod info;
 mod inv;
+mod linreg;
 mod lowrank;
 mod lstsq;
 mod matmul;
 mod matrix_power;
+mod model;
 mod multi_dot;
 pub mod nd;
 mod norm;
@@ -104,6 +106,10 @@ fn compute(cmd: &Command) -> Result<Report> {
         Command::Pca(a) => pca::run(a),
         Command::Tsvd(a) => tsvd::run(a),
         Command::Check(a) => check::run(a),
+        Command::Linreg(a) => linreg::run(a),
+        Command::Transform(a) => model::transform(a),
+        Command::InverseTransform(a) => model::inverse_transform(a),
+        Command::Predict(a) => model::predict(a),
         Command::Tour(a) => tour::run(a),
         Command::MatrixPower(a) => matrix_power::run(a),
         Command::MultiDot(a) => multi_dot::run(a),
