@@ -7,7 +7,7 @@
 //!
 //! | module | what it holds | NumPy / SciPy / scikit-learn names |
 //! |---|---|---|
-//! | [`array`] | constructors, shape formatting, checked allocation | `np.eye`, `np.zeros` |
+//! | [`array`](mod@array) | constructors, shape formatting, checked allocation | `np.eye`, `np.zeros` |
 //! | [`random`] | seeded generators | `np.random.default_rng`, `standard_normal`, `uniform` |
 //! | [`vector`] | vector products and norms, cosine similarity | `np.dot`, `np.linalg.norm(x, ord)`, `scipy.spatial.distance.cosine` |
 //! | [`ops`] | products and element-wise arithmetic with broadcasting | `a @ b` (`np.matmul`), `np.outer`, `a * b`, `np.trace`, `a.T` |
