@@ -10,6 +10,8 @@ mod util;
 mod acceptance;
 #[path = "cli/contract.rs"]
 mod contract;
+#[path = "cli/docs.rs"]
+mod docs;
 #[path = "cli/engine.rs"]
 mod engine;
 #[path = "cli/errors.rs"]
@@ -18,6 +20,10 @@ mod errors;
 mod io;
 #[path = "cli/json.rs"]
 mod json;
+#[path = "cli/models.rs"]
+mod models;
+#[path = "cli/numpy.rs"]
+mod numpy;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/plot.rs"]
