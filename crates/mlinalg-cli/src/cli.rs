@@ -544,7 +544,7 @@ pub struct PcaArgs {
     pub output: OutputArgs,
 }
 
-/// `--engine datafusion` / `--cluster df://HOST:PORT` of `pca`, `lstsq`.
+/// `--engine datafusion` / `--cluster df://HOST:PORT` of `pca`, `lstsq`, `linreg`.
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
     /// Run the fit as an Apache DataFusion aggregate query over the Parquet input, in this
@@ -645,6 +645,9 @@ pub struct LinregArgs {
     /// available to the process, cgroup limits included).
     #[arg(long, value_name = "SIZE")]
     pub memory_limit: Option<mlinalg::MemoryLimit>,
+    /// With --engine/--cluster, Y is a column of X's Parquet table: TABLE:COLUMN.
+    #[command(flatten)]
+    pub engine: EngineArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -25,6 +25,12 @@ pub fn lstsq(op: &str, _e: &EngineArgs, _a: &Path, _b: &Path) -> Result<Report> 
     Err(missing(op))
 }
 
+/// `linreg X Y [--alpha A]` on DataFusion: `Y` is `TABLE:COLUMN` of X's table.
+#[cfg(not(feature = "cluster"))]
+pub fn linreg(op: &str, _e: &EngineArgs, _x: &Path, _y: &Path, _alpha: f64) -> Result<Report> {
+    Err(missing(op))
+}
+
 /// PCA on DataFusion.
 #[cfg(not(feature = "cluster"))]
 pub fn pca(op: &str, _e: &EngineArgs, _x: &Path, _k: Option<u64>) -> Result<Report> {
@@ -40,7 +46,7 @@ fn missing(op: &str) -> anyhow::Error {
 }
 
 #[cfg(feature = "cluster")]
-pub use imp::{lstsq, pca};
+pub use imp::{linreg, lstsq, pca};
 
 #[cfg(feature = "cluster")]
 mod imp {
@@ -109,9 +115,11 @@ mod imp {
             // many partitions even on few cores: partial states really merge
             let config = SessionConfig::new().with_target_partitions((cores * 2).max(8));
             let ctx = match &e.cluster {
-                Some(url) => mlinalg_datafusion::cluster::connect(url, config, Duration::from_secs(5))
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?,
+                Some(url) => {
+                    mlinalg_datafusion::cluster::connect(url, config, Duration::from_secs(5))
+                        .await
+                        .map_err(|e| anyhow!("{e}"))?
+                }
                 None => {
                     let ctx = SessionContext::new_with_config(config);
                     mlinalg_datafusion::register_all(&ctx);
@@ -148,7 +156,10 @@ mod imp {
     }
 
     fn vec_of(s: &StructArray, name: &str) -> Array1<f64> {
-        let l = s.column_by_name(name).expect("result field").as_list::<i32>();
+        let l = s
+            .column_by_name(name)
+            .expect("result field")
+            .as_list::<i32>();
         l.value(0)
             .as_primitive::<Float64Type>()
             .values()
@@ -158,11 +169,19 @@ mod imp {
     }
 
     fn matrix_of(s: &StructArray, name: &str) -> Array2<f64> {
-        let l = s.column_by_name(name).expect("result field").as_list::<i32>();
+        let l = s
+            .column_by_name(name)
+            .expect("result field")
+            .as_list::<i32>();
         let rows = l.value(0);
         let rows = rows.as_list::<i32>();
         let r: Vec<Vec<f64>> = (0..rows.len())
-            .map(|i| rows.value(i).as_primitive::<Float64Type>().values().to_vec())
+            .map(|i| {
+                rows.value(i)
+                    .as_primitive::<Float64Type>()
+                    .values()
+                    .to_vec()
+            })
             .collect();
         let c = r.first().map_or(0, Vec::len);
         Array2::from_shape_fn((r.len(), c), |(i, j)| r[i][j])
@@ -188,32 +207,33 @@ mod imp {
             .array("mean", vec_of(&s, "mean")))
     }
 
-    /// `lstsq A TABLE:COLUMN` as `SELECT mlinalg_lstsq(COLUMN, …) FROM A`.
-    pub fn lstsq(op: &str, e: &EngineArgs, a: &Path, b: &Path) -> Result<Report> {
+    /// A's table, and the columns of the fit: the target `COLUMN` of `b` (`TABLE:COLUMN`,
+    /// TABLE being A's path) and the features (A's columns without the target).
+    fn with_target(op: &str, a: &Path, b: &Path) -> Result<(Table, String, Vec<String>)> {
         let spec = b.to_string_lossy();
         let Some((table_path, target)) = spec.rsplit_once(':') else {
             bail!(
-                "{op}: with --engine datafusion or --cluster, B is a column of A's table: TABLE:COLUMN (e.g. {}:y)",
+                "{op}: with --engine datafusion or --cluster, the target is a column of the data's table: TABLE:COLUMN (e.g. {}:y)",
                 a.display()
             );
         };
         let same = |p: &str| -> bool {
             let (x, y) = (PathBuf::from(p), a.to_path_buf());
             x == y
-                || std::fs::canonicalize(&x).ok().zip(std::fs::canonicalize(&y).ok()).is_some_and(|(x, y)| x == y)
+                || std::fs::canonicalize(&x)
+                    .ok()
+                    .zip(std::fs::canonicalize(&y).ok())
+                    .is_some_and(|(x, y)| x == y)
         };
         if !same(table_path) {
             bail!(
-                "{op}: B {spec} is not a column of A's table {} (rows of two tables cannot be paired in a distributed scan)",
+                "{op}: {spec} is not a column of the data's table {} (rows of two tables cannot be paired in a distributed scan)",
                 a.display()
             );
         }
         let t = table(op, a, crate::input::columns())?;
-        // check the target as a column of the same files
-        let ty = table(op, a, Some(&[target.to_string()]))?;
-        if ty.columns.len() != 1 {
-            bail!("{op}: {spec}: the target must be one numeric column");
-        }
+        // the target must be one numeric column of the same files
+        table(op, a, Some(&[target.to_string()]))?;
         let feats: Vec<String> = t
             .columns
             .iter()
@@ -223,9 +243,36 @@ mod imp {
         if feats.is_empty() {
             bail!("{op}: {}: no feature columns besides {target}", a.display());
         }
+        Ok((t, quote(target), feats))
+    }
+
+    /// `linreg X TABLE:COLUMN [--alpha A]` as `mlinalg_linreg` / `mlinalg_ridge`.
+    pub fn linreg(op: &str, e: &EngineArgs, x: &Path, y: &Path, alpha: f64) -> Result<Report> {
+        let (t, target, feats) = with_target(op, x, y)?;
+        let call = if alpha > 0.0 {
+            format!("mlinalg_ridge({alpha:?}, {target}, {})", feats.join(", "))
+        } else {
+            format!("mlinalg_linreg({target}, {})", feats.join(", "))
+        };
+        let b = run_query(op, e, &t, &format!("SELECT {call} FROM t"))?;
+        let s = fit_struct(op, &b)?;
+        let f = |name: &str| {
+            s.column_by_name(name)
+                .expect("result field")
+                .as_primitive::<Float64Type>()
+                .value(0)
+        };
+        Ok(Report::new()
+            .array("coef", vec_of(&s, "coef"))
+            .float("intercept", f("intercept"))
+            .float("r2", f("r2")))
+    }
+
+    /// `lstsq A TABLE:COLUMN` as `SELECT mlinalg_lstsq(COLUMN, …) FROM A`.
+    pub fn lstsq(op: &str, e: &EngineArgs, a: &Path, b: &Path) -> Result<Report> {
+        let (t, target, feats) = with_target(op, a, b)?;
         let sql = format!(
-            "SELECT mlinalg_lstsq({}, {}) FROM t",
-            quote(target),
+            "SELECT mlinalg_lstsq({target}, {}) FROM t",
             feats.join(", ")
         );
         let b = run_query(op, e, &t, &sql)?;

@@ -23,7 +23,11 @@ struct Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        for c in self.executors.iter_mut().chain(std::iter::once(&mut self.scheduler)) {
+        for c in self
+            .executors
+            .iter_mut()
+            .chain(std::iter::once(&mut self.scheduler))
+        {
             if let Some(mut c) = c.take() {
                 let _ = c.kill();
                 let _ = c.wait();
@@ -62,7 +66,10 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str, limit: Duration) {
         if let Ok(Some(status)) = child.try_wait() {
             panic!("{what} exited before listening on port {port}: {status}");
         }
-        assert!(t0.elapsed() < limit, "{what} did not listen on port {port} within {limit:?}");
+        assert!(
+            t0.elapsed() < limit,
+            "{what} did not listen on port {port} within {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -107,7 +114,12 @@ impl Cluster {
         .collect();
         let log = cluster.logs.path().join("scheduler.log");
         cluster.scheduler = Some(spawn(env!("CARGO_BIN_EXE_mlinalg-scheduler"), &args, &log));
-        wait_for_port(port, cluster.scheduler.as_mut().unwrap(), "mlinalg-scheduler", Duration::from_secs(60));
+        wait_for_port(
+            port,
+            cluster.scheduler.as_mut().unwrap(),
+            "mlinalg-scheduler",
+            Duration::from_secs(60),
+        );
         for i in 0..n {
             let (p, g) = (free_port(), free_port());
             let work = cluster.logs.path().join(format!("work-{i}"));
@@ -227,8 +239,16 @@ fn a_killed_executor_gives_the_right_fit_or_one_clear_error() {
             let mem = Pca::new(Some(3)).fit(x.view()).unwrap();
             let f = Fit::new(&batch, 0, 0);
             assert_eq!(f.u64("n_samples"), 64_000, "rows lost or counted twice");
-            assert!(max_diff_rows_up_to_sign(f.matrix("components").view(), mem.components().view()) <= 1e-10);
-            assert!(max_diff(f.vec("explained_variance").view(), mem.explained_variance().view()) <= 1e-10);
+            assert!(
+                max_diff_rows_up_to_sign(f.matrix("components").view(), mem.components().view())
+                    <= 1e-10
+            );
+            assert!(
+                max_diff(
+                    f.vec("explained_variance").view(),
+                    mem.explained_variance().view()
+                ) <= 1e-10
+            );
         }
         Err(e) => {
             // or one clear error
@@ -248,7 +268,17 @@ fn no_scheduler_is_connection_refused_within_seconds() {
         SessionConfig::new(),
         Duration::from_secs(3),
     ));
-    let e = r.err().expect("connecting to nothing succeeded").to_string();
-    assert!(e.contains(&format!("cluster {url}: connection refused")), "{e}");
-    assert!(t0.elapsed() < Duration::from_secs(5), "took {:?}", t0.elapsed());
+    let e = r
+        .err()
+        .expect("connecting to nothing succeeded")
+        .to_string();
+    assert!(
+        e.contains(&format!("cluster {url}: connection refused")),
+        "{e}"
+    );
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        t0.elapsed()
+    );
 }

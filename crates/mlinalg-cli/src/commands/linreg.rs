@@ -15,6 +15,12 @@ use crate::streaming;
 const OP: &str = "linreg";
 
 pub fn run(args: &LinregArgs) -> Result<Report> {
+    if crate::engine::requested(&args.engine) {
+        if args.no_intercept || args.save.is_some() {
+            bail!("{OP}: --no-intercept and --save are not available with --engine/--cluster");
+        }
+        return crate::engine::linreg(OP, &args.engine, &args.x, &args.y, args.alpha);
+    }
     if let Some(path) = &args.save {
         super::model::check_save_path(OP, path)?;
     }

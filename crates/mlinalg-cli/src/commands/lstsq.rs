@@ -16,7 +16,9 @@ const OP: &str = "lstsq";
 pub fn run(args: &LstsqArgs) -> Result<Report> {
     if crate::engine::requested(&args.engine) {
         if args.rcond.is_some() {
-            anyhow::bail!("{OP}: --rcond is not available with --engine/--cluster (NumPy's default is used)");
+            anyhow::bail!(
+                "{OP}: --rcond is not available with --engine/--cluster (NumPy's default is used)"
+            );
         }
         return crate::engine::lstsq(OP, &args.engine, &args.a, &args.b);
     }

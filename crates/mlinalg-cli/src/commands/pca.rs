@@ -27,7 +27,9 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
     };
     if crate::engine::requested(&args.engine) {
         if args.plot.is_some() {
-            bail!("{OP}: --plot needs the transformed data in memory: not available with --engine/--cluster");
+            bail!(
+                "{OP}: --plot needs the transformed data in memory: not available with --engine/--cluster"
+            );
         }
         return crate::engine::pca(OP, &args.engine, &args.x, args.k);
     }

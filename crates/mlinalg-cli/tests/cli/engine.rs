@@ -37,7 +37,10 @@ fn without_the_cluster_feature_the_flags_name_the_feature() {
     ] {
         let r = w.run(&args);
         let e = r.fails();
-        assert!(e.contains("`cluster` feature") && e.contains("--features cluster"), "{e}");
+        assert!(
+            e.contains("`cluster` feature") && e.contains("--features cluster"),
+            "{e}"
+        );
     }
     // an unknown engine is a usage error
     w.run(&["pca", &t, "--engine", "spark"]).usage();
@@ -95,18 +98,39 @@ mod with_feature {
         a.extend(["--engine", "datafusion"]);
         let df = json(&w, &a);
         close(&df["components"], &mem["components"], "components", Some(5));
-        for k in ["explained_variance", "explained_variance_ratio", "singular_values", "mean"] {
+        for k in [
+            "explained_variance",
+            "explained_variance_ratio",
+            "singular_values",
+            "mean",
+        ] {
             close(&df[k], &mem[k], k, None);
         }
         assert!(df.get("transformed").is_none());
         // lstsq A A:y — y is excluded from A's columns
         let y = format!("{t}:y");
-        let df = json(&w, &["lstsq", &t, &y, "--columns", "a,b,c,d,e,y", "--engine", "datafusion"]);
+        let df = json(
+            &w,
+            &[
+                "lstsq",
+                &t,
+                &y,
+                "--columns",
+                "a,b,c,d,e,y",
+                "--engine",
+                "datafusion",
+            ],
+        );
         assert_eq!(flat(&df["x"]).len(), 5);
         assert_eq!(df["rank"], 5);
         // the normal equations hold: Aᵀ(b − A x) = 0, through the in-memory lstsq's x
-        let mem_a = mlinalg::stream::read_parquet(&[PathBuf::from(&t)], Some(&["a","b","c","d","e"].map(String::from))).unwrap();
-        let mem_b = mlinalg::stream::read_parquet(&[PathBuf::from(&t)], Some(&["y".to_string()])).unwrap();
+        let mem_a = mlinalg::stream::read_parquet(
+            &[PathBuf::from(&t)],
+            Some(&["a", "b", "c", "d", "e"].map(String::from)),
+        )
+        .unwrap();
+        let mem_b =
+            mlinalg::stream::read_parquet(&[PathBuf::from(&t)], Some(&["y".to_string()])).unwrap();
         let want = mlinalg::linalg::lstsq(mem_a.view(), &mem_b.column(0).to_owned(), None).unwrap();
         let x = flat(&df["x"]);
         for (g, e) in x.iter().zip(want.x.iter()) {
@@ -117,27 +141,54 @@ mod with_feature {
     #[test]
     fn bad_tables_name_file_and_column() {
         let w = Workdir::new();
-        let e = w.run(&["pca", &pq("mixed"), "--engine", "datafusion"]).fails().to_string();
+        let e = w
+            .run(&["pca", &pq("mixed"), "--engine", "datafusion"])
+            .fails()
+            .to_string();
         assert!(e.contains("p1.parquet") && e.contains("b"), "{e}");
-        let e = w.run(&["pca", &pq("one.parquet"), "--columns", "a,s", "--engine", "datafusion"]).fails().to_string();
+        let e = w
+            .run(&[
+                "pca",
+                &pq("one.parquet"),
+                "--columns",
+                "a,s",
+                "--engine",
+                "datafusion",
+            ])
+            .fails()
+            .to_string();
         assert!(e.contains("one.parquet") && e.contains("'s'"), "{e}");
-        let e = w.run(&["pca", &pq("null.parquet"), "--engine", "datafusion"]).fails().to_string();
+        let e = w
+            .run(&["pca", &pq("null.parquet"), "--engine", "datafusion"])
+            .fails()
+            .to_string();
         assert!(e.contains("null"), "{e}");
         let npy = w.path("x.npy");
         mlinalg::io::write_npy(&npy, &ndarray::Array2::<f64>::zeros((3, 2))).unwrap();
-        let e = w.run(&["pca", npy.to_str().unwrap(), "--engine", "datafusion"]).fails().to_string();
+        let e = w
+            .run(&["pca", npy.to_str().unwrap(), "--engine", "datafusion"])
+            .fails()
+            .to_string();
         assert!(e.contains("Parquet"), "{e}");
     }
 
     #[test]
     fn no_scheduler_is_exit_1_within_seconds() {
         let w = Workdir::new();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let url = format!("df://127.0.0.1:{port}");
         let t0 = std::time::Instant::now();
         let r = w.run(&["pca", &table(), "--columns", "a,b", "--cluster", &url]);
         let e = r.fails();
         assert_eq!(e, format!("error: cluster {url}: connection refused"));
-        assert!(t0.elapsed() < std::time::Duration::from_secs(10), "{:?}", t0.elapsed());
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            t0.elapsed()
+        );
     }
 }

@@ -48,10 +48,11 @@ async fn run(opt: Config, health: bool) -> ballista_core::error::Result<()> {
     let mut config: ExecutorProcessConfig = opt.try_into()?;
     config.override_config_producer = Some(Arc::new(session_config_with_s3_support));
     config.override_runtime_producer = Some(Arc::new(runtime_env_with_s3_support));
-    config.override_function_registry =
-        Some(Arc::new(mlinalg_datafusion::cluster::executor_function_registry()));
-    let filter = std::env::var(EnvFilter::DEFAULT_ENV)
-        .unwrap_or(config.special_mod_log_level.clone());
+    config.override_function_registry = Some(Arc::new(
+        mlinalg_datafusion::cluster::executor_function_registry(),
+    ));
+    let filter =
+        std::env::var(EnvFilter::DEFAULT_ENV).unwrap_or(config.special_mod_log_level.clone());
     tracing_subscriber::fmt()
         .with_ansi(false)
         .with_env_filter(EnvFilter::new(filter))

@@ -46,12 +46,16 @@ async fn run(opt: Config) -> ballista_core::error::Result<()> {
         .init();
     let addr = format!("{}:{}", opt.bind_host, opt.bind_port);
     let addr = addr.parse().map_err(|e: std::net::AddrParseError| {
-        ballista_core::error::BallistaError::Configuration(format!("--bind-host/--bind-port {addr}: {e}"))
+        ballista_core::error::BallistaError::Configuration(format!(
+            "--bind-host/--bind-port {addr}: {e}"
+        ))
     })?;
     let config: SchedulerConfig = opt.try_into()?;
     let config = config
         .with_override_config_producer(Arc::new(session_config_with_s3_support))
-        .with_override_session_builder(Arc::new(mlinalg_datafusion::cluster::scheduler_session_state));
+        .with_override_session_builder(Arc::new(
+            mlinalg_datafusion::cluster::scheduler_session_state,
+        ));
     let cluster = BallistaCluster::new_from_config(&config).await?;
     start_server(cluster, addr, Arc::new(config)).await
 }
