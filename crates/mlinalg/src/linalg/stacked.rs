@@ -16,7 +16,7 @@
 //! |---|---|
 //! | [`inv`], [`solve`] | `linalg.inv`, `linalg.solve` |
 //! | [`det`], [`slogdet`] | `linalg.det`, `linalg.slogdet` |
-//! | [`eigh`], [`eigvalsh`], [`eig`], [`eigvals`] | `linalg.eigh`, `eigvalsh`, `eig`, `eigvals` |
+//! | [`eigh`], [`eigvalsh`], [`eig`] (its eigenvalues: `eigvals`) | `linalg.eigh`, `eigvalsh`, `eig`, `eigvals` |
 //! | [`svd`], [`svdvals`] | `linalg.svd`, `linalg.svdvals` |
 //! | [`qr`], [`qr_raw`] | `linalg.qr` (all four modes) |
 //! | [`cholesky`] | `linalg.cholesky` (`upper`) |
