@@ -49,6 +49,21 @@ impl Drop for Cluster {
     }
 }
 
+/// Whether any regular file exists under `dir`.
+fn has_file(dir: &Path) -> bool {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    rd.flatten().any(|e| {
+        let p = e.path();
+        if p.is_dir() {
+            has_file(&p)
+        } else {
+            p.is_file()
+        }
+    })
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -225,8 +240,24 @@ fn a_killed_executor_gives_the_right_fit_or_one_clear_error() {
             .unwrap();
         query(&ctx, "SELECT mlinalg_pca(3, x0, x1, x2, x3, x4, x5) FROM t").await
     });
-    std::thread::sleep(Duration::from_millis(300));
+    // Kill executor 0 as soon as it has written its first shuffle file: the first stage is
+    // under way and the final stage will need that executor's outputs.
+    let work = cluster.logs.path().join("work-0");
+    let t0 = Instant::now();
+    while !has_file(&work) {
+        assert!(
+            !handle.is_finished(),
+            "the query ended before executor 0 wrote anything"
+        );
+        assert!(
+            t0.elapsed() < Duration::from_secs(120),
+            "executor 0 never wrote a shuffle file"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let running = !handle.is_finished();
     cluster.kill_executor(0);
+    assert!(running, "the query ended before the executor was killed");
     let result = rt.block_on(async {
         tokio::time::timeout(Duration::from_secs(120), handle)
             .await

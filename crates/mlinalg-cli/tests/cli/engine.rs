@@ -16,6 +16,7 @@ fn table() -> String {
         .into_owned()
 }
 
+#[cfg(feature = "cluster")]
 fn pq(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../mlinalg/tests/fixtures/stream/pq")
