@@ -63,13 +63,13 @@ fn check_symmetric<T: Scalar>(op: &'static str, a: &ArrayView2<'_, T>) -> Result
 /// Rotates an eigenvector so that its entry of largest magnitude (the first such) is real
 /// and positive: a sign flip for a real type, a unit phase for a complex one.
 fn fix_phase<T: Scalar>(mut col: ArrayViewMut1<'_, T>) {
-    let (at, big) = col
-        .iter()
-        .copied()
-        .enumerate()
-        .fold((0, T::from_f64(0.0)), |(k, m), (i, v)| {
-            if v.abs() > m.abs() { (i, v) } else { (k, m) }
-        });
+    let (at, big) =
+        col.iter()
+            .copied()
+            .enumerate()
+            .fold((0, T::from_f64(0.0)), |(k, m), (i, v)| {
+                if v.abs() > m.abs() { (i, v) } else { (k, m) }
+            });
     let r = big.abs();
     if T::IS_COMPLEX {
         if r > <T::Real as Scalar>::from_f64(0.0) {

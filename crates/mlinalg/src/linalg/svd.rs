@@ -38,7 +38,7 @@ pub(crate) fn svd_uv<T: Scalar>(
     op: &'static str,
     a: &ArrayView2<'_, T>,
     kind: SvdKind,
-) -> Result<(Array2<T>, Array1<T::Real>, Array2<T>)> {
+) -> Result<generic::SvdParts<T, T::Real>> {
     match cast_view::<T, f64, _>(a.view()) {
         Some(a) => {
             let (u, s, v) = bridge::svd(op, &a, kind)?;

@@ -18,6 +18,12 @@ use super::{SvdKind, par_for};
 use crate::error::{Error, Result};
 use crate::scalar::{ComplexOf, RealScalar, Scalar};
 
+/// `(U, s, V)` of an SVD with element type `T` and real type `R`.
+pub(crate) type SvdParts<T, R> = (Array2<T>, Array1<R>, Array2<T>);
+
+/// `(eigenvalues, eigenvectors)` of a general eigendecomposition (complex type `C`).
+pub(crate) type EigParts<C> = (Array1<C>, Array2<C>);
+
 /// A zero-copy faer view of an ndarray view.
 pub(crate) fn view<'a, T: Scalar>(a: &ArrayView2<'a, T>) -> MatRef<'a, T> {
     let (m, n) = a.dim();
@@ -167,7 +173,11 @@ impl<T: Scalar> Lu<T> {
             }
             transpositions += len.saturating_sub(1);
         }
-        if transpositions % 2 == 0 { 1.0 } else { -1.0 }
+        if transpositions.is_multiple_of(2) {
+            1.0
+        } else {
+            -1.0
+        }
     }
 
     /// Solves `A X = B` in place (`X = A_s⁻¹ B · 2^-e`).
@@ -258,7 +268,7 @@ pub(crate) fn self_adjoint_eigenvalues<T: Scalar>(
 pub(crate) fn eigen<T: Scalar>(
     op: &'static str,
     a: &ArrayView2<'_, T>,
-) -> Result<(Array1<ComplexOf<T>>, Array2<ComplexOf<T>>)> {
+) -> Result<EigParts<ComplexOf<T>>> {
     if let Some((scaled, e)) = scale_into_range(a) {
         let (w, v) = eigen(op, &scaled.view())?;
         return Ok((
@@ -281,7 +291,7 @@ pub(crate) fn svd<T: Scalar>(
     op: &'static str,
     a: &ArrayView2<'_, T>,
     kind: SvdKind,
-) -> Result<(Array2<T>, Array1<T::Real>, Array2<T>)> {
+) -> Result<SvdParts<T, T::Real>> {
     if let Some((scaled, e)) = scale_into_range(a) {
         let (u, s, v) = svd(op, &scaled.view(), kind)?;
         return Ok((u, s.mapv(|x| rescale(x, e)), v));
