@@ -100,8 +100,8 @@ fn fix_phase<T: Scalar>(mut col: ArrayViewMut1<'_, T>) {
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let e = mlinalg::linalg::eigh(array![[2., 1.], [1., 2.]].view())?;
-/// assert!((e.eigenvalues[0] - 1.0f64).abs() < 1e-12 && (e.eigenvalues[1] - 3.0f64).abs() < 1e-12);
+/// let e = mlinalg::linalg::eigh(array![[2f64, 1.], [1., 2.]].view())?;
+/// assert!((e.eigenvalues[0] - 1.0).abs() < 1e-12 && (e.eigenvalues[1] - 3.0).abs() < 1e-12);
 /// // complex Hermitian: real eigenvalues (here 1 and 3)
 /// use mlinalg::Complex32;
 /// let h = array![[Complex32::new(2.0, 0.0), Complex32::new(0.0, 1.0)],

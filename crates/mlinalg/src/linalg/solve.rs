@@ -95,7 +95,7 @@ fn check_rhs<T: Scalar>(
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let a = array![[3., 1.], [1., 2.]];
+/// let a = array![[3f64, 1.], [1., 2.]];
 /// let x = mlinalg::linalg::solve(a.view(), &array![9., 8.])?;
 /// assert!((x[0] - 2.0).abs() < 1e-12 && (x[1] - 3.0).abs() < 1e-12);
 /// // float32 in, float32 out
@@ -133,7 +133,7 @@ where
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let inv = mlinalg::linalg::inv(array![[4., 7.], [2., 6.]].view())?;
+/// let inv = mlinalg::linalg::inv(array![[4f64, 7.], [2., 6.]].view())?;
 /// assert!((inv[[0, 0]] - 0.6).abs() < 1e-12);
 /// let e = mlinalg::linalg::inv(array![[1., 2.], [2., 4.]].view()).unwrap_err();
 /// assert_eq!(e.to_string(), "inv: singular matrix");
