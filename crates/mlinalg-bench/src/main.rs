@@ -1,5 +1,5 @@
 //! `mlinalg-bench`: times mlinalg on the operations, sizes and seeded float64 inputs of the
-//! NumPy / SciPy / scikit-learn baseline (`shared/bench/numpy_baseline.py`), with the same
+//! NumPy / SciPy / scikit-learn baseline (`scripts/numpy_baseline.py`), with the same
 //! op names, the same median-of-≥5-after-a-warm-up rule and the same noisy-neighbour guard.
 //!
 //! ```text

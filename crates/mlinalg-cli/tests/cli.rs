@@ -10,12 +10,16 @@ mod util;
 mod acceptance;
 #[path = "cli/contract.rs"]
 mod contract;
+#[path = "cli/docs.rs"]
+mod docs;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/io.rs"]
 mod io;
 #[path = "cli/json.rs"]
 mod json;
+#[path = "cli/models.rs"]
+mod models;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/plot.rs"]

@@ -44,6 +44,7 @@ pub mod linear_model;
 pub mod memory;
 pub mod nn;
 pub mod ops;
+pub mod persistence;
 pub mod random;
 mod scalar;
 pub mod sparse;
