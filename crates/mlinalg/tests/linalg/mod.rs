@@ -12,6 +12,7 @@ mod norm;
 mod qr;
 mod rank;
 mod solve;
+mod stacked;
 mod svd;
 
 use mlinalg::linalg::{
