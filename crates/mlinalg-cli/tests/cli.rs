@@ -12,6 +12,8 @@ mod acceptance;
 mod contract;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/io.rs"]
 mod io;
 #[path = "cli/json.rs"]
