@@ -59,7 +59,7 @@ struct Results {
     mtx: (Vec<usize>, Vec<usize>, Vec<f64>),
 }
 
-fn inputs() -> Inputs {
+fn inputs(name: &str) -> Inputs {
     let n = 160;
     let a = randn2(n, n, 1) + Array2::<f64>::eye(n) * (n as f64);
     let b = randn2(n, 4, 2);
@@ -86,7 +86,8 @@ fn inputs() -> Inputs {
         );
     let csr = CsrMatrix::from_triplets(3000, 700, &rows, &cols, &vals).unwrap();
     let dense_block = randn2(700, 8, 7);
-    let dir = std::env::temp_dir().join(format!("mlinalg-concurrency-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("mlinalg-concurrency-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     Inputs {
         a,
@@ -213,7 +214,7 @@ fn stress(name: &str, knob: fn(usize, usize)) {
     let (tx, rx) = mpsc::channel();
     let name = name.to_string();
     let runner = std::thread::spawn(move || {
-        let inp = Arc::new(inputs());
+        let inp = Arc::new(inputs(&name));
         let want = Arc::new(round(&inp, &format!("{name}-ref")));
         let workers: Vec<_> = (0..THREADS)
             .map(|t| {

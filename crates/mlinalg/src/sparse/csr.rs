@@ -678,16 +678,58 @@ impl CsrMatrix {
     /// ```
     #[must_use]
     pub fn mean_variance_axis0(&self) -> (Array1<f64>, Array1<f64>) {
+        self.mean_variance_with(
+            Array1::zeros(self.ncols),
+            Array1::zeros(self.ncols),
+            vec![0usize; self.ncols],
+        )
+    }
+
+    /// [`mean_variance_axis0`](Self::mean_variance_axis0) with its three per-column
+    /// arrays checked against the memory available first (a matrix may declare 2·10⁸
+    /// columns for two entries).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when the arrays do not fit in memory.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let m = CsrMatrix::from_dense(ndarray::array![[1.0, 0.0], [3.0, 2.0]].view());
+    /// assert_eq!(m.try_mean_variance_axis0()?, m.mean_variance_axis0());
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn try_mean_variance_axis0(&self) -> Result<(Array1<f64>, Array1<f64>)> {
+        const OP: &str = "mean_variance_axis0";
+        let n = self.ncols;
+        crate::memory::check_available(
+            OP,
+            (n as u64).saturating_mul(24),
+            &format!("the column means, variances and counts of {n} columns"),
+        )?;
+        let mut mean = try_with_capacity::<f64>(OP, n, "column means")?;
+        mean.resize(n, 0.0);
+        let mut var = try_with_capacity::<f64>(OP, n, "column variances")?;
+        var.resize(n, 0.0);
+        let mut count = try_with_capacity::<usize>(OP, n, "column counts")?;
+        count.resize(n, 0);
+        Ok(self.mean_variance_with(Array1::from_vec(mean), Array1::from_vec(var), count))
+    }
+
+    /// The mean and variance per column, accumulated in the given zeroed arrays.
+    fn mean_variance_with(
+        &self,
+        mut mean: Array1<f64>,
+        mut var: Array1<f64>,
+        mut count: Vec<usize>,
+    ) -> (Array1<f64>, Array1<f64>) {
         let n = self.nrows as f64;
-        let mut mean = Array1::<f64>::zeros(self.ncols);
-        let mut count = vec![0usize; self.ncols];
         for (&j, &v) in self.indices.iter().zip(&self.data) {
             mean[j] += v;
             count[j] += 1;
         }
         mean.mapv_inplace(|s| s / n);
         // Σ (x − μ)² over stored entries, plus (nrows − stored) · μ² for the implicit zeros.
-        let mut var = Array1::<f64>::zeros(self.ncols);
         for (&j, &v) in self.indices.iter().zip(&self.data) {
             let d = v - mean[j];
             var[j] += d * d;
