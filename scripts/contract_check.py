@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Acceptance checks of the `mlinalg` CLI against /work/shared/CLI_CONTRACT.md.
+"""Acceptance checks of the `mlinalg` CLI against its reference, docs/cli.md.
 
 Runs the binary on generated .npy/.csv/.mtx files (hostile ones included) and
 compares every result with NumPy / SciPy / scikit-learn.

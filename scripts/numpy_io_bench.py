@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The NumPy / SciPy / pyarrow side of the file I/O benchmark (issue 16). Writes the input
-files if they are missing, times each op with the shared baseline's own bench() (warm-up,
-median of >= 5 runs, noisy-neighbour guard) and measures its peak memory the way
+files if they are missing, times each op with the bench() of scripts/numpy_baseline.py
+(warm-up, median of >= 5 runs, noisy-neighbour guard) and measures its peak memory the way
 scripts/numpy_with_mem.py does. Prints ONE JSON object in the baseline's format, keyed as
 crates/mlinalg-bench/src/io.rs keys the same ops:
 
@@ -104,7 +104,7 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--only", default="")
     ap.add_argument("--quiet-wait", type=float, default=600.0)
-    ap.add_argument("--baseline", default=os.path.join(repo_root(), "..", "shared", "bench",
+    ap.add_argument("--baseline", default=os.path.join(repo_root(), "scripts",
                                                        "numpy_baseline.py"))
     ap.add_argument("--make-only", action="store_true")
     args = ap.parse_args()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the shared NumPy baseline (numpy_baseline.py, unmodified) and adds, per op, its peak
+"""Runs the NumPy baseline (scripts/numpy_baseline.py, unmodified) and adds, per op, its peak
 memory ("peak_mem_bytes"), plus the small products of issue 6. Prints ONE JSON object, the
 baseline's format with those additions.
 
@@ -7,7 +7,7 @@ baseline's format with those additions.
         python3 scripts/numpy_with_mem.py [--baseline PATH] [baseline args: --quick --reps N
                                            --only P,P --quiet-wait S]
 
---baseline defaults to ../shared/bench/numpy_baseline.py relative to the repository root.
+--baseline defaults to scripts/numpy_baseline.py of this repository.
 All other arguments go to the baseline's main() unchanged.
 
 Peak memory (the method of crates/mlinalg-bench/src/mem.rs, so both sides match): after an
@@ -145,7 +145,7 @@ def main():
     reps, quiet_wait = max(5, known.reps), known.quiet_wait
     only = [s for s in known.only.split(",") if s]
     if baseline is None:
-        baseline = os.path.join(repo_root(), "..", "shared", "bench", "numpy_baseline.py")
+        baseline = os.path.join(repo_root(), "scripts", "numpy_baseline.py")
     baseline = os.path.normpath(baseline)
     if not os.path.isfile(baseline):
         log(f"error: baseline not found: {baseline}")

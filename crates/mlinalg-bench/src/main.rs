@@ -1,13 +1,15 @@
 //! `mlinalg-bench`: times mlinalg on the operations, sizes and seeded float64 inputs of the
-//! NumPy / SciPy / scikit-learn baseline (`shared/bench/numpy_baseline.py`), with the same
+//! NumPy / SciPy / scikit-learn baseline (`scripts/numpy_baseline.py`), with the same
 //! op names, the same median-of-≥5-after-a-warm-up rule and the same noisy-neighbour guard.
 //!
 //! ```text
 //! cargo run --release -p mlinalg-bench -- [--quick] [--json] [--only OP,OP] [--reps N] [--quiet-wait S]
+//!                                          [--threads T] [--spin-wait on|off]
 //! ```
 //!
 //! `--json` prints ONE JSON object `{op: {"n", "seconds" (median), "min_seconds",
-//! "gflops"?, "others_cpu", "steal", "peak_mem_bytes"?, "calls_per_rep"?}, "_meta": {...}}`,
+//! "gflops"?, "others_cpu", "steal", "own_cores"?, "peak_mem_bytes"?, "calls_per_rep"?},
+//! "_meta": {...}}`,
 //! keyed like the baseline's, so `scripts/bench-vs-numpy` can join the two. Without it a
 //! table is printed. Progress goes to stderr.
 //!
@@ -34,6 +36,7 @@ use crate::cases::Case;
 
 const USAGE: &str = "\
 usage: mlinalg-bench [--quick] [--json] [--only OP,OP] [--reps N] [--quiet-wait S] [--threads T]
+                     [--spin-wait on|off]
 
   --quick         the baseline's smaller sizes (~30 s of NumPy time)
   --json          print one JSON object (the baseline's format) instead of a table
@@ -41,7 +44,9 @@ usage: mlinalg-bench [--quick] [--json] [--only OP,OP] [--reps N] [--quiet-wait 
   --reps N        timed runs per op (at least 5; default 5)
   --quiet-wait S  max seconds to wait before each op for other processes to go idle
                   (default 600, as the baseline; 0 disables the wait and the re-runs)
-  --threads T     threads for faer and rayon (default: all cores, as the baseline's BLAS)";
+  --threads T     threads for faer and rayon (default: all cores, as the baseline's BLAS)
+  --spin-wait V   on or off: mlinalg::set_spin_wait (default: MLINALG_SPIN_WAIT, else on);
+                  compare the two for the time (median) and CPU (own cores) it buys";
 
 /// Command-line settings.
 struct Args {
@@ -51,6 +56,7 @@ struct Args {
     reps: usize,
     quiet_wait: f64,
     threads: Option<usize>,
+    spin_wait: Option<bool>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -61,6 +67,7 @@ fn parse_args() -> Result<Args, String> {
         reps: 5,
         quiet_wait: 600.0,
         threads: None,
+        spin_wait: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -100,6 +107,14 @@ fn parse_args() -> Result<Args, String> {
                     v.parse()
                         .map_err(|_| format!("--threads: not a count: {v}"))?,
                 );
+            }
+            "--spin-wait" => {
+                let v = value("--spin-wait")?;
+                args.spin_wait = Some(match v.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(format!("--spin-wait: on or off, not {v}")),
+                });
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -186,7 +201,7 @@ fn run_case(case: Case, args: &Args) -> Row {
             peak_mem,
             ..
         } => eprintln!(
-            "{name:28} n={:14} median={}s{}{}{}",
+            "{name:28} n={:14} median={}s{}{}{}{}",
             n.to_string(),
             if calls > 1 {
                 format!("{:.3e}", t.median)
@@ -196,6 +211,9 @@ fn run_case(case: Case, args: &Args) -> Row {
             gflops.map(|g| format!("  {g:.1} GF/s")).unwrap_or_default(),
             t.others_cpu
                 .map(|o| format!("  others={o:.3}"))
+                .unwrap_or_default(),
+            t.own_cores
+                .map(|o| format!("  own={o:.2}"))
                 .unwrap_or_default(),
             peak_mem
                 .map(|b| format!("  peak={:.3} MB", b as f64 / MB))
@@ -227,6 +245,9 @@ fn to_json(rows: &[Row], meta: Value) -> Value {
                 if let Some(g) = gflops {
                     d.insert("gflops".into(), json!(g));
                 }
+                if let Some(o) = t.own_cores {
+                    d.insert("own_cores".into(), json!((o * 100.0).round() / 100.0));
+                }
                 if let Some(b) = peak_mem {
                     d.insert("peak_mem_bytes".into(), json!(b));
                 }
@@ -245,8 +266,8 @@ fn to_json(rows: &[Row], meta: Value) -> Value {
 
 fn print_table(rows: &[Row], skipped: &[String]) {
     println!(
-        "{:<32} {:>14} {:>12} {:>12} {:>9} {:>7} {:>10}",
-        "op", "n", "median s", "min s", "GF/s", "others", "peak MB"
+        "{:<32} {:>14} {:>12} {:>12} {:>9} {:>7} {:>5} {:>10}",
+        "op", "n", "median s", "min s", "GF/s", "others", "own", "peak MB"
     );
     for r in rows {
         let n = r.n.to_string().replace(',', "x").replace(['[', ']'], "");
@@ -257,13 +278,14 @@ fn print_table(rows: &[Row], skipped: &[String]) {
                 peak_mem,
                 ..
             } => println!(
-                "{:<32} {:>14} {:>12.4e} {:>12.4e} {:>9} {:>7} {:>10}",
+                "{:<32} {:>14} {:>12.4e} {:>12.4e} {:>9} {:>7} {:>5} {:>10}",
                 r.name,
                 n,
                 t.median,
                 t.min,
                 gflops.map(|g| format!("{g:.1}")).unwrap_or_default(),
                 t.others_cpu.map(|o| format!("{o:.3}")).unwrap_or_default(),
+                t.own_cores.map(|o| format!("{o:.2}")).unwrap_or_default(),
                 peak_mem
                     .map(|b| format!("{:.3}", b as f64 / MB))
                     .unwrap_or_default(),
@@ -289,6 +311,9 @@ fn main() -> ExitCode {
     if let Err(e) = mlinalg::set_num_threads(args.threads.unwrap_or(cores)) {
         eprintln!("warning: {e}");
     }
+    if let Some(on) = args.spin_wait {
+        mlinalg::set_spin_wait(on);
+    }
 
     let (all, skipped) = cases::all(args.quick);
     let selected =
@@ -308,6 +333,7 @@ fn main() -> ExitCode {
             "mlinalg": env!("CARGO_PKG_VERSION"),
             "backend": "faer 0.24 (pure Rust), rayon",
             "threads": mlinalg::num_threads(),
+            "spin_wait": mlinalg::spin_wait(),
             "cpu_count": cores,
             "reps": args.reps,
             "quick": args.quick,

@@ -28,6 +28,10 @@ pub struct Timing {
     pub others_cpu: Option<f64>,
     /// Hypervisor steal time during the timed runs, in cores.
     pub steal: Option<f64>,
+    /// Cores this process kept busy during the timed runs (its CPU time ÷ wall time, 10 ms
+    /// resolution): the cost side of spin-waiting (None off Linux or for windows under
+    /// 0.2 s).
+    pub own_cores: Option<f64>,
 }
 
 /// `(busy, steal)` seconds summed over all CPUs, or None off Linux.
@@ -98,7 +102,7 @@ pub fn wait_quiet(max_wait: f64) -> f64 {
 /// processes used more than [`MAX_OTHERS`] cores, unless `quiet_wait <= 0`.
 pub fn bench<F: FnMut()>(mut f: F, reps: usize, quiet_wait: f64) -> Timing {
     let mut ts = Vec::with_capacity(reps);
-    let (mut others, mut steal) = (None, None);
+    let (mut others, mut steal, mut own) = (None, None, None);
     for attempt in 0..3 {
         wait_quiet(quiet_wait);
         f();
@@ -110,10 +114,12 @@ pub fn bench<F: FnMut()>(mut f: F, reps: usize, quiet_wait: f64) -> Timing {
             ts.push(t0.elapsed().as_secs_f64());
         }
         let wall = w0.elapsed().as_secs_f64();
-        (others, steal) = (None, None);
+        (others, steal, own) = (None, None, None);
         if let (Some(b0), Some(b1)) = (b0, sys_busy()) {
-            others = Some(((b1.0 - b0.0) - (own_cpu() - c0)).max(0.0) / wall);
+            let mine = own_cpu() - c0;
+            others = Some(((b1.0 - b0.0) - mine).max(0.0) / wall);
             steal = Some((b1.1 - b0.1) / wall);
+            own = (wall >= 0.2).then_some(mine / wall);
         }
         // with 10 ms accounting ticks the estimate is meaningless for very short windows
         match others {
@@ -130,6 +136,7 @@ pub fn bench<F: FnMut()>(mut f: F, reps: usize, quiet_wait: f64) -> Timing {
         min: ts.first().copied().unwrap_or(f64::NAN),
         others_cpu: others,
         steal,
+        own_cores: own,
     }
 }
 

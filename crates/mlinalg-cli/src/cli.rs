@@ -10,10 +10,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mlinalg::linalg::NormOrd;
 
-/// Linear algebra for machine learning on .npy, .csv and .mtx files.
+/// Linear algebra for machine learning on .npy, .npz, .csv, .mtx and Parquet files.
 ///
-/// Inputs are paths: `.npy` (NumPy float64/float32/int64/int32/bool), `.csv` (numeric
-/// table, optional header row), `.mtx` (Matrix Market, kept sparse where a command
+/// Inputs are paths: `.npy` (NumPy arrays of any real or complex dtype), `.npz` (an archive
+/// of one array, `file.npz:name` for one of several, or a SciPy sparse matrix), `.csv`
+/// (numeric table, optional header row), `.mtx` (Matrix Market, kept sparse where a command
 /// allows) or `.parquet` (a file or a directory of them: the numeric columns, or
 /// --columns). Results are printed NumPy-style, as one JSON object with --json, and written as
 /// `.npy` files (float64; complex128 for complex eigenpairs) with --out-dir DIR, or with
@@ -25,7 +26,8 @@ use mlinalg::linalg::NormOrd;
     name = "mlinalg",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = "The full reference, with examples: docs/cli.md in the mlinalg repository."
 )]
 pub struct Cli {
     /// Parquet inputs: read these columns (in this order) instead of every numeric one.
@@ -81,6 +83,14 @@ pub enum Command {
     Tsvd(TsvdArgs),
     /// Is the matrix symmetric, orthogonal, positive definite?
     Check(OneInput),
+    /// Linear regression of y on X (scikit-learn LinearRegression; Ridge with --alpha > 0).
+    Linreg(LinregArgs),
+    /// Apply a saved PCA, IncrementalPCA or TruncatedSVD model to new data.
+    Transform(ModelArgs),
+    /// Map component scores back to feature space with a saved PCA or TruncatedSVD model.
+    InverseTransform(ModelArgs),
+    /// Predict with a saved LinearRegression or Ridge model (and R² with --y).
+    Predict(PredictArgs),
     /// Run the whole linear-algebra-for-ML course on built-in, seeded data.
     Tour(TourArgs),
 }
@@ -243,6 +253,10 @@ pub struct PcaArgs {
     /// Seed of the randomized solver.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
+    /// Also save the fitted model to M.npz (scikit-learn's attribute names; for
+    /// `mlinalg transform` and `np.load`).
+    #[arg(long, value_name = "M.npz")]
+    pub save: Option<PathBuf>,
     /// Also draw an SVG: a scree plot of explained_variance_ratio (bars, cumulative line)
     /// and, when K ≥ 2, a scatter of the first two columns of the transformed data.
     #[arg(long, value_name = "FILE.svg")]
@@ -287,6 +301,10 @@ pub struct TsvdArgs {
     /// randomized (Halko et al.) or exact (full SVD).
     #[arg(long, value_enum, default_value_t = TsvdAlgorithmArg::Randomized)]
     pub algorithm: TsvdAlgorithmArg,
+    /// Also save the fitted model to M.npz (scikit-learn's attribute names; for
+    /// `mlinalg transform` and `np.load`).
+    #[arg(long, value_name = "M.npz")]
+    pub save: Option<PathBuf>,
     /// Also draw an SVG: a scree plot of explained_variance_ratio (bars, cumulative line)
     /// and, when K ≥ 2, a scatter of the first two columns of the transformed data.
     #[arg(long, value_name = "FILE.svg")]
@@ -307,6 +325,71 @@ pub enum TsvdAlgorithmArg {
     Randomized,
     /// Exact SVD.
     Exact,
+}
+
+/// `linreg X y [--alpha A] [--no-intercept] [--save M]`.
+#[derive(Debug, Args)]
+pub struct LinregArgs {
+    /// Training data, n_samples × n_features.
+    #[arg(value_name = "X")]
+    pub x: PathBuf,
+    /// Target, a vector of n_samples values.
+    #[arg(value_name = "Y")]
+    pub y: PathBuf,
+    /// Ridge penalty (scikit-learn Ridge's alpha); 0, the default, is ordinary least squares.
+    #[arg(long, value_name = "A", default_value_t = 0.0, value_parser = parse_alpha)]
+    pub alpha: f64,
+    /// Fit without an intercept (scikit-learn's fit_intercept=False).
+    #[arg(long)]
+    pub no_intercept: bool,
+    /// Also save the fitted model to M.npz (for `mlinalg predict` and `np.load`).
+    #[arg(long, value_name = "M.npz")]
+    pub save: Option<PathBuf>,
+    /// Memory budget such as 512M or 4G: an input whose in-memory computation would need
+    /// more is streamed in row blocks, with the same results (default: half of the memory
+    /// available to the process, cgroup limits included).
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<mlinalg::MemoryLimit>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--alpha`: a finite number ≥ 0.
+fn parse_alpha(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(a) if a.is_finite() && a >= 0.0 => Ok(a),
+        _ => Err("expected a finite number ≥ 0".to_string()),
+    }
+}
+
+/// `transform M X` and `inverse-transform M Z`.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// A model file saved by `pca --save`, `tsvd --save` or the library (.npz).
+    #[arg(value_name = "MODEL")]
+    pub model: PathBuf,
+    /// The data: n_samples × n_features for transform (a sparse .mtx for a TruncatedSVD
+    /// model stays sparse), n_samples × n_components for inverse-transform.
+    #[arg(value_name = "X")]
+    pub x: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `predict M X [--y y]`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A model file saved by `linreg --save` or the library (.npz).
+    #[arg(value_name = "MODEL")]
+    pub model: PathBuf,
+    /// The data, n_samples × n_features.
+    #[arg(value_name = "X")]
+    pub x: PathBuf,
+    /// The true targets: also report R² of the predictions (scikit-learn's score).
+    #[arg(long, value_name = "Y")]
+    pub y: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `tour [--section NAME] [--json]`.
@@ -398,6 +481,10 @@ impl Command {
             Command::Pca(_) => "pca",
             Command::Tsvd(_) => "tsvd",
             Command::Check(_) => "check",
+            Command::Linreg(_) => "linreg",
+            Command::Transform(_) => "transform",
+            Command::InverseTransform(_) => "inverse-transform",
+            Command::Predict(_) => "predict",
             Command::Tour(_) => "tour",
         }
     }
@@ -423,6 +510,9 @@ impl Command {
             Command::Qr(a) => a.output.clone(),
             Command::Svd(a) => a.output.clone(),
             Command::Lowrank(a) => a.output.clone(),
+            Command::Linreg(a) => a.output.clone(),
+            Command::Transform(a) | Command::InverseTransform(a) => a.output.clone(),
+            Command::Predict(a) => a.output.clone(),
             Command::Pca(a) => OutputArgs {
                 plot: a.plot.clone(),
                 ..a.output.clone()
@@ -449,6 +539,10 @@ impl Command {
             Command::Outer(_) => &["outer"],
             Command::Cholesky(_) => &["l"],
             Command::Lowrank(_) => &["approx"],
+            Command::Linreg(_) => &["coef"],
+            Command::Transform(_) => &["transformed"],
+            Command::InverseTransform(_) => &["x"],
+            Command::Predict(_) => &["prediction"],
             Command::Lstsq(_) => &["x", "residuals", "singular_values"],
             Command::Qr(_) => &["q", "r"],
             Command::Eigh(_) | Command::Eig(_) => &["eigenvalues", "eigenvectors"],

@@ -10,6 +10,8 @@ mod util;
 mod acceptance;
 #[path = "cli/contract.rs"]
 mod contract;
+#[path = "cli/docs.rs"]
+mod docs;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/hostile.rs"]
@@ -18,6 +20,8 @@ mod hostile;
 mod io;
 #[path = "cli/json.rs"]
 mod json;
+#[path = "cli/models.rs"]
+mod models;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/plot.rs"]

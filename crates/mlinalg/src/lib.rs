@@ -44,6 +44,7 @@ pub mod linear_model;
 pub mod memory;
 pub mod nn;
 pub mod ops;
+pub mod persistence;
 pub mod random;
 mod scalar;
 pub mod sparse;
@@ -98,4 +99,43 @@ pub fn set_num_threads(n: usize) -> Result<()> {
 #[must_use]
 pub fn num_threads() -> usize {
     linalg::bridge::threads()
+}
+
+/// Enables or disables spin-waiting of mlinalg's worker threads (on by default).
+///
+/// While a factorization runs on the thread pool (LU in `solve`/`inv`/`det`, Cholesky, QR,
+/// the eigen- and singular-value decompositions, large products), the pool's other
+/// workers spin between its parallel steps instead of going to sleep, so that each step
+/// starts on every core at once rather than after a thread wake-up (tens of microseconds
+/// on a virtual machine). A worker stops spinning after 1 ms without work and when the
+/// factorization ends; the cost is that CPU time on the other cores. Turn it off when
+/// other work should have those cores (many independent computations side by side, a
+/// shared host).
+///
+/// Without a call, the environment variable `MLINALG_SPIN_WAIT` decides, read once at the
+/// first factorization: `0`, `false`, `off` or `no` turn spin-waiting off.
+///
+/// # Examples
+/// ```
+/// mlinalg::set_spin_wait(false);
+/// assert!(!mlinalg::spin_wait());
+/// mlinalg::set_spin_wait(true);
+/// assert!(mlinalg::spin_wait());
+/// ```
+pub fn set_spin_wait(on: bool) {
+    kernels::pool::set_spin_wait(on);
+}
+
+/// Whether mlinalg's worker threads spin-wait during factorizations (see
+/// [`set_spin_wait`]).
+///
+/// # Examples
+/// ```
+/// // on unless turned off by `set_spin_wait(false)` or `MLINALG_SPIN_WAIT=0`
+/// let on = mlinalg::spin_wait();
+/// # let _ = on;
+/// ```
+#[must_use]
+pub fn spin_wait() -> bool {
+    kernels::pool::spin_wait()
 }

@@ -11,6 +11,7 @@ mod linalg;
 mod linear_model;
 mod nn;
 mod ops;
+mod persistence;
 mod regression;
 mod sparse;
 mod stream;

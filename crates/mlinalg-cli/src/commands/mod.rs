@@ -10,9 +10,11 @@ mod eig;
 mod eigh;
 mod info;
 mod inv;
+mod linreg;
 mod lowrank;
 mod lstsq;
 mod matmul;
+mod model;
 mod norm;
 mod outer;
 mod pca;
@@ -91,6 +93,10 @@ fn compute(cmd: &Command) -> Result<Report> {
         Command::Pca(a) => pca::run(a),
         Command::Tsvd(a) => tsvd::run(a),
         Command::Check(a) => check::run(a),
+        Command::Linreg(a) => linreg::run(a),
+        Command::Transform(a) => model::transform(a),
+        Command::InverseTransform(a) => model::inverse_transform(a),
+        Command::Predict(a) => model::predict(a),
         Command::Tour(a) => tour::run(a),
     }
 }

@@ -16,6 +16,9 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
     if let Some(path) = &args.plot {
         plot::check_path(OP, path)?;
     }
+    if let Some(path) = &args.save {
+        super::model::check_save_path(OP, path)?;
+    }
     let solver = match args.solver {
         PcaSolverArg::Auto => PcaSolver::Auto,
         PcaSolverArg::Eigh => PcaSolver::CovarianceEigh,
@@ -42,14 +45,22 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
                 &plan.opts,
             )?;
         }
-        return Ok(summary(&fit));
+        return saved(summary(&fit), fit, args);
     }
     let x = input::finite_matrix(OP, &args.x)?;
     let fit = model.fit(x.view())?;
     // The contract's `(X − mean) · componentsᵀ` for every solver: `fit_transform` returns
     // U·S, which the randomized solver only approximates (to ~1e-5).
     let transformed = fit.transform(x.view())?;
-    Ok(summary(&fit).array("transformed", transformed))
+    saved(summary(&fit).array("transformed", transformed), fit, args)
+}
+
+/// Saves the model if `--save` asks to.
+fn saved(mut report: Report, fit: FittedPca, args: &PcaArgs) -> Result<Report> {
+    if let Some(path) = &args.save {
+        super::model::save(OP, &fit.into(), path, &mut report)?;
+    }
+    Ok(report)
 }
 
 /// Every result but `transformed`.

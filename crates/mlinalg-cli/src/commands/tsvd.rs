@@ -18,6 +18,9 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
     if let Some(path) = &args.plot {
         plot::check_path(OP, path)?;
     }
+    if let Some(path) = &args.save {
+        super::model::check_save_path(OP, path)?;
+    }
     let algorithm = match args.algorithm {
         TsvdAlgorithmArg::Randomized => TsvdAlgorithm::Randomized,
         TsvdAlgorithmArg::Exact => TsvdAlgorithm::Exact,
@@ -45,7 +48,7 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
                 &plan.opts,
             )?;
         }
-        return Ok(summary(&fit));
+        return saved(summary(&fit), fit, args);
     }
     if let Some(mut plan) = streaming::plan_sparse(OP, &args.x, args.memory_limit)? {
         // A sparse matrix larger than the limit: CSR row blocks, never densified.
@@ -60,7 +63,7 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
             );
         }
         let fit = model.fit_stream_sparse(plan.source.as_mut(), &plan.opts)?;
-        return Ok(summary(&fit));
+        return saved(summary(&fit), fit, args);
     }
     let (fit, transformed) = match input::load(OP, &args.x)? {
         Operand::Dense(d) => {
@@ -97,7 +100,15 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
             (fit, z)
         }
     };
-    Ok(summary(&fit).array("transformed", transformed))
+    saved(summary(&fit).array("transformed", transformed), fit, args)
+}
+
+/// Saves the model if `--save` asks to.
+fn saved(mut report: Report, fit: FittedTruncatedSvd, args: &TsvdArgs) -> Result<Report> {
+    if let Some(path) = &args.save {
+        super::model::save(OP, &fit.into(), path, &mut report)?;
+    }
+    Ok(report)
 }
 
 /// Every result but `transformed`.

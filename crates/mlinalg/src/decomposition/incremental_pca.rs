@@ -39,25 +39,26 @@ const OP: &str = "incremental_pca";
 /// # References
 /// D. A. Ross, J. Lim, R.-S. Lin, M.-H. Yang, *Incremental learning for robust visual
 /// tracking*, IJCV 77, 2008.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IncrementalPca {
-    n_components: Option<usize>,
-    whiten: bool,
-    batch_size: Option<usize>,
-    state: Option<State>,
+    pub(crate) n_components: Option<usize>,
+    pub(crate) whiten: bool,
+    pub(crate) batch_size: Option<usize>,
+    pub(crate) state: Option<State>,
 }
 
-#[derive(Debug, Clone)]
-struct State {
-    n_components: usize,
-    components: Array2<f64>,
-    singular_values: Array1<f64>,
-    explained_variance: Array1<f64>,
-    explained_variance_ratio: Array1<f64>,
-    noise_variance: f64,
-    mean: Array1<f64>,
-    var: Array1<f64>,
-    n_samples_seen: u64,
+/// The fitted attributes (scikit-learn's names without the trailing `_`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct State {
+    pub(crate) n_components: usize,
+    pub(crate) components: Array2<f64>,
+    pub(crate) singular_values: Array1<f64>,
+    pub(crate) explained_variance: Array1<f64>,
+    pub(crate) explained_variance_ratio: Array1<f64>,
+    pub(crate) noise_variance: f64,
+    pub(crate) mean: Array1<f64>,
+    pub(crate) var: Array1<f64>,
+    pub(crate) n_samples_seen: u64,
 }
 
 impl IncrementalPca {

@@ -29,6 +29,7 @@ pub(crate) mod sign;
 mod truncated_svd;
 
 pub use incremental_pca::IncrementalPca;
+pub(crate) use incremental_pca::State as IncrementalPcaState;
 pub use pca::{FittedPca, Pca, PcaSolver};
 pub use randomized::{
     LinearOperator, PowerIterationNormalizer, auto_n_iter, randomized_range_finder, randomized_svd,

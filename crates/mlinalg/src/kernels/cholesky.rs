@@ -27,9 +27,19 @@ pub(crate) fn llt(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array2<f6
 /// Cholesky `A = L Lᵀ` in place on a square C-order array, reading its lower triangle; the
 /// strict upper triangle is set to zero (NumPy's output). `Err(j)` when the leading minor
 /// of order `j + 1` is not positive definite (LAPACK's `info = j + 1`).
+///
+/// # Panics
+/// If `a` is not square or not in C order (the recursion addresses `(i, j)` as
+/// `ptr + i·ld + j` for `i, j < n`).
+#[track_caller]
 pub(crate) fn cholesky_in_place(a: &mut Array2<f64>) -> std::result::Result<(), usize> {
     let n = a.nrows();
-    debug_assert_eq!(n, a.ncols());
+    assert!(
+        a.ncols() == n,
+        "cholesky_in_place: {} × {} is not square",
+        n,
+        a.ncols()
+    );
     if n > 0 {
         let blk = Block::of(a);
         // SAFETY: the block is the whole of `a`, borrowed mutably here.
@@ -93,24 +103,7 @@ unsafe fn potf2(a: Block, offset: usize) -> std::result::Result<(), usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::testing::{SIZES, matrix, max_abs_diff};
-
-    fn naive_cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
-        let n = a.nrows();
-        let mut l = Array2::<f64>::zeros((n, n));
-        for j in 0..n {
-            let d = a[[j, j]] - (0..j).map(|p| l[[j, p]] * l[[j, p]]).sum::<f64>();
-            if d.is_nan() || d <= 0.0 {
-                return None;
-            }
-            l[[j, j]] = d.sqrt();
-            for i in j + 1..n {
-                l[[i, j]] =
-                    (a[[i, j]] - (0..j).map(|p| l[[i, p]] * l[[j, p]]).sum::<f64>()) / l[[j, j]];
-            }
-        }
-        Some(l)
-    }
+    use crate::kernels::testing::{SIZES, matrix, max_abs_diff, naive_cholesky};
 
     #[test]
     fn cholesky_matches_the_textbook_algorithm() {

@@ -218,7 +218,7 @@ proptest! {
         seed in any::<u32>(),
     ) {
         for isa in isas() {
-            let r = check((m, k, n), (la, lb, lc), accumulate, isa, Blocking::default_for(isa), threads,
+            let r = check((m, k, n), (la, lb, lc), accumulate, isa, Blocking::for_cpu(isa), threads,
                 u64::from(seed));
             prop_assert!(r.is_ok(), "{}", r.unwrap_err());
         }
@@ -245,7 +245,7 @@ fn every_layout_combination_at_tile_edges() {
                                 (la, lb, lc),
                                 accumulate,
                                 isa,
-                                Blocking::default_for(isa),
+                                Blocking::for_cpu(isa),
                                 1,
                                 7,
                             )
@@ -262,7 +262,7 @@ fn every_layout_combination_at_tile_edges() {
 fn sizes_straddling_the_default_cache_blocks() {
     for isa in isas() {
         let (mr, nr) = tile(isa);
-        let blk = Blocking::default_for(isa);
+        let blk = Blocking::for_cpu(isa);
         for &(m, k, n) in &[
             (blk.mc + 1, blk.kc + 1, 2 * nr + 1),
             (blk.mc - 1, blk.kc - 1, nr),
@@ -307,7 +307,7 @@ fn parallel_products_above_the_threshold() {
             (Layout::C, Layout::T, Layout::C),
             false,
             isa,
-            Blocking::default_for(isa),
+            Blocking::for_cpu(isa),
             2,
             5,
         )
@@ -327,7 +327,7 @@ fn inner_dimension_zero() {
             &b.view(),
             true,
             isa,
-            Blocking::default_for(isa),
+            Blocking::for_cpu(isa),
             1,
         );
         assert_eq!(c, Array2::from_elem((4, 3), 7.0));
@@ -337,7 +337,7 @@ fn inner_dimension_zero() {
             &b.view(),
             false,
             isa,
-            Blocking::default_for(isa),
+            Blocking::for_cpu(isa),
             1,
         );
         assert_eq!(c, Array2::<f64>::zeros((4, 3)));
@@ -357,7 +357,7 @@ fn inner_dimension_zero() {
 fn nan_and_inf_propagate_like_numpy() {
     // NumPy (OpenBLAS): np.array([[np.nan]]) @ np.zeros((1, 1)) -> [[nan]]; inf·0 -> nan.
     for isa in isas() {
-        let blk = Blocking::default_for(isa);
+        let blk = Blocking::for_cpu(isa);
         for bad in [f64::NAN, f64::INFINITY] {
             let mut c = Array2::zeros((1, 1));
             gemm_with(
@@ -413,7 +413,7 @@ fn small_ml_shapes() {
                     (la, lb, Layout::C),
                     false,
                     isa,
-                    Blocking::default_for(isa),
+                    Blocking::for_cpu(isa),
                     1,
                     (m * k + n) as u64,
                 )
@@ -462,7 +462,7 @@ fn bench() {
         })
         .collect();
     let isa = Isa::detect();
-    let d = Blocking::default_for(isa);
+    let d = Blocking::for_cpu(isa);
     let blk = Blocking {
         kc: env("GEMM_KC").unwrap_or(d.kc),
         mc: env("GEMM_MC").unwrap_or(d.mc),

@@ -73,6 +73,7 @@ impl LuFactor {
     ///
     /// # Panics
     /// If `m < n` or `a` is not in C order (row-major with unit column stride).
+    #[track_caller]
     pub(crate) fn factor(mut a: Array2<f64>) -> LuFactor {
         let (m, n) = a.dim();
         assert!(
@@ -100,11 +101,13 @@ impl LuFactor {
     /// Solves `A X = B` in place for a C-order `b` (`n × k`).
     ///
     /// # Panics
-    /// If the factored matrix is not square, `b.nrows() != n`, or `b` is not in C order.
+    /// If the factored matrix is not square and in C order, `b.nrows() != n`, or `b` is not
+    /// in C order.
+    #[track_caller]
     pub(crate) fn solve_in_place(&self, b: &mut Array2<f64>) {
         let n = self.lu.nrows();
         assert!(
-            self.lu.ncols() == n && b.nrows() == n,
+            self.lu.ncols() == n && b.nrows() == n && self.lu.is_standard_layout(),
             "LuFactor::solve_in_place: {:?} factor, right-hand sides {:?}",
             self.lu.dim(),
             b.dim()
@@ -590,38 +593,7 @@ unsafe fn swap_rows(b: Block, ipiv: &[usize]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::testing::{SIZES, matrix, max_abs_diff};
-
-    /// Textbook right-looking LU with partial pivoting (LAPACK's pivot rule: the first
-    /// largest magnitude), row-major.
-    fn naive_lu(mut a: Array2<f64>) -> (Array2<f64>, Vec<usize>) {
-        let (m, n) = a.dim();
-        let mut ipiv = vec![0; n];
-        for k in 0..n {
-            let mut p = k;
-            for i in k + 1..m {
-                if a[[i, k]].abs() > a[[p, k]].abs() {
-                    p = i;
-                }
-            }
-            ipiv[k] = p;
-            for j in 0..n {
-                a.swap([k, j], [p, j]);
-            }
-            let piv = a[[k, k]];
-            if piv == 0.0 {
-                // LAPACK: an all-zero column is left as it is (info > 0)
-                continue;
-            }
-            for i in k + 1..m {
-                a[[i, k]] /= piv;
-                for j in k + 1..n {
-                    a[[i, j]] -= a[[i, k]] * a[[k, j]];
-                }
-            }
-        }
-        (a, ipiv)
-    }
+    use crate::kernels::testing::{SIZES, matrix, max_abs_diff, naive_lu};
 
     /// Tall blocks, below and above the tall threshold, with leaf-width remainders and a
     /// zero column: the same pivots as the textbook algorithm, factors to rounding.

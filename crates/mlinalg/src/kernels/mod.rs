@@ -4,7 +4,9 @@
 //! | module | kernel | BLAS/LAPACK analogue |
 //! |---|---|---|
 //! | [`isa`] | the one run-time CPU-feature dispatch | |
+//! | [`cache`] | the running CPU's cache sizes, for the blocking | BLIS's `bli_cntx` |
 //! | [`gemm`] | packed, cache-blocked matrix product on any layout | `dgemm` |
+//! | [`gemv`] | matrix–vector products, streamed by every core | `dgemv` |
 //! | [`syrk`] | `XᵀX` of tall blocks, `X M` for a small `M`, the trailing update of Cholesky | `dsyrk` |
 //! | [`lu`] | recursive LU with partial pivoting | `dgetrf`, `dgetrs` |
 //! | [`cholesky`] | recursive Cholesky | `dpotrf` |
@@ -16,8 +18,10 @@
 //! no faer type.
 
 pub(crate) mod block;
+pub(crate) mod cache;
 pub(crate) mod cholesky;
 pub(crate) mod gemm;
+pub(crate) mod gemv;
 pub(crate) mod isa;
 pub(crate) mod lu;
 pub(crate) mod pool;
@@ -25,6 +29,12 @@ pub(crate) mod spmm;
 pub(crate) mod syrk;
 pub(crate) mod trsm;
 
+#[cfg(test)]
+mod blocking_tests;
+#[cfg(test)]
+mod contract_tests;
+#[cfg(test)]
+mod miri_tests;
 #[cfg(test)]
 pub(crate) mod testing;
 

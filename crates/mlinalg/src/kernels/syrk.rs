@@ -11,11 +11,12 @@
 //! symmetric. The kernel is compiled per instruction set (AVX-512, AVX2, SSE2) and chosen
 //! at run time.
 //!
-//! Rows are cut into a number of groups that depends only on the number of rows; each
-//! group sums its rows in order into its own partial result and the partials are added in
-//! group order, so the result is bit-for-bit the same for any thread count. Plain
-//! multiply-then-add (no fused multiply-add) keeps it the same on every instruction set
-//! too.
+//! Rows are cut into groups (one per 4096 rows, at most one per thread and at most 8);
+//! each group sums its rows in order into its own partial result and the partials are
+//! added in group order, so the result is bit-for-bit the same from run to run and for any
+//! thread count at least the number of groups, but not across thread counts below it
+//! (fewer partial results, added in a different grouping). Plain multiply-then-add (no
+//! fused multiply-add) keeps it the same on every instruction set.
 
 use std::mem::MaybeUninit;
 
@@ -116,7 +117,13 @@ pub(crate) fn tall_times_small(
 ) -> Result<Array2<f64>> {
     let (m, l) = x.dim();
     let w = mat.ncols();
-    debug_assert_eq!(mat.nrows(), l);
+    assert_eq!(
+        mat.nrows(),
+        l,
+        "tall_times_small: {:?} @ {:?}",
+        x.dim(),
+        mat.dim()
+    );
     let x = x.as_standard_layout();
     let mat = mat.as_standard_layout();
     let len = checked_len("matmul", &[m, w])?;
@@ -275,10 +282,6 @@ fn rows_times_block<const V: usize>(
 /// The CPU must support AVX-512F.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-#[allow(
-    clippy::incompatible_msrv,
-    reason = "AVX-512 intrinsics need Rust 1.89, as in gemm.rs"
-)]
 unsafe fn syrk_avx512(b: &[f64], pp: usize, c: &mut [f64]) {
     use std::arch::x86_64::{
         _mm512_add_pd, _mm512_loadu_pd, _mm512_mul_pd, _mm512_set1_pd, _mm512_storeu_pd,

@@ -117,6 +117,18 @@ pub(crate) fn matmul_into(
     // Large products go to our packed AVX-512 GEMM, which measured 1.05–1.12× OpenBLAS and
     // 1.03–1.21× faer at 2048–4096 on this machine (crate::kernels::gemm::preferred has the rule);
     // everything else stays on faer, which is faster for small and skinny shapes.
+    // Matrix–vector products (and vector–matrix ones, transposed) are memory-bound: the
+    // gemv kernel streams A once, on every core, without packing.
+    if b.ncols() == 1
+        && crate::kernels::gemv::gemv(a, &b.column(0), &mut c.column_mut(0), accumulate)
+    {
+        return;
+    }
+    if a.nrows() == 1
+        && crate::kernels::gemv::gemv(&b.t(), &a.row(0), &mut c.row_mut(0), accumulate)
+    {
+        return;
+    }
     if crate::kernels::gemm::preferred(a, b) {
         crate::kernels::gemm::gemm_into(c, a, b, accumulate);
         return;
@@ -140,6 +152,27 @@ pub(crate) fn matmul_into(
             faer::linalg::matmul::matmul(cv, beta, av, bv, 1.0, par);
         });
     }
+}
+
+/// `c = alpha · a @ b` (or `c += alpha · a @ b` when `accumulate`) by faer's GEMM, parallel
+/// for large products: the kernels' fallback where they have no SIMD micro-kernel.
+pub(crate) fn faer_gemm(
+    c: &mut ArrayViewMut2<'_, f64>,
+    a: &ArrayView2<'_, f64>,
+    b: &ArrayView2<'_, f64>,
+    alpha: f64,
+    accumulate: bool,
+) {
+    let flops = a
+        .nrows()
+        .saturating_mul(a.ncols())
+        .saturating_mul(b.ncols());
+    let beta = if accumulate {
+        Accum::Add
+    } else {
+        Accum::Replace
+    };
+    faer::linalg::matmul::matmul(view_mut(c), beta, view(a), view(b), alpha, par_for(flops));
 }
 
 /// Householder QR of a tall `a` (m ≥ n ≥ 1) by faer's low-level driver on one column-major

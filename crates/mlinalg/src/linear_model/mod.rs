@@ -29,3 +29,5 @@ mod ridge;
 
 pub use linear_regression::{FittedLinearRegression, LinearRegression, LinearSolver};
 pub use ridge::{FittedRidge, Ridge};
+
+pub(crate) use linear_regression::r2_score;
