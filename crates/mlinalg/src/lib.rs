@@ -3,22 +3,26 @@
 //! NumPy's `linalg`, the dense part of `scipy.linalg` and the linear-algebra core of
 //! scikit-learn for Rust, on [`ndarray`] arrays with [`faer`](https://docs.rs/faer) kernels.
 //!
-//! | NumPy / scikit-learn | mlinalg |
-//! |---|---|
-//! | `np.eye`, `np.random.randn` | [`array::eye`], [`random::randn`] |
-//! | `a @ b`, `np.outer`, `a * b` | [`ops::matmul`], [`ops::outer`], [`ops::hadamard`] |
-//! | `np.dot`, `np.linalg.norm` (vectors) | [`vector::dot`], [`vector::norm_l2`], … |
-//! | `np.linalg.solve`, `inv`, `lstsq` | [`linalg::solve`], [`linalg::inv`], [`linalg::lstsq`] |
-//! | `np.linalg.det`, `slogdet` | [`linalg::det`], [`linalg::slogdet`] |
-//! | `np.linalg.qr`, `cholesky` | [`linalg::qr`], [`linalg::cholesky`] |
-//! | `np.linalg.eigh`, `eig` | [`linalg::eigh`], [`linalg::eig`] |
-//! | `np.linalg.svd`, `svdvals` | [`linalg::svd`], [`linalg::svdvals`] |
-//! | `np.linalg.matrix_rank`, `pinv`, `cond`, `norm` | [`linalg::matrix_rank`], [`linalg::pinv`], [`linalg::cond`], [`linalg::norm`] |
-//! | `np.load`, `np.save`, `scipy.io.mmread` | [`io`] |
-//! | `scipy.sparse.csr_matrix` | [`sparse::CsrMatrix`] |
-//! | `IncrementalPCA`, Spark `computeGramianMatrix`, Dask `tsqr` | [`stream`] |
-//! | `sklearn.decomposition.PCA`, `TruncatedSVD` | [`decomposition::Pca`], [`decomposition::TruncatedSvd`] |
-//! | `sklearn.linear_model.LinearRegression`, `Ridge` | [`linear_model::LinearRegression`], [`linear_model::Ridge`] |
+//! ## Map of the modules
+//!
+//! | module | what it holds | NumPy / SciPy / scikit-learn names |
+//! |---|---|---|
+//! | [`array`](mod@array) | constructors, shape formatting, checked allocation | `np.eye`, `np.zeros` |
+//! | [`random`] | seeded generators | `np.random.default_rng`, `standard_normal`, `uniform` |
+//! | [`vector`] | vector products and norms, cosine similarity | `np.dot`, `np.linalg.norm(x, ord)`, `scipy.spatial.distance.cosine` |
+//! | [`ops`] | products and element-wise arithmetic with broadcasting | `a @ b` (`np.matmul`), `np.outer`, `a * b`, `np.trace`, `a.T` |
+//! | [`linalg`] | dense linear algebra | `numpy.linalg`: `solve`, `inv`, `lstsq`, `det`, `slogdet`, `qr`, `cholesky`, `eigh`, `eigvalsh`, `eig`, `svd`, `svdvals`, `matrix_rank`, `pinv`, `cond`, `norm`; `scipy.linalg.cho_factor` ([`linalg::Cholesky`]) |
+//! | [`sparse`] | compressed sparse rows | `scipy.sparse.csr_matrix`, `save_npz`, `load_npz` |
+//! | [`decomposition`] | PCA, truncated SVD, randomized SVD | `sklearn.decomposition.PCA`, `IncrementalPCA`, `TruncatedSVD`; `sklearn.utils.extmath.randomized_svd`, `randomized_range_finder`, `svd_flip` |
+//! | [`linear_model`] | least-squares and ridge regression | `sklearn.linear_model.LinearRegression`, `Ridge`; `sklearn.metrics.r2_score` (`score`) |
+//! | [`persistence`] | fitted estimators saved to and loaded from `.npz` | scikit-learn's "model persistence"; `np.savez` / `np.load` of the fitted attributes |
+//! | [`stream`] | fits on data larger than memory, mergeable states | `IncrementalPCA.partial_fit`; Spark `computeGramianMatrix`, Dask `tsqr` |
+//! | [`io`] | files | `np.load`, `np.save`, `np.savez`, `np.loadtxt`, `scipy.io.mmread`/`mmwrite` |
+//! | [`nn`] | a dense network's forward pass | `keras.layers.Dense`, `torch.nn.Linear`, `Sequential` |
+//! | [`memory`] | memory budgets | (cgroup-aware `psutil.virtual_memory().available`) |
+//!
+//! The same routines run from the shell as the `mlinalg` command (`crates/mlinalg-cli`; its
+//! reference is `docs/cli.md` in the repository).
 //!
 //! Every fallible function returns [`Result`]; bad input never panics.
 //!

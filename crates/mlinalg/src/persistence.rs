@@ -61,6 +61,7 @@ pub const MODEL_KEY: &str = "mlinalg_model";
 /// The estimators that can be saved, by their scikit-learn class names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Estimator {
     /// `sklearn.decomposition.PCA`.
     Pca,
@@ -122,6 +123,7 @@ impl std::fmt::Display for Estimator {
 /// A loaded model of any kind: what [`Model::load`] read.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Model {
     /// A fitted PCA.
     Pca(FittedPca),
@@ -961,5 +963,41 @@ fn dtype_name(d: Descr) -> String {
         Descr::Num { dtype, .. } => dtype.numpy_name().to_string(),
         Descr::Bytes(n) => format!("|S{n}"),
         Descr::Unicode { chars, .. } => format!("<U{chars}"),
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod serde_tests {
+    use super::Model;
+    use crate::decomposition::{IncrementalPca, Pca, TruncatedSvd, TsvdAlgorithm};
+    use crate::linear_model::{LinearRegression, Ridge};
+
+    /// With the `serde` feature every fitted estimator serializes (here to JSON) and comes
+    /// back equal.
+    #[test]
+    fn fitted_estimators_round_trip_through_serde() {
+        let x = crate::random::randn2(20, 4, 3);
+        let y = x.column(1).to_owned();
+        let mut ipca = IncrementalPca::new(Some(2));
+        ipca.fit(x.view()).unwrap();
+        let models: Vec<Model> = vec![
+            Pca::new(Some(2)).whiten(true).fit(x.view()).unwrap().into(),
+            ipca.into(),
+            TruncatedSvd::new(2)
+                .algorithm(TsvdAlgorithm::Exact)
+                .fit(x.view())
+                .unwrap()
+                .into(),
+            LinearRegression::new()
+                .fit(x.view(), y.view())
+                .unwrap()
+                .into(),
+            Ridge::new(0.5).fit(x.view(), y.view()).unwrap().into(),
+        ];
+        for m in models {
+            let json = serde_json::to_string(&m).unwrap();
+            let back: Model = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, m, "{json}");
+        }
     }
 }

@@ -40,6 +40,7 @@ const OP: &str = "incremental_pca";
 /// D. A. Ross, J. Lim, R.-S. Lin, M.-H. Yang, *Incremental learning for robust visual
 /// tracking*, IJCV 77, 2008.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct IncrementalPca {
     pub(crate) n_components: Option<usize>,
     pub(crate) whiten: bool,
@@ -49,6 +50,7 @@ pub struct IncrementalPca {
 
 /// The fitted attributes (scikit-learn's names without the trailing `_`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct State {
     pub(crate) n_components: usize,
     pub(crate) components: Array2<f64>,

@@ -22,6 +22,7 @@ const SMALL_PRODUCT: usize = 1 << 15;
 /// How [`Pca`] computes the decomposition (scikit-learn's `svd_solver`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PcaSolver {
     /// scikit-learn 1.5+'s `'auto'` rule, resolved at fit time from the data's shape
     /// (see [`Pca::fit`]); [`FittedPca::solver_used`] tells which solver ran.
@@ -74,6 +75,7 @@ impl Default for Pca {
 /// A fitted PCA model: the learned attributes of scikit-learn's `PCA` (without the
 /// trailing `_`) and `transform` / `inverse_transform`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FittedPca {
     pub(crate) components: Array2<f64>,
     pub(crate) explained_variance: Array1<f64>,

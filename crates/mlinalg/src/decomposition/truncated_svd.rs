@@ -58,6 +58,7 @@ pub struct TruncatedSvd {
 
 /// A fitted truncated SVD: components, singular values, explained variances, `transform`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FittedTruncatedSvd {
     pub(crate) components: Array2<f64>,
     pub(crate) singular_values: Array1<f64>,

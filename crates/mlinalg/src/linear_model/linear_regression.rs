@@ -45,6 +45,7 @@ impl Default for LinearRegression {
 
 /// A fitted linear model `ŷ = X w + b`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FittedLinearRegression {
     pub(crate) coef: Array1<f64>,
     pub(crate) intercept: f64,

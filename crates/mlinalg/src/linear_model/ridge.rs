@@ -24,6 +24,7 @@ pub struct Ridge {
 
 /// A fitted ridge model `ŷ = X w + b`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FittedRidge {
     pub(crate) coef: Array1<f64>,
     pub(crate) intercept: f64,
