@@ -8,7 +8,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use mlinalg::linalg::NormOrd;
+use mlinalg::linalg::stacked::Uplo;
+use mlinalg::linalg::{NormOrd, TensordotAxes};
 
 /// Linear algebra for machine learning on .npy, .npz, .csv, .mtx and Parquet files.
 ///
@@ -55,8 +56,8 @@ pub enum Command {
     Lstsq(LstsqArgs),
     /// Determinant, with its sign and log|det| (NumPy det, slogdet).
     Det(OneInput),
-    /// Sum of the main diagonal (non-square allowed).
-    Trace(OneInput),
+    /// Sum of the main (or an offset) diagonal of every matrix (non-square allowed).
+    Trace(OffsetArgs),
     /// Numerical rank: singular values above a tolerance (of a vector: 0 or 1, as NumPy).
     Rank(RankArgs),
     /// Vector or matrix norm (NumPy linalg.norm).
@@ -68,9 +69,9 @@ pub enum Command {
     /// QR decomposition A = Q R.
     Qr(QrArgs),
     /// Cholesky factor L of a symmetric positive definite matrix, A = L Lᵀ.
-    Cholesky(OneInput),
+    Cholesky(CholeskyArgs),
     /// Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix.
-    Eigh(OneInput),
+    Eigh(EighArgs),
     /// Eigenvalues and eigenvectors of a general square matrix (complex when needed).
     Eig(OneInput),
     /// Singular value decomposition A = U Σ Vᵀ (thin unless --full).
@@ -83,6 +84,31 @@ pub enum Command {
     Tsvd(TsvdArgs),
     /// Is the matrix symmetric, orthogonal, positive definite?
     Check(OneInput),
+    /// A square matrix (or every matrix of a stack) to an integer power (NumPy
+    /// matrix_power; negative powers invert).
+    MatrixPower(MatrixPowerArgs),
+    /// The product of a chain of arrays in the cheapest order (NumPy multi_dot).
+    MultiDot(MultiDotArgs),
+    /// Solve the tensor equation tensordot(A, x, x.ndim) = B (NumPy tensorsolve).
+    Tensorsolve(TensorsolveArgs),
+    /// The inverse of a tensor with respect to tensordot (NumPy tensorinv).
+    Tensorinv(TensorinvArgs),
+    /// Tensor dot product over the given axes (NumPy tensordot).
+    Tensordot(TensordotArgs),
+    /// Condition number of every matrix (NumPy cond).
+    Cond(CondArgs),
+    /// Moore-Penrose pseudo-inverse of every matrix (NumPy pinv).
+    Pinv(PinvArgs),
+    /// Eigenvalues of every general square matrix (NumPy eigvals).
+    Eigvals(OneInput),
+    /// Eigenvalues (ascending) of every symmetric matrix (NumPy eigvalsh).
+    Eigvalsh(EighArgs),
+    /// Singular values (descending) of every matrix (NumPy svdvals).
+    Svdvals(OneInput),
+    /// Cross product of (arrays of) 3-vectors (NumPy linalg.cross).
+    Cross(CrossArgs),
+    /// The main (or an offset) diagonal of every matrix (NumPy linalg.diagonal).
+    Diagonal(OffsetArgs),
     /// Linear regression of y on X (scikit-learn LinearRegression; Ridge with --alpha > 0).
     Linreg(LinregArgs),
     /// Apply a saved PCA, IncrementalPCA or TruncatedSVD model to new data.
@@ -164,22 +190,45 @@ pub struct RankArgs {
     #[arg(value_name = "A")]
     pub a: PathBuf,
     /// Singular values above T count (default: S.max() · max(M, N) · ε, as NumPy).
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "T",
+        allow_negative_numbers = true,
+        conflicts_with = "rtol"
+    )]
     pub tol: Option<f64>,
+    /// Relative tolerance: singular values above R · S.max() count.
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    pub rtol: Option<f64>,
+    /// The matrix is symmetric (NumPy's hermitian=True; the rank is the same).
+    #[arg(long)]
+    pub hermitian: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
-/// `norm A [--ord ORD]`.
+/// `norm A [--ord ORD] [--axis AX] [--keepdims]`.
 #[derive(Debug, Args)]
 pub struct NormArgs {
-    /// Input vector or matrix.
+    /// Input array.
     #[arg(value_name = "A")]
     pub a: PathBuf,
     /// Order: 0, 1, -1, 2, -2, inf, -inf, fro, nuc or any number p (vectors). Default: 2-norm
     /// of a vector, Frobenius norm of a matrix.
     #[arg(long, value_name = "ORD", allow_hyphen_values = true, value_parser = parse_ord)]
     pub ord: Option<NormOrd>,
+    /// One axis (vector norms along it) or two axes ROW,COL (matrix norms); negative
+    /// values count from the end. Default: the whole array.
+    #[arg(
+        long,
+        value_name = "AX",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    pub axis: Option<Vec<isize>>,
+    /// Keep the reduced axes with length 1.
+    #[arg(long)]
+    pub keepdims: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -210,6 +259,226 @@ pub enum QrModeArg {
     Reduced,
     /// Q: m × m, R: m × n.
     Complete,
+    /// R only (k × n).
+    R,
+    /// LAPACK geqrf's Householder form: `h` (n × m, transposed as NumPy returns it) and `tau`.
+    Raw,
+}
+
+/// `cholesky A [--upper]`.
+#[derive(Debug, Args)]
+pub struct CholeskyArgs {
+    /// Symmetric positive definite matrix (or a stack).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Return the upper factor U = Lᵀ (A = Uᵀ U), result `u`, instead of `l`.
+    #[arg(long)]
+    pub upper: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `eigh A [--uplo L|U]`, `eigvalsh A [--uplo L|U]`.
+#[derive(Debug, Args)]
+pub struct EighArgs {
+    /// Symmetric matrix (or a stack).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Read only this triangle (L or U, as NumPy's UPLO). Without it the matrix must be
+    /// symmetric.
+    #[arg(long, value_name = "L|U", value_parser = parse_uplo)]
+    pub uplo: Option<Uplo>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Parses NumPy's UPLO: `L`, `l`, `U` or `u`.
+fn parse_uplo(s: &str) -> Result<Uplo, String> {
+    match s {
+        "L" | "l" => Ok(Uplo::Lower),
+        "U" | "u" => Ok(Uplo::Upper),
+        _ => Err("UPLO argument must be 'L' or 'U'".to_string()),
+    }
+}
+
+/// `matrix-power A N`.
+#[derive(Debug, Args)]
+pub struct MatrixPowerArgs {
+    /// Square matrix (or a stack).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// The exponent, any integer (|N| < 2¹²⁷).
+    #[arg(value_name = "N", allow_negative_numbers = true, value_parser = parse_exponent)]
+    pub n: i128,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// An integer exponent (NumPy requires an integer: `operator.index`).
+fn parse_exponent(s: &str) -> Result<i128, String> {
+    s.trim()
+        .parse::<i128>()
+        .map_err(|_| format!("{s:?}: exponent must be an integer"))
+}
+
+/// `multi-dot A B [C…]`.
+#[derive(Debug, Args)]
+pub struct MultiDotArgs {
+    /// Two or more arrays: the first and last may be vectors, the others matrices.
+    #[arg(value_name = "ARRAYS", num_args = 2.., required = true)]
+    pub arrays: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `tensorsolve A B [--axes I,J]`.
+#[derive(Debug, Args)]
+pub struct TensorsolveArgs {
+    /// Coefficient tensor.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Right-hand tensor.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// Axes of A to move to the end before solving.
+    #[arg(
+        long,
+        value_name = "I,J",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    pub axes: Option<Vec<isize>>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `tensorinv A [--ind N]`.
+#[derive(Debug, Args)]
+pub struct TensorinvArgs {
+    /// Tensor to invert.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Number of leading axes of the "row" index (positive).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        allow_negative_numbers = true
+    )]
+    pub ind: i64,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `tensordot A B [--axes N | --axes I,J:K,L]`.
+#[derive(Debug, Args)]
+pub struct TensordotArgs {
+    /// Left tensor.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Right tensor.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// N (the last N axes of A with the first N of B) or I,J:K,L (these axes of A with
+    /// these of B).
+    #[arg(long, value_name = "AXES", default_value = "2", allow_hyphen_values = true,
+          value_parser = parse_tensordot_axes)]
+    pub axes: TensordotAxes,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Parses `N` or `I,J:K,L`.
+fn parse_tensordot_axes(s: &str) -> Result<TensordotAxes, String> {
+    let list = |t: &str| -> Result<Vec<isize>, String> {
+        t.split(',')
+            .filter(|x| !x.trim().is_empty())
+            .map(|x| {
+                x.trim()
+                    .parse::<isize>()
+                    .map_err(|_| format!("{x:?} is not an axis"))
+            })
+            .collect()
+    };
+    match s.split_once(':') {
+        Some((a, b)) => Ok(TensordotAxes::Pairs(list(a)?, list(b)?)),
+        None => s
+            .trim()
+            .parse::<usize>()
+            .map(TensordotAxes::Count)
+            .map_err(|_| format!("{s:?}: expected N or I,J:K,L")),
+    }
+}
+
+/// `cond A [--p P]`.
+#[derive(Debug, Args)]
+pub struct CondArgs {
+    /// Matrix (or a stack).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Norm order: 2 (default, σmax/σmin), -2, 1, -1, inf, -inf or fro.
+    #[arg(long, value_name = "P", allow_hyphen_values = true, value_parser = parse_ord)]
+    pub p: Option<NormOrd>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `pinv A [--rcond R | --rtol R] [--hermitian]`.
+#[derive(Debug, Args)]
+pub struct PinvArgs {
+    /// Matrix (or a stack).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Singular values at or below R · σmax are dropped (default 1e-15, as NumPy).
+    #[arg(
+        long,
+        value_name = "R",
+        allow_negative_numbers = true,
+        conflicts_with = "rtol"
+    )]
+    pub rcond: Option<f64>,
+    /// The same cut-off under its array-API name.
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    pub rtol: Option<f64>,
+    /// The matrix is symmetric (NumPy's hermitian=True; the result is the same).
+    #[arg(long)]
+    pub hermitian: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `cross A B [--axis K]`.
+#[derive(Debug, Args)]
+pub struct CrossArgs {
+    /// Left (array of) 3-vectors.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Right (array of) 3-vectors.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// The axis holding the vectors.
+    #[arg(long, value_name = "K", default_value_t = -1, allow_negative_numbers = true)]
+    pub axis: isize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `diagonal A [--offset K]`, `trace A [--offset K]`.
+#[derive(Debug, Args)]
+pub struct OffsetArgs {
+    /// Matrix (or a stack: the last two axes).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Diagonal offset: > 0 above the main diagonal, < 0 below.
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    pub offset: isize,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `svd A [--full]`.
@@ -481,6 +750,18 @@ impl Command {
             Command::Pca(_) => "pca",
             Command::Tsvd(_) => "tsvd",
             Command::Check(_) => "check",
+            Command::MatrixPower(_) => "matrix-power",
+            Command::MultiDot(_) => "multi-dot",
+            Command::Tensorsolve(_) => "tensorsolve",
+            Command::Tensorinv(_) => "tensorinv",
+            Command::Tensordot(_) => "tensordot",
+            Command::Cond(_) => "cond",
+            Command::Pinv(_) => "pinv",
+            Command::Eigvals(_) => "eigvals",
+            Command::Eigvalsh(_) => "eigvalsh",
+            Command::Svdvals(_) => "svdvals",
+            Command::Cross(_) => "cross",
+            Command::Diagonal(_) => "diagonal",
             Command::Linreg(_) => "linreg",
             Command::Transform(_) => "transform",
             Command::InverseTransform(_) => "inverse-transform",
@@ -496,11 +777,21 @@ impl Command {
             | Command::Transpose(a)
             | Command::Inv(a)
             | Command::Det(a)
-            | Command::Trace(a)
-            | Command::Cholesky(a)
-            | Command::Eigh(a)
             | Command::Eig(a)
+            | Command::Eigvals(a)
+            | Command::Svdvals(a)
             | Command::Check(a) => a.output.clone(),
+            Command::Trace(a) | Command::Diagonal(a) => a.output.clone(),
+            Command::Cholesky(a) => a.output.clone(),
+            Command::Eigh(a) | Command::Eigvalsh(a) => a.output.clone(),
+            Command::MatrixPower(a) => a.output.clone(),
+            Command::MultiDot(a) => a.output.clone(),
+            Command::Tensorsolve(a) => a.output.clone(),
+            Command::Tensorinv(a) => a.output.clone(),
+            Command::Tensordot(a) => a.output.clone(),
+            Command::Cond(a) => a.output.clone(),
+            Command::Pinv(a) => a.output.clone(),
+            Command::Cross(a) => a.output.clone(),
             Command::Matmul(a) | Command::Solve(a) | Command::Cosine(a) | Command::Outer(a) => {
                 a.output.clone()
             }
@@ -538,6 +829,18 @@ impl Command {
             Command::Solve(_) => &["x"],
             Command::Outer(_) => &["outer"],
             Command::Cholesky(_) => &["l"],
+            Command::MatrixPower(_) => &["power"],
+            Command::MultiDot(_) | Command::Tensordot(_) => &["product"],
+            Command::Tensorsolve(_) => &["x"],
+            Command::Tensorinv(_) => &["inverse"],
+            Command::Cond(_) => &["cond"],
+            Command::Pinv(_) => &["pinv"],
+            Command::Eigvals(_) | Command::Eigvalsh(_) => &["eigenvalues"],
+            Command::Svdvals(_) => &["s"],
+            Command::Cross(_) => &["cross"],
+            Command::Diagonal(_) => &["diagonal"],
+            Command::Trace(_) => &["trace"],
+            Command::Norm(_) => &["norm"],
             Command::Lowrank(_) => &["approx"],
             Command::Linreg(_) => &["coef"],
             Command::Transform(_) => &["transformed"],
@@ -564,9 +867,7 @@ impl Command {
             ],
             Command::Info(_)
             | Command::Det(_)
-            | Command::Trace(_)
             | Command::Rank(_)
-            | Command::Norm(_)
             | Command::Cosine(_)
             | Command::Check(_)
             | Command::Tour(_) => &[],

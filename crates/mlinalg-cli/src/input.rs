@@ -123,21 +123,6 @@ pub fn vector(op: &'static str, path: &Path) -> Result<Array1<f64>> {
     Ok(a)
 }
 
-/// A non-empty, finite right-hand side (1-d or 2-d) from `path`.
-pub fn rhs(op: &'static str, path: &Path) -> Result<ArrayD<f64>> {
-    let b = dense(op, path)?;
-    if b.ndim() != 1 && b.ndim() != 2 {
-        bail!(
-            "{op}: expected B to be a 1-d vector or a 2-d matrix, got a {}-d array of shape {}",
-            b.ndim(),
-            fmt_shape(b.shape())
-        );
-    }
-    check_nonempty(op, &b)?;
-    check_finite(op, &b)?;
-    Ok(b)
-}
-
 /// The number of dimensions a `.npy` file's header declares.
 pub fn npy_ndim(path: &Path) -> Result<usize> {
     let src = mlinalg::stream::NpySource::open(path)?;

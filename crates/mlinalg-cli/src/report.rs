@@ -27,12 +27,20 @@ pub enum Value {
     /// written to files.
     Array(ArrayD<f64>),
     /// A complex array, `{"shape", "re", "im"}` in JSON.
+    // Complex command results are `Typed` (in their precision); this form remains for the
+    // renderers' own tests.
+    #[cfg_attr(not(test), allow(dead_code))]
     ComplexArray(ArrayD<Complex64>),
     /// An array in one of the library's four element types (float32, float64, complex64,
     /// complex128), written to files in that dtype; rendered like `Array` (real) or
     /// `ComplexArray` (complex). Its memory order is kept: a Fortran-ordered array (a
     /// transposed view) is written in Fortran order without a copy.
     Typed(TypedArray),
+    /// An array computed in one of the four element types but written to files in another
+    /// NumPy dtype: NumPy's result dtype where it is not a float or complex type of the
+    /// library (`int64` ranks, the `matrix_power` of an `int8` matrix, a `float16` norm).
+    /// Rendered like `Typed`.
+    Stored(TypedArray, StoreAs),
     /// Text lines, such as a network's shape trace (a JSON list of strings).
     Lines(Vec<String>),
     /// A nested report: one section of the tour (a JSON object).
@@ -44,9 +52,20 @@ impl Value {
     pub fn is_array(&self) -> bool {
         matches!(
             self,
-            Value::Array(_) | Value::ComplexArray(_) | Value::Typed(_)
+            Value::Array(_) | Value::ComplexArray(_) | Value::Typed(_) | Value::Stored(..)
         )
     }
+}
+
+/// The dtype a [`Value::Stored`] array is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreAs {
+    /// A dtype `mlinalg::io` knows.
+    Dtype(mlinalg::io::Dtype),
+    /// NumPy's `longdouble` (`<f16`: x87 80-bit extended, padded to 16 bytes).
+    LongDouble,
+    /// NumPy's `clongdouble` (`<c32`).
+    CLongDouble,
 }
 
 /// One line of a report: a named result, or a remark for people only (skipped by `--json`).
@@ -108,6 +127,7 @@ impl Report {
     }
 
     /// Appends a complex array of any dimension.
+    #[cfg(test)]
     pub fn complex<D: ndarray::Dimension>(
         self,
         name: &str,

@@ -22,6 +22,8 @@ mod io;
 mod json;
 #[path = "cli/models.rs"]
 mod models;
+#[path = "cli/numpy.rs"]
+mod numpy;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/plot.rs"]

@@ -1,14 +1,15 @@
-//! `inv A`: the inverse of a square matrix.
+//! `inv A`: the inverse of every square matrix of a stack `(..., M, M)`.
 
 use anyhow::Result;
 
 use crate::cli::OneInput;
-use crate::input;
+use crate::commands::nd;
 use crate::report::Report;
 
 const OP: &str = "inv";
 
 pub fn run(args: &OneInput) -> Result<Report> {
-    let a = input::finite_matrix(OP, &args.a)?;
-    Ok(Report::new().array("inverse", mlinalg::linalg::inv(a.view())?))
+    let a = nd::load_finite(OP, &args.a)?;
+    let inv = mlinalg::linalg::stacked::inv(a.data.view())?;
+    Ok(Report::new().value("inverse", a.prec.value(inv)))
 }

@@ -1,9 +1,11 @@
 //! `lstsq A B [--rcond R]`: least squares with NumPy's `lstsq` results.
 
-use anyhow::Result;
-use ndarray::{Ix1, Ix2};
+use anyhow::{Result, bail};
+use mlinalg::array::fmt_shape;
+use ndarray::{Array1, Array2, ArrayView2, Axis, Ix2};
 
 use crate::cli::LstsqArgs;
+use crate::commands::nd;
 use crate::input;
 use crate::report::Report;
 use crate::streaming;
@@ -38,20 +40,110 @@ pub fn run(args: &LstsqArgs) -> Result<Report> {
             .int("rank", f.rank)
             .array("singular_values", f.singular_values));
     }
-    let a = input::finite_matrix(OP, &args.a)?;
-    let b = input::rhs(OP, &args.b)?;
-    let r = Report::new();
-    Ok(if b.ndim() == 1 {
-        let f = mlinalg::linalg::lstsq(a.view(), &b.into_dimensionality::<Ix1>()?, args.rcond)?;
-        r.array("x", f.x)
-            .array("residuals", f.residuals)
-            .int("rank", f.rank)
-            .array("singular_values", f.singular_values)
+    dense(args)
+}
+
+/// The in-memory path: NumPy's `lstsq` on 2-d A and a 1-d or 2-d B, empty shapes included.
+fn dense(args: &LstsqArgs) -> Result<Report> {
+    let a = nd::load_finite(OP, &args.a)?;
+    let b = nd::load_finite(OP, &args.b)?;
+    let prec = a.prec.join(b.prec);
+    let a2 = input::to_matrix(OP, a.data)?;
+    let b_vec = b.data.ndim() == 1;
+    if b.data.ndim() != 1 && b.data.ndim() != 2 {
+        bail!(
+            "{OP}: expected B to be a 1-d vector or a 2-d matrix, got shape {}",
+            fmt_shape(b.data.shape())
+        );
+    }
+    let b2 = if b_vec {
+        b.data.insert_axis(Axis(1)).into_dimensionality::<Ix2>()?
     } else {
-        let f = mlinalg::linalg::lstsq(a.view(), &b.into_dimensionality::<Ix2>()?, args.rcond)?;
-        r.array("x", f.x)
-            .array("residuals", f.residuals)
-            .int("rank", f.rank)
-            .array("singular_values", f.singular_values)
+        b.data.into_dimensionality::<Ix2>()?
+    };
+    let (m, n) = a2.dim();
+    let k = b2.ncols();
+    if b2.nrows() != m {
+        bail!(
+            "{OP}: Incompatible dimensions: a is {} but b has {} rows",
+            fmt_shape(&[m, n]),
+            b2.nrows()
+        );
+    }
+    // NumPy: rcond None → ε · max(M, N) (ε of the computing precision). LAPACK gelsd reads
+    // rcond ≤ 0 as its machine precision 2⁻⁵³, applied to the singular values of its own
+    // bidiagonal form; at that level only rounding noise is cut, and the noise differs
+    // between SVD algorithms (NumPy's test_rcond expects full rank for an exactly
+    // rank-deficient matrix whose σ_min is noise just above 2⁻⁵³ · σ_max in LAPACK). So
+    // rcond ≤ 0 keeps every non-zero singular value.
+    let rcond = match args.rcond {
+        None => prec.eps() * m.max(n) as f64,
+        Some(r) if r <= 0.0 => 0.0,
+        Some(r) => r,
+    };
+    let Fit {
+        x,
+        residuals,
+        rank,
+        sv,
+    } = if m == 0 || n == 0 || k == 0 {
+        empty_lstsq(a2.view(), b2.view(), rcond)?
+    } else {
+        let f = mlinalg::linalg::lstsq(a2.view(), &b2, Some(rcond))?;
+        Fit {
+            x: f.x,
+            residuals: f.residuals,
+            rank: f.rank,
+            sv: f.singular_values,
+        }
+    };
+    // A 1-d b gives a 1-d x (and one residual).
+    let x = if b_vec {
+        x.index_axis_move(Axis(1), 0).into_dyn()
+    } else {
+        x.into_dyn()
+    };
+    Ok(Report::new()
+        .value("x", prec.value(x))
+        .value("residuals", prec.value(residuals.into_dyn()))
+        .int("rank", rank)
+        .value("singular_values", prec.value(sv.into_dyn())))
+}
+
+/// NumPy's `lstsq` when A or B has a zero dimension: x = 0 (n × k); residuals are the
+/// squared column norms of B when M > N (x = 0 leaves all of B), else empty.
+fn empty_lstsq(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>, rcond: f64) -> Result<Fit> {
+    let (m, n) = a.dim();
+    let k = b.ncols();
+    let sv = if m == 0 || n == 0 {
+        Array1::zeros(0)
+    } else {
+        mlinalg::linalg::svdvals(a)?
+    };
+    let smax = sv.iter().copied().fold(0.0, f64::max);
+    let rank = sv.iter().filter(|&&s| s > rcond * smax).count();
+    let x = if m == 0 || n == 0 || k == 0 {
+        Array2::zeros((n, k))
+    } else {
+        mlinalg::linalg::lstsq(a, &b, Some(rcond))?.x
+    };
+    let residuals = if m > n && rank == n {
+        b.map_axis(Axis(0), |c| c.iter().map(|v| v * v).sum::<f64>())
+    } else {
+        Array1::zeros(0)
+    };
+    Ok(Fit {
+        x,
+        residuals,
+        rank,
+        sv,
     })
+}
+
+/// `lstsq`'s four results.
+struct Fit {
+    x: Array2<f64>,
+    residuals: Array1<f64>,
+    rank: usize,
+    sv: Array1<f64>,
 }

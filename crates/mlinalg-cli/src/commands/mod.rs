@@ -4,24 +4,37 @@
 
 mod check;
 mod cholesky;
+mod cond;
 mod cosine;
+mod cross;
 mod det;
+mod diagonal;
 mod eig;
 mod eigh;
+mod eigvals;
+mod eigvalsh;
 mod info;
 mod inv;
 mod linreg;
 mod lowrank;
 mod lstsq;
 mod matmul;
+mod matrix_power;
 mod model;
+mod multi_dot;
+pub mod nd;
 mod norm;
 mod outer;
 mod pca;
+mod pinv;
 mod qr;
 mod rank;
 mod solve;
 mod svd;
+mod svdvals;
+mod tensordot;
+mod tensorinv;
+mod tensorsolve;
 pub mod tour;
 mod trace;
 mod transpose;
@@ -98,5 +111,17 @@ fn compute(cmd: &Command) -> Result<Report> {
         Command::InverseTransform(a) => model::inverse_transform(a),
         Command::Predict(a) => model::predict(a),
         Command::Tour(a) => tour::run(a),
+        Command::MatrixPower(a) => matrix_power::run(a),
+        Command::MultiDot(a) => multi_dot::run(a),
+        Command::Tensorsolve(a) => tensorsolve::run(a),
+        Command::Tensorinv(a) => tensorinv::run(a),
+        Command::Tensordot(a) => tensordot::run(a),
+        Command::Cond(a) => cond::run(a),
+        Command::Pinv(a) => pinv::run(a),
+        Command::Eigvals(a) => eigvals::run(a),
+        Command::Eigvalsh(a) => eigvalsh::run(a),
+        Command::Svdvals(a) => svdvals::run(a),
+        Command::Cross(a) => cross::run(a),
+        Command::Diagonal(a) => diagonal::run(a),
     }
 }

@@ -5,14 +5,16 @@
 //! with a small side come from the R factor of its non-zero rows ([`r_factor`]).
 
 use anyhow::{Result, anyhow, bail};
-use mlinalg::array::{check_nonempty, fmt_shape};
+use mlinalg::array::fmt_shape;
+use mlinalg::io::{Dtype, TypedArray, TypedLoaded};
 use mlinalg::linalg::{NormOrd, QrMode};
 use mlinalg::sparse::CsrMatrix;
-use ndarray::{Array1, Array2, array, s};
+use ndarray::{Array1, Array2, ArrayD, array, s};
 
 use crate::cli::NormArgs;
-use crate::input::{self, Operand};
-use crate::report::Report;
+use crate::commands::nd;
+use crate::input;
+use crate::report::{Report, StoreAs, Value};
 
 const OP: &str = "norm";
 
@@ -26,26 +28,80 @@ const MAX_SIDE: usize = 1000;
 /// the R factor is computed; beyond that the dense form is tried.
 const MAX_WORK: f64 = 2e10;
 
+/// How a dense norm result is written: NumPy's norm has the input's real dtype.
+#[derive(Clone, Copy)]
+enum Out {
+    /// float64 (also int and bool input).
+    F64,
+    /// float32 (float32 and complex64 input).
+    F32,
+    /// float16.
+    F16,
+    /// longdouble (longdouble and clongdouble input).
+    Long,
+}
+
+/// The norm of a dense array: `x` holds the values, or their moduli for complex input
+/// (every norm but the singular-value ones depends only on |xᵢ|).
+fn dense(args: &NormArgs, x: ArrayD<f64>, complex: bool, out: Out) -> Result<Report> {
+    let matrix = match &args.axis {
+        Some(a) => a.len() == 2,
+        None => x.ndim() == 2,
+    };
+    let spectral = matches!(
+        args.ord,
+        Some(NormOrd::Nuc) | Some(NormOrd::P(2.0)) | Some(NormOrd::P(-2.0))
+    );
+    if complex && matrix && spectral {
+        bail!(
+            "{OP}: --ord {} of a complex matrix is not supported yet",
+            args.ord.map_or_else(String::new, |o| o.to_string())
+        );
+    }
+    let n = mlinalg::linalg::norm_nd(x.view(), args.ord, args.axis.as_deref(), args.keepdims)?;
+    // NumPy never returns −0.0 here.
+    let n = n.mapv(|v| if v == 0.0 { 0.0 } else { v });
+    let v = match out {
+        Out::F64 => nd::Prec::F64.value(n),
+        Out::F32 => nd::Prec::F32.value(n),
+        Out::F16 => Value::Stored(TypedArray::Float64(n), StoreAs::Dtype(Dtype::Float16)),
+        Out::Long => Value::Stored(TypedArray::Float64(n), StoreAs::LongDouble),
+    };
+    Ok(Report::new().value("norm", v))
+}
+
 pub fn run(args: &NormArgs) -> Result<Report> {
-    let value = match input::load(OP, &args.a)? {
-        Operand::Dense(d) => {
-            let a = d.data;
-            check_nonempty(OP, &a)?;
-            match (a.ndim(), args.ord) {
-                (1 | 2, ord) => mlinalg::linalg::norm(&a, ord)?,
-                // NumPy: without `ord`, any array is flattened and its 2-norm taken.
-                (_, None) => mlinalg::vector::norm_l2(Array1::from_iter(a.iter().copied()).view()),
-                (n, Some(o)) => bail!(
-                    "{OP}: --ord {o} needs a 1-d vector or a 2-d matrix, got a {n}-d array of \
-                     shape {}",
-                    fmt_shape(a.shape())
-                ),
-            }
+    if input::is_parquet(&args.a) {
+        return dense(args, input::dense(OP, &args.a)?, false, Out::F64);
+    }
+    if let Some(long) = nd::longdouble::read(OP, &args.a)? {
+        return match long {
+            nd::longdouble::Long::Real(x) => dense(args, x, false, Out::Long),
+            nd::longdouble::Long::Complex(z) => dense(args, z.mapv(|z| z.norm()), true, Out::Long),
+        };
+    }
+    let loaded = mlinalg::io::load_typed_keep_sparse(&args.a).map_err(|e| anyhow!("{OP}: {e}"))?;
+    let value = match loaded {
+        TypedLoaded::Dense(d) => {
+            let out = match d.dtype {
+                Dtype::Float16 => Out::F16,
+                Dtype::Float32 | Dtype::Complex64 => Out::F32,
+                _ => Out::F64,
+            };
+            return match d.data {
+                TypedArray::Float64(x) => dense(args, x, false, out),
+                TypedArray::Float32(x) => dense(args, x.mapv(f64::from), false, out),
+                TypedArray::Complex64(z) => dense(args, z.mapv(|z| f64::from(z.norm())), true, out),
+                TypedArray::Complex128(z) => dense(args, z.mapv(|z| z.norm()), true, out),
+            };
         }
-        Operand::Sparse { matrix, .. } => {
+        TypedLoaded::Sparse { matrix, .. } => {
             let (m, n) = (matrix.nrows(), matrix.ncols());
             if m == 0 || n == 0 {
                 bail!("{OP}: empty input: shape {}", fmt_shape(&[m, n]));
+            }
+            if args.axis.is_some() {
+                bail!("{OP}: --axis needs a dense input (.npy), got a sparse matrix");
             }
             match args.ord {
                 // The Frobenius norm needs only the stored values: no densifying.

@@ -1,25 +1,37 @@
-//! `rank A [--tol T]`: the number of singular values above the tolerance.
+//! `rank A [--tol T | --rtol R] [--hermitian]`: the number of singular values above the
+//! tolerance, for every matrix of a stack (NumPy `linalg.matrix_rank`).
 
 use anyhow::Result;
-use mlinalg::array::{check_finite, check_nonempty};
+use mlinalg::array::check_finite;
+use mlinalg::io::{Dtype, TypedArray};
 
 use crate::cli::RankArgs;
-use crate::input;
-use crate::report::Report;
+use crate::commands::nd;
+use crate::report::{Report, StoreAs, Value};
 
 const OP: &str = "rank";
 
 pub fn run(args: &RankArgs) -> Result<Report> {
-    let a = input::dense(OP, &args.a)?;
-    if a.ndim() < 2 {
+    let a = nd::load(OP, &args.a)?;
+    check_finite(OP, &a.data)?;
+    if a.data.ndim() < 2 {
         // NumPy's matrix_rank of a scalar or vector: `int(not all(A == 0))`, whatever the
-        // tolerance. Empty and non-finite input are still errors, as for a matrix.
-        check_nonempty(OP, &a)?;
-        check_finite(OP, &a)?;
-        return Ok(Report::new().int("rank", usize::from(a.iter().any(|&x| x != 0.0))));
+        // tolerance.
+        return Ok(Report::new().int("rank", usize::from(a.data.iter().any(|&x| x != 0.0))));
     }
-    let a = input::to_matrix(OP, a)?;
-    check_nonempty(OP, &a)?;
-    check_finite(OP, &a)?;
-    Ok(Report::new().int("rank", mlinalg::linalg::matrix_rank(a.view(), args.tol)?))
+    let (m, n) = mlinalg::linalg::stacked::matrix_dims(OP, a.data.shape())?;
+    // NumPy's default rtol is max(M, N) · ε of the input's precision.
+    let rtol = args
+        .rtol
+        .or_else(|| (args.tol.is_none()).then(|| m.max(n) as f64 * a.prec.eps()));
+    let r = mlinalg::linalg::stacked::matrix_rank(a.data.view(), args.tol, rtol)?;
+    if r.ndim() == 0 {
+        return Ok(Report::new().int("rank", r.iter().copied().next().unwrap_or(0)));
+    }
+    // A stack: an int64 array (NumPy's intp).
+    let v = r.mapv(|x| x as f64);
+    Ok(Report::new().value(
+        "rank",
+        Value::Stored(TypedArray::Float64(v), StoreAs::Dtype(Dtype::Int64)),
+    ))
 }

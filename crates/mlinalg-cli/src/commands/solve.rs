@@ -1,27 +1,17 @@
-//! `solve A B`: `x` with `A x = B`, B a vector or a matrix.
+//! `solve A B`: `x` with `A x = B` for every matrix of a stack; B is a vector `(M,)` or a
+//! stack `(..., M, K)` broadcast against A's leading axes (NumPy `linalg.solve`).
 
 use anyhow::Result;
-use ndarray::{Ix1, Ix2};
 
 use crate::cli::TwoInputs;
-use crate::input;
+use crate::commands::nd;
 use crate::report::Report;
 
 const OP: &str = "solve";
 
 pub fn run(args: &TwoInputs) -> Result<Report> {
-    let a = input::finite_matrix(OP, &args.a)?;
-    let b = input::rhs(OP, &args.b)?;
-    let r = Report::new();
-    Ok(if b.ndim() == 1 {
-        r.array(
-            "x",
-            mlinalg::linalg::solve(a.view(), &b.into_dimensionality::<Ix1>()?)?,
-        )
-    } else {
-        r.array(
-            "x",
-            mlinalg::linalg::solve(a.view(), &b.into_dimensionality::<Ix2>()?)?,
-        )
-    })
+    let a = nd::load_finite(OP, &args.a)?;
+    let b = nd::load_finite(OP, &args.b)?;
+    let x = mlinalg::linalg::stacked::solve(a.data.view(), b.data.view())?;
+    Ok(Report::new().value("x", a.prec.join(b.prec).value(x)))
 }

@@ -1,18 +1,19 @@
-//! `svd A [--full]`: `A = U Σ Vᵀ`, singular values descending.
+//! `svd A [--full]`: `A = U Σ Vᵀ` for every matrix of a stack, singular values descending;
+//! empty matrices give NumPy's identity factors.
 
 use anyhow::Result;
 
 use crate::cli::SvdArgs;
-use crate::input;
+use crate::commands::nd;
 use crate::report::Report;
 
 const OP: &str = "svd";
 
 pub fn run(args: &SvdArgs) -> Result<Report> {
-    let a = input::finite_matrix(OP, &args.a)?;
-    let f = mlinalg::linalg::svd(a.view(), args.full)?;
+    let a = nd::load_finite(OP, &args.a)?;
+    let f = mlinalg::linalg::stacked::svd(a.data.view(), args.full)?;
     Ok(Report::new()
-        .array("u", f.u)
-        .array("s", f.s)
-        .array("vt", f.vt))
+        .value("u", a.prec.value(f.u))
+        .value("s", a.prec.value(f.s))
+        .value("vt", a.prec.value(f.vt)))
 }

@@ -15,12 +15,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use mlinalg::io::{NpyOrder, TypedArray, write_npy_to};
+use mlinalg::io::{Dtype, NpyOrder, TypedArray, write_npy_to};
 use ndarray::ArrayD;
 use tempfile::{NamedTempFile, TempPath};
 
+use crate::commands::nd::longdouble;
 use crate::output::json::number;
-use crate::report::{Report, Value};
+use crate::report::{Report, StoreAs, Value};
 
 /// The format of `--out FILE`, from its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,8 +366,142 @@ fn stage_npy(dest: &Path, value: &Value) -> Result<Staged> {
         Value::Array(a) => write_npy_to(f, a, NpyOrder::Auto),
         Value::ComplexArray(a) => write_npy_to(f, a, NpyOrder::Auto),
         Value::Typed(a) => a.write_npy_to(f, NpyOrder::Auto),
+        Value::Stored(a, dtype) => f.write_all(&stored_npy_bytes(a, *dtype)),
         _ => Err(std::io::Error::other("not an array")),
     })
+}
+
+/// The `.npy` bytes (C order) of `a` converted to `dtype` as NumPy's `astype` converts:
+/// truncation towards zero for integers, `!= 0` for bool, round-to-nearest for float16.
+/// Complex values keep their real part unless `dtype` is complex.
+fn stored_npy_bytes(a: &TypedArray, store: StoreAs) -> Vec<u8> {
+    let dtype = match store {
+        StoreAs::Dtype(d) => d,
+        StoreAs::LongDouble => Dtype::Float64,
+        StoreAs::CLongDouble => Dtype::Complex128,
+    };
+    let (re, im): (Vec<f64>, Vec<f64>) = match a {
+        TypedArray::Float64(x) => (x.iter().copied().collect(), vec![]),
+        TypedArray::Float32(x) => (x.iter().map(|&v| f64::from(v)).collect(), vec![]),
+        TypedArray::Complex128(x) => x.iter().map(|z| (z.re, z.im)).unzip(),
+        TypedArray::Complex64(x) => x.iter().map(|z| (f64::from(z.re), f64::from(z.im))).unzip(),
+    };
+    let imag = |i: usize| im.get(i).copied().unwrap_or(0.0);
+    let (descr, width) = match (store, dtype) {
+        (StoreAs::LongDouble, _) => ("<f16", 16),
+        (StoreAs::CLongDouble, _) => ("<c32", 32),
+        (_, dtype) => match dtype {
+            Dtype::Bool => ("|b1", 1),
+            Dtype::Int8 => ("|i1", 1),
+            Dtype::Uint8 => ("|u1", 1),
+            Dtype::Int16 => ("<i2", 2),
+            Dtype::Uint16 => ("<u2", 2),
+            Dtype::Int32 => ("<i4", 4),
+            Dtype::Uint32 => ("<u4", 4),
+            Dtype::Int64 => ("<i8", 8),
+            Dtype::Uint64 => ("<u8", 8),
+            Dtype::Float16 => ("<f2", 2),
+            Dtype::Float32 => ("<f4", 4),
+            Dtype::Complex64 => ("<c8", 8),
+            Dtype::Complex128 => ("<c16", 16),
+            _ => ("<f8", 8),
+        },
+    };
+    let mut body = Vec::with_capacity(re.len() * width);
+    for (i, &x) in re.iter().enumerate() {
+        if store == StoreAs::LongDouble {
+            body.extend_from_slice(&longdouble::from_f64(x));
+            continue;
+        }
+        if store == StoreAs::CLongDouble {
+            body.extend_from_slice(&longdouble::from_f64(x));
+            body.extend_from_slice(&longdouble::from_f64(imag(i)));
+            continue;
+        }
+        // `as` saturates float → int; NumPy wraps, which matters only out of range.
+        match dtype {
+            Dtype::Bool => body.push(u8::from(x != 0.0 || imag(i) != 0.0)),
+            Dtype::Int8 => body.extend_from_slice(&((x as i64) as i8).to_le_bytes()),
+            Dtype::Uint8 => body.extend_from_slice(&((x as i64) as u8).to_le_bytes()),
+            Dtype::Int16 => body.extend_from_slice(&((x as i64) as i16).to_le_bytes()),
+            Dtype::Uint16 => body.extend_from_slice(&((x as i64) as u16).to_le_bytes()),
+            Dtype::Int32 => body.extend_from_slice(&((x as i64) as i32).to_le_bytes()),
+            Dtype::Uint32 => body.extend_from_slice(&((x as i64) as u32).to_le_bytes()),
+            Dtype::Int64 => body.extend_from_slice(&(x as i64).to_le_bytes()),
+            Dtype::Uint64 => body.extend_from_slice(&(x as u64).to_le_bytes()),
+            Dtype::Float16 => body.extend_from_slice(&f32_to_f16(x as f32).to_le_bytes()),
+            Dtype::Float32 => body.extend_from_slice(&(x as f32).to_le_bytes()),
+            Dtype::Complex64 => {
+                body.extend_from_slice(&(x as f32).to_le_bytes());
+                body.extend_from_slice(&(imag(i) as f32).to_le_bytes());
+            }
+            Dtype::Complex128 => {
+                body.extend_from_slice(&x.to_le_bytes());
+                body.extend_from_slice(&imag(i).to_le_bytes());
+            }
+            _ => body.extend_from_slice(&x.to_le_bytes()),
+        }
+    }
+    let shape = a.shape();
+    let shape_text = match shape.len() {
+        1 => format!("({},)", shape[0]),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+    // Magic, version 1.0, header length; the header is padded with spaces to a multiple
+    // of 64 bytes and ends with a newline (numpy.lib.format).
+    let unpadded = 10 + dict.len() + 1;
+    let pad = (64 - unpadded % 64) % 64;
+    let hlen = dict.len() + pad + 1;
+    let mut out = Vec::with_capacity(10 + hlen + body.len());
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&u16::try_from(hlen).unwrap_or(u16::MAX).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out.extend(std::iter::repeat_n(b' ', pad));
+    out.push(b'\n');
+    out.extend_from_slice(&body);
+    out
+}
+
+/// IEEE binary32 → binary16, rounding to nearest, ties to even (overflow to ±∞).
+fn f32_to_f16(x: f32) -> u16 {
+    let bits = x.to_bits();
+    let sign = ((bits >> 16) & 0x8000) as u16;
+    let exp = ((bits >> 23) & 0xff) as i32;
+    let man = bits & 0x7f_ffff;
+    if exp == 0xff {
+        // ∞ or NaN (keep a quiet NaN).
+        return sign | 0x7c00 | if man != 0 { 0x200 } else { 0 };
+    }
+    let e = exp - 127 + 15;
+    if e >= 0x1f {
+        return sign | 0x7c00;
+    }
+    if e <= 0 {
+        // Subnormal half (or zero): shift the full significand into place.
+        if e < -10 {
+            return sign;
+        }
+        let full = man | 0x80_0000;
+        let shift = (14 - e) as u32;
+        let half = full >> shift;
+        let rem = full & ((1 << shift) - 1);
+        let mid = 1 << (shift - 1);
+        let round = rem > mid || (rem == mid && half & 1 == 1);
+        return sign | (half + u32::from(round)) as u16;
+    }
+    let half = ((e as u32) << 10) | (man >> 13);
+    let rem = man & 0x1fff;
+    let round = rem > 0x1000 || (rem == 0x1000 && half & 1 == 1);
+    // A carry out of the significand correctly bumps the exponent (to ∞ at the top).
+    sign | (half + u32::from(round)) as u16
 }
 
 /// A CSV table: a 0-d or 1-d array one value per line, a matrix one row per line.

@@ -63,7 +63,7 @@ fn is_inline(v: &Value) -> bool {
         | Value::Shape(_) => true,
         Value::Array(a) => a.ndim() == 0,
         Value::ComplexArray(a) => a.ndim() == 0,
-        Value::Typed(a) => a.ndim() == 0,
+        Value::Typed(a) | Value::Stored(a, _) => a.ndim() == 0,
         Value::Lines(_) | Value::Section(_) => false,
     }
 }
@@ -82,6 +82,23 @@ fn render_value(name: &str, value: &Value, width: usize, out: &mut String, inden
         Value::Array(a) if a.ndim() == 0 => {
             pad(out, &repr_f64(a.iter().next().copied().unwrap_or(f64::NAN)))
         }
+        // A 0-d result (a determinant, a norm) prints as Python prints the scalar.
+        Value::Typed(t) | Value::Stored(t, _) if t.ndim() == 0 => {
+            let text = match t {
+                TypedArray::Float64(a) => repr_f64(a.iter().copied().next().unwrap_or(f64::NAN)),
+                TypedArray::Float32(a) => {
+                    repr_f64(a.iter().copied().next().map_or(f64::NAN, f32_shown))
+                }
+                TypedArray::Complex128(a) => {
+                    repr_complex(a.iter().copied().next().unwrap_or_default())
+                }
+                TypedArray::Complex64(a) => {
+                    let z = a.iter().copied().next().unwrap_or_default();
+                    repr_complex(Complex64::new(f32_shown(z.re), f32_shown(z.im)))
+                }
+            };
+            pad(out, &text);
+        }
         Value::ComplexArray(a) if a.ndim() == 0 => {
             let z = a.iter().next().copied().unwrap_or_default();
             pad(out, &repr_complex(z));
@@ -98,7 +115,7 @@ fn render_value(name: &str, value: &Value, width: usize, out: &mut String, inden
                 let _ = writeln!(out, "{indent}{line}");
             }
         }
-        Value::Typed(t) => {
+        Value::Typed(t) | Value::Stored(t, _) => {
             let text = format_typed(t);
             if t.ndim() == 0 {
                 pad(out, &text);

@@ -88,7 +88,7 @@ fn value_into(value: &Value, out: &mut String) {
             nested(&a.view(), out, &|z: Complex64, out| number(z.im, out));
             out.push('}');
         }
-        Value::Typed(t) => typed(t, out),
+        Value::Typed(t) | Value::Stored(t, _) => typed(t, out),
         Value::Lines(lines) => {
             out.push('[');
             for (i, l) in lines.iter().enumerate() {

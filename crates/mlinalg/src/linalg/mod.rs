@@ -13,6 +13,11 @@
 //! | [`svd`], [`svdvals`], [`low_rank`] | `A = U Σ Vᵀ` | `linalg.svd`, `svdvals` |
 //! | [`norm`] | | `linalg.norm` |
 //! | [`matrix_rank`], [`pinv`], [`cond`] | | `linalg.matrix_rank`, `pinv`, `cond` |
+//! | [`matrix_power`], [`multi_dot`], [`tensordot`] | | `linalg.matrix_power`, `multi_dot`, `tensordot` |
+//! | [`tensorsolve`], [`tensorinv`] | | `linalg.tensorsolve`, `tensorinv` |
+//! | [`cross`], [`diagonal`], [`trace`] | | `linalg.cross`, `diagonal`, `trace` |
+//! | [`norm_nd`], [`vector_norm`], [`matrix_norm`] | | `linalg.norm` (`axis`, `keepdims`), `vector_norm`, `matrix_norm` |
+//! | [`stacked`] | | every routine above on stacks `(..., M, N)` |
 //! | [`is_symmetric`], [`is_orthogonal`], [`is_positive_definite`] | | `allclose` checks |
 //!
 //! Every solver and decomposition rejects empty input ([`Error::Empty`](crate::Error::Empty))
@@ -26,9 +31,12 @@ mod eig;
 mod lstsq;
 mod lu;
 mod norm;
+mod norm_nd;
+mod products;
 mod qr;
 mod rank;
 mod solve;
+pub mod stacked;
 mod svd;
 
 pub use checks::{is_orthogonal, is_positive_definite, is_symmetric};
@@ -37,6 +45,11 @@ pub use det::{Slogdet, det, slogdet};
 pub use eig::{Eig, Eigh, eig, eigh, eigvalsh};
 pub use lstsq::{Lstsq, lstsq};
 pub use norm::{NormOrd, norm};
+pub use norm_nd::{matrix_norm, norm_nd, vector_norm};
+pub use products::{
+    TensordotAxes, cross, diagonal, matrix_power, multi_dot, tensordot, tensorinv, tensorsolve,
+    trace,
+};
 pub use qr::{Qr, QrMode, qr};
 pub use rank::{cond, matrix_rank, pinv};
 pub use solve::{inv, solve};

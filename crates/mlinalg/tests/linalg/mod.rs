@@ -11,6 +11,7 @@ mod norm;
 mod qr;
 mod rank;
 mod solve;
+mod stacked;
 mod svd;
 
 use mlinalg::linalg::{

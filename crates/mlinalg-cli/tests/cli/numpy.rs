@@ -1,0 +1,279 @@
+//! The `numpy.linalg` surface of the binary (issue 12): stacks `(..., M, N)`, NumPy's
+//! result dtypes, empty arrays, the newer commands and options. Reference values are the
+//! library's NumPy fixtures (`crates/mlinalg/tests/fixtures/generate_stacked.py`).
+
+use std::path::{Path, PathBuf};
+
+use mlinalg::io::{Dtype, TypedArray};
+use ndarray::ArrayD;
+use serde_json::json;
+
+use crate::util::{Workdir, json};
+
+/// A fixture of the library's `generate_stacked.py`.
+fn stk(case: &str, key: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../mlinalg/tests/fixtures/linalg")
+        .join(format!("{case}__{key}.npy"));
+    assert!(p.exists(), "missing fixture {}", p.display());
+    p.to_string_lossy().into_owned()
+}
+
+/// Reads a `.npy` file written by the binary: its dtype and values (as f64).
+fn read(path: &Path) -> (Dtype, ArrayD<f64>) {
+    let t = mlinalg::io::load_typed(path).expect("readable .npy");
+    let v = match t.data {
+        TypedArray::Float64(a) => a,
+        TypedArray::Float32(a) => a.mapv(f64::from),
+        other => panic!("unexpected complex result {other:?}"),
+    };
+    (t.dtype, v)
+}
+
+/// Runs `args --out-dir DIR` and reads `DIR/<key>.npy`.
+fn result(d: &Workdir, args: &[&str], key: &str) -> (Dtype, ArrayD<f64>) {
+    let out = d.path("out");
+    let mut a = args.to_vec();
+    let o = out.to_string_lossy().into_owned();
+    a.extend(["--out-dir", &o]);
+    d.run(&a).ok();
+    let r = read(&out.join(format!("{key}.npy")));
+    std::fs::remove_dir_all(&out).expect("clean out dir");
+    r
+}
+
+fn assert_close(got: &ArrayD<f64>, want: &ArrayD<f64>, tol: f64, what: &str) {
+    assert_eq!(got.shape(), want.shape(), "{what}: shape");
+    for (g, w) in got.iter().zip(want.iter()) {
+        assert!(
+            (g - w).abs() <= tol * (1.0 + w.abs()) || g == w,
+            "{what}: {g} vs {w}"
+        );
+    }
+}
+
+fn fixture(case: &str, key: &str) -> ArrayD<f64> {
+    read(&PathBuf::from(stk(case, key))).1
+}
+
+/// A little-endian C-order `.npy` file of `descr` with the raw payload.
+fn npy(descr: &str, shape: &[usize], payload: &[u8]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
+    let shape_txt = if dims.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    };
+    let mut h = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_txt}, }}");
+    let total = 10 + h.len() + 1;
+    h.push_str(&" ".repeat((64 - total % 64) % 64));
+    h.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+fn f64s(v: &[f64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn f32s(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+#[test]
+fn stacks_broadcast_over_leading_axes() {
+    let d = Workdir::new();
+    let a = stk("stk_sq", "a");
+    let (dt, inv) = result(&d, &["inv", &a], "inverse");
+    assert_eq!(dt, Dtype::Float64);
+    assert_close(&inv, &fixture("stk_sq", "inverse"), 1e-12, "inv");
+    assert_close(
+        &result(&d, &["det", &a], "det").1,
+        &fixture("stk_sq", "det"),
+        1e-12,
+        "det",
+    );
+    let x = result(&d, &["solve", &a, &stk("stk_sq", "b")], "x").1;
+    assert_close(&x, &fixture("stk_sq", "x"), 1e-12, "solve");
+    let w = result(&d, &["eigvalsh", &a, "--uplo", "U"], "eigenvalues").1;
+    assert_close(&w, &fixture("stk_sq", "eigvalsh_u"), 1e-12, "eigvalsh U");
+    let s = result(&d, &["svdvals", &a], "s").1;
+    assert_close(&s, &fixture("stk_sq", "svdvals"), 1e-12, "svdvals");
+    let c = result(&d, &["cond", &a, "--p=-inf"], "cond").1;
+    assert_close(&c, &fixture("stk_sq", "cond_minf"), 1e-10, "cond");
+    let p = result(&d, &["matrix-power", &a, "-3"], "power").1;
+    assert_close(&p, &fixture("stk_sq", "power_m3"), 1e-11, "matrix-power");
+    let t = stk("stk_tall", "a");
+    let pi = result(&d, &["pinv", &t], "pinv").1;
+    assert_close(&pi, &fixture("stk_tall", "pinv"), 1e-12, "pinv");
+    let (dt, r) = result(&d, &["rank", &t], "rank");
+    assert_eq!(dt, Dtype::Int64, "a stack of ranks is intp");
+    assert_eq!(r, fixture("stk_tall", "rank"));
+    let u = result(&d, &["cholesky", &stk("stk_spd", "a"), "--upper"], "u").1;
+    assert_close(&u, &fixture("stk_spd", "u"), 1e-12, "cholesky --upper");
+    let n = result(
+        &d,
+        &["norm", &stk("stk_norm", "a"), "--ord=nuc", "--axis=2,0"],
+        "norm",
+    )
+    .1;
+    assert_close(&n, &fixture("stk_norm", "m_nuc"), 1e-12, "norm --axis");
+}
+
+#[test]
+fn float32_in_float32_out_and_ints_promote() {
+    let d = Workdir::new();
+    let a32 = d.write("a32.npy", npy("<f4", &[2, 2], &f32s(&[4.0, 7.0, 2.0, 6.0])));
+    let (dt, inv) = result(&d, &["inv", &a32], "inverse");
+    assert_eq!(dt, Dtype::Float32);
+    assert_close(
+        &inv,
+        &ndarray::array![[0.6, -0.7], [-0.2, 0.4]].into_dyn(),
+        1e-6,
+        "inv f32",
+    );
+    assert_eq!(result(&d, &["svd", &a32], "s").0, Dtype::Float32);
+    assert_eq!(result(&d, &["norm", &a32], "norm").0, Dtype::Float32);
+    let i8s = d.write("i8.npy", npy("|i1", &[2, 2], &[0, 1, 1, 0]));
+    assert_eq!(result(&d, &["det", &i8s], "det").0, Dtype::Float64);
+    // matrix_power keeps the dtype for N ≥ 0, inverts in float64 for N < 0.
+    let (dt, p) = result(&d, &["matrix-power", &i8s, "3"], "power");
+    assert_eq!(dt, Dtype::Int8);
+    assert_eq!(p, ndarray::array![[0., 1.], [1., 0.]].into_dyn());
+    assert_eq!(
+        result(&d, &["matrix-power", &i8s, "-1"], "power").0,
+        Dtype::Float64
+    );
+    let b = d.write("b.npy", npy("|b1", &[2, 2], &[1, 1, 0, 1]));
+    let (dt, p) = result(&d, &["matrix-power", &b, "2"], "power");
+    assert_eq!(dt, Dtype::Bool);
+    assert_eq!(p, ndarray::array![[1., 1.], [0., 1.]].into_dyn());
+    let (dt, p) = result(
+        &d,
+        &["matrix-power", &i8s, "1267650600228229401496703205377"],
+        "power",
+    );
+    assert_eq!(
+        (dt, p),
+        (Dtype::Int8, ndarray::array![[0., 1.], [1., 0.]].into_dyn())
+    );
+    // float16 is refused by the linalg routines, as NumPy refuses it.
+    let h = d.write("h.npy", npy("<f2", &[1, 1], &[0, 0x3c]));
+    let line = d.run(&["cholesky", &h]).fails().to_string();
+    assert!(line.contains("unsupported in linalg"), "{line}");
+}
+
+#[test]
+fn empty_arrays_follow_numpy() {
+    let d = Workdir::new();
+    let e00 = d.write("e00.npy", npy("<f8", &[0, 0], &[]));
+    let v = json(&["det", &e00]);
+    assert_eq!(
+        (&v["det"], &v["sign"], &v["logabsdet"]),
+        (&json!(1.0), &json!(1.0), &json!(0.0))
+    );
+    let e40 = d.write("e40.npy", npy("<f8", &[4, 0], &[]));
+    let u = result(&d, &["svd", &e40, "--full"], "u").1;
+    assert_eq!(u, ndarray::Array2::<f64>::eye(4).into_dyn());
+    assert_eq!(
+        result(&d, &["svd", &e40, "--full"], "vt").1.shape(),
+        &[0, 0]
+    );
+    let e0 = d.write("e0.npy", npy("<f8", &[0], &[]));
+    assert_eq!(json(&["norm", &e0])["norm"], json!(0.0));
+    let a = d.write(
+        "a.npy",
+        npy("<f8", &[4, 2], &f64s(&[0., 1., 2., 3., 4., 5., 6., 7.])),
+    );
+    let b = d.write("b.npy", npy("<f8", &[4, 0], &[]));
+    assert_eq!(result(&d, &["lstsq", &a, &b], "x").1.shape(), &[2, 0]);
+    let z = d.write("z.npy", npy("<f8", &[3, 0, 5], &[]));
+    assert_eq!(
+        result(&d, &["rank", &z], "rank").1,
+        ndarray::array![0., 0., 0.].into_dyn()
+    );
+    let line = d.run(&["cond", &e00]).fails().to_string();
+    assert!(line.contains("empty"), "{line}");
+}
+
+#[test]
+fn new_commands_and_their_errors() {
+    let d = Workdir::new();
+    let chain: Vec<String> = (0..5).map(|k| stk("stk_chain", &format!("a{k}"))).collect();
+    let mut args = vec!["multi-dot"];
+    args.extend(chain.iter().map(String::as_str));
+    let v = json(&args);
+    let want = fixture("stk_chain", "product")[[]];
+    assert!((crate::util::num(&v["product"]) - want).abs() < 1e-12 * want.abs().max(1.0));
+    d.run(&["multi-dot", &chain[1]]).usage();
+    let sq = stk("stk_sq", "a");
+    d.run(&["matrix-power", &sq, "1.5"]).usage();
+    d.run(&["matrix-power", &sq, "[1]"]).usage();
+    let line = d.run(&["matrix-power", &chain[0], "1"]).fails().to_string();
+    assert!(line.contains("1-dimensional array given"), "{line}");
+    d.run(&["eigh", &sq, "--uplo", "lower"]).usage();
+    let t = stk("stk_tall", "a");
+    let line = d.run(&["cross", &sq, &sq]).fails().to_string();
+    assert!(line.contains("(arrays of) 3-dimensional vectors"), "{line}");
+    let line = d.run(&["norm", &t, "--axis=3"]).fails().to_string();
+    assert!(line.contains("axis 3 is out of bounds"), "{line}");
+    let line = d.run(&["tensorinv", &t, "--ind=0"]).fails().to_string();
+    assert!(line.contains("ind"), "{line}");
+    let dd = stk("stk_tensor", "d");
+    assert_close(
+        &result(&d, &["diagonal", &dd, "--offset=-1"], "diagonal").1,
+        &fixture("stk_tensor", "diagonal_m1"),
+        0.0,
+        "diagonal",
+    );
+    assert_close(
+        &result(&d, &["trace", &dd, "--offset=2"], "trace").1,
+        &fixture("stk_tensor", "trace_2"),
+        1e-14,
+        "trace",
+    );
+    assert_close(
+        &result(&d, &["tensordot", &dd, &dd, "--axes=0,2:0,2"], "product").1,
+        &fixture("stk_tensor", "tensordot_pairs"),
+        1e-13,
+        "tensordot",
+    );
+    let x = result(
+        &d,
+        &[
+            "tensorsolve",
+            &stk("stk_tensor", "a"),
+            &stk("stk_tensor", "b"),
+        ],
+        "x",
+    )
+    .1;
+    assert_close(&x, &fixture("stk_tensor", "x"), 1e-10, "tensorsolve");
+    let (h, tau) = (
+        result(&d, &["qr", &t, "--mode", "raw"], "h").1,
+        result(&d, &["qr", &t, "--mode", "raw"], "tau").1,
+    );
+    assert_eq!((h.shape(), tau.shape()), (&[2, 3, 5][..], &[2, 3][..]));
+    let r = result(&d, &["qr", &t, "--mode", "r"], "r").1.mapv(f64::abs);
+    assert_close(&r, &fixture("stk_tall", "r").mapv(f64::abs), 1e-12, "qr r");
+}
+
+#[test]
+fn lstsq_rcond_has_numpys_meaning() {
+    // NumPy's test_rcond: rank 4 with rcond = -1 (machine ε), 3 with the default.
+    let d = Workdir::new();
+    let at = [
+        [0., 1., 0., 1., 2., 0.],
+        [0., 2., 0., 0., 1., 0.],
+        [1., 0., 1., 0., 0., 4.],
+        [0., 0., 0., 2., 3., 0.],
+    ];
+    let a: Vec<f64> = (0..6).flat_map(|i| (0..4).map(move |j| at[j][i])).collect();
+    let a = d.write("a.npy", npy("<f8", &[6, 4], &f64s(&a)));
+    let b = d.write("b.npy", npy("<f8", &[6], &f64s(&[1., 0., 0., 0., 0., 0.])));
+    assert_eq!(json(&["lstsq", &a, &b, "--rcond=-1"])["rank"], json!(4));
+    assert_eq!(json(&["lstsq", &a, &b])["rank"], json!(3));
+}
