@@ -502,6 +502,21 @@ pub(crate) fn randomized_svd_impl(
     // scikit-learn: "this implementation is a bit faster with smaller shape[1]", i.e. the
     // random block has min(m, n) rows.
     let transpose = opts.transpose.unwrap_or(m < n);
+    // The sketches (the random block, its products, their normalised copies and Q) are
+    // dense: about two (nrows + ncols) × size blocks at once, however sparse A is. A size
+    // line may declare 2·10⁸ × 2·10⁸ for two entries: refuse before allocating.
+    let sketch_bytes = (m as u64)
+        .saturating_add(n as u64)
+        .saturating_mul(size as u64)
+        .saturating_mul(2 * std::mem::size_of::<f64>() as u64);
+    crate::memory::check_available(
+        op,
+        sketch_bytes,
+        &format!(
+            "the randomized solver's dense sketches of {size} columns (k = {n_components} plus              {} oversamples) for a {m} × {n} matrix (fewer components need less)",
+            opts.n_oversamples
+        ),
+    )?;
     let at = Transposed(a);
     let work: &dyn LinearOperator = if transpose { &at } else { a };
 

@@ -233,7 +233,14 @@ impl TruncatedSvd {
             });
         }
         crate::array::check_finite(OP, &ndarray::ArrayView1::from(x.data()))?;
-        let full_var = x.mean_variance_axis0().1.sum();
+        let full_var = x
+            .try_mean_variance_axis0()
+            .map_err(|e| match e {
+                Error::Unsupported { detail, .. } => Error::Unsupported { op: OP, detail },
+                e => e,
+            })?
+            .1
+            .sum();
         match self.algorithm {
             TruncatedSvdAlgorithm::Exact => {
                 self.check_k((m, n))?;

@@ -673,7 +673,7 @@ impl TruncatedSvd {
         let (sv, vt) = randomized_stream(OP, source, opts, &cfg, &mut |a| match a {
             BlockRef::Dense(v) => col.update(*v),
             BlockRef::Sparse(m) => {
-                let (mean, var) = m.mean_variance_axis0();
+                let (mean, var) = m.try_mean_variance_axis0()?;
                 let n = m.nrows() as f64;
                 col.merge(&Moments::from_parts(m.nrows() as u64, mean, var * n))
             }
