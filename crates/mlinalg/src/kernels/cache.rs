@@ -20,6 +20,10 @@ pub(crate) struct Cache {
 /// Where a [`Caches`] came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Source {
+    #[cfg_attr(
+        any(not(target_arch = "x86_64"), miri),
+        allow(dead_code, reason = "CPUID is read on x86-64 only")
+    )]
     Cpuid,
     Sysfs,
     Fallback,

@@ -566,3 +566,127 @@ fn own_cpu() -> f64 {
         .collect();
     f.iter().sum::<f64>() / 100.0
 }
+
+/// Single-thread A/B harness that survives a loaded machine (not a test): each variant is
+/// timed by this thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`, so time spent preempted by
+/// other processes does not count), best of `KBENCH_REPS` (default 15), the variants
+/// interleaved rep by rep.
+/// `KBENCH=gemm:2048,gemv:4096 cargo test -p mlinalg --lib kernels::gemm::tests::kernel_ab -- --ignored --nocapture`
+/// gemm: the derived blocking of this CPU against the Zen 5 table and the small-cache
+/// derivation; gemv: the gemv kernel (row- and column-major `A`) against faer's product.
+#[test]
+#[ignore = "timing harness, run by hand"]
+fn kernel_ab() {
+    use crate::kernels::cache::{self, forced};
+    let reps: usize = std::env::var("KBENCH_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15);
+    let spec = std::env::var("KBENCH").unwrap_or_else(|_| "gemm:1024,gemv:4096".into());
+    let isa = Isa::detect();
+    let (mr, nr) = tile(isa);
+    let caches = cache::detect();
+    println!("caches {caches:?}; isa {isa:?}");
+    // faer's products single-threaded too
+    crate::linalg::bridge::set_threads(1);
+    for item in spec.split(',') {
+        let Some((kind, n)) = item.split_once(':') else {
+            continue;
+        };
+        let n: usize = n.parse().unwrap_or(1024);
+        let mut best: Vec<(String, f64, f64)> = Vec::new();
+        let mut record =
+            |name: &str, secs: f64, flops: f64| match best.iter_mut().find(|b| b.0 == name) {
+                Some(b) => b.1 = b.1.min(secs),
+                None => best.push((name.to_string(), secs, flops)),
+            };
+        match kind {
+            "gemm" => {
+                let a = matrix(n, n, 1);
+                let b = matrix(n, n, 2);
+                let mut c = Array2::<f64>::zeros((n, n));
+                let flops = 2.0 * (n * n * n) as f64;
+                let variants = [
+                    ("derived", Blocking::derive(&caches, mr, nr)),
+                    ("zen5 table", Blocking::table(isa)),
+                    ("zen5 derived", Blocking::derive(&forced::ZEN5, mr, nr)),
+                    ("small derived", Blocking::derive(&forced::SMALL, mr, nr)),
+                ];
+                // small products: repeat inside a sample so that it lasts ~20 ms
+                let inner = ((4e7 / flops) as usize).max(1);
+                for _ in 0..reps {
+                    for (name, blk) in variants {
+                        let t = thread_cpu();
+                        for _ in 0..inner {
+                            gemm_with(&mut c.view_mut(), &a.view(), &b.view(), false, isa, blk, 1);
+                        }
+                        record(
+                            &format!("{name} {blk:?}"),
+                            (thread_cpu() - t) / inner as f64,
+                            flops,
+                        );
+                    }
+                    let t = thread_cpu();
+                    for _ in 0..inner {
+                        crate::linalg::bridge::faer_gemm(
+                            &mut c.view_mut(),
+                            &a.view(),
+                            &b.view(),
+                            1.0,
+                            false,
+                        );
+                    }
+                    record("faer", (thread_cpu() - t) / inner as f64, flops);
+                }
+            }
+            "gemv" => {
+                let a = matrix(n, n, 3);
+                let f = a.t().as_standard_layout().into_owned();
+                let x = matrix(n, 1, 4);
+                let mut y = Array2::<f64>::zeros((n, 1));
+                let flops = 2.0 * (n * n) as f64;
+                for _ in 0..reps {
+                    for (name, av) in [("C", a.view()), ("F", f.t())] {
+                        let t = thread_cpu();
+                        crate::kernels::gemv::gemv_with(
+                            isa,
+                            1,
+                            &av,
+                            &x.column(0),
+                            &mut y.column_mut(0),
+                            false,
+                        );
+                        record(&format!("gemv {name}"), thread_cpu() - t, flops);
+                        let t = thread_cpu();
+                        crate::linalg::bridge::faer_gemm(
+                            &mut y.view_mut(),
+                            &av,
+                            &x.view(),
+                            1.0,
+                            false,
+                        );
+                        record(&format!("faer {name}"), thread_cpu() - t, flops);
+                    }
+                }
+            }
+            _ => continue,
+        }
+        for (name, secs, flops) in best {
+            println!(
+                "{kind} n={n} {name}: best {secs:.3e} s, {:.2} GFLOP/s (1 thread, CPU time)",
+                flops / secs / 1e9
+            );
+        }
+    }
+}
+
+/// This thread's CPU time in seconds.
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}

@@ -119,14 +119,17 @@ pub(crate) fn matmul_into(
     // Large products go to our packed AVX-512 GEMM, which measured 1.05–1.12× OpenBLAS and
     // 1.03–1.21× faer at 2048–4096 on this machine (crate::kernels::gemm::preferred has the rule);
     // everything else stays on faer, which is faster for small and skinny shapes.
-    // Matrix–vector products (and vector–matrix ones, transposed) are memory-bound: the
-    // gemv kernel streams A once, on every core, without packing.
+    // Matrix–vector products (and vector–matrix ones, transposed) with a matrix larger
+    // than the cache are memory-bound: the gemv kernel streams it once, on every core,
+    // without packing.
     if b.ncols() == 1
+        && crate::kernels::gemv::preferred(a.nrows(), a.ncols())
         && crate::kernels::gemv::gemv(a, &b.column(0), &mut c.column_mut(0), accumulate)
     {
         return;
     }
     if a.nrows() == 1
+        && crate::kernels::gemv::preferred(b.ncols(), b.nrows())
         && crate::kernels::gemv::gemv(&b.t(), &a.row(0), &mut c.row_mut(0), accumulate)
     {
         return;

@@ -320,7 +320,7 @@ pub fn tensordot(
 ///
 /// # Examples
 /// ```
-/// use ndarray::{Array2, Array3};
+/// use ndarray::Array2;
 /// use mlinalg::linalg::tensorsolve;
 /// let a = Array2::<f64>::eye(6).into_shape_with_order((6, 2, 3)).unwrap();
 /// let b = ndarray::Array1::<f64>::ones(6);

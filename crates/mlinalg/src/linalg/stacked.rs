@@ -16,7 +16,7 @@
 //! |---|---|
 //! | [`inv`], [`solve`] | `linalg.inv`, `linalg.solve` |
 //! | [`det`], [`slogdet`] | `linalg.det`, `linalg.slogdet` |
-//! | [`eigh`], [`eigvalsh`], [`eig`], [`eigvals`] | `linalg.eigh`, `eigvalsh`, `eig`, `eigvals` |
+//! | [`eigh`], [`eigvalsh`], [`eig`] (its eigenvalues: `eigvals`) | `linalg.eigh`, `eigvalsh`, `eig`, `eigvals` |
 //! | [`svd`], [`svdvals`] | `linalg.svd`, `linalg.svdvals` |
 //! | [`qr`], [`qr_raw`] | `linalg.qr` (all four modes) |
 //! | [`cholesky`] | `linalg.cholesky` (`upper`) |
@@ -24,7 +24,7 @@
 //!
 //! # Examples
 //! ```
-//! use ndarray::{array, Array3};
+//! use ndarray::Array3;
 //! use mlinalg::linalg::stacked;
 //! // Two 2 × 2 matrices at once.
 //! let a = Array3::from_shape_vec((2, 2, 2), vec![2., 0., 0., 4., 1., 2., 3., 4.]).unwrap();
@@ -323,7 +323,6 @@ pub fn solve(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f6
 ///
 /// # Examples
 /// ```
-/// use ndarray::ArrayD;
 /// let e = ndarray::ArrayD::<f64>::zeros(ndarray::IxDyn(&[0, 0]));
 /// assert_eq!(mlinalg::linalg::stacked::det(e.view())?[[]], 1.0);
 /// # Ok::<(), mlinalg::Error>(())
