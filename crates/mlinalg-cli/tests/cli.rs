@@ -14,6 +14,8 @@ mod contract;
 mod docs;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/io.rs"]
 mod io;
 #[path = "cli/json.rs"]

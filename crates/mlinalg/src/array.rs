@@ -196,18 +196,9 @@ pub(crate) fn try_vec_uninit(op: &'static str, len: usize) -> Result<Vec<f64>> {
     let bytes = len.saturating_mul(std::mem::size_of::<f64>());
     // Linux overcommits: a reservation larger than RAM succeeds and the process is killed
     // when the pages are touched. Refuse requests beyond the memory actually available
-    // (cgroup limits included: inside a container /proc/meminfo describes the host).
-    if bytes > CHECK_AVAILABLE_ABOVE
-        && let Some(avail) = crate::memory::available_memory()
-        && bytes as u64 > avail
-    {
-        return Err(Error::Unsupported {
-            op,
-            detail: format!(
-                "cannot allocate {len} elements ({bytes} bytes): only {avail} bytes of memory available"
-            ),
-        });
-    }
+    // (cgroup and rlimit limits included: inside a container /proc/meminfo describes the
+    // host).
+    crate::memory::check_available(op, bytes as u64, &format!("{len} elements"))?;
     let mut v: Vec<f64> = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
         op,
@@ -224,17 +215,7 @@ pub(crate) fn try_vec_uninit(op: &'static str, len: usize) -> Result<Vec<f64>> {
 pub(crate) fn try_vec_uninit_of<T>(op: &'static str, len: usize) -> Result<Vec<T>> {
     checked_len(op, &[len])?;
     let bytes = len.saturating_mul(std::mem::size_of::<T>());
-    if bytes > CHECK_AVAILABLE_ABOVE
-        && let Some(avail) = crate::memory::available_memory()
-        && bytes as u64 > avail
-    {
-        return Err(Error::Unsupported {
-            op,
-            detail: format!(
-                "cannot allocate {len} elements ({bytes} bytes): only {avail} bytes of memory available"
-            ),
-        });
-    }
+    crate::memory::check_available(op, bytes as u64, &format!("{len} elements"))?;
     let mut v: Vec<T> = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
         op,
@@ -243,9 +224,6 @@ pub(crate) fn try_vec_uninit_of<T>(op: &'static str, len: usize) -> Result<Vec<T
     advise_huge_pages(v.as_mut_ptr().cast(), bytes);
     Ok(v)
 }
-
-/// Allocations below this size skip the available-memory check (it reads /proc).
-const CHECK_AVAILABLE_ABOVE: usize = 256 << 20;
 
 /// `madvise(MADV_HUGEPAGE)` on the 2 MiB-aligned interior of a large, untouched buffer.
 /// Purely advisory: failure is ignored.

@@ -1,0 +1,35 @@
+//! Matrix Market: the in-memory parser, the file reader and the streamed row source.
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use mlinalg::stream::{Block, MtxCsrSource, RowSource};
+use std::path::Path;
+
+fuzz_target!(|data: &[u8]| {
+    common::init();
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Some((m, _)) = common::checked(mlinalg::io::parse_mtx(text, Path::new("fuzz.mtx"))) {
+            common::check_csr(&m);
+        }
+    }
+    let path = common::file("f.mtx", data);
+    if let Some((m, _)) = common::checked(mlinalg::io::read_mtx(&path)) {
+        common::check_csr(&m);
+    }
+    if let Some(mut src) = common::checked(MtxCsrSource::open(&path)) {
+        let mut b = Block::new();
+        for _ in 0..64 {
+            match src.read_block(&mut b, 4) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    common::check_message(&e);
+                    break;
+                }
+            }
+        }
+    }
+    let _ = common::checked(mlinalg::io::summarize(&path));
+});
