@@ -133,6 +133,28 @@ impl Error {
         }
     }
 
+    /// The same error attributed to the operation `op`: the variants that carry nothing
+    /// but an operation (non-finite input, singular or not positive definite matrix, no
+    /// convergence) are re-labelled, so an estimator's error starts with its own name and
+    /// not with that of the routine it called; every other variant is returned unchanged.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::Error;
+    /// let e = Error::NonFinite { op: "svd" }.with_op("pca");
+    /// assert_eq!(e.to_string(), "pca: input contains non-finite values (NaN or infinity)");
+    /// ```
+    #[must_use]
+    pub fn with_op(self, op: &'static str) -> Error {
+        match self {
+            Error::NonFinite { .. } => Error::NonFinite { op },
+            Error::NoConvergence { .. } => Error::NoConvergence { op },
+            Error::NotPositiveDefinite { .. } => Error::NotPositiveDefinite { op },
+            Error::Singular { .. } => Error::Singular { op },
+            other => other,
+        }
+    }
+
     /// A [`Error::Format`] for `path`.
     pub(crate) fn format(path: impl Into<PathBuf>, detail: impl Into<String>) -> Self {
         Error::Format {

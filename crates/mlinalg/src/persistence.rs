@@ -969,7 +969,7 @@ fn dtype_name(d: Descr) -> String {
 #[cfg(all(test, feature = "serde"))]
 mod serde_tests {
     use super::Model;
-    use crate::decomposition::{IncrementalPca, Pca, TruncatedSvd, TsvdAlgorithm};
+    use crate::decomposition::{IncrementalPca, Pca, TruncatedSvd, TruncatedSvdAlgorithm};
     use crate::linear_model::{LinearRegression, Ridge};
 
     /// With the `serde` feature every fitted estimator serializes (here to JSON) and comes
@@ -984,7 +984,7 @@ mod serde_tests {
             Pca::new(Some(2)).whiten(true).fit(x.view()).unwrap().into(),
             ipca.into(),
             TruncatedSvd::new(2)
-                .algorithm(TsvdAlgorithm::Exact)
+                .algorithm(TruncatedSvdAlgorithm::Exact)
                 .fit(x.view())
                 .unwrap()
                 .into(),
