@@ -42,8 +42,9 @@ pub fn file(name: &str, bytes: &[u8]) -> PathBuf {
 pub fn check_message(e: &mlinalg::Error) {
     let msg = e.to_string();
     assert!(
-        !msg.chars().any(|c| c.is_control()
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+        !msg.chars()
+            .any(|c| c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
         "unsafe message: {msg:?}"
     );
     assert!(msg.len() < 64 * 1024, "message of {} bytes", msg.len());
@@ -71,7 +72,10 @@ pub fn check_csr(m: &mlinalg::sparse::CsrMatrix) {
     for r in 0..nrows {
         assert!(p[r] <= p[r + 1]);
         let row = &idx[p[r]..p[r + 1]];
-        assert!(row.windows(2).all(|w| w[0] < w[1]), "row {r} not strictly increasing");
+        assert!(
+            row.windows(2).all(|w| w[0] < w[1]),
+            "row {r} not strictly increasing"
+        );
         assert!(row.iter().all(|&c| c < ncols));
     }
 }

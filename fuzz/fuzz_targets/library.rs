@@ -15,11 +15,11 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ndarray::{Array1, Array2};
 
+use mlinalg::Error;
 use mlinalg::decomposition::{Pca, PcaSolver, TruncatedSvd, TsvdAlgorithm};
 use mlinalg::linalg::{self, NormOrd, QrMode};
 use mlinalg::linear_model::{LinearRegression, Ridge};
 use mlinalg::sparse::CsrMatrix;
-use mlinalg::Error;
 
 /// A value from the awkward corners of f64 (or any f64).
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -84,7 +84,10 @@ fn moderate(a: &Array2<f64>) -> bool {
 }
 
 fn finite<D: ndarray::Dimension>(a: &ndarray::Array<f64, D>, what: &str) {
-    assert!(a.iter().all(|v| v.is_finite()), "{what}: non-finite result {a:?}");
+    assert!(
+        a.iter().all(|v| v.is_finite()),
+        "{what}: non-finite result {a:?}"
+    );
 }
 
 fn bounded<D: ndarray::Dimension>(a: &ndarray::Array<f64, D>, what: &str) {
@@ -132,7 +135,10 @@ fuzz_target!(|case: Case| {
         if ok {
             finite(&f.s, "svd s");
             assert!(f.s.iter().all(|&s| s >= 0.0), "svd s negative");
-            assert!(f.s.windows(2).into_iter().all(|w| w[0] >= w[1]), "svd s not descending");
+            assert!(
+                f.s.windows(2).into_iter().all(|w| w[0] >= w[1]),
+                "svd s not descending"
+            );
             bounded(&f.u, "svd u");
             bounded(&f.vt, "svd vt");
         }
@@ -157,11 +163,21 @@ fuzz_target!(|case: Case| {
             }
         }
     }
-    let _ = run(linalg::matrix_rank(a.view(), None), bad, "matrix_rank").map(|rank| assert!(rank <= kmin));
+    let _ = run(linalg::matrix_rank(a.view(), None), bad, "matrix_rank")
+        .map(|rank| assert!(rank <= kmin));
     if let Some(p) = run(linalg::pinv(a.view(), None), bad, "pinv") {
         assert_eq!(p.dim(), (c, r));
     }
-    for ord in [None, Some(NormOrd::Fro), Some(NormOrd::Nuc), Some(NormOrd::Inf), Some(NormOrd::NegInf), Some(NormOrd::P(1.0)), Some(NormOrd::P(2.0)), Some(NormOrd::P(-2.0))] {
+    for ord in [
+        None,
+        Some(NormOrd::Fro),
+        Some(NormOrd::Nuc),
+        Some(NormOrd::Inf),
+        Some(NormOrd::NegInf),
+        Some(NormOrd::P(1.0)),
+        Some(NormOrd::P(2.0)),
+        Some(NormOrd::P(-2.0)),
+    ] {
         if let Some(n) = common::checked(linalg::norm(&a, ord)) {
             if ok && ord != Some(NormOrd::P(-2.0)) {
                 assert!(n.is_finite() && n >= 0.0, "norm {ord:?} = {n}");
@@ -196,7 +212,11 @@ fuzz_target!(|case: Case| {
         assert_eq!(x.dim(), (n, n));
     }
     let b = y.slice(ndarray::s![..n]).to_owned();
-    let _ = run(linalg::solve(sq.view(), &b), sqbad || (n > 0 && !b.iter().all(|v| v.is_finite())), "solve");
+    let _ = run(
+        linalg::solve(sq.view(), &b),
+        sqbad || (n > 0 && !b.iter().all(|v| v.is_finite())),
+        "solve",
+    );
     let _ = run(linalg::cholesky(sq.view()), sqbad, "cholesky");
     if let Some(e) = run(linalg::eig(sq.view()), sqbad, "eig") {
         let _ = e;
@@ -208,16 +228,28 @@ fuzz_target!(|case: Case| {
         assert_eq!(e.eigenvectors.dim(), (n, n));
         if n > 0 && moderate(&sym) {
             finite(&e.eigenvalues, "eigh values");
-            assert!(e.eigenvalues.windows(2).into_iter().all(|w| w[0] <= w[1]), "eigh not ascending");
+            assert!(
+                e.eigenvalues.windows(2).into_iter().all(|w| w[0] <= w[1]),
+                "eigh not ascending"
+            );
             bounded(&e.eigenvectors, "eigh vectors");
         }
     }
     let _ = run(linalg::eigvalsh(sym.view()), symbad, "eigvalsh");
 
     // --- estimators
-    for solver in [PcaSolver::Auto, PcaSolver::Svd, PcaSolver::CovarianceEigh, PcaSolver::Randomized] {
+    for solver in [
+        PcaSolver::Auto,
+        PcaSolver::Svd,
+        PcaSolver::CovarianceEigh,
+        PcaSolver::Randomized,
+    ] {
         let n_comp = if k == 0 { None } else { Some(k) };
-        if let Some(f) = run(Pca::new(n_comp).solver(solver).seed(seed).fit(a.view()), bad, "pca") {
+        if let Some(f) = run(
+            Pca::new(n_comp).solver(solver).seed(seed).fit(a.view()),
+            bad,
+            "pca",
+        ) {
             let nc = f.n_components();
             assert!(nc <= kmin);
             assert_eq!(f.components().dim(), (nc, c));
@@ -232,7 +264,10 @@ fuzz_target!(|case: Case| {
     }
     for algorithm in [TsvdAlgorithm::Randomized, TsvdAlgorithm::Exact] {
         let _ = run(
-            TruncatedSvd::new(k.max(1)).algorithm(algorithm).seed(seed).fit(a.view()),
+            TruncatedSvd::new(k.max(1))
+                .algorithm(algorithm)
+                .seed(seed)
+                .fit(a.view()),
             bad,
             "tsvd",
         );
@@ -245,7 +280,13 @@ fuzz_target!(|case: Case| {
     common::check_csr(&t);
     assert_eq!(t.shape(), (c, r));
     if let Some(d) = common::checked(m.to_dense()) {
-        assert!(d.iter().zip(a.iter()).all(|(x, y)| x.to_bits() == y.to_bits() || (*y == 0.0 && *x == 0.0) || (x.is_nan() && y.is_nan())));
+        assert!(
+            d.iter()
+                .zip(a.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits()
+                    || (*y == 0.0 && *x == 0.0)
+                    || (x.is_nan() && y.is_nan()))
+        );
     }
     let ones = Array2::<f64>::ones((c, 2));
     if let Some(p) = common::checked(m.dot_dense(ones.view())) {

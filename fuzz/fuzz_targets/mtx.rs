@@ -4,7 +4,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use mlinalg::stream::{Block, MtxCsrSource, RowSource};
+use mlinalg::stream::{CsrRowSource, MtxCsrSource};
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,11 +19,13 @@ fuzz_target!(|data: &[u8]| {
         common::check_csr(&m);
     }
     if let Some(mut src) = common::checked(MtxCsrSource::open(&path)) {
-        let mut b = Block::new();
         for _ in 0..64 {
-            match src.read_block(&mut b, 4) {
-                Ok(true) => {}
-                Ok(false) => break,
+            match src.read_block(4) {
+                Ok(Some((_, m))) => {
+                    common::check_csr(&m);
+                    assert_eq!(m.ncols(), src.ncols());
+                }
+                Ok(None) => break,
                 Err(e) => {
                     common::check_message(&e);
                     break;

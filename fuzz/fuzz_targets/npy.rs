@@ -19,15 +19,27 @@ fuzz_target!(|data: &[u8]| {
     let typed = common::checked(mlinalg::io::parse_npy_typed(data, name));
     // The two parsers agree on which files they accept (complex files are typed-only).
     if dense.is_some() {
-        assert!(typed.is_some(), "parse_npy accepted what parse_npy_typed refused");
+        assert!(
+            typed.is_some(),
+            "parse_npy accepted what parse_npy_typed refused"
+        );
     }
     let path = common::file("f.npy", data);
     let header = common::checked(mlinalg::io::read_npy_header(&path));
     let read = common::checked(mlinalg::io::read_npy(&path));
-    assert_eq!(read.is_some(), dense.is_some(), "read_npy and parse_npy disagree");
+    assert_eq!(
+        read.is_some(),
+        dense.is_some(),
+        "read_npy and parse_npy disagree"
+    );
     if let (Some(a), Some(b)) = (&read, &dense) {
         assert_eq!(a.data.shape(), b.data.shape());
-        assert!(a.data.iter().zip(b.data.iter()).all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())));
+        assert!(
+            a.data
+                .iter()
+                .zip(b.data.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+        );
     }
     if let Some(h) = header {
         let _ = h;

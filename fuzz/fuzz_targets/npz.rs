@@ -5,7 +5,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use mlinalg::stream::{Block, NpzCsrSource, RowSource};
+use mlinalg::stream::{CsrRowSource, NpzCsrSource};
 
 fuzz_target!(|data: &[u8]| {
     common::init();
@@ -27,11 +27,13 @@ fuzz_target!(|data: &[u8]| {
         common::check_csr(&m);
     }
     if let Some(mut src) = common::checked(NpzCsrSource::open(&path)) {
-        let mut b = Block::new();
         for _ in 0..64 {
-            match src.read_block(&mut b, 5) {
-                Ok(true) => {}
-                Ok(false) => break,
+            match src.read_block(5) {
+                Ok(Some((_, m))) => {
+                    common::check_csr(&m);
+                    assert_eq!(m.ncols(), src.ncols());
+                }
+                Ok(None) => break,
                 Err(e) => {
                     common::check_message(&e);
                     break;
