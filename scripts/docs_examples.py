@@ -44,6 +44,7 @@ def main():
     save("w.npy", np.array([4.0, 3]))
     save("nan.npy", np.array([[1.0, np.nan], [0.0, 1.0]]))
     save("empty.npy", np.zeros((0, 3)))
+    save("empty00.npy", np.zeros((0, 0)))
     save("f32.npy", np.array([[1.5, 2.0], [-3.0, 4.25]], dtype=np.float32))
     save("ints.npy", np.array([[1, 2], [3, 4]], dtype=np.int64))
     save("stack.npy", np.array([[[2.0, 0], [0, 2]], [[1.0, 2], [3, 4]]]))

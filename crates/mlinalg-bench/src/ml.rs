@@ -4,7 +4,7 @@ use std::cell::OnceCell;
 use std::hint::black_box;
 use std::rc::Rc;
 
-use mlinalg::decomposition::{Pca, TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{Pca, TruncatedSvd, TruncatedSvdAlgorithm};
 use mlinalg::random::Rng;
 use mlinalg::sparse::CsrMatrix;
 use serde_json::json;
@@ -57,7 +57,7 @@ pub fn cases(pca: (usize, usize), sp: (usize, usize), v: &mut Vec<Case>) {
             run(move || {
                 // scikit-learn's fit_transform
                 let fitted = TruncatedSvd::new(50)
-                    .algorithm(TsvdAlgorithm::Randomized)
+                    .algorithm(TruncatedSvdAlgorithm::Randomized)
                     .n_iter(5)
                     .seed(0)
                     .fit_transform_sparse(&a)?;

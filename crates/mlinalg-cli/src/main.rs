@@ -79,7 +79,7 @@ fn run() -> ExitCode {
                 return ExitCode::from(2);
             }
             // Help and --version go to stdout with exit 0; real usage errors to stderr, 2.
-            let _ = e.print();
+            print_clap_error(&e);
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
@@ -92,7 +92,7 @@ fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if let Some(UsageError(e)) = err.downcast_ref::<UsageError>() {
-                let _ = e.print();
+                print_clap_error(e);
                 return ExitCode::from(2);
             }
             // See ripgrep's main: a closed pipe (`mlinalg svd a.npy | head -1`) is not an
@@ -110,10 +110,30 @@ fn run() -> ExitCode {
     }
 }
 
-/// Prints `error: <message>` as exactly one line on stderr.
+/// Prints `error: <message>` as exactly one line on stderr. The message may quote file
+/// names, arguments and file content: control characters (a hostile file's `ESC ] 0 ;` or
+/// `ESC [ 31 m`), bidirectional overrides and invalid UTF-8 are shown escaped (`\x1b`),
+/// never sent to the terminal.
 fn error_line(msg: &str) {
     let one_line: String = msg.split_whitespace().collect::<Vec<_>>().join(" ");
-    let _ = writeln!(std::io::stderr().lock(), "error: {one_line}");
+    let safe = mlinalg::error::escape_controls(&one_line);
+    let _ = writeln!(std::io::stderr().lock(), "error: {safe}");
+}
+
+/// Prints a clap error (usage errors echo the arguments given: a file name or value
+/// holding terminal escapes). Help and `--version` go to stdout as clap formats them;
+/// errors go to stderr as plain text, each line through
+/// [`mlinalg::error::escape_controls`].
+fn print_clap_error(e: &clap::Error) {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return;
+    }
+    let text = e.render().to_string();
+    let mut err = std::io::stderr().lock();
+    for line in text.lines() {
+        let _ = writeln!(err, "{}", mlinalg::error::escape_controls(line));
+    }
 }
 
 /// A clap usage error for the command `name` (exit 2, usage lines follow).

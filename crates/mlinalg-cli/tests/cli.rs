@@ -16,6 +16,8 @@ mod docs;
 mod engine;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/hostile.rs"]
+mod hostile;
 #[path = "cli/io.rs"]
 mod io;
 #[path = "cli/json.rs"]

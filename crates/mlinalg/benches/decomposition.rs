@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use crate::must;
 use criterion::{BenchmarkId, Criterion, criterion_group};
-use mlinalg::decomposition::{Pca, TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{Pca, TruncatedSvd, TruncatedSvdAlgorithm};
 use mlinalg::random::randn2;
 
 use crate::sparse::random_csr;
@@ -28,7 +28,7 @@ fn pca(c: &mut Criterion) {
 fn truncated_svd(c: &mut Criterion) {
     let mut g = c.benchmark_group("truncsvd10");
     let tsvd = TruncatedSvd::new(10)
-        .algorithm(TsvdAlgorithm::Randomized)
+        .algorithm(TruncatedSvdAlgorithm::Randomized)
         .n_iter(5)
         .seed(0);
     for (m, k) in [(1000, 200), (5000, 1000)] {

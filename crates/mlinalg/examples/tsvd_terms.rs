@@ -8,7 +8,7 @@
 //! coordinates: the documents about linear algebra and those about cooking fall on different
 //! components.
 
-use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
 use mlinalg::sparse::CsrMatrix;
 
 const TERMS: [&str; 12] = [
@@ -56,7 +56,7 @@ fn main() -> mlinalg::Result<()> {
         x.nnz()
     );
     let svd = TruncatedSvd::new(2)
-        .algorithm(TsvdAlgorithm::Randomized)
+        .algorithm(TruncatedSvdAlgorithm::Randomized)
         .fit_sparse(&x)?;
     println!("singular values {:.4}", svd.singular_values());
     println!(

@@ -4,9 +4,10 @@
 //! `(n_samples, n_features)` layout, as in scikit-learn: one row per sample, one
 //! column per feature.
 
-use ndarray::{Array, Array2, ArrayBase, Data, Dimension, IxDyn};
+use ndarray::{Array, Array2, ArrayBase, ArrayD, Data, Dimension, IxDyn};
 
 use crate::error::{Error, Result};
+use crate::scalar::Scalar;
 
 /// The `n × n` identity matrix (NumPy `eye`).
 ///
@@ -50,13 +51,17 @@ pub fn fmt_shape(shape: &[usize]) -> String {
 /// let e = mlinalg::array::check_finite("inv", &array![1.0, f64::NAN]).unwrap_err();
 /// assert!(e.to_string().contains("non-finite"));
 /// ```
-pub fn check_finite<S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
+pub fn check_finite<T, S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
 where
-    S: Data<Elem = f64>,
+    T: Scalar,
+    S: Data<Elem = T>,
     D: Dimension,
 {
     let finite = match a.as_slice_memory_order() {
-        Some(s) => all_finite(s),
+        Some(s) => match crate::scalar::cast_slice::<T, f64>(s) {
+            Some(s) => all_finite(s),
+            None => s.iter().all(|v| v.is_finite()),
+        },
         None => a.iter().all(|v| v.is_finite()),
     };
     if finite {
@@ -106,7 +111,7 @@ pub(crate) fn abs_max(s: &[f64]) -> f64 {
 /// ```
 pub fn check_nonempty<S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
 where
-    S: Data<Elem = f64>,
+    S: Data,
     D: Dimension,
 {
     if a.is_empty() {
@@ -122,7 +127,7 @@ where
 /// Returns `Err(Error::Shape)` unless `a` is square.
 pub(crate) fn check_square<S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
 where
-    S: Data<Elem = f64>,
+    S: Data,
     D: Dimension,
 {
     let s = a.shape();
@@ -137,9 +142,10 @@ where
 }
 
 /// The usual checks of a solver or decomposition: non-empty, then finite.
-pub(crate) fn check_input<S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
+pub(crate) fn check_input<T, S, D>(op: &'static str, a: &ArrayBase<S, D>) -> Result<()>
 where
-    S: Data<Elem = f64>,
+    T: Scalar,
+    S: Data<Elem = T>,
     D: Dimension,
 {
     check_nonempty(op, a)?;
@@ -190,18 +196,9 @@ pub(crate) fn try_vec_uninit(op: &'static str, len: usize) -> Result<Vec<f64>> {
     let bytes = len.saturating_mul(std::mem::size_of::<f64>());
     // Linux overcommits: a reservation larger than RAM succeeds and the process is killed
     // when the pages are touched. Refuse requests beyond the memory actually available
-    // (cgroup limits included: inside a container /proc/meminfo describes the host).
-    if bytes > CHECK_AVAILABLE_ABOVE
-        && let Some(avail) = crate::memory::available_memory()
-        && bytes as u64 > avail
-    {
-        return Err(Error::Unsupported {
-            op,
-            detail: format!(
-                "cannot allocate {len} elements ({bytes} bytes): only {avail} bytes of memory available"
-            ),
-        });
-    }
+    // (cgroup and rlimit limits included: inside a container /proc/meminfo describes the
+    // host).
+    crate::memory::check_available(op, bytes as u64, &format!("{len} elements"))?;
     let mut v: Vec<f64> = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
         op,
@@ -218,17 +215,7 @@ pub(crate) fn try_vec_uninit(op: &'static str, len: usize) -> Result<Vec<f64>> {
 pub(crate) fn try_vec_uninit_of<T>(op: &'static str, len: usize) -> Result<Vec<T>> {
     checked_len(op, &[len])?;
     let bytes = len.saturating_mul(std::mem::size_of::<T>());
-    if bytes > CHECK_AVAILABLE_ABOVE
-        && let Some(avail) = crate::memory::available_memory()
-        && bytes as u64 > avail
-    {
-        return Err(Error::Unsupported {
-            op,
-            detail: format!(
-                "cannot allocate {len} elements ({bytes} bytes): only {avail} bytes of memory available"
-            ),
-        });
-    }
+    crate::memory::check_available(op, bytes as u64, &format!("{len} elements"))?;
     let mut v: Vec<T> = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
         op,
@@ -237,9 +224,6 @@ pub(crate) fn try_vec_uninit_of<T>(op: &'static str, len: usize) -> Result<Vec<T
     advise_huge_pages(v.as_mut_ptr().cast(), bytes);
     Ok(v)
 }
-
-/// Allocations below this size skip the available-memory check (it reads /proc).
-const CHECK_AVAILABLE_ABOVE: usize = 256 << 20;
 
 /// `madvise(MADV_HUGEPAGE)` on the 2 MiB-aligned interior of a large, untouched buffer.
 /// Purely advisory: failure is ignored.
@@ -299,6 +283,20 @@ pub fn try_zeros2(op: &'static str, nrows: usize, ncols: usize) -> Result<Array2
     let len = checked_len(op, &[nrows, ncols])?;
     let v = try_vec(op, len)?;
     Array2::from_shape_vec((nrows, ncols), v).map_err(|e| Error::shape(op, e.to_string()))
+}
+
+/// [`try_zeros`] for any [`Scalar`] element type (the `f64` buffer advised for huge pages
+/// as [`try_vec`]).
+pub(crate) fn try_zeros_of<T: Scalar>(op: &'static str, shape: &[usize]) -> Result<ArrayD<T>> {
+    let len = checked_len(op, shape)?;
+    let v: Vec<T> = if crate::scalar::same_type::<T, f64>() {
+        crate::scalar::cast(try_vec(op, len)?).expect("T is f64")
+    } else {
+        let mut v = try_vec_uninit_of::<T>(op, len)?;
+        v.resize(len, T::from_f64(0.0));
+        v
+    };
+    Array::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::shape(op, e.to_string()))
 }
 
 #[cfg(test)]

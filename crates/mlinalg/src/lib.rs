@@ -40,7 +40,7 @@
 
 pub mod array;
 pub mod decomposition;
-mod error;
+pub mod error;
 pub mod io;
 mod kernels;
 pub mod linalg;

@@ -1,7 +1,13 @@
 //! How much memory this process may use: [`MemoryLimit`], and the bytes really available
 //! (the smallest of the cgroup v2 `memory.max − memory.current`, the cgroup v1
-//! `memory.limit_in_bytes − memory.usage_in_bytes`, each along the whole cgroup path, and
-//! the kernel's `MemAvailable`).
+//! `memory.limit_in_bytes − memory.usage_in_bytes`, each along the whole cgroup path, the
+//! kernel's `MemAvailable`, and the room left under the process's own `RLIMIT_AS` and
+//! `RLIMIT_DATA`, as `ulimit -v` or `prlimit --as` set them).
+//!
+//! [`check_available`] is the one check every allocation sized from input goes through
+//! (a header's shape, a size line, a zip entry's declared size, `k` times `n` for a
+//! sketch): an error with the size, the memory available and what needed it, instead of
+//! an abort (`memory allocation of … bytes failed`) or the OOM killer.
 //!
 //! Inside a container `/proc/meminfo` describes the host: a process limited to 2 GiB by
 //! its cgroup sees 24 GiB "available" there and is killed by the OOM killer when it
@@ -12,6 +18,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
@@ -161,10 +168,144 @@ pub fn available_memory() -> Option<u64> {
             .min(),
         _ => None,
     };
-    match (meminfo, cg) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+    [meminfo, cg, rlimit_room()].into_iter().flatten().min()
+}
+
+/// Allocations below this size skip [`check_available`]'s reading of `/proc` (a few
+/// hundred microseconds): they cannot exhaust a machine on their own.
+pub const CHECK_AVAILABLE_ABOVE: u64 = 256 << 20;
+
+/// Errors unless `bytes` more bytes fit in the memory available to this process
+/// ([`available_memory`]); `what` says what they are for (`"the 200000001 row pointers
+/// of a 200000000 × 200000000 matrix"`). Requests below [`CHECK_AVAILABLE_ABOVE`] always pass,
+/// and so does everything where nothing can be read.
+///
+/// Linux overcommits: a reservation larger than RAM succeeds and the process is killed
+/// when the pages are touched, so `try_reserve` alone does not protect a process inside a
+/// container; this check does.
+///
+/// # Errors
+/// [`Error::Unsupported`]: `op: cannot allocate <what>: N bytes (X GiB), but only M bytes
+/// (Y GiB) of memory are available`.
+///
+/// # Examples
+/// ```
+/// use mlinalg::memory::check_available;
+/// assert!(check_available("demo", 1 << 20, "a small buffer").is_ok());
+/// let e = check_available("demo", u64::MAX, "a sketch").unwrap_err();
+/// assert!(e.to_string().starts_with("demo: cannot allocate a sketch: 18446744073709551615 bytes"));
+/// ```
+pub fn check_available(op: &'static str, bytes: u64, what: &str) -> Result<()> {
+    let cap = ALLOCATION_CAP.load(Ordering::Relaxed);
+    if cap != 0 && bytes > cap {
+        return Err(Error::Unsupported {
+            op,
+            detail: format!(
+                "cannot allocate {what}: {bytes} bytes ({}), more than the {cap}-byte cap set \
+                 for one allocation",
+                human(bytes)
+            ),
+        });
     }
+    if bytes <= CHECK_AVAILABLE_ABOVE {
+        return Ok(());
+    }
+    // Beyond any machine: refused without asking the system.
+    let avail = if bytes >= 1 << 50 {
+        available_memory().unwrap_or(0)
+    } else {
+        match available_memory() {
+            Some(a) => a,
+            None => return Ok(()),
+        }
+    };
+    if bytes > avail {
+        return Err(Error::Unsupported {
+            op,
+            detail: format!(
+                "cannot allocate {what}: {bytes} bytes ({}), but only {avail} bytes ({}) of memory are available",
+                human(bytes),
+                human(avail)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The cap of [`set_allocation_cap`]; 0 for none.
+static ALLOCATION_CAP: AtomicU64 = AtomicU64::new(0);
+
+/// Caps every allocation sized from input ([`check_available`]) at `bytes` for the whole
+/// process (`None` removes the cap): a program that reads untrusted files in a small
+/// budget, or a fuzzer that must tell an unchecked allocation (which then exceeds its
+/// memory limit) from a checked one (which then fails with an error).
+///
+/// # Examples
+/// ```
+/// use mlinalg::memory::{check_available, set_allocation_cap};
+/// // (a cap above any real allocation: doctests may share a process)
+/// set_allocation_cap(Some(1 << 45));
+/// let e = check_available("demo", 1 << 46, "a buffer").unwrap_err();
+/// assert!(e.to_string().contains("more than the 35184372088832-byte cap"));
+/// set_allocation_cap(None);
+/// ```
+pub fn set_allocation_cap(bytes: Option<u64>) {
+    ALLOCATION_CAP.store(bytes.unwrap_or(0), Ordering::Relaxed);
+}
+
+/// A size for people: `1.5 GiB`, `300.0 MiB`, `512 bytes`.
+pub(crate) fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    for (shift, unit) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] {
+        let u = (1u64 << shift) as f64;
+        if b >= u {
+            return format!("{:.1} {unit}", b / u);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Room left under the process's `RLIMIT_AS` (address space, `ulimit -v`, `prlimit --as`)
+/// and `RLIMIT_DATA`: the limit minus the current `VmSize` / `VmData` of
+/// `/proc/self/status`. `None` where neither limit is set.
+#[cfg(target_os = "linux")]
+fn rlimit_room() -> Option<u64> {
+    let limit = |resource| {
+        let mut r = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit struct into the valid, exclusive `r`.
+        let ok = unsafe { libc::getrlimit(resource, &raw mut r) } == 0;
+        (ok && r.rlim_cur != libc::RLIM_INFINITY).then_some(r.rlim_cur)
+    };
+    let as_limit = limit(libc::RLIMIT_AS);
+    let data_limit = limit(libc::RLIMIT_DATA);
+    if as_limit.is_none() && data_limit.is_none() {
+        return None;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let used = |key| parse_status_kb(&status, key).unwrap_or(0);
+    [
+        as_limit.map(|l| l.saturating_sub(used("VmSize:"))),
+        data_limit.map(|l| l.saturating_sub(used("VmData:"))),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rlimit_room() -> Option<u64> {
+    None
+}
+
+/// A `kB` value of `/proc/self/status` (`VmSize:  123 kB`), in bytes.
+pub(crate) fn parse_status_kb(text: &str, key: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    let mut parts = line[key.len()..].split_whitespace();
+    let n: u64 = parts.next()?.parse().ok()?;
+    (parts.next() == Some("kB")).then(|| n.saturating_mul(1024))
 }
 
 /// `MemAvailable` of a `/proc/meminfo` text, in bytes.
@@ -402,6 +543,25 @@ mod tests {
         std::fs::write(dir.join("memory.stat"), "total_inactive_file 100000\n").unwrap();
         assert_eq!(cgroup_room(&dir, CgroupVersion::V1), Some(1600000));
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn status_and_check() {
+        let t = "Name:\tx\nVmPeak:\t  9 kB\nVmSize:\t  2048 kB\nVmData:\t 100 kB\n";
+        assert_eq!(parse_status_kb(t, "VmSize:"), Some(2048 * 1024));
+        assert_eq!(parse_status_kb(t, "VmData:"), Some(100 * 1024));
+        assert_eq!(parse_status_kb(t, "VmRSS:"), None);
+        assert_eq!(human(3 << 29), "1.5 GiB");
+        assert_eq!(human(100), "100 bytes");
+        assert!(check_available("t", CHECK_AVAILABLE_ABOVE, "x").is_ok());
+        let e = check_available("t", 1 << 62, "the sketch").unwrap_err();
+        assert!(matches!(e, Error::Unsupported { op: "t", .. }), "{e:?}");
+        assert!(
+            e.to_string().starts_with(
+                "t: cannot allocate the sketch: 4611686018427387904 bytes (4194304.0 TiB), but only"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

@@ -2,11 +2,32 @@
 //! operations with broadcasting ([`hadamard`], [`add`], [`sub`], [`div`]), [`trace`],
 //! [`transpose`].
 
-use ndarray::{Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn, Zip};
+use ndarray::{
+    Array1, Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Ix2, IxDyn,
+    Zip,
+};
 
-use crate::array::{fmt_shape, try_zeros, try_zeros2};
+use crate::array::{fmt_shape, try_zeros_of};
 use crate::error::{Error, Result};
 use crate::linalg::bridge;
+use crate::scalar::{Scalar, cast_view, cast_view_mut, same_type};
+
+/// `c = a @ b` for any element type: our packed GEMM (or faer) for `f64`, faer's generic
+/// product for the others.
+fn matmul_into<T: Scalar>(
+    c: &mut ArrayViewMut2<'_, T>,
+    a: &ArrayView2<'_, T>,
+    b: &ArrayView2<'_, T>,
+) {
+    if same_type::<T, f64>() {
+        let mut c = cast_view_mut::<T, f64, _>(c.view_mut()).expect("T is f64");
+        let a = cast_view::<T, f64, _>(a.view()).expect("T is f64");
+        let b = cast_view::<T, f64, _>(b.view()).expect("T is f64");
+        bridge::matmul_into(&mut c, &a, &b, false);
+    } else {
+        bridge::generic::matmul_into(c, a, b, false);
+    }
+}
 
 fn inner_mismatch(a: &[usize], b: &[usize], ka: usize, kb: usize) -> Error {
     Error::shape(
@@ -19,7 +40,8 @@ fn inner_mismatch(a: &[usize], b: &[usize], ka: usize, kb: usize) -> Error {
     )
 }
 
-/// The matrix product of two 2-d arrays, `C = A B` (faer GEMM, multithreaded for large sizes).
+/// The matrix product of two 2-d arrays, `C = A B` (our packed GEMM or faer's, multithreaded
+/// for large sizes), for any [`Scalar`] element type in its own precision.
 ///
 /// # Errors
 /// [`Error::Shape`] if `a.ncols() != b.nrows()`.
@@ -35,13 +57,15 @@ fn inner_mismatch(a: &[usize], b: &[usize], ka: usize, kb: usize) -> Error {
 /// assert_eq!(e.to_string(), "matmul: inner dimensions differ: (2, 3) @ (2, 3): 3 != 2");
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn matmul2(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+pub fn matmul2<T: Scalar>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Result<Array2<T>> {
     if a.ncols() != b.nrows() {
         return Err(inner_mismatch(a.shape(), b.shape(), a.ncols(), b.nrows()));
     }
-    let mut c = try_zeros2("matmul", a.nrows(), b.ncols())?;
+    let mut c = try_zeros_of::<T>("matmul", &[a.nrows(), b.ncols()])?
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| Error::shape("matmul", e.to_string()))?;
     if a.ncols() > 0 && !c.is_empty() {
-        bridge::matmul_into(&mut c.view_mut(), &a, &b, false);
+        matmul_into(&mut c.view_mut(), &a, &b);
     }
     Ok(c)
 }
@@ -58,7 +82,7 @@ pub fn matmul2(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Result<Array2<
 /// assert_eq!(y, array![3., 7.]);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn matvec(a: ArrayView2<'_, f64>, x: ArrayView1<'_, f64>) -> Result<Array1<f64>> {
+pub fn matvec<T: Scalar>(a: ArrayView2<'_, T>, x: ArrayView1<'_, T>) -> Result<Array1<T>> {
     if a.ncols() != x.len() {
         return Err(inner_mismatch(a.shape(), x.shape(), a.ncols(), x.len()));
     }
@@ -89,7 +113,7 @@ pub fn matvec(a: ArrayView2<'_, f64>, x: ArrayView1<'_, f64>) -> Result<Array1<f
 /// assert_eq!(mlinalg::ops::matmul(v.view(), v.view())?.sum(), 5.0);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn matmul(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
+pub fn matmul<T: Scalar>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     let (sa, sb) = (a.shape().to_vec(), b.shape().to_vec());
     if sa.is_empty() || sb.is_empty() {
         return Err(Error::shape(
@@ -133,7 +157,7 @@ pub fn matmul(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f
         })?;
     let mut out_shape = batch.clone();
     out_shape.extend([m, n]);
-    let mut out = try_zeros("matmul", &out_shape)?;
+    let mut out = try_zeros_of::<T>("matmul", &out_shape)?;
 
     // Fast path: a stack of row-major matrices times one matrix is a single tall GEMM.
     if rb == 2 && ra > 2 && a2.is_standard_layout() {
@@ -151,7 +175,7 @@ pub fn matmul(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f
                 .view_mut()
                 .into_shape_with_order((rows, n))
                 .map_err(|e| Error::shape("matmul", e.to_string()))?;
-            bridge::matmul_into(&mut o, &a_flat.view(), &b_mat, false);
+            matmul_into(&mut o, &a_flat.view(), &b_mat);
         }
     } else if ka > 0 {
         let ba = a2
@@ -170,11 +194,10 @@ pub fn matmul(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f
             .map_err(|e| Error::shape("matmul", e.to_string()))?;
         for i in 0..total {
             let mut o = fo.index_axis_mut(Axis(0), i);
-            bridge::matmul_into(
+            matmul_into(
                 &mut o,
                 &fa.index_axis(Axis(0), i),
                 &fb.index_axis(Axis(0), i),
-                false,
             );
         }
     }

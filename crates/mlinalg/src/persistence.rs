@@ -46,7 +46,7 @@ use crate::array::fmt_shape;
 use crate::decomposition::{
     FittedPca, FittedTruncatedSvd, IncrementalPca, IncrementalPcaState as IpcaState, PcaSolver,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, escape_excerpt, escape_list};
 use crate::io::Dtype;
 use crate::io::npy::Descr;
 use crate::io::npz::{NpzEntry, RawNpy, read_npz_raw, write_npz_entries};
@@ -603,7 +603,10 @@ impl<'p> ModelFile<'p> {
         let entries = read_npz_raw(path)?;
         for (i, (name, _)) in entries.iter().enumerate() {
             if entries[..i].iter().any(|(n, _)| n == name) {
-                return Err(Error::format(path, format!("'{name}': duplicate entry")));
+                return Err(Error::format(
+                    path,
+                    format!("'{}': duplicate entry", escape_excerpt(name)),
+                ));
             }
         }
         let bad = |detail: String| Error::format(path, format!("'{MODEL_KEY}': {detail}"));
@@ -634,21 +637,26 @@ impl<'p> ModelFile<'p> {
             })
             .collect();
         let get = |key: &str| meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-        let version =
-            get("format_version").ok_or_else(|| bad(format!("no format_version in {text:?}")))?;
-        let version: u32 = version
-            .parse()
-            .map_err(|_| bad(format!("format_version {version:?} is not a whole number")))?;
+        let version = get("format_version")
+            .ok_or_else(|| bad(format!("no format_version in {}", quoted(&text))))?;
+        let version: u32 = version.parse().map_err(|_| {
+            bad(format!(
+                "format_version {} is not a whole number",
+                quoted(version)
+            ))
+        })?;
         if version == 0 || version > FORMAT_VERSION {
             return Err(bad(format!(
                 "format version {version} is not supported: this mlinalg reads versions 1 to \
                  {FORMAT_VERSION} (a newer mlinalg wrote the file?)"
             )));
         }
-        let name = get("estimator").ok_or_else(|| bad(format!("no estimator in {text:?}")))?;
+        let name =
+            get("estimator").ok_or_else(|| bad(format!("no estimator in {}", quoted(&text))))?;
         let estimator = Estimator::from_name(name).ok_or_else(|| {
             bad(format!(
-                "unknown estimator {name:?} (expected one of {})",
+                "unknown estimator {} (expected one of {})",
+                quoted(name),
                 Estimator::ALL.map(Estimator::name).join(", ")
             ))
         })?;
@@ -867,7 +875,10 @@ impl<'p> ModelFile<'p> {
         let batch_size = match self.meta_value("batch_size") {
             None => None,
             Some(b) => Some(b.parse::<usize>().map_err(|_| {
-                self.err(MODEL_KEY, format!("batch_size {b:?} is not a whole number"))
+                self.err(
+                    MODEL_KEY,
+                    format!("batch_size {} is not a whole number", quoted(b)),
+                )
             })?),
         };
         let state = IpcaState {
@@ -937,12 +948,14 @@ fn list(entries: &[(String, RawNpy)]) -> String {
     if entries.is_empty() {
         "no arrays".to_string()
     } else {
-        entries
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        escape_list(entries.iter().map(|(n, _)| n.as_str()))
     }
+}
+
+/// Text from the file in double quotes, as a message shows it (escaped, cut: see
+/// [`escape_excerpt`]).
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", escape_excerpt(text))
 }
 
 fn dtype_name(d: Descr) -> String {
@@ -956,7 +969,7 @@ fn dtype_name(d: Descr) -> String {
 #[cfg(all(test, feature = "serde"))]
 mod serde_tests {
     use super::Model;
-    use crate::decomposition::{IncrementalPca, Pca, TruncatedSvd, TsvdAlgorithm};
+    use crate::decomposition::{IncrementalPca, Pca, TruncatedSvd, TruncatedSvdAlgorithm};
     use crate::linear_model::{LinearRegression, Ridge};
 
     /// With the `serde` feature every fitted estimator serializes (here to JSON) and comes
@@ -971,7 +984,7 @@ mod serde_tests {
             Pca::new(Some(2)).whiten(true).fit(x.view()).unwrap().into(),
             ipca.into(),
             TruncatedSvd::new(2)
-                .algorithm(TsvdAlgorithm::Exact)
+                .algorithm(TruncatedSvdAlgorithm::Exact)
                 .fit(x.view())
                 .unwrap()
                 .into(),

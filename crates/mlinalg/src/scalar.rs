@@ -147,6 +147,9 @@ pub trait Scalar:
     /// `self · r` for a real `r`.
     #[must_use]
     fn mul_real(self, r: Self::Real) -> Self;
+    /// `self / r` for a real `r` (each part divided: no complex division).
+    #[must_use]
+    fn div_real(self, r: Self::Real) -> Self;
     /// The principal square root (NaN for a negative real).
     #[must_use]
     fn sqrt(self) -> Self;
@@ -380,6 +383,10 @@ impl<R: RealScalar> Scalar for R {
         self * r
     }
     #[inline]
+    fn div_real(self, r: R) -> Self {
+        self / r
+    }
+    #[inline]
     fn sqrt(self) -> Self {
         R::sqrt_impl(&self)
     }
@@ -436,6 +443,10 @@ macro_rules! complex_scalar {
                 $c::new(self.re * r, self.im * r)
             }
             #[inline]
+            fn div_real(self, r: $t) -> Self {
+                $c::new(self.re / r, self.im / r)
+            }
+            #[inline]
             fn sqrt(self) -> Self {
                 num_complex::Complex::sqrt(self)
             }
@@ -444,6 +455,62 @@ macro_rules! complex_scalar {
 }
 complex_scalar!(Complex32, f32);
 complex_scalar!(Complex64, f64);
+
+/// True when `A` and `B` are the same type (how generic code finds its `f64` fast paths).
+#[inline]
+pub(crate) fn same_type<A: 'static, B: 'static>() -> bool {
+    std::any::TypeId::of::<A>() == std::any::TypeId::of::<B>()
+}
+
+/// `Ok(a as B)` when `A` is `B`, `Err(a)` otherwise: a safe, copy-free identity cast of an
+/// owned value (an array's buffer moves as it is).
+pub(crate) fn cast<A: 'static, B: 'static>(a: A) -> std::result::Result<B, A> {
+    let mut slot = Some(a);
+    match (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<B>>() {
+        // safe because `slot` was `Some` a line above
+        Some(b) => Ok(b.take().expect("the slot is full")),
+        None => Err(slot.expect("the slot is full")),
+    }
+}
+
+/// `&mut a` as `&mut B` when `A` is `B`.
+pub(crate) fn cast_mut<A: 'static, B: 'static>(a: &mut A) -> Option<&mut B> {
+    (a as &mut dyn std::any::Any).downcast_mut::<B>()
+}
+
+/// An array view of `A` seen as a view of `B` when `A` is `B` (same pointer, shape and
+/// strides), `None` otherwise.
+pub(crate) fn cast_view<'a, A: 'static, B: 'static, D: ndarray::Dimension>(
+    a: ndarray::ArrayView<'a, A, D>,
+) -> Option<ndarray::ArrayView<'a, B, D>> {
+    if !same_type::<A, B>() {
+        return None;
+    }
+    // SAFETY: A and B are the same type (equal TypeIds), so the cast changes nothing; the
+    // raw view covers exactly the elements of `a`, which stay borrowed for 'a.
+    Some(unsafe { a.raw_view().cast::<B>().deref_into_view() })
+}
+
+/// A mutable array view of `A` seen as one of `B` when `A` is `B`, `None` otherwise.
+pub(crate) fn cast_view_mut<'a, A: 'static, B: 'static, D: ndarray::Dimension>(
+    mut a: ndarray::ArrayViewMut<'a, A, D>,
+) -> Option<ndarray::ArrayViewMut<'a, B, D>> {
+    if !same_type::<A, B>() {
+        return None;
+    }
+    // SAFETY: A and B are the same type (equal TypeIds); the raw view covers exactly the
+    // elements of `a`, whose unique borrow for 'a moves into the result.
+    Some(unsafe { a.raw_view_mut().cast::<B>().deref_into_view_mut() })
+}
+
+/// A slice of `A` seen as a slice of `B` when `A` is `B`.
+pub(crate) fn cast_slice<A: 'static, B: 'static>(s: &[A]) -> Option<&[B]> {
+    if !same_type::<A, B>() {
+        return None;
+    }
+    // SAFETY: A and B are the same type (equal TypeIds): same pointer, length and lifetime.
+    Some(unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<B>(), s.len()) })
+}
 
 #[cfg(test)]
 mod tests {
@@ -477,6 +544,7 @@ mod tests {
         assert_eq!(z.conj(), Complex32::new(-3.0, -4.0));
         assert_eq!(z.abs2(), 25.0);
         assert_eq!(z.mul_real(2.0), Complex32::new(-6.0, 8.0));
+        assert_eq!(z.div_real(2.0), Complex32::new(-1.5, 2.0));
         assert_eq!(Complex64::new(-4.0, 0.0).sqrt(), Complex64::new(0.0, 2.0));
         // hypot, not √(re² + im²): no overflow at 1e200
         assert!((Complex64::new(3e200, 4e200).abs() / 5e200 - 1.0).abs() < 4.0 * f64::EPSILON);

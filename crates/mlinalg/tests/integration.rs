@@ -5,6 +5,7 @@
 mod common;
 mod course;
 mod decomposition;
+mod hostile;
 mod io;
 mod linalg;
 mod linear_model;

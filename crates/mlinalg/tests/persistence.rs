@@ -9,7 +9,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use mlinalg::decomposition::{
-    FittedPca, FittedTruncatedSvd, IncrementalPca, Pca, PcaSolver, TruncatedSvd, TsvdAlgorithm,
+    FittedPca, FittedTruncatedSvd, IncrementalPca, Pca, PcaSolver, TruncatedSvd,
+    TruncatedSvdAlgorithm,
 };
 use mlinalg::io::read_npz_member;
 use mlinalg::linear_model::{FittedLinearRegression, FittedRidge, LinearRegression, Ridge};
@@ -165,7 +166,7 @@ fn fitted_models() -> Vec<(&'static str, Model)> {
         (
             "truncated_svd",
             TruncatedSvd::new(3)
-                .algorithm(TsvdAlgorithm::Exact)
+                .algorithm(TruncatedSvdAlgorithm::Exact)
                 .fit(xs.view())
                 .unwrap()
                 .into(),
@@ -561,7 +562,7 @@ proptest! {
         let back = FittedPca::load(&path).unwrap();
         prop_assert_eq!(&back, &pca);
         prop_assert_eq!(back.transform(x.view()).unwrap(), pca.transform(x.view()).unwrap());
-        let t = TruncatedSvd::new(k).algorithm(TsvdAlgorithm::Exact).fit(x.view()).unwrap();
+        let t = TruncatedSvd::new(k).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view()).unwrap();
         t.save(&path).unwrap();
         prop_assert_eq!(FittedTruncatedSvd::load(&path).unwrap(), t);
         let y = x.column(0).mapv(|v| 2.0 * v + 1.0);

@@ -10,7 +10,7 @@ use ndarray::{Array2, array};
 /// SVD used a factor 2^1030 that overflowed to ∞, so the SVD "did not converge".
 #[test]
 fn gh_5_svd_and_eigh_of_subnormal_matrices() {
-    let base = array![[3.0, 1.0, 0.5], [1.0, 2.0, 0.25], [0.5, 0.25, 1.0]];
+    let base = array![[3.0f64, 1.0, 0.5], [1.0, 2.0, 0.25], [0.5, 0.25, 1.0]];
     let want = svdvals(base.view()).unwrap();
     for scale in [1e-310, 1e-320, 5e-324 / 0.25] {
         let a = &base * scale;
@@ -42,7 +42,7 @@ fn gh_5_pca_of_subnormal_data_does_not_fail() {
 #[test]
 fn gh_3_eigh_2x2_small_eigenvalues_to_relative_accuracy() {
     for (a, small) in [
-        (array![[1.0, 0.0], [0.0, 1e-17]], 1e-17),
+        (array![[1.0f64, 0.0], [0.0, 1e-17]], 1e-17f64),
         (array![[1.0, 0.0], [0.0, -1e-17]], -1e-17),
         (array![[1.0, 0.0], [0.0, 1e-12]], 1e-12),
         (array![[1.0, 1e-9], [1e-9, 2e-18]], 1e-18),
@@ -95,7 +95,7 @@ fn gh_3_classic_singular_matrices_are_singular() {
 /// Householder norms underflowed (QR returned R = 0). All now factor 2^-e · A.
 #[test]
 fn gh_3_lu_and_qr_of_subnormal_matrices() {
-    let a = array![[1.0, 2.0], [3.0, 4.0]] * 1e-310;
+    let a = array![[1.0f64, 2.0], [3.0, 4.0]] * 1e-310;
     let s = slogdet(a.view()).unwrap();
     assert_eq!(s.sign, -1.0);
     assert!((s.logabsdet - (2.0f64.ln() + 2.0 * 1e-310f64.ln())).abs() < 1e-9);

@@ -1,16 +1,21 @@
-//! `cond A [--p P]`: the condition number of every matrix of a stack (NumPy `linalg.cond`;
-//! ∞ for a singular matrix).
+//! `cond A [--p P]`: the condition number (real) of every matrix of a stack (NumPy
+//! `linalg.cond`; ∞ for a singular matrix).
 
 use anyhow::Result;
+use mlinalg::linalg::NormOrd;
+use ndarray::ArrayD;
 
 use crate::cli::CondArgs;
-use crate::commands::nd;
+use crate::commands::nd::{self, Elem, dispatch};
 use crate::report::Report;
 
 const OP: &str = "cond";
 
 pub fn run(args: &CondArgs) -> Result<Report> {
-    let a = nd::load_finite(OP, &args.a)?;
-    let c = mlinalg::linalg::stacked::cond(a.data.view(), args.p)?;
-    Ok(Report::new().value("cond", a.prec.value(c)))
+    dispatch!(nd::load_finite(OP, &args.a)?.data, go, args.p)
+}
+
+fn go<T: Elem>(a: ArrayD<T>, p: Option<NormOrd>) -> Result<Report> {
+    let c = mlinalg::linalg::stacked::cond(a.view(), p)?;
+    Ok(Report::new().value("cond", nd::real::<T>(c)))
 }

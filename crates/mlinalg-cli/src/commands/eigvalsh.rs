@@ -1,15 +1,21 @@
-//! `eigvalsh A [--uplo L|U]`: ascending eigenvalues of every symmetric matrix of a stack.
+//! `eigvalsh A [--uplo L|U]`: ascending (real) eigenvalues of every symmetric (Hermitian)
+//! matrix of a stack.
 
 use anyhow::Result;
+use mlinalg::linalg::stacked::Uplo;
+use ndarray::ArrayD;
 
 use crate::cli::EighArgs;
-use crate::commands::nd;
+use crate::commands::nd::{self, Elem, dispatch};
 use crate::report::Report;
 
 const OP: &str = "eigvalsh";
 
 pub fn run(args: &EighArgs) -> Result<Report> {
-    let a = nd::load_finite(OP, &args.a)?;
-    let w = mlinalg::linalg::stacked::eigvalsh(a.data.view(), args.uplo)?;
-    Ok(Report::new().value("eigenvalues", a.prec.value(w)))
+    dispatch!(nd::load_finite(OP, &args.a)?.data, go, args.uplo)
+}
+
+fn go<T: Elem>(a: ArrayD<T>, uplo: Option<Uplo>) -> Result<Report> {
+    let w = mlinalg::linalg::stacked::eigvalsh(a.view(), uplo)?;
+    Ok(Report::new().value("eigenvalues", nd::real::<T>(w)))
 }

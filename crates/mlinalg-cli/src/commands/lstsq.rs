@@ -1,11 +1,13 @@
 //! `lstsq A B [--rcond R]`: least squares with NumPy's `lstsq` results.
 
 use anyhow::{Result, bail};
+use mlinalg::RealScalar;
 use mlinalg::array::fmt_shape;
-use ndarray::{Array1, Array2, ArrayView2, Axis, Ix2};
+use mlinalg::io::TypedArray;
+use ndarray::{Array1, Array2, ArrayD, ArrayView2, Axis, Ix2};
 
 use crate::cli::LstsqArgs;
-use crate::commands::nd;
+use crate::commands::nd::{self, Elem, dispatch};
 use crate::input;
 use crate::report::Report;
 use crate::streaming;
@@ -51,23 +53,35 @@ pub fn run(args: &LstsqArgs) -> Result<Report> {
     dense(args)
 }
 
-/// The in-memory path: NumPy's `lstsq` on 2-d A and a 1-d or 2-d B, empty shapes included.
+/// The in-memory path: NumPy's `lstsq` on 2-d A and a 1-d or 2-d B, empty shapes included,
+/// in the common type of A and B.
 fn dense(args: &LstsqArgs) -> Result<Report> {
     let a = nd::load_finite(OP, &args.a)?;
     let b = nd::load_finite(OP, &args.b)?;
-    let prec = a.prec.join(b.prec);
-    let a2 = input::to_matrix(OP, a.data)?;
-    let b_vec = b.data.ndim() == 1;
-    if b.data.ndim() != 1 && b.data.ndim() != 2 {
+    let (a, b) = nd::promote(a.data, b.data);
+    dispatch!(a, go, b, args.rcond)
+}
+
+fn go<T: Elem>(a: ArrayD<T>, b: TypedArray, rcond: Option<f64>) -> Result<Report> {
+    let b = nd::downcast::<T>(b)?;
+    if a.ndim() != 2 {
+        bail!(
+            "{OP}: expected A to be a 2-d matrix, got shape {}",
+            fmt_shape(a.shape())
+        );
+    }
+    let a2 = a.into_dimensionality::<Ix2>()?;
+    let b_vec = b.ndim() == 1;
+    if b.ndim() != 1 && b.ndim() != 2 {
         bail!(
             "{OP}: expected B to be a 1-d vector or a 2-d matrix, got shape {}",
-            fmt_shape(b.data.shape())
+            fmt_shape(b.shape())
         );
     }
     let b2 = if b_vec {
-        b.data.insert_axis(Axis(1)).into_dimensionality::<Ix2>()?
+        b.insert_axis(Axis(1)).into_dimensionality::<Ix2>()?
     } else {
-        b.data.into_dimensionality::<Ix2>()?
+        b.into_dimensionality::<Ix2>()?
     };
     let (m, n) = a2.dim();
     let k = b2.ncols();
@@ -84,17 +98,12 @@ fn dense(args: &LstsqArgs) -> Result<Report> {
     // between SVD algorithms (NumPy's test_rcond expects full rank for an exactly
     // rank-deficient matrix whose σ_min is noise just above 2⁻⁵³ · σ_max in LAPACK). So
     // rcond ≤ 0 keeps every non-zero singular value.
-    let rcond = match args.rcond {
-        None => prec.eps() * m.max(n) as f64,
+    let rcond = match rcond {
+        None => T::eps().to_f64() * m.max(n) as f64,
         Some(r) if r <= 0.0 => 0.0,
         Some(r) => r,
     };
-    let Fit {
-        x,
-        residuals,
-        rank,
-        sv,
-    } = if m == 0 || n == 0 || k == 0 {
+    let f = if m == 0 || n == 0 || k == 0 {
         empty_lstsq(a2.view(), b2.view(), rcond)?
     } else {
         let f = mlinalg::linalg::lstsq(a2.view(), &b2, Some(rcond))?;
@@ -107,20 +116,20 @@ fn dense(args: &LstsqArgs) -> Result<Report> {
     };
     // A 1-d b gives a 1-d x (and one residual).
     let x = if b_vec {
-        x.index_axis_move(Axis(1), 0).into_dyn()
+        f.x.index_axis_move(Axis(1), 0).into_dyn()
     } else {
-        x.into_dyn()
+        f.x.into_dyn()
     };
     Ok(Report::new()
-        .value("x", prec.value(x))
-        .value("residuals", prec.value(residuals.into_dyn()))
-        .int("rank", rank)
-        .value("singular_values", prec.value(sv.into_dyn())))
+        .value("x", nd::val(x))
+        .value("residuals", nd::real::<T>(f.residuals.into_dyn()))
+        .int("rank", f.rank)
+        .value("singular_values", nd::real::<T>(f.sv.into_dyn())))
 }
 
 /// NumPy's `lstsq` when A or B has a zero dimension: x = 0 (n × k); residuals are the
 /// squared column norms of B when M > N (x = 0 leaves all of B), else empty.
-fn empty_lstsq(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>, rcond: f64) -> Result<Fit> {
+fn empty_lstsq<T: Elem>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>, rcond: f64) -> Result<Fit<T>> {
     let (m, n) = a.dim();
     let k = b.ncols();
     let sv = if m == 0 || n == 0 {
@@ -128,15 +137,15 @@ fn empty_lstsq(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>, rcond: f64) -> Re
     } else {
         mlinalg::linalg::svdvals(a)?
     };
-    let smax = sv.iter().copied().fold(0.0, f64::max);
-    let rank = sv.iter().filter(|&&s| s > rcond * smax).count();
+    let smax = sv.iter().map(|v| v.to_f64()).fold(0.0, f64::max);
+    let rank = sv.iter().filter(|s| s.to_f64() > rcond * smax).count();
     let x = if m == 0 || n == 0 || k == 0 {
         Array2::zeros((n, k))
     } else {
         mlinalg::linalg::lstsq(a, &b, Some(rcond))?.x
     };
     let residuals = if m > n && rank == n {
-        b.map_axis(Axis(0), |c| c.iter().map(|v| v * v).sum::<f64>())
+        b.map_axis(Axis(0), |c| c.iter().map(|v| v.abs2()).sum::<T::Real>())
     } else {
         Array1::zeros(0)
     };
@@ -149,9 +158,9 @@ fn empty_lstsq(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>, rcond: f64) -> Re
 }
 
 /// `lstsq`'s four results.
-struct Fit {
-    x: Array2<f64>,
-    residuals: Array1<f64>,
+struct Fit<T: Elem> {
+    x: Array2<T>,
+    residuals: Array1<T::Real>,
     rank: usize,
-    sv: Array1<f64>,
+    sv: Array1<T::Real>,
 }

@@ -1,152 +1,230 @@
 //! Shared input/output rules of the `numpy.linalg` commands: n-d inputs in their stored
 //! dtype and NumPy's result dtypes.
 //!
-//! NumPy computes `float32` input in single precision and returns `float32`; int and bool
-//! input is promoted to `float64`; `float16` is refused by the linalg routines ("array type
-//! float16 is unsupported in linalg"). The commands compute in `f64` and round results of
-//! `float32` input to `float32` ([`Prec::value`]).
+//! Every command computes in the input's own element type ([`Elem`]: float32, float64,
+//! complex64, complex128), as NumPy's LAPACK `s*`/`d*`/`c*`/`z*` routines do, and returns
+//! results in it (real results in the real type of that precision); int and bool input is
+//! promoted to float64; `float16` and long double are refused by the linalg routines ("array
+//! type float16 is unsupported in linalg") but kept by `norm`, `matrix-power`, `trace` and
+//! `diagonal`, as NumPy does.
 
 use std::path::Path;
 
 use anyhow::{Result, bail};
 use mlinalg::io::{Dtype, TypedArray};
+use mlinalg::{Complex32, Complex64, ComplexOf, Scalar};
 use ndarray::ArrayD;
 
 use crate::input;
 use crate::report::{StoreAs, Value};
 
-/// The precision NumPy computes an input in (its result dtype for real results).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prec {
-    /// `float32` input.
-    F32,
-    /// Everything else real (`float64`, ints, bool).
-    F64,
+/// An element type the commands compute in, with the [`TypedArray`] forms of its results
+/// (its own type, its real type, its complex type).
+pub trait Elem: Scalar {
+    /// An array of this type.
+    fn typed(a: ArrayD<Self>) -> TypedArray;
+    /// An array of the real type of this precision.
+    fn real_typed(a: ArrayD<Self::Real>) -> TypedArray;
+    /// An array of the complex type of this precision.
+    fn complex_typed(a: ArrayD<ComplexOf<Self>>) -> TypedArray;
 }
 
-impl Prec {
-    /// NumPy's common type of two inputs: single precision only if both are.
-    pub fn join(self, other: Prec) -> Prec {
-        if self == Prec::F32 && other == Prec::F32 {
-            Prec::F32
-        } else {
-            Prec::F64
-        }
+impl Elem for f32 {
+    fn typed(a: ArrayD<f32>) -> TypedArray {
+        TypedArray::Float32(a)
     }
-
-    /// A real result in this precision (rounded to `f32` for float32 input).
-    pub fn value(self, a: ArrayD<f64>) -> Value {
-        match self {
-            Prec::F32 => Value::Typed(TypedArray::Float32(a.mapv(|x| x as f32))),
-            Prec::F64 => Value::Typed(TypedArray::Float64(a)),
-        }
+    fn real_typed(a: ArrayD<f32>) -> TypedArray {
+        TypedArray::Float32(a)
     }
-
-    /// Machine ε of the precision (`finfo(dtype).eps`).
-    pub fn eps(self) -> f64 {
-        match self {
-            Prec::F32 => f64::from(f32::EPSILON),
-            Prec::F64 => f64::EPSILON,
-        }
+    fn complex_typed(a: ArrayD<Complex32>) -> TypedArray {
+        TypedArray::Complex64(a)
     }
 }
+
+impl Elem for f64 {
+    fn typed(a: ArrayD<f64>) -> TypedArray {
+        TypedArray::Float64(a)
+    }
+    fn real_typed(a: ArrayD<f64>) -> TypedArray {
+        TypedArray::Float64(a)
+    }
+    fn complex_typed(a: ArrayD<Complex64>) -> TypedArray {
+        TypedArray::Complex128(a)
+    }
+}
+
+impl Elem for Complex32 {
+    fn typed(a: ArrayD<Complex32>) -> TypedArray {
+        TypedArray::Complex64(a)
+    }
+    fn real_typed(a: ArrayD<f32>) -> TypedArray {
+        TypedArray::Float32(a)
+    }
+    fn complex_typed(a: ArrayD<Complex32>) -> TypedArray {
+        TypedArray::Complex64(a)
+    }
+}
+
+impl Elem for Complex64 {
+    fn typed(a: ArrayD<Complex64>) -> TypedArray {
+        TypedArray::Complex128(a)
+    }
+    fn real_typed(a: ArrayD<f64>) -> TypedArray {
+        TypedArray::Float64(a)
+    }
+    fn complex_typed(a: ArrayD<Complex64>) -> TypedArray {
+        TypedArray::Complex128(a)
+    }
+}
+
+/// A result in the input's element type.
+pub fn val<T: Elem>(a: ArrayD<T>) -> Value {
+    Value::Typed(T::typed(a))
+}
+
+/// A real result (singular values, norms, eigenvalues of a Hermitian matrix) in the
+/// input's precision.
+pub fn real<T: Elem>(a: ArrayD<T::Real>) -> Value {
+    Value::Typed(T::real_typed(a))
+}
+
+/// A complex result in the input's precision.
+pub fn complex<T: Elem>(a: ArrayD<ComplexOf<T>>) -> Value {
+    Value::Typed(T::complex_typed(a))
+}
+
+/// Calls the generic function `$f::<T>(array, args…)` with the array of a [`TypedArray`]
+/// in its own element type.
+macro_rules! dispatch {
+    ($t:expr, $f:ident $(, $arg:expr)*) => {
+        match $t {
+            mlinalg::io::TypedArray::Float32(a) => $f::<f32>(a $(, $arg)*),
+            mlinalg::io::TypedArray::Float64(a) => $f::<f64>(a $(, $arg)*),
+            mlinalg::io::TypedArray::Complex64(a) => $f::<mlinalg::Complex32>(a $(, $arg)*),
+            mlinalg::io::TypedArray::Complex128(a) => $f::<mlinalg::Complex64>(a $(, $arg)*),
+        }
+    };
+}
+pub(crate) use dispatch;
 
 /// An input file read for a linalg command.
 pub struct Input {
-    /// The values (`f64`; float32 values widened exactly).
-    pub data: ArrayD<f64>,
-    /// The precision NumPy computes in.
-    pub prec: Prec,
-    /// The dtype the file stored (`Float64` for a long double file).
+    /// The values in the element type NumPy computes in (int and bool as float64, float16
+    /// as float32, longdouble as float64, clongdouble as complex128).
+    pub data: TypedArray,
+    /// The dtype the file stored (`Float64`/`Complex128` for a long double file).
     pub stored: Dtype,
-    /// The file stored NumPy's `longdouble` (read here as float64).
+    /// The file stored NumPy's `longdouble` or `clongdouble`.
     pub long: bool,
 }
 
-/// Reads `path` in its stored dtype, without refusing float16 (for `norm` and
-/// `matrix-power`, which NumPy computes in any dtype).
+/// Reads `path` in its stored dtype, without refusing float16 or long double (for the
+/// commands NumPy computes in any dtype).
 pub fn load_any(op: &str, path: &Path) -> Result<Input> {
     if input::is_parquet(path) {
         return Ok(Input {
-            data: input::dense(op, path)?,
-            prec: Prec::F64,
+            data: TypedArray::Float64(input::dense(op, path)?),
             stored: Dtype::Float64,
             long: false,
         });
     }
-    let d = match mlinalg::io::load_typed(path) {
-        Ok(d) => d,
+    match mlinalg::io::load_typed(path) {
+        Ok(d) => Ok(Input {
+            data: d.data,
+            stored: d.dtype,
+            long: false,
+        }),
         Err(e) => match longdouble::read(op, path)? {
-            Some(longdouble::Long::Real(data)) => {
-                return Ok(Input {
-                    data,
-                    prec: Prec::F64,
-                    stored: Dtype::Float64,
-                    long: true,
-                });
-            }
-            Some(longdouble::Long::Complex(_)) => {
-                bail!("{op}: complex input (clongdouble) is not supported by this command yet")
-            }
+            Some(longdouble::Long::Real(a)) => Ok(Input {
+                data: TypedArray::Float64(a),
+                stored: Dtype::Float64,
+                long: true,
+            }),
+            Some(longdouble::Long::Complex(a)) => Ok(Input {
+                data: TypedArray::Complex128(a),
+                stored: Dtype::Complex128,
+                long: true,
+            }),
             None => bail!("{op}: {e}"),
         },
-    };
-    let (data, prec) = match d.data {
-        TypedArray::Float64(a) => (a, Prec::F64),
-        TypedArray::Float32(a) => (a.mapv(f64::from), Prec::F32),
-        TypedArray::Complex64(_) | TypedArray::Complex128(_) => bail!(
-            "{op}: complex input ({}) is not supported by this command yet",
-            d.dtype.numpy_name()
-        ),
-    };
-    Ok(Input {
-        data,
-        prec,
-        stored: d.dtype,
-        long: false,
-    })
+    }
 }
 
-/// Reads `path` for a linalg routine: float16 is refused as NumPy refuses it.
+/// Reads `path` for a linalg routine: float16 and long double are refused as NumPy refuses
+/// them ("unsupported in linalg").
 pub fn load(op: &str, path: &Path) -> Result<Input> {
     let x = load_any(op, path)?;
     if x.stored == Dtype::Float16 || x.long {
-        let name = if x.long { "float128" } else { "float16" };
+        let name = match (x.long, x.stored) {
+            (false, _) => "float16",
+            (true, Dtype::Complex128) => "complex256",
+            (true, _) => "float128",
+        };
         bail!("{op}: array type {name} is unsupported in linalg");
     }
     Ok(x)
 }
 
+/// Whether every element is finite.
+pub fn all_finite(t: &TypedArray) -> bool {
+    match t {
+        TypedArray::Float32(a) => a.iter().all(|x| x.is_finite()),
+        TypedArray::Float64(a) => a.iter().all(|x| x.is_finite()),
+        TypedArray::Complex64(a) => a.iter().all(|x| x.re.is_finite() && x.im.is_finite()),
+        TypedArray::Complex128(a) => a.iter().all(|x| x.re.is_finite() && x.im.is_finite()),
+    }
+}
+
 /// Reads `path` and refuses NaN and ±∞ (the solvers and decompositions).
 pub fn load_finite(op: &'static str, path: &Path) -> Result<Input> {
     let x = load(op, path)?;
-    mlinalg::array::check_finite(op, &x.data)?;
+    if !all_finite(&x.data) {
+        return Err(mlinalg::Error::NonFinite { op }.into());
+    }
     Ok(x)
 }
 
-impl Prec {
-    /// A complex result in this precision (`complex64` for float32 input).
-    pub fn complex_value(self, a: ArrayD<num_complex::Complex64>) -> Value {
-        match self {
-            Prec::F32 => Value::Typed(TypedArray::Complex64(
-                a.mapv(|z| num_complex::Complex32::new(z.re as f32, z.im as f32)),
-            )),
-            Prec::F64 => Value::Typed(TypedArray::Complex128(a)),
-        }
+/// NumPy's common type of two operands: complex if either is, double precision if either
+/// is. Both are converted to it.
+pub fn promote(a: TypedArray, b: TypedArray) -> (TypedArray, TypedArray) {
+    let complex = a.is_complex() || b.is_complex();
+    let double = matches!(a, TypedArray::Float64(_) | TypedArray::Complex128(_))
+        || matches!(b, TypedArray::Float64(_) | TypedArray::Complex128(_));
+    (to_kind(a, complex, double), to_kind(b, complex, double))
+}
+
+/// `t` converted to the kind (complex?, double?), exactly where the kind is wider.
+pub fn to_kind(t: TypedArray, complex: bool, double: bool) -> TypedArray {
+    let c128 = |t: TypedArray| t.into_complex128();
+    match (complex, double) {
+        (false, false) => t,
+        (false, true) => match t {
+            TypedArray::Float32(a) => TypedArray::Float64(a.mapv(f64::from)),
+            other => other,
+        },
+        (true, true) => TypedArray::Complex128(c128(t)),
+        (true, false) => match t {
+            TypedArray::Float32(a) => TypedArray::Complex64(a.mapv(|x| Complex32::new(x, 0.0))),
+            other => other,
+        },
     }
 }
 
-/// NumPy's result dtype of an element-wise or product routine on an input stored as
-/// `stored`: the stored dtype itself (ints stay ints, float16 stays float16), written from
-/// the `f64` values computed.
-pub fn stored_value(x: &Input, a: ArrayD<f64>) -> Value {
+/// NumPy's result dtype of an element-wise or product routine on `x`: the stored dtype
+/// itself (ints stay ints, float16 and long double stay), written from the values computed.
+pub fn stored_value<T: Elem>(x: &Input, a: ArrayD<T>) -> Value {
+    let t = T::typed(a);
     if x.long {
-        return Value::Stored(TypedArray::Float64(a), StoreAs::LongDouble);
+        let as_ = if t.is_complex() {
+            StoreAs::CLongDouble
+        } else {
+            StoreAs::LongDouble
+        };
+        return Value::Stored(t, as_);
     }
     match x.stored {
-        Dtype::Float64 => Value::Typed(TypedArray::Float64(a)),
-        Dtype::Float32 => x.prec.value(a),
-        other => Value::Stored(TypedArray::Float64(a), StoreAs::Dtype(other)),
+        Dtype::Float64 | Dtype::Float32 | Dtype::Complex64 | Dtype::Complex128 => Value::Typed(t),
+        other => Value::Stored(t, StoreAs::Dtype(other)),
     }
 }
 
@@ -335,4 +413,17 @@ pub mod longdouble {
             assert_eq!(&one[..10], &[0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f]);
         }
     }
+}
+
+/// The array of `t` as `ArrayD<T>` (after [`promote`], both operands have one type).
+pub fn downcast<T: Elem>(t: TypedArray) -> Result<ArrayD<T>> {
+    let any: Box<dyn std::any::Any> = match t {
+        TypedArray::Float32(a) => Box::new(a),
+        TypedArray::Float64(a) => Box::new(a),
+        TypedArray::Complex64(a) => Box::new(a),
+        TypedArray::Complex128(a) => Box::new(a),
+    };
+    any.downcast::<ArrayD<T>>()
+        .map(|b| *b)
+        .map_err(|_| anyhow::anyhow!("internal error: operands of different element types"))
 }

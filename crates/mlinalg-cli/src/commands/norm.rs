@@ -5,14 +5,15 @@
 //! with a small side come from the R factor of its non-zero rows ([`r_factor`]).
 
 use anyhow::{Result, anyhow, bail};
+use mlinalg::Scalar;
 use mlinalg::array::fmt_shape;
-use mlinalg::io::{Dtype, TypedArray, TypedLoaded};
+use mlinalg::io::{Dtype, TypedLoaded};
 use mlinalg::linalg::{NormOrd, QrMode};
 use mlinalg::sparse::CsrMatrix;
 use ndarray::{Array1, Array2, ArrayD, array, s};
 
 use crate::cli::NormArgs;
-use crate::commands::nd;
+use crate::commands::nd::{self, Elem, dispatch};
 use crate::input;
 use crate::report::{Report, StoreAs, Value};
 
@@ -28,72 +29,51 @@ const MAX_SIDE: usize = 1000;
 /// the R factor is computed; beyond that the dense form is tried.
 const MAX_WORK: f64 = 2e10;
 
+/// The norm of a dense array in its own element type (NumPy computes float32 and complex64
+/// norms in single precision), written in NumPy's result dtype `out`.
+fn dense<T: Elem>(x: ArrayD<T>, args: &NormArgs, out: Out) -> Result<Report> {
+    let n = mlinalg::linalg::norm_nd(x.view(), args.ord, args.axis.as_deref(), args.keepdims)?;
+    // NumPy never returns −0.0 here (a sum over nothing starts from −0.0 in Rust).
+    let zero = <T::Real as Scalar>::from_f64(0.0);
+    let n = n.mapv(|v| if v == zero { zero } else { v });
+    let v = match out {
+        Out::Same => nd::real::<T>(n),
+        Out::F16 => Value::Stored(T::real_typed(n), StoreAs::Dtype(Dtype::Float16)),
+        Out::Long => Value::Stored(T::real_typed(n), StoreAs::LongDouble),
+    };
+    Ok(Report::new().value("norm", v))
+}
+
 /// How a dense norm result is written: NumPy's norm has the input's real dtype.
 #[derive(Clone, Copy)]
 enum Out {
-    /// float64 (also int and bool input).
-    F64,
-    /// float32 (float32 and complex64 input).
-    F32,
+    /// The real type of the computing precision (float64 also for int and bool input).
+    Same,
     /// float16.
     F16,
     /// longdouble (longdouble and clongdouble input).
     Long,
 }
 
-/// The norm of a dense array: `x` holds the values, or their moduli for complex input
-/// (every norm but the singular-value ones depends only on |xᵢ|).
-fn dense(args: &NormArgs, x: ArrayD<f64>, complex: bool, out: Out) -> Result<Report> {
-    let matrix = match &args.axis {
-        Some(a) => a.len() == 2,
-        None => x.ndim() == 2,
-    };
-    let spectral = matches!(
-        args.ord,
-        Some(NormOrd::Nuc) | Some(NormOrd::P(2.0)) | Some(NormOrd::P(-2.0))
-    );
-    if complex && matrix && spectral {
-        bail!(
-            "{OP}: --ord {} of a complex matrix is not supported yet",
-            args.ord.map_or_else(String::new, |o| o.to_string())
-        );
-    }
-    let n = mlinalg::linalg::norm_nd(x.view(), args.ord, args.axis.as_deref(), args.keepdims)?;
-    // NumPy never returns −0.0 here.
-    let n = n.mapv(|v| if v == 0.0 { 0.0 } else { v });
-    let v = match out {
-        Out::F64 => nd::Prec::F64.value(n),
-        Out::F32 => nd::Prec::F32.value(n),
-        Out::F16 => Value::Stored(TypedArray::Float64(n), StoreAs::Dtype(Dtype::Float16)),
-        Out::Long => Value::Stored(TypedArray::Float64(n), StoreAs::LongDouble),
-    };
-    Ok(Report::new().value("norm", v))
-}
-
 pub fn run(args: &NormArgs) -> Result<Report> {
     if input::is_parquet(&args.a) {
-        return dense(args, input::dense(OP, &args.a)?, false, Out::F64);
+        return dense(input::dense(OP, &args.a)?, args, Out::Same);
     }
     if let Some(long) = nd::longdouble::read(OP, &args.a)? {
         return match long {
-            nd::longdouble::Long::Real(x) => dense(args, x, false, Out::Long),
-            nd::longdouble::Long::Complex(z) => dense(args, z.mapv(|z| z.norm()), true, Out::Long),
+            nd::longdouble::Long::Real(x) => dense(x, args, Out::Long),
+            nd::longdouble::Long::Complex(z) => dense(z, args, Out::Long),
         };
     }
     let loaded = mlinalg::io::load_typed_keep_sparse(&args.a).map_err(|e| anyhow!("{OP}: {e}"))?;
     let value = match loaded {
         TypedLoaded::Dense(d) => {
-            let out = match d.dtype {
-                Dtype::Float16 => Out::F16,
-                Dtype::Float32 | Dtype::Complex64 => Out::F32,
-                _ => Out::F64,
+            let out = if d.dtype == Dtype::Float16 {
+                Out::F16
+            } else {
+                Out::Same
             };
-            return match d.data {
-                TypedArray::Float64(x) => dense(args, x, false, out),
-                TypedArray::Float32(x) => dense(args, x.mapv(f64::from), false, out),
-                TypedArray::Complex64(z) => dense(args, z.mapv(|z| f64::from(z.norm())), true, out),
-                TypedArray::Complex128(z) => dense(args, z.mapv(|z| z.norm()), true, out),
-            };
+            return dispatch!(d.data, dense, args, out);
         }
         TypedLoaded::Sparse { matrix, .. } => {
             let (m, n) = (matrix.nrows(), matrix.ncols());

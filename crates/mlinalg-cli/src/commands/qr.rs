@@ -1,36 +1,49 @@
 //! `qr A [--mode reduced|complete|r|raw]`: `A = Q R` for every matrix of a stack (NumPy
-//! `linalg.qr`'s four modes).
+//! `linalg.qr`'s four modes; `raw` for real float64 input).
 
-use anyhow::Result;
+use anyhow::{Result, bail};
+use mlinalg::io::TypedArray;
 use mlinalg::linalg::{QrMode, stacked};
+use ndarray::ArrayD;
 
 use crate::cli::{QrArgs, QrModeArg};
-use crate::commands::nd;
+use crate::commands::nd::{self, Elem, dispatch};
 use crate::report::Report;
 
 const OP: &str = "qr";
 
 pub fn run(args: &QrArgs) -> Result<Report> {
-    let a = nd::load_finite(OP, &args.a)?;
-    let p = a.prec;
+    let a = nd::load_finite(OP, &args.a)?.data;
+    if matches!(args.mode, QrModeArg::Raw) {
+        let TypedArray::Float64(a) = a else {
+            bail!(
+                "{OP}: --mode raw supports float64 input only, got {}",
+                a.dtype().numpy_name()
+            );
+        };
+        let (h, tau) = stacked::qr_raw(a.view())?;
+        return Ok(Report::new()
+            .value("h", nd::val(h))
+            .value("tau", nd::val(tau)));
+    }
+    dispatch!(a, go, args.mode)
+}
+
+fn go<T: Elem>(a: ArrayD<T>, mode: QrModeArg) -> Result<Report> {
     let r = Report::new();
-    Ok(match args.mode {
-        QrModeArg::Raw => {
-            let (h, tau) = stacked::qr_raw(a.data.view())?;
-            r.value("h", p.value(h)).value("tau", p.value(tau))
-        }
-        QrModeArg::R => {
-            let f = stacked::qr(a.data.view(), QrMode::Reduced)?;
-            r.value("r", p.value(f.r))
+    Ok(match mode {
+        QrModeArg::R | QrModeArg::Raw => {
+            let f = stacked::qr(a.view(), QrMode::Reduced)?;
+            r.value("r", nd::val(f.r))
         }
         QrModeArg::Reduced | QrModeArg::Complete => {
-            let mode = if matches!(args.mode, QrModeArg::Complete) {
+            let mode = if matches!(mode, QrModeArg::Complete) {
                 QrMode::Complete
             } else {
                 QrMode::Reduced
             };
-            let f = stacked::qr(a.data.view(), mode)?;
-            r.value("q", p.value(f.q)).value("r", p.value(f.r))
+            let f = stacked::qr(a.view(), mode)?;
+            r.value("q", nd::val(f.q)).value("r", nd::val(f.r))
         }
     })
 }

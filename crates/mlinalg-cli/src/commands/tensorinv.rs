@@ -2,9 +2,10 @@
 //! (NumPy `linalg.tensorinv`).
 
 use anyhow::{Result, bail};
+use ndarray::ArrayD;
 
 use crate::cli::TensorinvArgs;
-use crate::commands::nd;
+use crate::commands::nd::{self, Elem, dispatch};
 use crate::report::Report;
 
 const OP: &str = "tensorinv";
@@ -16,7 +17,10 @@ pub fn run(args: &TensorinvArgs) -> Result<Report> {
             args.ind
         );
     };
-    let a = nd::load_finite(OP, &args.a)?;
-    let inv = mlinalg::linalg::tensorinv(a.data.view(), ind)?;
-    Ok(Report::new().value("inverse", a.prec.value(inv)))
+    dispatch!(nd::load_finite(OP, &args.a)?.data, go, ind)
+}
+
+fn go<T: Elem>(a: ArrayD<T>, ind: usize) -> Result<Report> {
+    let inv = mlinalg::linalg::tensorinv(a.view(), ind)?;
+    Ok(Report::new().value("inverse", nd::val(inv)))
 }

@@ -2,9 +2,11 @@
 //! `linalg.tensorsolve`).
 
 use anyhow::Result;
+use mlinalg::io::TypedArray;
+use ndarray::ArrayD;
 
 use crate::cli::TensorsolveArgs;
-use crate::commands::nd;
+use crate::commands::nd::{self, Elem, dispatch};
 use crate::report::Report;
 
 const OP: &str = "tensorsolve";
@@ -12,6 +14,12 @@ const OP: &str = "tensorsolve";
 pub fn run(args: &TensorsolveArgs) -> Result<Report> {
     let a = nd::load_finite(OP, &args.a)?;
     let b = nd::load_finite(OP, &args.b)?;
-    let x = mlinalg::linalg::tensorsolve(a.data.view(), b.data.view(), args.axes.as_deref())?;
-    Ok(Report::new().value("x", a.prec.join(b.prec).value(x)))
+    let (a, b) = nd::promote(a.data, b.data);
+    dispatch!(a, go, b, args.axes.as_deref())
+}
+
+fn go<T: Elem>(a: ArrayD<T>, b: TypedArray, axes: Option<&[isize]>) -> Result<Report> {
+    let b = nd::downcast::<T>(b)?;
+    let x = mlinalg::linalg::tensorsolve(a.view(), b.view(), axes)?;
+    Ok(Report::new().value("x", nd::val(x)))
 }

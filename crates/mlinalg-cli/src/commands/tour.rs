@@ -345,7 +345,7 @@ fn special() -> Result<Report> {
 
 fn eigen() -> Result<Report> {
     let mut r = Report::new();
-    let a = array![[4.0, 1.0], [2.0, 3.0]];
+    let a = array![[4.0f64, 1.0], [2.0, 3.0]];
     let (mut values, vectors) = match linalg::eig(a.view())? {
         Eig::Real {
             eigenvalues,

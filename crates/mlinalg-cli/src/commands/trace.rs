@@ -1,16 +1,22 @@
 //! `trace A [--offset K]`: the sum of the (offset) diagonal of every matrix of a stack
-//! (non-square allowed, as in NumPy; 0 for an empty diagonal).
+//! (non-square allowed, as in NumPy; 0 for an empty diagonal), in the input's dtype.
 
 use anyhow::Result;
+use ndarray::ArrayD;
 
 use crate::cli::OffsetArgs;
-use crate::commands::nd;
+use crate::commands::nd::{self, Elem, Input, dispatch};
 use crate::report::Report;
 
 const OP: &str = "trace";
 
 pub fn run(args: &OffsetArgs) -> Result<Report> {
-    let a = nd::load(OP, &args.a)?;
-    let t = mlinalg::linalg::trace(a.data.view(), args.offset)?;
-    Ok(Report::new().value("trace", nd::stored_value(&a, t)))
+    let a = nd::load_any(OP, &args.a)?;
+    let data = a.data.clone();
+    dispatch!(data, go, &a, args.offset)
+}
+
+fn go<T: Elem>(a: ArrayD<T>, x: &Input, offset: isize) -> Result<Report> {
+    let t = mlinalg::linalg::trace(a.view(), offset)?;
+    Ok(Report::new().value("trace", nd::stored_value(x, t)))
 }

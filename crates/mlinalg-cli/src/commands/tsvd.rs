@@ -3,7 +3,7 @@
 
 use anyhow::{Result, anyhow, bail};
 use mlinalg::array::{check_finite, check_nonempty, fmt_shape};
-use mlinalg::decomposition::{FittedTruncatedSvd, TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{FittedTruncatedSvd, TruncatedSvd, TruncatedSvdAlgorithm};
 
 use crate::cli::{TsvdAlgorithmArg, TsvdArgs};
 use crate::input::{self, Operand};
@@ -22,8 +22,8 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
         super::model::check_save_path(OP, path)?;
     }
     let algorithm = match args.algorithm {
-        TsvdAlgorithmArg::Randomized => TsvdAlgorithm::Randomized,
-        TsvdAlgorithmArg::Exact => TsvdAlgorithm::Exact,
+        TsvdAlgorithmArg::Randomized => TruncatedSvdAlgorithm::Randomized,
+        TsvdAlgorithmArg::Exact => TruncatedSvdAlgorithm::Exact,
     };
     let k = usize::try_from(args.k).unwrap_or(usize::MAX);
     let iters = usize::try_from(args.iters).unwrap_or(usize::MAX);

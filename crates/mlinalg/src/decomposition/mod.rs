@@ -6,7 +6,7 @@
 //! | `PCA(n_components, svd_solver=…, whiten=…)` | [`Pca`] → [`FittedPca`] |
 //! | `TruncatedSVD(n_components, algorithm=…)` | [`TruncatedSvd`] → [`FittedTruncatedSvd`] |
 //! | `utils.extmath.randomized_range_finder` | [`randomized_range_finder`] |
-//! | `utils.extmath.randomized_svd` | [`randomized_svd`] |
+//! | `utils.extmath.randomized_svd(M, n_components, n_oversamples=…, …)` | [`randomized_svd`] with [`RandomizedSvdOptions`] |
 //! | `utils.extmath.svd_flip` | applied to every result (signs are API) |
 //!
 //! Conventions kept from scikit-learn (and pinned by fixture tests):
@@ -32,6 +32,11 @@ pub use incremental_pca::IncrementalPca;
 pub(crate) use incremental_pca::State as IncrementalPcaState;
 pub use pca::{FittedPca, Pca, PcaSolver};
 pub use randomized::{
-    LinearOperator, PowerIterationNormalizer, auto_n_iter, randomized_range_finder, randomized_svd,
+    LinearOperator, PowerIterationNormalizer, RandomizedSvdOptions, auto_n_iter,
+    randomized_range_finder, randomized_svd,
 };
-pub use truncated_svd::{FittedTruncatedSvd, TruncatedSvd, TsvdAlgorithm};
+pub use truncated_svd::{FittedTruncatedSvd, TruncatedSvd, TruncatedSvdAlgorithm};
+
+/// The former name of [`TruncatedSvdAlgorithm`].
+#[deprecated(since = "0.1.0", note = "renamed `TruncatedSvdAlgorithm`")]
+pub type TsvdAlgorithm = TruncatedSvdAlgorithm;

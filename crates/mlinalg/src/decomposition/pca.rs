@@ -337,7 +337,7 @@ impl Pca {
                 }
                 PcaSolver::Svd | PcaSolver::Auto => {
                     let xc = &x - &mean;
-                    let mut f = svd(xc.view(), false).map_err(retag)?;
+                    let mut f = svd(xc.view(), false).map_err(|e| e.with_op(OP))?;
                     svd_flip(&mut f.u, &mut f.vt, false);
                     // Match scikit-learn: S² / (n_samples − 1), not / (n_components − 1).
                     let ev = f.s.mapv(|v| v * v / dof);
@@ -383,15 +383,6 @@ impl Pca {
             solver_used: solver,
         };
         Ok((model, u))
-    }
-}
-
-/// Re-labels a linalg error with this estimator's name.
-fn retag(e: Error) -> Error {
-    match e {
-        Error::NonFinite { .. } => Error::NonFinite { op: OP },
-        Error::NoConvergence { .. } => Error::NoConvergence { op: OP },
-        other => other,
     }
 }
 
@@ -443,7 +434,7 @@ fn covariance_eigh(
                 .to_string(),
         });
     }
-    let e = eigh(c.view()).map_err(retag)?;
+    let e = eigh(c.view()).map_err(|e| e.with_op(OP))?;
     // eigh ascends; PCA wants descending. C is PSD, but rounding can give tiny negative
     // eigenvalues, which would make √ fail: clip them to 0 as scikit-learn does.
     let ev: Array1<f64> = e.eigenvalues.iter().rev().map(|&l| l.max(0.0)).collect();

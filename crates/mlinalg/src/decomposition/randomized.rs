@@ -188,7 +188,7 @@ fn qr_q(op: &'static str, y: Array2<f64>) -> Result<Array2<f64>> {
     {
         return Ok(q);
     }
-    Ok(qr(y.view(), QrMode::Reduced).map_err(|e| retag(op, e))?.q)
+    Ok(qr(y.view(), QrMode::Reduced).map_err(|e| e.with_op(op))?.q)
 }
 
 /// CholeskyQR2 of a tall `y`, or `None` when it would not be accurate.
@@ -235,15 +235,6 @@ fn inverse_cholesky_t(g: &Array2<f64>) -> Option<Array2<f64>> {
         }
     }
     Some(inv.reversed_axes())
-}
-
-/// Re-labels a linalg error with the calling operation's name.
-fn retag(op: &'static str, e: Error) -> Error {
-    match e {
-        Error::NonFinite { .. } => Error::NonFinite { op },
-        Error::NoConvergence { .. } => Error::NoConvergence { op },
-        other => other,
-    }
 }
 
 pub(crate) fn normalize(
@@ -340,19 +331,87 @@ fn range_finder(
     qr_q(op, y)
 }
 
-/// The truncated SVD `A ≈ U_k Σ_k V_kᵀ` by randomized projection (Halko et al. Algorithm
-/// 5.1; scikit-learn `randomized_svd` with its defaults).
+/// The keyword arguments of [`randomized_svd`] (scikit-learn's `randomized_svd`), with its
+/// defaults; set them builder-style.
 ///
-/// * `n_components` = k; the range finder uses `k + n_oversamples` columns (scikit-learn's
-///   default `n_oversamples` is 10);
-/// * `n_iter`: power iterations; `None` is scikit-learn's `'auto'`, [`auto_n_iter`]: 7 if
-///   `k < 0.1·min(shape)`, else 4;
-/// * `power_iteration_normalizer`: see [`PowerIterationNormalizer`] (`Auto`: none for
-///   `n_iter ≤ 2`, else LU);
-/// * `transpose`: work on Aᵀ, `None` is `'auto'`: when `nrows < ncols` (a smaller random
-///   block);
-/// * `seed`: seeds [`crate::random::rng`]; the same seed gives the same result. The numbers
-///   differ from scikit-learn's for the same seed (NumPy's generator is not ours).
+/// ```
+/// use mlinalg::decomposition::{PowerIterationNormalizer, RandomizedSvdOptions};
+/// let opts = RandomizedSvdOptions::default()
+///     .n_iter(Some(4))
+///     .power_iteration_normalizer(PowerIterationNormalizer::Qr)
+///     .seed(7);
+/// assert_eq!(opts.n_oversamples, 10);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RandomizedSvdOptions {
+    /// Extra columns of the random block: the range finder uses `k + n_oversamples`
+    /// (default 10).
+    pub n_oversamples: usize,
+    /// Power iterations; `None` (the default) is scikit-learn's `'auto'`, [`auto_n_iter`]:
+    /// 7 if `k < 0.1·min(shape)`, else 4.
+    pub n_iter: Option<usize>,
+    /// See [`PowerIterationNormalizer`] (default `Auto`: none for `n_iter ≤ 2`, else LU).
+    pub power_iteration_normalizer: PowerIterationNormalizer,
+    /// Work on Aᵀ; `None` (the default) is `'auto'`: when `nrows < ncols` (a smaller random
+    /// block).
+    pub transpose: Option<bool>,
+    /// Seeds [`crate::random::rng`] (default 0); the same seed gives the same result. The
+    /// numbers differ from scikit-learn's for the same seed (NumPy's generator is not ours).
+    pub seed: u64,
+}
+
+impl Default for RandomizedSvdOptions {
+    fn default() -> Self {
+        RandomizedSvdOptions {
+            n_oversamples: 10,
+            n_iter: None,
+            power_iteration_normalizer: PowerIterationNormalizer::Auto,
+            transpose: None,
+            seed: 0,
+        }
+    }
+}
+
+impl RandomizedSvdOptions {
+    /// Sets [`n_oversamples`](Self::n_oversamples).
+    #[must_use]
+    pub fn n_oversamples(mut self, n: usize) -> Self {
+        self.n_oversamples = n;
+        self
+    }
+
+    /// Sets [`n_iter`](Self::n_iter) (`None`: automatic).
+    #[must_use]
+    pub fn n_iter(mut self, n: Option<usize>) -> Self {
+        self.n_iter = n;
+        self
+    }
+
+    /// Sets [`power_iteration_normalizer`](Self::power_iteration_normalizer).
+    #[must_use]
+    pub fn power_iteration_normalizer(mut self, p: PowerIterationNormalizer) -> Self {
+        self.power_iteration_normalizer = p;
+        self
+    }
+
+    /// Sets [`transpose`](Self::transpose) (`None`: automatic).
+    #[must_use]
+    pub fn transpose(mut self, t: Option<bool>) -> Self {
+        self.transpose = t;
+        self
+    }
+
+    /// Sets [`seed`](Self::seed).
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
+/// The truncated SVD `A ≈ U_k Σ_k V_kᵀ` by randomized projection (Halko et al. Algorithm
+/// 5.1; scikit-learn `randomized_svd`), with `n_components` = k and the keyword arguments
+/// in [`RandomizedSvdOptions`].
 ///
 /// Signs follow scikit-learn's `flip_sign=True`: the largest-|·| entry of each column of
 /// U is positive. Returns `u` (m, k), `s` (k,) descending, `vt` (k, n).
@@ -364,9 +423,9 @@ fn range_finder(
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// use mlinalg::decomposition::{randomized_svd, PowerIterationNormalizer};
+/// use mlinalg::decomposition::{randomized_svd, RandomizedSvdOptions};
 /// let a = array![[3., 0., 0.], [0., 2., 0.], [0., 0., 1.], [0., 0., 0.]];
-/// let f = randomized_svd(&a.view(), 2, 10, None, PowerIterationNormalizer::Auto, None, 0)?;
+/// let f = randomized_svd(&a.view(), 2, &RandomizedSvdOptions::default())?;
 /// assert!((f.s[0] - 3.0).abs() < 1e-12 && (f.s[1] - 2.0).abs() < 1e-12);
 /// assert!((f.u[[0, 0]] - 1.0).abs() < 1e-12); // largest entry of each u column is positive
 /// # Ok::<(), mlinalg::Error>(())
@@ -374,18 +433,14 @@ fn range_finder(
 pub fn randomized_svd(
     a: &dyn LinearOperator,
     n_components: usize,
-    n_oversamples: usize,
-    n_iter: Option<usize>,
-    power_iteration_normalizer: PowerIterationNormalizer,
-    transpose: Option<bool>,
-    seed: u64,
+    options: &RandomizedSvdOptions,
 ) -> Result<Svd> {
     let opts = RandomizedOptions {
-        n_oversamples,
-        n_iter,
-        normalizer: power_iteration_normalizer,
-        transpose,
-        seed,
+        n_oversamples: options.n_oversamples,
+        n_iter: options.n_iter,
+        normalizer: options.power_iteration_normalizer,
+        transpose: options.transpose,
+        seed: options.seed,
         want_u: true,
     };
     let mut f = randomized_svd_impl("randomized_svd", a, n_components, &opts)?;
@@ -447,13 +502,28 @@ pub(crate) fn randomized_svd_impl(
     // scikit-learn: "this implementation is a bit faster with smaller shape[1]", i.e. the
     // random block has min(m, n) rows.
     let transpose = opts.transpose.unwrap_or(m < n);
+    // The sketches (the random block, its products, their normalised copies and Q) are
+    // dense: about two (nrows + ncols) × size blocks at once, however sparse A is. A size
+    // line may declare 2·10⁸ × 2·10⁸ for two entries: refuse before allocating.
+    let sketch_bytes = (m as u64)
+        .saturating_add(n as u64)
+        .saturating_mul(size as u64)
+        .saturating_mul(2 * std::mem::size_of::<f64>() as u64);
+    crate::memory::check_available(
+        op,
+        sketch_bytes,
+        &format!(
+            "the randomized solver's dense sketches of {size} columns (k = {n_components} plus              {} oversamples) for a {m} × {n} matrix (fewer components need less)",
+            opts.n_oversamples
+        ),
+    )?;
     let at = Transposed(a);
     let work: &dyn LinearOperator = if transpose { &at } else { a };
 
     let q = range_finder(op, work, size, n_iter, opts.normalizer, opts.seed)?;
     // B = Qᵀ M, formed as (Mᵀ Q)ᵀ so that only the operator's products are used.
     let bt = work.t_dot_dense(q.view())?;
-    let small = svd(bt.t(), false).map_err(|e| retag(op, e))?;
+    let small = svd(bt.t(), false).map_err(|e| e.with_op(op))?;
     let k = n_components.min(small.s.len());
     let s_k = small.s.slice(s![..k]).to_owned();
     // M ≈ Q B = (Q Û) Σ Vᵀ, of which the first k columns of Q Û are kept.

@@ -22,7 +22,7 @@ type Fit = (FittedTruncatedSvd, Array2<f64>);
 /// How [`TruncatedSvd`] computes the decomposition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub enum TsvdAlgorithm {
+pub enum TruncatedSvdAlgorithm {
     /// Randomized SVD (Halko et al. 2011), scikit-learn's default `'randomized'`.
     #[default]
     Randomized,
@@ -35,11 +35,11 @@ pub enum TsvdAlgorithm {
 /// TruncatedSVD configuration: consuming builder, then [`TruncatedSvd::fit`] (dense) or
 /// [`TruncatedSvd::fit_sparse`] (CSR).
 ///
-/// Defaults, as scikit-learn: [`TsvdAlgorithm::Randomized`], `n_iter = 5`,
+/// Defaults, as scikit-learn: [`TruncatedSvdAlgorithm::Randomized`], `n_iter = 5`,
 /// `n_oversamples = 10`, [`PowerIterationNormalizer::Auto`] (LU, since `n_iter > 2`);
 /// `seed = 0`.
 ///
-/// Differences from scikit-learn: no `'arpack'` (use [`TsvdAlgorithm::Exact`], which
+/// Differences from scikit-learn: no `'arpack'` (use [`TruncatedSvdAlgorithm::Exact`], which
 /// allows `n_components = min(n_samples, n_features)` where ARPACK needs fewer); an
 /// all-zero X gives ratios of 0 instead of NaN.
 ///
@@ -49,7 +49,7 @@ pub enum TsvdAlgorithm {
 #[derive(Debug, Clone)]
 pub struct TruncatedSvd {
     pub(crate) n_components: usize,
-    pub(crate) algorithm: TsvdAlgorithm,
+    pub(crate) algorithm: TruncatedSvdAlgorithm,
     pub(crate) n_iter: usize,
     pub(crate) n_oversamples: usize,
     pub(crate) normalizer: PowerIterationNormalizer,
@@ -72,9 +72,9 @@ impl TruncatedSvd {
     /// # Examples
     /// ```
     /// use ndarray::array;
-    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
     /// let x = array![[3., 0., 0.], [0., 2., 0.], [0., 0., 1.]];
-    /// let t = TruncatedSvd::new(2).algorithm(TsvdAlgorithm::Exact).fit(x.view())?;
+    /// let t = TruncatedSvd::new(2).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
     /// assert!((t.singular_values()[0] - 3.0).abs() < 1e-12);
     /// assert!((t.components()[[1, 1]] - 1.0).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
@@ -83,7 +83,7 @@ impl TruncatedSvd {
     pub fn new(n_components: usize) -> Self {
         TruncatedSvd {
             n_components,
-            algorithm: TsvdAlgorithm::Randomized,
+            algorithm: TruncatedSvdAlgorithm::Randomized,
             // scikit-learn TruncatedSVD's defaults (PCA's 'auto' rule is not used here)
             n_iter: 5,
             n_oversamples: 10,
@@ -92,9 +92,9 @@ impl TruncatedSvd {
         }
     }
 
-    /// Chooses the algorithm (default [`TsvdAlgorithm::Randomized`]).
+    /// Chooses the algorithm (default [`TruncatedSvdAlgorithm::Randomized`]).
     #[must_use]
-    pub fn algorithm(mut self, a: TsvdAlgorithm) -> Self {
+    pub fn algorithm(mut self, a: TruncatedSvdAlgorithm) -> Self {
         self.algorithm = a;
         self
     }
@@ -181,15 +181,15 @@ impl TruncatedSvd {
         check_input(OP, &x)?;
         let full_var = column_variances(x).sum();
         match self.algorithm {
-            TsvdAlgorithm::Exact => self.fit_exact(x, full_var),
-            TsvdAlgorithm::Randomized => self.fit_randomized(&x, full_var),
+            TruncatedSvdAlgorithm::Exact => self.fit_exact(x, full_var),
+            TruncatedSvdAlgorithm::Randomized => self.fit_randomized(&x, full_var),
         }
     }
 
-    /// Fits a sparse `x` (CSR) without densifying it for [`TsvdAlgorithm::Randomized`]: the
+    /// Fits a sparse `x` (CSR) without densifying it for [`TruncatedSvdAlgorithm::Randomized`]: the
     /// randomized solver only multiplies X and Xᵀ by dense blocks, and the column variances
     /// for the explained-variance ratio are computed from the stored entries (scikit-learn
-    /// `mean_variance_axis`). [`TsvdAlgorithm::Exact`] densifies (a full SVD needs it).
+    /// `mean_variance_axis`). [`TruncatedSvdAlgorithm::Exact`] densifies (a full SVD needs it).
     ///
     /// # Errors
     /// As [`fit`](Self::fit); [`Error::Unsupported`] if `Exact` cannot allocate the dense copy.
@@ -233,9 +233,16 @@ impl TruncatedSvd {
             });
         }
         crate::array::check_finite(OP, &ndarray::ArrayView1::from(x.data()))?;
-        let full_var = x.mean_variance_axis0().1.sum();
+        let full_var = x
+            .try_mean_variance_axis0()
+            .map_err(|e| match e {
+                Error::Unsupported { detail, .. } => Error::Unsupported { op: OP, detail },
+                e => e,
+            })?
+            .1
+            .sum();
         match self.algorithm {
-            TsvdAlgorithm::Exact => {
+            TruncatedSvdAlgorithm::Exact => {
                 self.check_k((m, n))?;
                 if m.saturating_mul(n) <= EXACT_DENSE_MAX {
                     let dense = x.to_dense()?;
@@ -244,7 +251,7 @@ impl TruncatedSvd {
                     self.fit_exact_sparse(x, full_var)
                 }
             }
-            TsvdAlgorithm::Randomized => self.fit_randomized(x, full_var),
+            TruncatedSvdAlgorithm::Randomized => self.fit_randomized(x, full_var),
         }
     }
 
@@ -265,8 +272,8 @@ impl TruncatedSvd {
             ));
         }
         let (kmax, what) = match self.algorithm {
-            TsvdAlgorithm::Exact => (m.min(n), "min(n_samples, n_features)"),
-            TsvdAlgorithm::Randomized => (n, "n_features"),
+            TruncatedSvdAlgorithm::Exact => (m.min(n), "min(n_samples, n_features)"),
+            TruncatedSvdAlgorithm::Randomized => (n, "n_features"),
         };
         if self.n_components == 0 || self.n_components > kmax {
             return Err(Error::param(
@@ -283,7 +290,7 @@ impl TruncatedSvd {
 
     fn fit_exact(&self, x: ArrayView2<'_, f64>, full_var: f64) -> Result<Fit> {
         let k = self.check_k(x.dim())?;
-        let mut f = svd(x, false).map_err(retag)?;
+        let mut f = svd(x, false).map_err(|e| e.with_op(OP))?;
         svd_flip(&mut f.u, &mut f.vt, false);
         // X_new = U Σ for the exact solver (X V = U Σ Vᵀ V = U Σ exactly).
         let z = &f.u.slice(s![.., ..k]) * &f.s.slice(s![..k]);
@@ -301,8 +308,8 @@ impl TruncatedSvd {
     /// below 1e-14 · σ₁ (the role of scikit-learn's ARPACK `svds`).
     fn fit_exact_sparse(&self, x: &CsrMatrix, full_var: f64) -> Result<Fit> {
         let k = self.check_k(x.shape())?;
-        let (s, vt) =
-            crate::decomposition::lanczos::leading_svd(OP, x, k, self.seed).map_err(retag)?;
+        let (s, vt) = crate::decomposition::lanczos::leading_svd(OP, x, k, self.seed)
+            .map_err(|e| e.with_op(OP))?;
         flip_and_transform(x, s, vt, full_var)
     }
 
@@ -340,15 +347,6 @@ fn flip_and_transform(
 /// Largest sparse input (`n_samples · n_features` cells, 32 MiB dense) that the exact solver
 /// densifies for a LAPACK-style SVD; above it, it iterates on the sparse matrix.
 const EXACT_DENSE_MAX: usize = 1 << 22;
-
-/// Re-labels a linalg error with this estimator's name.
-fn retag(e: Error) -> Error {
-    match e {
-        Error::NonFinite { .. } => Error::NonFinite { op: OP },
-        Error::NoConvergence { .. } => Error::NoConvergence { op: OP },
-        other => other,
-    }
-}
 
 /// Per-column variance with `ddof = 0` (NumPy `var(axis=0)`), two-pass for accuracy.
 fn column_variances(x: ArrayView2<'_, f64>) -> Array1<f64> {
@@ -446,9 +444,9 @@ impl FittedTruncatedSvd {
     /// # Examples
     /// ```
     /// use ndarray::array;
-    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
     /// let x = array![[2., 0.], [0., 1.]];
-    /// let t = TruncatedSvd::new(1).algorithm(TsvdAlgorithm::Exact).fit(x.view())?;
+    /// let t = TruncatedSvd::new(1).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
     /// assert_eq!(t.transform(array![[5., 7.]].view())?, array![[5.]]);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
@@ -467,10 +465,10 @@ impl FittedTruncatedSvd {
     ///
     /// # Examples
     /// ```
-    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
     /// use mlinalg::sparse::CsrMatrix;
     /// let x = CsrMatrix::from_triplets(2, 2, &[0, 1], &[0, 1], &[2.0, 1.0])?;
-    /// let t = TruncatedSvd::new(1).algorithm(TsvdAlgorithm::Exact).fit_sparse(&x)?;
+    /// let t = TruncatedSvd::new(1).algorithm(TruncatedSvdAlgorithm::Exact).fit_sparse(&x)?;
     /// assert_eq!(t.transform_sparse(&x)?, ndarray::array![[2.], [0.]]);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
@@ -489,9 +487,9 @@ impl FittedTruncatedSvd {
     /// # Examples
     /// ```
     /// use ndarray::array;
-    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
     /// let x = array![[2., 0.], [0., 1.]];
-    /// let t = TruncatedSvd::new(2).algorithm(TsvdAlgorithm::Exact).fit(x.view())?;
+    /// let t = TruncatedSvd::new(2).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
     /// let back = t.inverse_transform(t.transform(x.view())?.view())?;
     /// assert!((back - &x).iter().all(|d| d.abs() < 1e-12));
     /// # Ok::<(), mlinalg::Error>(())

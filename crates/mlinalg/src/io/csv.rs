@@ -16,7 +16,7 @@ use ndarray::{ArrayBase, ArrayD, Data, Dimension, IxDyn};
 
 use super::{read_text, write_all, write_atomic};
 use crate::array::fmt_shape;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, escape_excerpt};
 
 /// Calls `f(line, cells)` for each record of `text`, with cells trimmed and unquoted.
 ///
@@ -147,7 +147,7 @@ pub fn parse_csv(text: &str, path: &Path) -> Result<ArrayD<f64>> {
                 let what = if c.is_empty() {
                     "empty cell".to_string()
                 } else {
-                    format!("'{c}' is not a number")
+                    format!("'{}' is not a number", escape_excerpt(c))
                 };
                 Error::format(path, format!("row {line}, column {}: {what}", j + 1))
             })?;

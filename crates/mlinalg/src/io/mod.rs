@@ -196,7 +196,13 @@ const SUPPORTED: &str = "supported: .npy, .npz, .csv, .mtx";
 /// The error for a path whose extension no reader handles.
 pub(crate) fn unknown_extension(path: &Path, ext: Option<&str>) -> Error {
     match ext {
-        Some(ext) => Error::format(path, format!("unknown extension '.{ext}' ({SUPPORTED})")),
+        Some(ext) => Error::format(
+            path,
+            format!(
+                "unknown extension '.{}' ({SUPPORTED})",
+                crate::error::escape_excerpt(ext)
+            ),
+        ),
         None => Error::format(path, format!("no file extension ({SUPPORTED})")),
     }
 }
@@ -311,8 +317,16 @@ pub(crate) fn io_error(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Reads a whole file, mapping OS errors to [`Error::Io`].
+/// Reads a whole file, mapping OS errors to [`Error::Io`]; a file larger than the memory
+/// available is refused before it is read ([`crate::memory::check_available`]).
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    if let Ok(meta) = fs::metadata(path) {
+        crate::memory::check_available(
+            "read",
+            meta.len(),
+            &format!("the {}-byte file {} in memory", meta.len(), path.display()),
+        )?;
+    }
     fs::read(path).map_err(|e| io_error(path, e))
 }
 

@@ -31,7 +31,7 @@ use super::fileio::{PIECE, as_bytes, read_exact_at, read_exact_at_uninit, uninit
 use super::typed::{TypedArray, TypedDense};
 use super::{DenseArray, Dtype, io_error, write_atomic};
 use crate::array::{fmt_shape, try_vec_uninit_of};
-use crate::error::{Error, Result};
+use crate::error::{EXCERPT_CHARS, Error, Result, escape_bytes_excerpt, escape_excerpt};
 
 pub use super::npz::{read_npz, write_npz};
 
@@ -283,8 +283,23 @@ pub(crate) fn parse_preamble(bytes: &[u8], path: &Path) -> Result<(u8, usize, us
             ));
         }
     };
+    // NumPy's own loader refuses headers above 10 000 bytes (`max_header_size`); a length
+    // field of 4 GB in a zip entry whose size is only declared would otherwise be
+    // allocated before the entry turns out to be shorter.
+    if header_len > MAX_HEADER_LEN {
+        return Err(Error::format(
+            path,
+            format!(
+                "the .npy header length says {header_len} bytes (at most {MAX_HEADER_LEN} are accepted)"
+            ),
+        ));
+    }
     Ok((major, header_len, pre))
 }
+
+/// The longest `.npy` header accepted: 1 MiB (NumPy's loader accepts 10 000 bytes unless
+/// told otherwise; a header holds a dtype and a shape).
+pub(crate) const MAX_HEADER_LEN: usize = 1 << 20;
 
 /// A Python literal in a header.
 #[derive(Debug, Clone, PartialEq)]
@@ -296,6 +311,72 @@ enum PyValue {
     Tuple(Vec<PyValue>),
     List(Vec<PyValue>),
     Dict(Vec<(PyValue, PyValue)>),
+}
+
+impl PyValue {
+    /// Python's `repr` of the value as a message quotes it: strings through
+    /// [`escape_excerpt`], the whole cut after [`EXCERPT_CHARS`] characters with `…` (a
+    /// hostile header may hold a tuple of a million entries).
+    fn repr(&self) -> String {
+        let mut out = String::new();
+        self.write_repr(&mut out);
+        if out.chars().count() > EXCERPT_CHARS {
+            out = out.chars().take(EXCERPT_CHARS).collect();
+            out.push('…');
+        }
+        out
+    }
+
+    fn write_repr(&self, out: &mut String) {
+        // Stop early: the result is cut anyway.
+        if out.len() > 4 * EXCERPT_CHARS {
+            return;
+        }
+        let seq = |out: &mut String, items: &[PyValue], open: char, close: char| {
+            out.push(open);
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                v.write_repr(out);
+                if out.len() > 4 * EXCERPT_CHARS {
+                    return;
+                }
+            }
+            if open == '(' && items.len() == 1 {
+                out.push(',');
+            }
+            out.push(close);
+        };
+        match self {
+            PyValue::Str(s) => {
+                out.push('\'');
+                out.push_str(&escape_excerpt(s));
+                out.push('\'');
+            }
+            PyValue::Int(n) => out.push_str(&n.to_string()),
+            PyValue::Bool(true) => out.push_str("True"),
+            PyValue::Bool(false) => out.push_str("False"),
+            PyValue::None => out.push_str("None"),
+            PyValue::Tuple(items) => seq(out, items, '(', ')'),
+            PyValue::List(items) => seq(out, items, '[', ']'),
+            PyValue::Dict(items) => {
+                out.push('{');
+                for (i, (k, v)) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    k.write_repr(out);
+                    out.push_str(": ");
+                    v.write_repr(out);
+                    if out.len() > 4 * EXCERPT_CHARS {
+                        return;
+                    }
+                }
+                out.push('}');
+            }
+        }
+    }
 }
 
 /// A recursive-descent parser for the subset of Python literals that `repr` of a header
@@ -427,12 +508,15 @@ impl PyParser<'_> {
                         self.pos = start;
                         Err(self.err(&format!(
                             "unexpected name '{}'",
-                            String::from_utf8_lossy(other)
+                            escape_bytes_excerpt(other)
                         )))
                     }
                 }
             }
-            Some(c) => Err(self.err(&format!("unexpected character '{}'", c.escape_ascii()))),
+            Some(_) => Err(self.err(&format!(
+                "unexpected character '{}'",
+                escape_bytes_excerpt(&self.s[self.pos..(self.pos + 1)])
+            ))),
             None => Err(self.err("unexpected end")),
         }
     }
@@ -489,7 +573,8 @@ fn parse_descr(s: &str) -> std::result::Result<Descr, String> {
                 _ => "",
             };
             return Err(format!(
-                "unsupported dtype '{s}'{name} (supported: {SUPPORTED_DTYPES})"
+                "unsupported dtype '{}'{name} (supported: {SUPPORTED_DTYPES})",
+                escape_excerpt(s)
             ));
         }
     };
@@ -532,7 +617,7 @@ fn parse_header_dict(text: &[u8], data_offset: usize, path: &Path) -> Result<Hea
         other => {
             return Err(Error::format(
                 path,
-                format!("'descr' is not a string: {other:?}"),
+                format!("'descr' is not a string: {}", other.repr()),
             ));
         }
     };
@@ -541,7 +626,7 @@ fn parse_header_dict(text: &[u8], data_offset: usize, path: &Path) -> Result<Hea
         other => {
             return Err(Error::format(
                 path,
-                format!("'fortran_order' is not True or False: {other:?}"),
+                format!("'fortran_order' is not True or False: {}", other.repr()),
             ));
         }
     };
@@ -553,7 +638,7 @@ fn parse_header_dict(text: &[u8], data_offset: usize, path: &Path) -> Result<Hea
                     .map_err(|_| Error::format(path, format!("shape dimension {n} is too large"))),
                 other => Err(Error::format(
                     path,
-                    format!("shape entry {other:?} is not an integer"),
+                    format!("shape entry {} is not an integer", other.repr()),
                 )),
             })
             .collect::<Result<Vec<usize>>>()?,
@@ -564,7 +649,7 @@ fn parse_header_dict(text: &[u8], data_offset: usize, path: &Path) -> Result<Hea
         other => {
             return Err(Error::format(
                 path,
-                format!("'shape' is not a tuple: {other:?}"),
+                format!("'shape' is not a tuple: {}", other.repr()),
             ));
         }
     };

@@ -22,7 +22,7 @@ use super::npy::{
 use super::typed::{TypedArray, TypedDense};
 use super::{DenseArray, Dtype, io_error, write_all, write_atomic};
 use crate::array::{fmt_shape, try_vec_uninit_of};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, escape_excerpt, escape_list};
 use crate::sparse::CsrMatrix;
 
 type Archive = zip::ZipArchive<std::io::BufReader<File>>;
@@ -251,7 +251,8 @@ fn read_member(archive: &mut Archive, path: &Path, name: &str) -> Result<TypedDe
         return Err(Error::format(
             path,
             format!(
-                "no array named '{name}' in the archive (it holds: {})",
+                "no array named '{}' in the archive (it holds: {})",
+                escape_excerpt(name),
                 list(&names)
             ),
         ));
@@ -281,12 +282,13 @@ fn read_member(archive: &mut Archive, path: &Path, name: &str) -> Result<TypedDe
     })
 }
 
-/// Names for messages: `a, b, c`, or `none` for an empty archive.
+/// Names for messages: `a, b, c` (escaped, the first 20 and how many more), or
+/// `no arrays` for an empty archive.
 fn list(names: &[String]) -> String {
     if names.is_empty() {
         "no arrays".to_string()
     } else {
-        names.join(", ")
+        escape_list(names.iter().map(String::as_str))
     }
 }
 
@@ -379,6 +381,13 @@ pub(crate) fn read_npz_raw(path: &Path) -> Result<Vec<(String, RawNpy)>> {
         let (header, mut body) = read_entry_header(&mut entry, size, &entry_path)?;
         let body_len = usize::try_from(size - header.data_offset as u64)
             .map_err(|_| Error::format(&entry_path, "entry too large for this platform"))?;
+        // The declared size of a deflated entry is the archive's word (a zip bomb expands
+        // a thousandfold): checked against the memory available before it is reserved.
+        crate::memory::check_available(
+            "read_npz",
+            body_len as u64,
+            &format!("the {body_len}-byte body of {}", entry_path.display()),
+        )?;
         body.try_reserve_exact(body_len.saturating_sub(body.len()))
             .map_err(|_| Error::Unsupported {
                 op: "read_npz",
@@ -461,7 +470,10 @@ pub(crate) fn write_npz_entries(path: &Path, entries: &[NpzEntry], compress: boo
         if !seen.insert(e.name.as_str()) {
             return Err(Error::format(
                 path,
-                format!("duplicate array name '{}' in the archive", e.name),
+                format!(
+                    "duplicate array name '{}' in the archive",
+                    escape_excerpt(&e.name)
+                ),
             ));
         }
     }

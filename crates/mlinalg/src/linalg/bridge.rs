@@ -17,6 +17,8 @@ use num_complex::Complex64;
 
 use crate::error::{Error, Result};
 
+pub(crate) mod generic;
+
 /// A zero-copy faer view of an ndarray view.
 pub(crate) fn view<'a>(a: &ArrayView2<'a, f64>) -> MatRef<'a, f64> {
     let (m, n) = a.dim();

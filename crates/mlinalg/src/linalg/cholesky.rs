@@ -5,11 +5,13 @@ use ndarray::{Array, Array2, ArrayBase, ArrayView2, Data, Dimension};
 
 use crate::array::{check_input, check_square};
 use crate::error::Result;
-use crate::linalg::bridge;
+use crate::linalg::bridge::{self, generic};
 use crate::linalg::solve::{matrix_as_rhs, rhs_as_matrix};
+use crate::scalar::{Scalar, cast, cast_mut, cast_view};
 
-/// The lower Cholesky factor L of a symmetric positive-definite matrix, `A = L Lᵀ`
-/// (NumPy `linalg.cholesky`). Like NumPy, only the lower triangle of `a` is read.
+/// The lower Cholesky factor L of a symmetric (Hermitian) positive-definite matrix,
+/// `A = L Lᴴ` (NumPy `linalg.cholesky`). Like NumPy, only the lower triangle of `a` is
+/// read. Generic over [`Scalar`], in the element type's precision.
 ///
 /// # Errors
 /// [`Error::Shape`](crate::Error::Shape) if not square; [`Error::Empty`](crate::Error::Empty);
@@ -19,25 +21,25 @@ use crate::linalg::solve::{matrix_as_rhs, rhs_as_matrix};
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let l = mlinalg::linalg::cholesky(array![[4., 2.], [2., 3.]].view())?;
+/// let l = mlinalg::linalg::cholesky(array![[4f64, 2.], [2., 3.]].view())?;
 /// assert_eq!(l[[0, 0]], 2.0);
 /// assert_eq!(l[[0, 1]], 0.0);
 /// let e = mlinalg::linalg::cholesky(array![[1., 2.], [2., 1.]].view()).unwrap_err();
 /// assert_eq!(e.to_string(), "cholesky: matrix is not positive definite");
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn cholesky(a: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+pub fn cholesky<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Array2<T>> {
     Ok(Cholesky::new(a)?.l)
 }
 
 /// A Cholesky factorization kept for solving many systems `A x = b` (normal equations,
-/// ridge regression), as faer's `Llt`.
+/// ridge regression), as faer's `Llt`; element type `T` (`f64` by default).
 #[derive(Debug, Clone)]
-pub struct Cholesky {
-    l: Array2<f64>,
+pub struct Cholesky<T: Scalar = f64> {
+    l: Array2<T>,
 }
 
-impl Cholesky {
+impl<T: Scalar> Cholesky<T> {
     /// Factors `a` (lower triangle read).
     ///
     /// # Errors
@@ -46,22 +48,24 @@ impl Cholesky {
     /// # Examples
     /// ```
     /// use ndarray::array;
-    /// let c = mlinalg::linalg::Cholesky::new(array![[4., 2.], [2., 3.]].view())?;
+    /// let c = mlinalg::linalg::Cholesky::new(array![[4f64, 2.], [2., 3.]].view())?;
     /// let x = c.solve(&array![6., 5.])?;
     /// assert!((x[0] - 1.0).abs() < 1e-12 && (x[1] - 1.0).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn new(a: ArrayView2<'_, f64>) -> Result<Self> {
+    pub fn new(a: ArrayView2<'_, T>) -> Result<Self> {
         check_square("cholesky", &a)?;
         check_input("cholesky", &a)?;
-        Ok(Cholesky {
-            l: crate::kernels::cholesky::llt("cholesky", &a)?,
-        })
+        let l = match cast_view::<T, f64, _>(a) {
+            Some(a) => cast(crate::kernels::cholesky::llt("cholesky", &a)?).expect("T is f64"),
+            None => generic::llt("cholesky", &a)?,
+        };
+        Ok(Cholesky { l })
     }
 
     /// The lower factor L.
     #[must_use]
-    pub fn l(&self) -> &Array2<f64> {
+    pub fn l(&self) -> &Array2<T> {
         &self.l
     }
 
@@ -70,9 +74,9 @@ impl Cholesky {
     /// # Errors
     /// [`Error::Shape`](crate::Error::Shape) if `b` has the wrong number of rows;
     /// [`Error::NonFinite`](crate::Error::NonFinite).
-    pub fn solve<S, D>(&self, b: &ArrayBase<S, D>) -> Result<Array<f64, D>>
+    pub fn solve<S, D>(&self, b: &ArrayBase<S, D>) -> Result<Array<T, D>>
     where
-        S: Data<Elem = f64>,
+        S: Data<Elem = T>,
         D: Dimension,
     {
         const OP: &str = "cholesky_solve";
@@ -89,7 +93,13 @@ impl Cholesky {
         }
         crate::array::check_finite(OP, &b2)?;
         let mut x = b2.to_owned();
-        bridge::llt_solve_in_place(&self.l.view(), &mut x.view_mut());
+        match cast_view::<T, f64, _>(self.l.view()) {
+            Some(l) => {
+                let x = cast_mut::<Array2<T>, Array2<f64>>(&mut x).expect("T is f64");
+                bridge::llt_solve_in_place(&l, &mut x.view_mut());
+            }
+            None => generic::llt_solve_in_place(&self.l.view(), &mut x.view_mut()),
+        }
         matrix_as_rhs(OP, x, b.ndim())
     }
 }

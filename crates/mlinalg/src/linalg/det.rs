@@ -5,19 +5,23 @@ use ndarray::ArrayView2;
 use crate::array::{check_input, check_square};
 use crate::error::Result;
 use crate::linalg::lu::Lu;
+use crate::scalar::{RealScalar, Scalar};
 
-/// `det A = sign · exp(logabsdet)` (NumPy `SlogdetResult`).
+/// `det A = sign · exp(logabsdet)` (NumPy `SlogdetResult`), for an element type `T`
+/// (`f64` by default).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Slogdet {
-    /// +1, −1, or 0 for a singular matrix.
-    pub sign: f64,
-    /// `ln |det A|`; −∞ for a singular matrix.
-    pub logabsdet: f64,
+pub struct Slogdet<T: Scalar = f64> {
+    /// +1, −1, or 0 for a singular matrix; for complex input a unit complex number
+    /// `det A / |det A|` (or 0), as NumPy.
+    pub sign: T,
+    /// `ln |det A|`; −∞ for a singular matrix. Real for every element type.
+    pub logabsdet: T::Real,
 }
 
 /// The determinant of a square matrix (NumPy `linalg.det`): the product of the LU pivots
 /// times the permutation's sign. Like NumPy it may overflow to ±∞ or underflow to 0 for
-/// large matrices; use [`slogdet`] then.
+/// large matrices; use [`slogdet`] then. Generic over [`Scalar`]: `f32` and complex
+/// determinants are computed in their own precision (NumPy: LAPACK `sgetrf`, `cgetrf`, …).
 ///
 /// # Errors
 /// [`Error::Shape`](crate::Error::Shape) if not square; [`Error::Empty`](crate::Error::Empty);
@@ -27,18 +31,23 @@ pub struct Slogdet {
 /// ```
 /// use ndarray::array;
 /// let d = mlinalg::linalg::det(array![[1., 2.], [3., 4.]].view())?;
-/// assert!((d + 2.0).abs() < 1e-12);
+/// assert!((d + 2.0f64).abs() < 1e-12);
+/// use mlinalg::Complex64;
+/// let (i, o) = (Complex64::new(0.0, 1.0), Complex64::new(0.0, 0.0));
+/// let dz = mlinalg::linalg::det(array![[i, o], [o, i]].view())?;
+/// assert!((dz + 1.0).norm() < 1e-15); // i · i = −1
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn det(a: ArrayView2<'_, f64>) -> Result<f64> {
+pub fn det<T: Scalar>(a: ArrayView2<'_, T>) -> Result<T> {
     check_square("det", &a)?;
     check_input("det", &a)?;
     let lu = Lu::new("det", &a)?;
     if lu.is_singular() {
         // NumPy returns 0.0 for an exactly singular matrix (LAPACK's zero pivot).
-        return Ok(0.0);
+        return Ok(T::from_f64(0.0));
     }
-    Ok(lu.det_scale(lu.pivots().product::<f64>() * lu.perm_sign()))
+    let prod = lu.pivots().into_iter().product::<T>();
+    Ok(lu.det_scale(prod.mul_real(<T::Real as Scalar>::from_f64(lu.perm_sign()))))
 }
 
 /// Sign and natural log of |det A| (NumPy `linalg.slogdet`), safe from overflow.
@@ -55,22 +64,24 @@ pub fn det(a: ArrayView2<'_, f64>) -> Result<f64> {
 /// assert!((r.logabsdet - 500.0 * 10f64.ln()).abs() < 1e-9);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn slogdet(a: ArrayView2<'_, f64>) -> Result<Slogdet> {
+pub fn slogdet<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Slogdet<T>> {
     check_square("slogdet", &a)?;
     check_input("slogdet", &a)?;
     let lu = Lu::new("slogdet", &a)?;
     if lu.is_singular() {
         // NumPy: a singular matrix has sign 0 and logabsdet −∞.
         return Ok(Slogdet {
-            sign: 0.0,
-            logabsdet: f64::NEG_INFINITY,
+            sign: T::from_f64(0.0),
+            logabsdet: <T::Real as RealScalar>::NEG_INFINITY,
         });
     }
-    let mut sign = lu.perm_sign();
-    let mut logabsdet = 0.0;
+    let mut sign = T::from_f64(lu.perm_sign());
+    let mut logabsdet = <T::Real as Scalar>::from_f64(0.0);
     for p in lu.pivots() {
-        sign *= p.signum();
-        logabsdet += p.abs().ln();
+        // p / |p|: ±1 for a real pivot, a unit complex number for a complex one
+        let m = p.abs();
+        sign *= p / T::from_real(m);
+        logabsdet += m.ln();
     }
     Ok(Slogdet {
         sign,

@@ -1,19 +1,20 @@
 //! Eigendecompositions: [`eigh`] / [`eigvalsh`] for symmetric matrices, [`eig`] for general ones.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
-use num_complex::Complex64;
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, Axis};
 
 use crate::array::{check_input, check_square};
 use crate::error::{Error, Result};
-use crate::linalg::bridge;
+use crate::linalg::bridge::{self, generic};
+use crate::scalar::{ComplexOf, RealScalar, Scalar, cast, cast_view};
 
-/// `A = V Λ Vᵀ` for symmetric A (NumPy `EighResult`).
+/// `A = V Λ Vᴴ` for symmetric (Hermitian) A (NumPy `EighResult`), for an element type `T`
+/// (`f64` by default).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Eigh {
-    /// Eigenvalues in ascending order.
-    pub eigenvalues: Array1<f64>,
+pub struct Eigh<T: Scalar = f64> {
+    /// Eigenvalues in ascending order; real for every element type.
+    pub eigenvalues: Array1<T::Real>,
     /// Orthonormal eigenvectors, column `i` for `eigenvalues[i]`.
-    pub eigenvectors: Array2<f64>,
+    pub eigenvectors: Array2<T>,
 }
 
 /// NumPy `allclose(A, Aᵀ)` tolerances: |aᵢⱼ − aⱼᵢ| ≤ atol + rtol·|aⱼᵢ|.
@@ -21,18 +22,21 @@ pub(crate) const RTOL: f64 = 1e-5;
 /// See [`RTOL`].
 pub(crate) const ATOL: f64 = 1e-8;
 
-/// `Some(max |A − Aᵀ|)` if `a` (square) is not symmetric within NumPy's `allclose`
-/// tolerances, `None` if it is.
-pub(crate) fn asymmetry(a: &ArrayView2<'_, f64>) -> Option<f64> {
+/// `Some(max |A − Aᴴ|)` if `a` (square) is not symmetric (Hermitian for a complex type)
+/// within NumPy's `allclose` tolerances, `None` if it is.
+pub(crate) fn asymmetry<T: Scalar>(a: &ArrayView2<'_, T>) -> Option<f64> {
     let n = a.nrows();
     let mut worst = 0.0f64;
     let mut ok = true;
+    // a complex Hermitian matrix also has a real diagonal
+    let diag = usize::from(T::IS_COMPLEX);
     for i in 0..n {
-        for j in 0..i {
-            let (x, y) = (a[[i, j]], a[[j, i]]);
-            let d = (x - y).abs();
+        for j in 0..(i + diag).min(n) {
+            let (x, y) = (a[[i, j]], a[[j, i]].conj());
+            let d = (x - y).abs().to_f64();
+            let (xa, ya) = (x.abs().to_f64(), y.abs().to_f64());
             // NaN compares as not close, as in allclose
-            let close = d <= ATOL + RTOL * y.abs() && d <= ATOL + RTOL * x.abs();
+            let close = d <= ATOL + RTOL * ya && d <= ATOL + RTOL * xa;
             if !close {
                 ok = false;
                 worst = worst.max(d);
@@ -42,9 +46,13 @@ pub(crate) fn asymmetry(a: &ArrayView2<'_, f64>) -> Option<f64> {
     if ok { None } else { Some(worst) }
 }
 
-fn check_symmetric(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<()> {
+fn check_symmetric<T: Scalar>(op: &'static str, a: &ArrayView2<'_, T>) -> Result<()> {
     match asymmetry(a) {
         None => Ok(()),
+        Some(d) if T::IS_COMPLEX => Err(Error::NotSymmetric {
+            op,
+            detail: format!("not Hermitian: max |A − Aᴴ| = {d}; use eig for general matrices"),
+        }),
         Some(d) => Err(Error::NotSymmetric {
             op,
             detail: format!("max |A − Aᵀ| = {d}; use eig for general matrices"),
@@ -52,10 +60,35 @@ fn check_symmetric(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<()> {
     }
 }
 
-/// Eigenvalues and eigenvectors of a real symmetric matrix (NumPy `linalg.eigh`).
+/// Rotates an eigenvector so that its entry of largest magnitude (the first such) is real
+/// and positive: a sign flip for a real type, a unit phase for a complex one.
+fn fix_phase<T: Scalar>(mut col: ArrayViewMut1<'_, T>) {
+    let (at, big) =
+        col.iter()
+            .copied()
+            .enumerate()
+            .fold((0, T::from_f64(0.0)), |(k, m), (i, v)| {
+                if v.abs() > m.abs() { (i, v) } else { (k, m) }
+            });
+    let r = big.abs();
+    if T::IS_COMPLEX {
+        if r > <T::Real as Scalar>::from_f64(0.0) {
+            let phase = big.conj().div_real(r);
+            col.mapv_inplace(|v| v * phase);
+            // big · conj(big)/|big| is |big| up to rounding: make it exactly real
+            col[at] = T::from_real(r);
+        }
+    } else if big.re() < <T::Real as Scalar>::from_f64(0.0) {
+        col.mapv_inplace(|v| -v);
+    }
+}
+
+/// Eigenvalues and eigenvectors of a real symmetric or complex Hermitian matrix (NumPy
+/// `linalg.eigh`), in the element type's precision; eigenvalues are real (`T::Real`).
 ///
-/// Eigenvalues ascend; eigenvectors are orthonormal columns. Each eigenvector's sign is
-/// fixed so that its entry of largest magnitude is positive (NumPy leaves it to LAPACK).
+/// Eigenvalues ascend; eigenvectors are orthonormal columns. Each eigenvector's sign (phase,
+/// for complex input) is fixed so that its entry of largest magnitude is real and positive
+/// (NumPy leaves it to LAPACK).
 ///
 /// Unlike NumPy, which silently reads one triangle, a matrix that is not symmetric within
 /// `allclose` tolerances (rtol 1e-5, atol 1e-8) is an error.
@@ -67,24 +100,30 @@ fn check_symmetric(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<()> {
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let e = mlinalg::linalg::eigh(array![[2., 1.], [1., 2.]].view())?;
+/// let e = mlinalg::linalg::eigh(array![[2f64, 1.], [1., 2.]].view())?;
 /// assert!((e.eigenvalues[0] - 1.0).abs() < 1e-12 && (e.eigenvalues[1] - 3.0).abs() < 1e-12);
+/// // complex Hermitian: real eigenvalues (here 1 and 3)
+/// use mlinalg::Complex32;
+/// let h = array![[Complex32::new(2.0, 0.0), Complex32::new(0.0, 1.0)],
+///                [Complex32::new(0.0, -1.0), Complex32::new(2.0, 0.0)]];
+/// let w: ndarray::Array1<f32> = mlinalg::linalg::eigh(h.view())?.eigenvalues;
+/// assert!((w[0] - 1.0).abs() < 1e-6 && (w[1] - 3.0).abs() < 1e-6);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn eigh(a: ArrayView2<'_, f64>) -> Result<Eigh> {
+pub fn eigh<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Eigh<T>> {
     const OP: &str = "eigh";
     check_square(OP, &a)?;
     check_input(OP, &a)?;
     check_symmetric(OP, &a)?;
-    let (eigenvalues, mut eigenvectors) = bridge::self_adjoint_eigen(OP, &a)?;
-    for mut col in eigenvectors.axis_iter_mut(Axis(1)) {
-        let big = col
-            .iter()
-            .copied()
-            .fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
-        if big < 0.0 {
-            col.mapv_inplace(|v| -v);
+    let (eigenvalues, mut eigenvectors) = match cast_view::<T, f64, _>(a) {
+        Some(a) => {
+            let (w, v) = bridge::self_adjoint_eigen(OP, &a)?;
+            (cast(w).expect("T is f64"), cast(v).expect("T is f64"))
         }
+        None => generic::self_adjoint_eigen(OP, &a)?,
+    };
+    for col in eigenvectors.axis_iter_mut(Axis(1)) {
+        fix_phase(col);
     }
     Ok(Eigh {
         eigenvalues,
@@ -92,7 +131,8 @@ pub fn eigh(a: ArrayView2<'_, f64>) -> Result<Eigh> {
     })
 }
 
-/// Eigenvalues of a real symmetric matrix, ascending (NumPy `linalg.eigvalsh`).
+/// Eigenvalues of a real symmetric or complex Hermitian matrix, ascending and real (NumPy
+/// `linalg.eigvalsh`).
 ///
 /// # Errors
 /// As [`eigh`].
@@ -104,50 +144,55 @@ pub fn eigh(a: ArrayView2<'_, f64>) -> Result<Eigh> {
 /// assert_eq!(w.to_vec(), vec![1.0, 2.0]);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn eigvalsh(a: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+pub fn eigvalsh<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Array1<T::Real>> {
     const OP: &str = "eigvalsh";
     check_square(OP, &a)?;
     check_input(OP, &a)?;
     check_symmetric(OP, &a)?;
-    bridge::self_adjoint_eigenvalues(OP, &a)
+    match cast_view::<T, f64, _>(a) {
+        Some(a) => Ok(cast(bridge::self_adjoint_eigenvalues(OP, &a)?).expect("T is f64")),
+        None => generic::self_adjoint_eigenvalues(OP, &a),
+    }
 }
 
-/// Eigenvalues and eigenvectors of a general real matrix (NumPy `EigResult`): real arrays
-/// when every eigenvalue is real, complex arrays otherwise (as NumPy's dtype switch).
+/// Eigenvalues and eigenvectors of a general matrix (NumPy `EigResult`) with element type
+/// `T` (`f64` by default): for real input, real arrays when every eigenvalue is real and
+/// complex arrays otherwise (as NumPy's dtype switch); for complex input always complex.
+/// Values have `T`'s precision ([`ComplexOf<T>`]: `Complex32` for `f32`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum Eig {
-    /// All eigenvalues are real.
+pub enum Eig<T: Scalar = f64> {
+    /// All eigenvalues are real (real input only).
     Real {
         /// Eigenvalues, in no particular order.
-        eigenvalues: Array1<f64>,
+        eigenvalues: Array1<T::Real>,
         /// Unit-norm eigenvectors as columns.
-        eigenvectors: Array2<f64>,
+        eigenvectors: Array2<T::Real>,
     },
-    /// Some eigenvalues come in complex-conjugate pairs.
+    /// Complex input, or some eigenvalues come in complex-conjugate pairs.
     Complex {
         /// Eigenvalues, in no particular order.
-        eigenvalues: Array1<Complex64>,
+        eigenvalues: Array1<ComplexOf<T>>,
         /// Unit-norm eigenvectors as columns, each scaled so that its largest component is real.
-        eigenvectors: Array2<Complex64>,
+        eigenvectors: Array2<ComplexOf<T>>,
     },
 }
 
-impl Eig {
+impl<T: Scalar> Eig<T> {
     /// The eigenvalues as complex numbers, whichever variant.
     #[must_use]
-    pub fn eigenvalues_complex(&self) -> Array1<Complex64> {
+    pub fn eigenvalues_complex(&self) -> Array1<ComplexOf<T>> {
         match self {
-            Eig::Real { eigenvalues, .. } => eigenvalues.mapv(|v| Complex64::new(v, 0.0)),
+            Eig::Real { eigenvalues, .. } => eigenvalues.mapv(to_complex::<T>),
             Eig::Complex { eigenvalues, .. } => eigenvalues.clone(),
         }
     }
 
     /// The eigenvectors as complex numbers, whichever variant.
     #[must_use]
-    pub fn eigenvectors_complex(&self) -> Array2<Complex64> {
+    pub fn eigenvectors_complex(&self) -> Array2<ComplexOf<T>> {
         match self {
-            Eig::Real { eigenvectors, .. } => eigenvectors.mapv(|v| Complex64::new(v, 0.0)),
+            Eig::Real { eigenvectors, .. } => eigenvectors.mapv(to_complex::<T>),
             Eig::Complex { eigenvectors, .. } => eigenvectors.clone(),
         }
     }
@@ -159,9 +204,15 @@ impl Eig {
     }
 }
 
-/// Eigenvalues and right eigenvectors of a square real matrix, `A v = λ v` (NumPy
-/// `linalg.eig`). Eigenvectors have unit 2-norm; like LAPACK `geev`, each complex one is
-/// rotated so that its largest component is real.
+/// `x + 0i` in `T`'s complex type.
+fn to_complex<T: Scalar>(x: T::Real) -> ComplexOf<T> {
+    <T::Real as RealScalar>::complex(x, <T::Real as Scalar>::from_f64(0.0))
+}
+
+/// Eigenvalues and right eigenvectors of a square matrix, `A v = λ v` (NumPy
+/// `linalg.eig`), real or complex, in the element type's precision. Eigenvectors have unit
+/// 2-norm; like LAPACK `geev`, each complex one is rotated so that its largest component
+/// is real.
 ///
 /// # Errors
 /// [`Error::Shape`] if not square; [`Error::Empty`]; [`Error::NonFinite`];
@@ -177,30 +228,41 @@ impl Eig {
 /// assert!((w[0] - 2.0).abs() < 1e-12 && (w[1] - 5.0).abs() < 1e-12);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn eig(a: ArrayView2<'_, f64>) -> Result<Eig> {
+pub fn eig<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Eig<T>> {
     const OP: &str = "eig";
     check_square(OP, &a)?;
     check_input(OP, &a)?;
-    let (w, mut v) = bridge::eigen(OP, &a)?;
+    let (w, mut v): (Array1<ComplexOf<T>>, Array2<ComplexOf<T>>) = match cast_view::<T, f64, _>(a) {
+        Some(a) => {
+            let (w, v) = bridge::eigen(OP, &a)?;
+            (cast(w).expect("T is f64"), cast(v).expect("T is f64"))
+        }
+        None => generic::eigen(OP, &a)?,
+    };
+    let zero = <T::Real as Scalar>::from_f64(0.0);
     for mut col in v.axis_iter_mut(Axis(1)) {
-        let norm = crate::vector::l2_iter(col.iter().map(|z| z.norm()));
+        let norm = <T::Real as Scalar>::from_f64(crate::vector::l2_iter(
+            col.iter().map(|z| z.abs().to_f64()),
+        ));
         // the largest component by modulus decides the phase
-        let big = col.iter().copied().fold(Complex64::new(0.0, 0.0), |m, z| {
-            if z.norm() > m.norm() { z } else { m }
-        });
-        let phase = if big.norm() > 0.0 {
-            big.conj() / big.norm()
+        let big =
+            col.iter().copied().fold(
+                to_complex::<T>(zero),
+                |m, z| if z.abs() > m.abs() { z } else { m },
+            );
+        let phase = if big.abs() > zero {
+            big.conj().div_real(big.abs())
         } else {
-            Complex64::new(1.0, 0.0)
+            to_complex::<T>(<T::Real as Scalar>::from_f64(1.0))
         };
-        if norm > 0.0 {
-            col.mapv_inplace(|z| z * phase / norm);
+        if norm > zero {
+            col.mapv_inplace(|z| (z * phase).div_real(norm));
         }
     }
-    if w.iter().all(|z| z.im == 0.0) {
+    if !T::IS_COMPLEX && w.iter().all(|z| z.im() == zero) {
         Ok(Eig::Real {
-            eigenvalues: w.mapv(|z| z.re),
-            eigenvectors: v.mapv(|z| z.re),
+            eigenvalues: w.mapv(|z| z.re()),
+            eigenvectors: v.mapv(|z| z.re()),
         })
     } else {
         Ok(Eig::Complex {

@@ -1,31 +1,38 @@
 //! Least squares: [`lstsq`], with NumPy's `linalg.lstsq` semantics (SVD-based, as LAPACK `gelsd`).
 
-use ndarray::{Array, Array1, ArrayBase, ArrayView2, Axis, Data, Dimension, Ix2, s};
+use ndarray::{Array, Array1, Array2, ArrayBase, ArrayView2, Axis, Data, Dimension, Ix2, s};
 
 use crate::array::{check_input, fmt_shape};
 use crate::error::{Error, Result};
 use crate::linalg::bridge::{self, SvdKind};
 use crate::linalg::solve::{matrix_as_rhs, rhs_as_matrix};
+use crate::linalg::svd::svd_uv;
+use crate::scalar::{RealScalar, Scalar, cast, cast_view};
 
-/// The result of [`lstsq`] (NumPy's 4-tuple, named).
+/// The result of [`lstsq`] (NumPy's 4-tuple, named), for an element type `T` (`f64` by
+/// default).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Lstsq<D: Dimension = Ix2> {
+pub struct Lstsq<D: Dimension = Ix2, T: Scalar = f64> {
     /// The minimum-norm least-squares solution, (n,) or (n, k) like `b`.
-    pub x: Array<f64, D>,
+    pub x: Array<T, D>,
     /// Squared residual 2-norm of each column, ‖b − A x‖₂²: shape (k,) ((1,) for a 1-d
-    /// `b`) when rank = n < m; empty otherwise (NumPy's rule).
-    pub residuals: Array1<f64>,
+    /// `b`) when rank = n < m; empty otherwise (NumPy's rule). Real for every type.
+    pub residuals: Array1<T::Real>,
     /// Effective rank of `a`: singular values above `rcond · σ_max`.
     pub rank: usize,
     /// Singular values of `a`, descending.
-    pub singular_values: Array1<f64>,
+    pub singular_values: Array1<T::Real>,
 }
+
+/// `(x, residuals, rank, singular values)` of a least-squares problem with a matrix `b`.
+type Parts<T, R> = (Array2<T>, Array1<R>, usize, Array1<R>);
 
 /// Least-squares solution of `A x ≈ b`, minimizing ‖b − A x‖₂ (NumPy `linalg.lstsq`).
 ///
 /// `a`: (m, n); `b`: (m,) or (m, k). Singular values at or below `rcond · σ_max` are treated
 /// as zero, which gives the minimum-norm solution for rank-deficient `a`. `rcond` defaults
-/// (`None`, or a negative value) to NumPy's `ε · max(m, n)`.
+/// (`None`, or a negative value) to NumPy's `ε · max(m, n)`, with the ε of the element
+/// type. Generic over [`Scalar`], computed in the element type's precision.
 ///
 /// # Errors
 /// [`Error::Shape`] if `a.nrows() != b.nrows()`; [`Error::Empty`]; [`Error::NonFinite`];
@@ -35,7 +42,7 @@ pub struct Lstsq<D: Dimension = Ix2> {
 /// ```
 /// use ndarray::array;
 /// use mlinalg::linalg::lstsq;
-/// let a = array![[0., 1.], [1., 1.], [2., 1.], [3., 1.]];
+/// let a = array![[0f64, 1.], [1., 1.], [2., 1.], [3., 1.]];
 /// let y = array![-1., 0.2, 0.9, 2.1];
 /// let fit = lstsq(a.view(), &y, None)?;
 /// assert!((fit.x[0] - 1.0).abs() < 1e-12 && (fit.x[1] + 0.95).abs() < 1e-12);
@@ -43,13 +50,14 @@ pub struct Lstsq<D: Dimension = Ix2> {
 /// assert_eq!(fit.residuals.len(), 1);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn lstsq<S, D>(
-    a: ArrayView2<'_, f64>,
+pub fn lstsq<T, S, D>(
+    a: ArrayView2<'_, T>,
     b: &ArrayBase<S, D>,
     rcond: Option<f64>,
-) -> Result<Lstsq<D>>
+) -> Result<Lstsq<D, T>>
 where
-    S: Data<Elem = f64>,
+    T: Scalar,
+    S: Data<Elem = T>,
     D: Dimension,
 {
     const OP: &str = "lstsq";
@@ -69,11 +77,72 @@ where
         ));
     }
     crate::array::check_finite(OP, &b2)?;
-    // NumPy's default since 1.14: machine precision times the larger dimension.
+    // NumPy's default since 1.14: machine precision (of the dtype) times the larger
+    // dimension.
     let rcond = match rcond {
         Some(r) if r >= 0.0 => r,
-        _ => f64::EPSILON * m.max(n) as f64,
+        _ => T::eps().to_f64() * m.max(n) as f64,
     };
+    let (x2, residuals, rank, singular_values) =
+        match (cast_view::<T, f64, _>(a), cast_view::<T, f64, _>(b2)) {
+            (Some(a), Some(b2)) => {
+                let (x, r, k, s) = lstsq_f64(a, b2, rcond)?;
+                (
+                    cast(x).expect("T is f64"),
+                    cast(r).expect("T is f64"),
+                    k,
+                    cast(s).expect("T is f64"),
+                )
+            }
+            _ => lstsq_generic(a, b2, rcond)?,
+        };
+    Ok(Lstsq {
+        x: matrix_as_rhs(OP, x2, b.ndim())?,
+        residuals,
+        rank,
+        singular_values,
+    })
+}
+
+/// The SVD path for every element type: x = V_r Σ_r⁻¹ U_rᴴ b.
+fn lstsq_generic<T: Scalar>(
+    a: ArrayView2<'_, T>,
+    b2: ArrayView2<'_, T>,
+    rcond: f64,
+) -> Result<Parts<T, T::Real>> {
+    const OP: &str = "lstsq";
+    let (m, n) = a.dim();
+    let (u, sv, v) = svd_uv(OP, &a, SvdKind::Thin)?;
+    let smax = sv
+        .first()
+        .copied()
+        .unwrap_or(<T::Real as RealScalar>::from_usize(0));
+    let cutoff = <T::Real as Scalar>::from_f64(rcond) * smax;
+    let rank = sv.iter().filter(|&&x| x > cutoff).count();
+    let mut c = u.slice(s![.., ..rank]).t().mapv(Scalar::conj).dot(&b2);
+    for (mut row, &sigma) in c.axis_iter_mut(Axis(0)).zip(sv.iter()) {
+        row.mapv_inplace(|x| x.div_real(sigma));
+    }
+    let x2 = v.slice(s![.., ..rank]).dot(&c);
+    let residuals = if rank == n && m > n {
+        let r = &b2 - &a.dot(&x2);
+        r.axis_iter(Axis(1))
+            .map(|col| col.iter().map(|e| e.abs2()).sum())
+            .collect()
+    } else {
+        Array1::zeros(0)
+    };
+    Ok((x2, residuals, rank, sv))
+}
+
+/// The `f64` path: QR first for tall systems, else the SVD.
+fn lstsq_f64(
+    a: ArrayView2<'_, f64>,
+    b2: ArrayView2<'_, f64>,
+    rcond: f64,
+) -> Result<Parts<f64, f64>> {
+    const OP: &str = "lstsq";
+    let (m, n) = a.dim();
     // Tall systems (m ≥ 2n, the regression case): QR first, then the SVD of the small
     // n × n factor R, as LAPACK's gelsd does for m ≫ n. A = Q R = (Q U_R) Σ Vᵀ, so A and R
     // share Σ and V, and Qᵀ b is applied by the Householder reflectors without forming Q
@@ -98,13 +167,7 @@ where
             } else {
                 Array1::zeros(0)
             };
-            let x = matrix_as_rhs(OP, x2, b.ndim())?;
-            return Ok(Lstsq {
-                x,
-                residuals,
-                rank,
-                singular_values: sv,
-            });
+            return Ok((x2, residuals, rank, sv));
         }
     }
     let (u, sv, v) = bridge::svd(OP, &a, SvdKind::Thin)?;
@@ -126,11 +189,5 @@ where
     } else {
         Array1::zeros(0)
     };
-    let x = matrix_as_rhs(OP, x2, b.ndim())?;
-    Ok(Lstsq {
-        x,
-        residuals,
-        rank,
-        singular_values: sv,
-    })
+    Ok((x2, residuals, rank, sv))
 }

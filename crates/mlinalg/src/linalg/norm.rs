@@ -4,6 +4,7 @@ use ndarray::{ArrayBase, Axis, Data, Dimension, Ix1, Ix2};
 
 use crate::array::{check_nonempty, fmt_shape};
 use crate::error::{Error, Result};
+use crate::scalar::{RealScalar, Scalar, cast, cast_view};
 use crate::vector;
 
 /// The `ord` argument of [`norm`] (NumPy's `ord`).
@@ -62,7 +63,9 @@ impl std::str::FromStr for NormOrd {
 /// The norm of a vector or a matrix (NumPy `linalg.norm`).
 ///
 /// `ord = None` is the 2-norm of a vector and the Frobenius norm of a matrix. Vector and
-/// Frobenius norms are computed without overflow (scaled as LAPACK's `dnrm2`).
+/// Frobenius norms are computed without overflow (scaled as LAPACK's `dnrm2`). Generic over
+/// [`Scalar`]: the norm of a `float32` or `complex64` array is an `f32` (for complex
+/// input every norm but the spectral ones depends on the moduli |aᵢⱼ| only).
 ///
 /// # Errors
 /// [`Error::Empty`] on a zero-length dimension; [`Error::InvalidParameter`] for an `ord`
@@ -73,14 +76,64 @@ impl std::str::FromStr for NormOrd {
 /// ```
 /// use ndarray::array;
 /// use mlinalg::linalg::{norm, NormOrd};
-/// let a = array![[1., -2.], [3., 4.]];
+/// let a = array![[1f64, -2.], [3., 4.]];
 /// assert_eq!(norm(&a, Some(NormOrd::P(1.0)))?, 6.0);    // max column sum
 /// assert_eq!(norm(&a, Some(NormOrd::Inf))?, 7.0);       // max row sum
 /// assert!((norm(&a, None)? - 30f64.sqrt()).abs() < 1e-12);
-/// assert_eq!(norm(&array![3., 4.], None)?, 5.0);
+/// assert_eq!(norm(&array![3f64, 4.], None)?, 5.0);
+/// let z = array![mlinalg::Complex32::new(3.0, 4.0)];
+/// assert_eq!(norm(&z, None)?, 5.0f32);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn norm<S, D>(a: &ArrayBase<S, D>, ord: Option<NormOrd>) -> Result<f64>
+pub fn norm<T, S, D>(a: &ArrayBase<S, D>, ord: Option<NormOrd>) -> Result<T::Real>
+where
+    T: Scalar,
+    S: Data<Elem = T>,
+    D: Dimension,
+{
+    const OP: &str = "norm";
+    let v = a.view().into_dyn();
+    if let Some(v) = cast_view::<T, f64, _>(v.view()) {
+        return Ok(cast(norm_f64(&v, ord)?).expect("T is f64"));
+    }
+    let real = <T::Real as Scalar>::from_f64;
+    let spectral = matches!(
+        ord,
+        Some(NormOrd::Nuc) | Some(NormOrd::P(2.0)) | Some(NormOrd::P(-2.0))
+    );
+    if !(spectral && v.ndim() == 2) {
+        // computed on the moduli in f64, then rounded once to the result type
+        return Ok(real(norm_f64(&v.mapv(|x| x.abs().to_f64()), ord)?));
+    }
+    check_nonempty(OP, a)?;
+    let m = v
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| Error::shape(OP, e.to_string()))?;
+    // NumPy would fail inside the SVD; IEEE semantics give NaN for NaN input and ∞ for the
+    // largest singular value of a matrix holding ±∞ (as the f64 path).
+    if m.iter().any(|x| x.is_nan()) {
+        return Ok(<T::Real as RealScalar>::NAN);
+    }
+    if m.iter().any(|x| !x.is_finite()) {
+        return Ok(if ord == Some(NormOrd::P(-2.0)) {
+            <T::Real as RealScalar>::NAN
+        } else {
+            <T::Real as RealScalar>::INFINITY
+        });
+    }
+    let s = crate::linalg::svd::singular_values(OP, &m)?;
+    let zero = real(0.0);
+    Ok(match ord {
+        Some(NormOrd::Nuc) => s.iter().fold(zero, |acc, &x| acc + x),
+        Some(NormOrd::P(-2.0)) => s.iter().fold(<T::Real as RealScalar>::INFINITY, |acc, &x| {
+            RealScalar::min(acc, x)
+        }),
+        _ => s.iter().fold(zero, |acc, &x| RealScalar::max(acc, x)),
+    })
+}
+
+/// [`norm`] of an `f64` array.
+fn norm_f64<S, D>(a: &ArrayBase<S, D>, ord: Option<NormOrd>) -> Result<f64>
 where
     S: Data<Elem = f64>,
     D: Dimension,

@@ -8,6 +8,7 @@ use crate::array::fmt_shape;
 use crate::error::{Error, Result};
 use crate::linalg::norm::{NormOrd, norm};
 use crate::linalg::products::normalize_axis;
+use crate::scalar::{RealScalar, Scalar};
 
 /// NumPy `linalg.norm(x, ord, axis, keepdims)` of an array of any dimension.
 ///
@@ -36,12 +37,12 @@ use crate::linalg::products::normalize_axis;
 /// assert_eq!(kept, array![[12.]].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn norm_nd(
-    x: ArrayViewD<'_, f64>,
+pub fn norm_nd<T: Scalar>(
+    x: ArrayViewD<'_, T>,
     ord: Option<NormOrd>,
     axis: Option<&[isize]>,
     keepdims: bool,
-) -> Result<ArrayD<f64>> {
+) -> Result<ArrayD<T::Real>> {
     const OP: &str = "norm";
     let nd = x.ndim();
     if axis.is_none() {
@@ -50,9 +51,10 @@ pub fn norm_nd(
             || (ord == Some(NormOrd::P(2.0)) && nd == 1);
         if flat {
             // NumPy: sqrt(x·x) of the flattened array.
-            let v = crate::vector::l2_iter(x.iter().copied());
+            // |x| in f64 (exact), accumulated without overflow, rounded to T's precision.
+            let v = crate::vector::l2_iter(x.iter().map(|v| v.abs().to_f64()));
             let shape = if keepdims { vec![1; nd] } else { vec![] };
-            return Ok(ArrayD::from_elem(IxDyn(&shape), v));
+            return Ok(ArrayD::from_elem(IxDyn(&shape), real::<T>(v)));
         }
     }
     let axes: Vec<isize> = match axis {
@@ -72,10 +74,10 @@ pub fn norm_nd(
                     ),
                 ));
             }
-            let mut out = ArrayD::<f64>::zeros(x.raw_dim().remove_axis(Axis(k)));
+            let mut out = ArrayD::<T::Real>::zeros(x.raw_dim().remove_axis(Axis(k)));
             for (o, lane) in out.iter_mut().zip(x.lanes(Axis(k))) {
                 *o = if lane.is_empty() {
-                    empty_reduction(OP, ord, x.shape())?
+                    real::<T>(empty_reduction(OP, ord, x.shape())?)
                 } else {
                     norm(&lane, ord)?
                 };
@@ -110,7 +112,7 @@ pub fn norm_nd(
             let (m, n) = (x.shape()[r], x.shape()[c]);
             let v = if m == 0 || n == 0 {
                 let count: usize = perm[..nd - 2].iter().map(|&j| x.shape()[j]).product();
-                let z = empty_reduction(OP, ord, x.shape())?;
+                let z = real::<T>(empty_reduction(OP, ord, x.shape())?);
                 vec![z; count]
             } else {
                 crate::linalg::stacked::map_matrices(OP, moved, 4 * m * n, |a| norm(&a, ord))?
@@ -134,6 +136,11 @@ pub fn norm_nd(
             ),
         )),
     }
+}
+
+/// `x` as `T`'s real type.
+fn real<T: Scalar>(x: f64) -> T::Real {
+    <T::Real as Scalar>::from_f64(x)
 }
 
 /// The norm of an empty vector or matrix: NumPy reduces with `initial=0` for sums and
@@ -167,12 +174,12 @@ fn empty_reduction(op: &'static str, ord: Option<NormOrd>, shape: &[usize]) -> R
 /// assert_eq!(mlinalg::linalg::vector_norm(x.view().into_dyn(), None, None, false)?[[]], 5.0);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn vector_norm(
-    x: ArrayViewD<'_, f64>,
+pub fn vector_norm<T: Scalar>(
+    x: ArrayViewD<'_, T>,
     ord: Option<NormOrd>,
     axis: Option<&[isize]>,
     keepdims: bool,
-) -> Result<ArrayD<f64>> {
+) -> Result<ArrayD<T::Real>> {
     const OP: &str = "vector_norm";
     let nd = x.ndim();
     let axes: Vec<usize> = match axis {
@@ -218,11 +225,11 @@ pub fn vector_norm(
 /// assert_eq!(mlinalg::linalg::matrix_norm(x.view().into_dyn(), None, false)?, ndarray::array![2., 2.].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn matrix_norm(
-    x: ArrayViewD<'_, f64>,
+pub fn matrix_norm<T: Scalar>(
+    x: ArrayViewD<'_, T>,
     ord: Option<NormOrd>,
     keepdims: bool,
-) -> Result<ArrayD<f64>> {
+) -> Result<ArrayD<T::Real>> {
     norm_nd(x, ord.or(Some(NormOrd::Fro)), Some(&[-2, -1]), keepdims)
 }
 

@@ -8,6 +8,7 @@ use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, Axis, Ix2, IxDyn};
 use crate::array::fmt_shape;
 use crate::error::{Error, Result};
 use crate::linalg::stacked;
+use crate::scalar::Scalar;
 
 /// `a` raised to the integer power `n` for every matrix of a stack `(..., M, M)` (NumPy
 /// `linalg.matrix_power`): `n = 0` gives identities, `n < 0` powers of the inverse. Uses
@@ -27,7 +28,7 @@ use crate::linalg::stacked;
 /// assert_eq!(matrix_power(a.view().into_dyn(), -1)?, array![[0.5, 0.], [0., 0.25]].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn matrix_power(a: ArrayViewD<'_, f64>, n: i128) -> Result<ArrayD<f64>> {
+pub fn matrix_power<T: Scalar>(a: ArrayViewD<'_, T>, n: i128) -> Result<ArrayD<T>> {
     const OP: &str = "matrix_power";
     let m = stacked::square_dim(OP, a.shape())?;
     if n == 0 {
@@ -43,10 +44,10 @@ pub fn matrix_power(a: ArrayViewD<'_, f64>, n: i128) -> Result<ArrayD<f64>> {
     if e == 1 {
         return Ok(base);
     }
-    let mul = |x: &ArrayD<f64>, y: &ArrayD<f64>| crate::ops::matmul(x.view(), y.view());
+    let mul = |x: &ArrayD<T>, y: &ArrayD<T>| crate::ops::matmul(x.view(), y.view());
     // Binary powering, least significant bit first (NumPy's loop).
-    let mut z: Option<ArrayD<f64>> = None;
-    let mut result: Option<ArrayD<f64>> = None;
+    let mut z: Option<ArrayD<T>> = None;
+    let mut result: Option<ArrayD<T>> = None;
     while e > 0 {
         let next = match &z {
             None => base.clone(),
@@ -85,7 +86,7 @@ pub fn matrix_power(a: ArrayViewD<'_, f64>, n: i128) -> Result<ArrayD<f64>> {
 /// assert_eq!(p[[]], 11.0);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn multi_dot(arrays: &[ArrayViewD<'_, f64>]) -> Result<ArrayD<f64>> {
+pub fn multi_dot<T: Scalar>(arrays: &[ArrayViewD<'_, T>]) -> Result<ArrayD<T>> {
     const OP: &str = "multi_dot";
     let n = arrays.len();
     if n < 2 {
@@ -96,7 +97,7 @@ pub fn multi_dot(arrays: &[ArrayViewD<'_, f64>]) -> Result<ArrayD<f64>> {
     }
     let first_vec = arrays[0].ndim() == 1;
     let last_vec = arrays[n - 1].ndim() == 1;
-    let mut mats: Vec<ArrayView2<'_, f64>> = Vec::with_capacity(n);
+    let mut mats: Vec<ArrayView2<'_, T>> = Vec::with_capacity(n);
     for (i, a) in arrays.iter().enumerate() {
         let v = if i == 0 && first_vec {
             a.view().insert_axis(Axis(0))
@@ -148,7 +149,7 @@ pub fn multi_dot(arrays: &[ArrayViewD<'_, f64>]) -> Result<ArrayD<f64>> {
 
 /// The split points `s[i][j]` of the cheapest parenthesisation of the chain (Cormen's
 /// dynamic programme, as NumPy's `_multi_dot_matrix_chain_order`).
-fn chain_order(mats: &[ArrayView2<'_, f64>]) -> Vec<Vec<usize>> {
+fn chain_order<T>(mats: &[ArrayView2<'_, T>]) -> Vec<Vec<usize>> {
     let n = mats.len();
     let p: Vec<f64> = std::iter::once(mats[0].nrows() as f64)
         .chain(mats.iter().map(|m| m.ncols() as f64))
@@ -172,12 +173,12 @@ fn chain_order(mats: &[ArrayView2<'_, f64>]) -> Vec<Vec<usize>> {
 }
 
 /// The product of `mats[i..=j]` in the order of `split`.
-fn chain_product(
-    mats: &[ArrayView2<'_, f64>],
+fn chain_product<T: Scalar>(
+    mats: &[ArrayView2<'_, T>],
     split: &[Vec<usize>],
     i: usize,
     j: usize,
-) -> Result<Array2<f64>> {
+) -> Result<Array2<T>> {
     if i == j {
         return Ok(mats[i].to_owned());
     }
@@ -229,11 +230,11 @@ pub enum TensordotAxes {
 /// assert_eq!(t[[]], 55.0);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn tensordot(
-    a: ArrayViewD<'_, f64>,
-    b: ArrayViewD<'_, f64>,
+pub fn tensordot<T: Scalar>(
+    a: ArrayViewD<'_, T>,
+    b: ArrayViewD<'_, T>,
     axes: &TensordotAxes,
-) -> Result<ArrayD<f64>> {
+) -> Result<ArrayD<T>> {
     const OP: &str = "tensordot";
     let (axa, axb): (Vec<isize>, Vec<isize>) = match axes {
         TensordotAxes::Count(n) => {
@@ -328,11 +329,11 @@ pub fn tensordot(
 /// assert_eq!(x.shape(), &[2, 3]);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn tensorsolve(
-    a: ArrayViewD<'_, f64>,
-    b: ArrayViewD<'_, f64>,
+pub fn tensorsolve<T: Scalar>(
+    a: ArrayViewD<'_, T>,
+    b: ArrayViewD<'_, T>,
     axes: Option<&[isize]>,
-) -> Result<ArrayD<f64>> {
+) -> Result<ArrayD<T>> {
     const OP: &str = "tensorsolve";
     let an = a.ndim();
     let mut a = a;
@@ -398,7 +399,7 @@ pub fn tensorsolve(
 /// assert_eq!(ai.shape(), &[8, 3, 4, 6]);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn tensorinv(a: ArrayViewD<'_, f64>, ind: usize) -> Result<ArrayD<f64>> {
+pub fn tensorinv<T: Scalar>(a: ArrayViewD<'_, T>, ind: usize) -> Result<ArrayD<T>> {
     const OP: &str = "tensorinv";
     if ind == 0 {
         return Err(Error::param(OP, "ind", "0: expected a positive integer"));
@@ -444,7 +445,11 @@ pub fn tensorinv(a: ArrayViewD<'_, f64>, ind: usize) -> Result<ArrayD<f64>> {
 /// assert_eq!(c, array![0., 0., 1.].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn cross(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>, axis: isize) -> Result<ArrayD<f64>> {
+pub fn cross<T: Scalar>(
+    a: ArrayViewD<'_, T>,
+    b: ArrayViewD<'_, T>,
+    axis: isize,
+) -> Result<ArrayD<T>> {
     const OP: &str = "cross";
     let ia = normalize_axis(OP, axis, a.ndim())?;
     let ib = normalize_axis(OP, axis, b.ndim())?;
@@ -459,7 +464,7 @@ pub fn cross(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>, axis: isize) -> Res
             ),
         ));
     }
-    fn move_last(x: ArrayViewD<'_, f64>, k: usize) -> ArrayViewD<'_, f64> {
+    fn move_last<T>(x: ArrayViewD<'_, T>, k: usize) -> ArrayViewD<'_, T> {
         let mut perm: Vec<usize> = (0..x.ndim()).filter(|&j| j != k).collect();
         perm.push(k);
         x.permuted_axes(IxDyn(&perm))
@@ -474,7 +479,7 @@ pub fn cross(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>, axis: isize) -> Res
         .broadcast(IxDyn(&common))
         .ok_or_else(|| Error::shape(OP, "b does not broadcast"))?;
     let last = Axis(common.len() - 1);
-    let mut out = ArrayD::<f64>::zeros(IxDyn(&common));
+    let mut out = ArrayD::<T>::zeros(IxDyn(&common));
     for ((mut o, x), y) in out
         .lanes_mut(last)
         .into_iter()
@@ -509,7 +514,7 @@ pub fn cross(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>, axis: isize) -> Res
 /// assert_eq!(mlinalg::linalg::diagonal(x.view().into_dyn(), 1)?, array![2., 6.].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn diagonal(a: ArrayViewD<'_, f64>, offset: isize) -> Result<ArrayD<f64>> {
+pub fn diagonal<T: Scalar>(a: ArrayViewD<'_, T>, offset: isize) -> Result<ArrayD<T>> {
     const OP: &str = "diagonal";
     let (m, n) = stacked::matrix_dims(OP, a.shape())?;
     let (r0, c0) = if offset >= 0 {
@@ -522,7 +527,7 @@ pub fn diagonal(a: ArrayViewD<'_, f64>, offset: isize) -> Result<ArrayD<f64>> {
     let b = &a.shape()[..nd - 2];
     let mut shape = b.to_vec();
     shape.push(len);
-    let mut out = ArrayD::<f64>::zeros(IxDyn(&shape));
+    let mut out = ArrayD::<T>::zeros(IxDyn(&shape));
     for i in 0..len {
         let src = a
             .index_axis(Axis(nd - 1), c0 + i)
@@ -544,7 +549,7 @@ pub fn diagonal(a: ArrayViewD<'_, f64>, offset: isize) -> Result<ArrayD<f64>> {
 /// assert_eq!(mlinalg::linalg::trace(array![[1., 2.], [3., 4.]].view().into_dyn(), 0)?[[]], 5.0);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn trace(a: ArrayViewD<'_, f64>, offset: isize) -> Result<ArrayD<f64>> {
+pub fn trace<T: Scalar>(a: ArrayViewD<'_, T>, offset: isize) -> Result<ArrayD<T>> {
     stacked::matrix_dims("trace", a.shape())?;
     let d = diagonal(a, offset)?;
     Ok(d.sum_axis(Axis(d.ndim() - 1)))

@@ -4,7 +4,8 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::array::check_input;
 use crate::error::Result;
-use crate::linalg::bridge;
+use crate::linalg::bridge::{self, generic};
+use crate::scalar::{Scalar, cast, cast_view};
 
 /// Which factors [`qr`] returns (NumPy's `mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,17 +18,19 @@ pub enum QrMode {
     Complete,
 }
 
-/// `A = Q R` with orthonormal columns in Q and upper-triangular R (NumPy `QRResult`).
+/// `A = Q R` with orthonormal columns in Q and upper-triangular R (NumPy `QRResult`), for
+/// an element type `T` (`f64` by default).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Qr {
-    /// Orthonormal columns.
-    pub q: Array2<f64>,
+pub struct Qr<T: Scalar = f64> {
+    /// Orthonormal (unitary for complex input) columns.
+    pub q: Array2<T>,
     /// Upper triangular (upper trapezoidal when wide).
-    pub r: Array2<f64>,
+    pub r: Array2<T>,
 }
 
 /// The QR factorization `A = Q R` (NumPy `linalg.qr`). Signs of Q's columns and R's rows
-/// are those of the Householder reflections, as in LAPACK; only `Q R` is unique.
+/// are those of the Householder reflections, as in LAPACK; only `Q R` is unique. Generic
+/// over [`Scalar`] (LAPACK `sgeqrf`, `cgeqrf`, … in NumPy).
 ///
 /// # Errors
 /// [`Error::Empty`](crate::Error::Empty); [`Error::NonFinite`](crate::Error::NonFinite).
@@ -36,15 +39,22 @@ pub struct Qr {
 /// ```
 /// use ndarray::array;
 /// use mlinalg::linalg::{qr, QrMode};
-/// let a = array![[1., 2.], [3., 4.], [5., 6.]];
+/// let a = array![[1f64, 2.], [3., 4.], [5., 6.]];
 /// let f = qr(a.view(), QrMode::Reduced)?;
 /// assert_eq!(f.q.dim(), (3, 2));
 /// assert!((f.q.dot(&f.r) - &a).iter().all(|e| e.abs() < 1e-12));
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn qr(a: ArrayView2<'_, f64>, mode: QrMode) -> Result<Qr> {
+pub fn qr<T: Scalar>(a: ArrayView2<'_, T>, mode: QrMode) -> Result<Qr<T>> {
     check_input("qr", &a)?;
-    let (q, r0) = bridge::qr(&a, mode == QrMode::Complete);
+    let complete = mode == QrMode::Complete;
+    let (q, r0): (Array2<T>, Array2<T>) = match cast_view::<T, f64, _>(a) {
+        Some(a) => {
+            let (q, r) = bridge::qr(&a, complete);
+            (cast(q).expect("T is f64"), cast(r).expect("T is f64"))
+        }
+        None => generic::qr(&a, complete),
+    };
     // Complete mode: R is (m, n); faer returns its min(m, n) non-zero rows, so pad with zeros.
     let rows = if mode == QrMode::Complete {
         a.nrows()
@@ -61,7 +71,7 @@ pub fn qr(a: ArrayView2<'_, f64>, mode: QrMode) -> Result<Qr> {
     // Exact zeros below the diagonal, as LAPACK/NumPy return.
     for ((i, j), v) in r.indexed_iter_mut() {
         if i > j {
-            *v = 0.0;
+            *v = T::from_f64(0.0);
         }
     }
     Ok(Qr { q, r })

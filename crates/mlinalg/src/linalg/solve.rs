@@ -5,14 +5,25 @@ use ndarray::{Array, Array2, ArrayBase, ArrayView2, Axis, Data, Dimension, Ix1, 
 use crate::array::{check_input, check_square, fmt_shape};
 use crate::error::{Error, Result};
 use crate::linalg::lu::Lu;
+use crate::scalar::{Scalar, cast, cast_view};
+
+/// A C-order copy of `a` (in memory advised for huge pages for `f64`, see
+/// [`crate::kernels::c_order`]).
+pub(crate) fn c_order<T: Scalar>(op: &'static str, a: ArrayView2<'_, T>) -> Result<Array2<T>> {
+    match cast_view::<T, f64, _>(a) {
+        Some(a) => Ok(cast(crate::kernels::c_order(op, a)?).expect("T is f64")),
+        None => Ok(a.as_standard_layout().into_owned()),
+    }
+}
 
 /// Views a 1-d or 2-d right-hand side as a matrix (a vector becomes one column).
-pub(crate) fn rhs_as_matrix<'a, S, D>(
+pub(crate) fn rhs_as_matrix<'a, T, S, D>(
     op: &'static str,
     b: &'a ArrayBase<S, D>,
-) -> Result<ArrayView2<'a, f64>>
+) -> Result<ArrayView2<'a, T>>
 where
-    S: Data<Elem = f64>,
+    T: Scalar,
+    S: Data<Elem = T>,
     D: Dimension,
 {
     let v = b.view().into_dyn();
@@ -35,11 +46,11 @@ where
 }
 
 /// Turns a matrix result back into the right-hand side's dimensionality.
-pub(crate) fn matrix_as_rhs<D: Dimension>(
+pub(crate) fn matrix_as_rhs<T: Scalar, D: Dimension>(
     op: &'static str,
-    x: Array2<f64>,
+    x: Array2<T>,
     ndim: usize,
-) -> Result<Array<f64, D>> {
+) -> Result<Array<T, D>> {
     let x = if ndim == 1 {
         x.remove_axis(Axis(1)).into_dyn()
     } else {
@@ -49,10 +60,10 @@ pub(crate) fn matrix_as_rhs<D: Dimension>(
         .map_err(|e| Error::shape(op, e.to_string()))
 }
 
-fn check_rhs(
+fn check_rhs<T: Scalar>(
     op: &'static str,
-    a: &ArrayView2<'_, f64>,
-    b: &ArrayView2<'_, f64>,
+    a: &ArrayView2<'_, T>,
+    b: &ArrayView2<'_, T>,
     b_shape: &[usize],
 ) -> Result<()> {
     if b.nrows() != a.nrows() {
@@ -72,7 +83,9 @@ fn check_rhs(
 
 /// Solves `A x = b` for square, non-singular `A` (NumPy `linalg.solve`).
 ///
-/// `a`: (n, n); `b`: (n,) or (n, k); the result has `b`'s shape.
+/// `a`: (n, n); `b`: (n,) or (n, k); the result has `b`'s shape. Generic over the
+/// element type ([`Scalar`]: `f32`, `f64`, `Complex32`, `Complex64`), computed in that
+/// type's precision as NumPy does (LAPACK `sgesv`/`dgesv`/`cgesv`/`zgesv`).
 ///
 /// # Errors
 /// [`Error::Shape`] if `a` is not square or `b` has the wrong number of rows;
@@ -82,14 +95,18 @@ fn check_rhs(
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let a = array![[3., 1.], [1., 2.]];
+/// let a = array![[3f64, 1.], [1., 2.]];
 /// let x = mlinalg::linalg::solve(a.view(), &array![9., 8.])?;
 /// assert!((x[0] - 2.0).abs() < 1e-12 && (x[1] - 3.0).abs() < 1e-12);
+/// // float32 in, float32 out
+/// let x32 = mlinalg::linalg::solve(array![[3f32, 1.], [1., 2.]].view(), &array![9f32, 8.])?;
+/// assert!((x32[1] - 3.0).abs() < 1e-6);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn solve<S, D>(a: ArrayView2<'_, f64>, b: &ArrayBase<S, D>) -> Result<Array<f64, D>>
+pub fn solve<T, S, D>(a: ArrayView2<'_, T>, b: &ArrayBase<S, D>) -> Result<Array<T, D>>
 where
-    S: Data<Elem = f64>,
+    T: Scalar,
+    S: Data<Elem = T>,
     D: Dimension,
 {
     const OP: &str = "solve";
@@ -101,12 +118,13 @@ where
     if lu.is_singular() {
         return Err(Error::Singular { op: OP });
     }
-    let mut x = crate::kernels::c_order(OP, b2)?;
+    let mut x = c_order(OP, b2)?;
     lu.solve_in_place(&mut x);
     matrix_as_rhs(OP, x, b.ndim())
 }
 
-/// The inverse `A⁻¹` of a square, non-singular matrix (NumPy `linalg.inv`).
+/// The inverse `A⁻¹` of a square, non-singular matrix (NumPy `linalg.inv`), for every
+/// [`Scalar`] type.
 ///
 /// # Errors
 /// [`Error::Shape`] if `a` is not square; [`Error::Empty`]; [`Error::NonFinite`];
@@ -115,13 +133,13 @@ where
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let inv = mlinalg::linalg::inv(array![[4., 7.], [2., 6.]].view())?;
+/// let inv = mlinalg::linalg::inv(array![[4f64, 7.], [2., 6.]].view())?;
 /// assert!((inv[[0, 0]] - 0.6).abs() < 1e-12);
 /// let e = mlinalg::linalg::inv(array![[1., 2.], [2., 4.]].view()).unwrap_err();
 /// assert_eq!(e.to_string(), "inv: singular matrix");
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn inv(a: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+pub fn inv<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Array2<T>> {
     const OP: &str = "inv";
     check_square(OP, &a)?;
     check_input(OP, &a)?;

@@ -35,12 +35,12 @@
 //! ```
 
 use ndarray::{Array, Array1, Array2, ArrayD, ArrayView2, ArrayViewD, Axis, Dimension, IxDyn};
-use num_complex::Complex64;
 use rayon::prelude::*;
 
 use crate::array::fmt_shape;
 use crate::error::{Error, Result};
 use crate::linalg::{self, NormOrd, QrMode};
+use crate::scalar::{ComplexOf, RealScalar, Scalar};
 
 /// Flops a rayon task gets at least: below this a stack runs on the calling thread, above
 /// it the stack is cut into chunks of this much work (a task hand-off costs a few µs, about
@@ -186,14 +186,14 @@ fn stack_scalars<T>(op: &'static str, batch: &[usize], v: Vec<T>) -> Result<Arra
 }
 
 /// The `n × n` identity stacked to shape `batch ++ [n, n]`.
-pub(crate) fn eye_stack(batch: &[usize], n: usize) -> ArrayD<f64> {
-    let mut out = ArrayD::zeros(IxDyn(&concat(batch, &[n, n])));
+pub(crate) fn eye_stack<T: Scalar>(batch: &[usize], n: usize) -> ArrayD<T> {
+    let mut out = ArrayD::<T>::zeros(IxDyn(&concat(batch, &[n, n])));
     for i in 0..n {
         let nd = out.ndim();
         let mut lane = out.view_mut();
         lane.collapse_axis(Axis(nd - 2), i);
         lane.collapse_axis(Axis(nd - 1), i);
-        lane.fill(1.0);
+        lane.fill(T::from_f64(1.0));
     }
     out
 }
@@ -214,7 +214,7 @@ pub(crate) fn eye_stack(batch: &[usize], n: usize) -> ArrayD<f64> {
 /// assert_eq!(ai[[2, 1, 1]], 0.25);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn inv(a: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
+pub fn inv<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     const OP: &str = "inv";
     let m = square_dim(OP, a.shape())?;
     if a.is_empty() {
@@ -240,7 +240,7 @@ pub fn inv(a: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
 /// assert_eq!(x, array![[1., 1.], [2., 4.]].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn solve(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
+pub fn solve<T: Scalar>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     const OP: &str = "solve";
     let m = square_dim(OP, a.shape())?;
     let abatch = batch(a.shape());
@@ -327,11 +327,11 @@ pub fn solve(a: ArrayViewD<'_, f64>, b: ArrayViewD<'_, f64>) -> Result<ArrayD<f6
 /// assert_eq!(mlinalg::linalg::stacked::det(e.view())?[[]], 1.0);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn det(a: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
+pub fn det<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     const OP: &str = "det";
     let m = square_dim(OP, a.shape())?;
     let v = if m == 0 {
-        vec![1.0; batch(a.shape()).iter().product()]
+        vec![T::from_f64(1.0); batch(a.shape()).iter().product()]
     } else {
         map_matrices(OP, a.view(), m * m * m, linalg::det)?
     };
@@ -341,11 +341,12 @@ pub fn det(a: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
 /// Sign and log-magnitude of the determinants of a stack (NumPy `linalg.slogdet`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Slogdet {
-    /// +1, −1, or 0 for a singular matrix; shape: the leading axes.
-    pub sign: ArrayD<f64>,
+pub struct Slogdet<T: Scalar = f64> {
+    /// +1, −1, or 0 for a singular matrix (a unit complex number for complex input);
+    /// shape: the leading axes.
+    pub sign: ArrayD<T>,
     /// `ln |det A|`, −∞ for a singular matrix.
-    pub logabsdet: ArrayD<f64>,
+    pub logabsdet: ArrayD<T::Real>,
 }
 
 /// [`Slogdet`] of every matrix of a stack `(..., M, M)`: (1, 0) for 0 × 0 matrices.
@@ -361,18 +362,18 @@ pub struct Slogdet {
 /// assert_eq!(s.logabsdet[[]], 0.0);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn slogdet(a: ArrayViewD<'_, f64>) -> Result<Slogdet> {
+pub fn slogdet<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<Slogdet<T>> {
     const OP: &str = "slogdet";
     let m = square_dim(OP, a.shape())?;
     let b = batch(a.shape());
     let v = if m == 0 {
-        vec![(1.0, 0.0); b.iter().product()]
+        vec![(T::from_f64(1.0), <T::Real as Scalar>::from_f64(0.0)); b.iter().product()]
     } else {
         map_matrices(OP, a.view(), m * m * m, |x| {
             linalg::slogdet(x).map(|s| (s.sign, s.logabsdet))
         })?
     };
-    let (sign, logabsdet): (Vec<f64>, Vec<f64>) = v.into_iter().unzip();
+    let (sign, logabsdet): (Vec<T>, Vec<T::Real>) = v.into_iter().unzip();
     Ok(Slogdet {
         sign: stack_scalars(OP, b, sign)?,
         logabsdet: stack_scalars(OP, b, logabsdet)?,
@@ -388,15 +389,17 @@ pub enum Uplo {
     Upper,
 }
 
-/// The symmetric matrix whose `uplo` triangle (diagonal included) is that of `x`: LAPACK's
-/// `syevd` never reads the other triangle.
-fn symmetric_from(x: ArrayView2<'_, f64>, uplo: Uplo) -> Array2<f64> {
+/// The Hermitian matrix whose `uplo` triangle is that of `x`: LAPACK's `syevd`/`heevd`
+/// never read the other triangle, nor the imaginary parts of the diagonal.
+fn symmetric_from<T: Scalar>(x: ArrayView2<'_, T>, uplo: Uplo) -> Array2<T> {
     let n = x.nrows();
     Array2::from_shape_fn((n, n), |(i, j)| {
-        let lower = i >= j;
-        match (uplo, lower) {
+        if i == j {
+            return T::from_real(x[[i, i]].re());
+        }
+        match (uplo, i > j) {
             (Uplo::Lower, true) | (Uplo::Upper, false) => x[[i, j]],
-            _ => x[[j, i]],
+            _ => x[[j, i]].conj(),
         }
     })
 }
@@ -404,11 +407,11 @@ fn symmetric_from(x: ArrayView2<'_, f64>, uplo: Uplo) -> Array2<f64> {
 /// Eigen-decompositions of a stack of symmetric matrices.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Eigh {
-    /// Ascending eigenvalues, `(..., M)`.
-    pub eigenvalues: ArrayD<f64>,
+pub struct Eigh<T: Scalar = f64> {
+    /// Ascending (real) eigenvalues, `(..., M)`.
+    pub eigenvalues: ArrayD<T::Real>,
     /// Orthonormal eigenvectors as columns, `(..., M, M)`.
-    pub eigenvectors: ArrayD<f64>,
+    pub eigenvectors: ArrayD<T>,
 }
 
 /// Eigenvalues and eigenvectors of every symmetric matrix of a stack (NumPy
@@ -428,7 +431,7 @@ pub struct Eigh {
 /// assert!((f.eigenvalues[[0]] + 1.0).abs() < 1e-12);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn eigh(a: ArrayViewD<'_, f64>, uplo: Option<Uplo>) -> Result<Eigh> {
+pub fn eigh<T: Scalar>(a: ArrayViewD<'_, T>, uplo: Option<Uplo>) -> Result<Eigh<T>> {
     const OP: &str = "eigh";
     let m = square_dim(OP, a.shape())?;
     let b = batch(a.shape());
@@ -466,7 +469,7 @@ pub fn eigh(a: ArrayViewD<'_, f64>, uplo: Option<Uplo>) -> Result<Eigh> {
 /// assert!((w[[1]] - 1.0).abs() < 1e-12);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn eigvalsh(a: ArrayViewD<'_, f64>, uplo: Option<Uplo>) -> Result<ArrayD<f64>> {
+pub fn eigvalsh<T: Scalar>(a: ArrayViewD<'_, T>, uplo: Option<Uplo>) -> Result<ArrayD<T::Real>> {
     const OP: &str = "eigvalsh";
     let m = square_dim(OP, a.shape())?;
     let b = batch(a.shape());
@@ -485,20 +488,20 @@ pub fn eigvalsh(a: ArrayViewD<'_, f64>, uplo: Option<Uplo>) -> Result<ArrayD<f64
 /// dtype switch).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum Eig {
-    /// All eigenvalues real.
+pub enum Eig<T: Scalar = f64> {
+    /// Real input and all eigenvalues real.
     Real {
         /// `(..., M)`.
-        eigenvalues: ArrayD<f64>,
+        eigenvalues: ArrayD<T::Real>,
         /// Unit-norm columns, `(..., M, M)`.
-        eigenvectors: ArrayD<f64>,
+        eigenvectors: ArrayD<T::Real>,
     },
-    /// Some eigenvalue complex.
+    /// Complex input, or some eigenvalue complex.
     Complex {
         /// `(..., M)`.
-        eigenvalues: ArrayD<Complex64>,
+        eigenvalues: ArrayD<ComplexOf<T>>,
         /// Unit-norm columns, `(..., M, M)`.
-        eigenvectors: ArrayD<Complex64>,
+        eigenvectors: ArrayD<ComplexOf<T>>,
     },
 }
 
@@ -515,14 +518,22 @@ pub enum Eig {
 /// assert!(matches!(f, Eig::Complex { .. }));
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn eig(a: ArrayViewD<'_, f64>) -> Result<Eig> {
+pub fn eig<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<Eig<T>> {
     const OP: &str = "eig";
     let m = square_dim(OP, a.shape())?;
     let b = batch(a.shape());
     if a.is_empty() {
-        return Ok(Eig::Real {
-            eigenvalues: ArrayD::zeros(IxDyn(&concat(b, &[m]))),
-            eigenvectors: ArrayD::zeros(a.raw_dim()),
+        // NumPy: real input gives real (empty) arrays, complex input complex ones.
+        return Ok(if T::IS_COMPLEX {
+            Eig::Complex {
+                eigenvalues: ArrayD::zeros(IxDyn(&concat(b, &[m]))),
+                eigenvectors: ArrayD::zeros(a.raw_dim()),
+            }
+        } else {
+            Eig::Real {
+                eigenvalues: ArrayD::zeros(IxDyn(&concat(b, &[m]))),
+                eigenvectors: ArrayD::zeros(a.raw_dim()),
+            }
         });
     }
     let parts = map_matrices(OP, a.view(), 25 * m * m * m, linalg::eig)?;
@@ -556,13 +567,13 @@ pub fn eig(a: ArrayViewD<'_, f64>) -> Result<Eig> {
 /// Singular value decompositions of a stack.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Svd {
+pub struct Svd<T: Scalar = f64> {
     /// Left singular vectors, `(..., M, K)` (`(..., M, M)` when full).
-    pub u: ArrayD<f64>,
+    pub u: ArrayD<T>,
     /// Singular values, descending, `(..., K)` with `K = min(M, N)`.
-    pub s: ArrayD<f64>,
-    /// Right singular vectors as rows, `(..., K, N)` (`(..., N, N)` when full).
-    pub vt: ArrayD<f64>,
+    pub s: ArrayD<T::Real>,
+    /// Right singular vectors as rows (`Vᴴ`), `(..., K, N)` (`(..., N, N)` when full).
+    pub vt: ArrayD<T>,
 }
 
 /// [`Svd`] of every matrix of a stack `(..., M, N)` (NumPy `linalg.svd`). An empty matrix
@@ -579,7 +590,7 @@ pub struct Svd {
 /// assert_eq!(f.s.shape(), &[0]);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn svd(a: ArrayViewD<'_, f64>, full_matrices: bool) -> Result<Svd> {
+pub fn svd<T: Scalar>(a: ArrayViewD<'_, T>, full_matrices: bool) -> Result<Svd<T>> {
     const OP: &str = "svd";
     let (m, n) = matrix_dims(OP, a.shape())?;
     let b = batch(a.shape());
@@ -633,7 +644,7 @@ pub fn svd(a: ArrayViewD<'_, f64>, full_matrices: bool) -> Result<Svd> {
 /// assert_eq!(s, array![4., 3.].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn svdvals(a: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
+pub fn svdvals<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T::Real>> {
     const OP: &str = "svdvals";
     let (m, n) = matrix_dims(OP, a.shape())?;
     let b = batch(a.shape());
@@ -648,11 +659,11 @@ pub fn svdvals(a: ArrayViewD<'_, f64>) -> Result<ArrayD<f64>> {
 /// QR decompositions of a stack.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Qr {
+pub struct Qr<T: Scalar = f64> {
     /// Orthonormal columns, `(..., M, K)` (`(..., M, M)` complete).
-    pub q: ArrayD<f64>,
+    pub q: ArrayD<T>,
     /// Upper triangular, `(..., K, N)` (`(..., M, N)` complete).
-    pub r: ArrayD<f64>,
+    pub r: ArrayD<T>,
 }
 
 /// [`Qr`] of every matrix of a stack `(..., M, N)` (NumPy `linalg.qr`, modes `reduced`
@@ -670,7 +681,7 @@ pub struct Qr {
 /// assert_eq!(f.r.shape(), &[3, 0]);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn qr(a: ArrayViewD<'_, f64>, mode: QrMode) -> Result<Qr> {
+pub fn qr<T: Scalar>(a: ArrayViewD<'_, T>, mode: QrMode) -> Result<Qr<T>> {
     const OP: &str = "qr";
     let (m, n) = matrix_dims(OP, a.shape())?;
     let b = batch(a.shape());
@@ -783,7 +794,7 @@ fn geqr2(x: ArrayView2<'_, f64>) -> (Array2<f64>, Array1<f64>) {
 /// assert_eq!(u, array![[2., 1.], [0., 2.]].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn cholesky(a: ArrayViewD<'_, f64>, upper: bool) -> Result<ArrayD<f64>> {
+pub fn cholesky<T: Scalar>(a: ArrayViewD<'_, T>, upper: bool) -> Result<ArrayD<T>> {
     const OP: &str = "cholesky";
     let m = square_dim(OP, a.shape())?;
     if a.is_empty() {
@@ -791,7 +802,8 @@ pub fn cholesky(a: ArrayViewD<'_, f64>, upper: bool) -> Result<ArrayD<f64>> {
     }
     let parts = map_matrices(OP, a.view(), m * m * m, |x| {
         let l = linalg::cholesky(x)?;
-        Ok(if upper { l.reversed_axes() } else { l })
+        // U = Lᴴ, so that A = Uᴴ U.
+        Ok(if upper { l.t().mapv(Scalar::conj) } else { l })
     })?;
     stack_parts(OP, batch(a.shape()), &[m, m], parts)
 }
@@ -811,7 +823,7 @@ pub fn cholesky(a: ArrayViewD<'_, f64>, upper: bool) -> Result<ArrayD<f64>> {
 /// assert_eq!(c[[]], f64::INFINITY);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn cond(a: ArrayViewD<'_, f64>, p: Option<NormOrd>) -> Result<ArrayD<f64>> {
+pub fn cond<T: Scalar>(a: ArrayViewD<'_, T>, p: Option<NormOrd>) -> Result<ArrayD<T::Real>> {
     const OP: &str = "cond";
     let (m, n) = matrix_dims(OP, a.shape())?;
     let svd_based = matches!(p, None | Some(NormOrd::P(2.0)) | Some(NormOrd::P(-2.0)));
@@ -849,7 +861,7 @@ pub fn cond(a: ArrayViewD<'_, f64>, p: Option<NormOrd>) -> Result<ArrayD<f64>> {
 /// assert_eq!(p, array![[0.5, 0.], [0., 0.]].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn pinv(a: ArrayViewD<'_, f64>, rcond: Option<f64>) -> Result<ArrayD<f64>> {
+pub fn pinv<T: Scalar>(a: ArrayViewD<'_, T>, rcond: Option<f64>) -> Result<ArrayD<T>> {
     const OP: &str = "pinv";
     let (m, n) = matrix_dims(OP, a.shape())?;
     let b = batch(a.shape());
@@ -878,8 +890,8 @@ pub fn pinv(a: ArrayViewD<'_, f64>, rcond: Option<f64>) -> Result<ArrayD<f64>> {
 /// assert_eq!(r, array![1, 0].into_dyn());
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn matrix_rank(
-    a: ArrayViewD<'_, f64>,
+pub fn matrix_rank<T: Scalar>(
+    a: ArrayViewD<'_, T>,
     tol: Option<f64>,
     rtol: Option<f64>,
 ) -> Result<ArrayD<usize>> {
@@ -891,10 +903,12 @@ pub fn matrix_rank(
     }
     let v = map_matrices(OP, a.view(), 4 * m * n * m.min(n), |x| {
         let s = linalg::svdvals(x)?;
-        let smax = s.iter().copied().fold(0.0, f64::max);
-        // NumPy: tol = S.max() · rtol with rtol = max(M, N) · ε unless given.
-        let tol = tol.unwrap_or_else(|| smax * rtol.unwrap_or(m.max(n) as f64 * f64::EPSILON));
-        Ok(s.iter().filter(|&&x| x > tol).count())
+        let smax = s.iter().map(|v| v.to_f64()).fold(0.0, f64::max);
+        // NumPy: tol = S.max() · rtol with rtol = max(M, N) · ε (of the input's precision)
+        // unless given.
+        let eps = T::eps().to_f64();
+        let tol = tol.unwrap_or_else(|| smax * rtol.unwrap_or(m.max(n) as f64 * eps));
+        Ok(s.iter().filter(|v| v.to_f64() > tol).count())
     })?;
     stack_scalars(OP, b, v)
 }
@@ -906,7 +920,7 @@ mod tests {
 
     #[test]
     fn eye_stack_fills_every_diagonal() {
-        let e = eye_stack(&[2], 3);
+        let e = eye_stack::<f64>(&[2], 3);
         assert_eq!(e.shape(), &[2, 3, 3]);
         for k in 0..2 {
             for i in 0..3 {

@@ -5,34 +5,70 @@ use ndarray::{Array1, Array2, ArrayView2, s};
 
 use crate::array::check_input;
 use crate::error::{Error, Result};
-use crate::linalg::bridge::{self, SvdKind};
+use crate::linalg::bridge::{self, SvdKind, generic};
+use crate::scalar::{Scalar, cast, cast_view};
 
-/// `A = U Σ Vᵀ` (NumPy `SVDResult(U, S, Vh)`).
+/// `A = U Σ Vᴴ` (NumPy `SVDResult(U, S, Vh)`), for an element type `T` (`f64` by default).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Svd {
+pub struct Svd<T: Scalar = f64> {
     /// Left singular vectors as columns: (m, k) thin, (m, m) full.
-    pub u: Array2<f64>,
-    /// Singular values, non-negative and descending, length k = min(m, n).
-    pub s: Array1<f64>,
-    /// Right singular vectors as rows: (k, n) thin, (n, n) full.
-    pub vt: Array2<f64>,
+    pub u: Array2<T>,
+    /// Singular values, non-negative and descending, length k = min(m, n); real for every
+    /// element type.
+    pub s: Array1<T::Real>,
+    /// Right singular vectors as rows (`Vᴴ`, NumPy's `Vh`): (k, n) thin, (n, n) full.
+    pub vt: Array2<T>,
 }
 
-impl Svd {
-    /// `U Σ Vᵀ` (using the first k columns of U and rows of Vᵀ).
+impl<T: Scalar> Svd<T> {
+    /// `U Σ Vᴴ` (using the first k columns of U and rows of Vᴴ).
     #[must_use]
-    pub fn reconstruct(&self) -> Array2<f64> {
+    pub fn reconstruct(&self) -> Array2<T> {
         let k = self.s.len();
-        let us = &self.u.slice(s![.., ..k]) * &self.s;
+        let mut us = self.u.slice(s![.., ..k]).to_owned();
+        for (mut col, &sigma) in us.columns_mut().into_iter().zip(self.s.iter()) {
+            col.mapv_inplace(|x| x.mul_real(sigma));
+        }
         us.dot(&self.vt.slice(s![..k, ..]))
     }
 }
 
-/// The singular value decomposition `A = U Σ Vᵀ` (NumPy `linalg.svd`).
+/// The SVD `(U, s, V)` of any element type: our `f64` path or faer's generic one.
+pub(crate) fn svd_uv<T: Scalar>(
+    op: &'static str,
+    a: &ArrayView2<'_, T>,
+    kind: SvdKind,
+) -> Result<generic::SvdParts<T, T::Real>> {
+    match cast_view::<T, f64, _>(a.view()) {
+        Some(a) => {
+            let (u, s, v) = bridge::svd(op, &a, kind)?;
+            Ok((
+                cast(u).expect("T is f64"),
+                cast(s).expect("T is f64"),
+                cast(v).expect("T is f64"),
+            ))
+        }
+        None => generic::svd(op, a, kind),
+    }
+}
+
+/// The singular values of any element type, descending.
+pub(crate) fn singular_values<T: Scalar>(
+    op: &'static str,
+    a: &ArrayView2<'_, T>,
+) -> Result<Array1<T::Real>> {
+    match cast_view::<T, f64, _>(a.view()) {
+        Some(a) => Ok(cast(bridge::singular_values(op, &a)?).expect("T is f64")),
+        None => generic::singular_values(op, a),
+    }
+}
+
+/// The singular value decomposition `A = U Σ Vᴴ` (NumPy `linalg.svd`), for every
+/// [`Scalar`] type in its own precision (LAPACK `sgesdd`, `dgesdd`, `cgesdd`, `zgesdd`).
 ///
 /// Thin (`full_matrices = false`): `u` (m, k), `vt` (k, n) with k = min(m, n); full: `u`
-/// (m, m), `vt` (n, n). Singular values are non-negative and sorted in descending order.
-/// Signs of singular-vector pairs are not unique; mlinalg returns faer's.
+/// (m, m), `vt` (n, n). Singular values are real, non-negative and sorted in descending
+/// order. Signs (phases) of singular-vector pairs are not unique; mlinalg returns faer's.
 ///
 /// # Errors
 /// [`Error::Empty`]; [`Error::NonFinite`]; [`Error::NoConvergence`].
@@ -40,29 +76,34 @@ impl Svd {
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let a = array![[3., 0.], [0., -2.], [0., 0.]];
+/// let a = array![[3f64, 0.], [0., -2.], [0., 0.]];
 /// let f = mlinalg::linalg::svd(a.view(), false)?;
 /// assert_eq!(f.u.dim(), (3, 2));
 /// assert!((f.s[0] - 3.0).abs() < 1e-12 && (f.s[1] - 2.0).abs() < 1e-12);
 /// assert!((f.reconstruct() - &a).iter().all(|e| e.abs() < 1e-12));
+/// // float32: single precision throughout
+/// let f32s = mlinalg::linalg::svd(a.mapv(|x| x as f32).view(), false)?;
+/// assert!((f32s.s[0] - 3.0f32).abs() < 1e-6);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn svd(a: ArrayView2<'_, f64>, full_matrices: bool) -> Result<Svd> {
+pub fn svd<T: Scalar>(a: ArrayView2<'_, T>, full_matrices: bool) -> Result<Svd<T>> {
     check_input("svd", &a)?;
     let kind = if full_matrices {
         SvdKind::Full
     } else {
         SvdKind::Thin
     };
-    let (u, s, v) = bridge::svd("svd", &a, kind)?;
-    Ok(Svd {
-        u,
-        s,
-        vt: v.reversed_axes(),
-    })
+    let (u, s, v) = svd_uv("svd", &a, kind)?;
+    let vt = if T::IS_COMPLEX {
+        v.reversed_axes().mapv(Scalar::conj)
+    } else {
+        v.reversed_axes()
+    };
+    Ok(Svd { u, s, vt })
 }
 
-/// Singular values only, descending (NumPy `linalg.svdvals`).
+/// Singular values only, real and descending (NumPy `linalg.svdvals`), for every
+/// [`Scalar`] type.
 ///
 /// # Errors
 /// As [`svd`].
@@ -70,14 +111,14 @@ pub fn svd(a: ArrayView2<'_, f64>, full_matrices: bool) -> Result<Svd> {
 /// # Examples
 /// ```
 /// use ndarray::array;
-/// let s = mlinalg::linalg::svdvals(array![[0., 2.], [1., 0.]].view())?;
+/// let s = mlinalg::linalg::svdvals(array![[0f64, 2.], [1., 0.]].view())?;
 /// assert_eq!(s.len(), 2);
 /// assert!((s[0] - 2.0).abs() < 1e-12 && (s[1] - 1.0).abs() < 1e-12);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn svdvals(a: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+pub fn svdvals<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Array1<T::Real>> {
     check_input("svdvals", &a)?;
-    bridge::singular_values("svdvals", &a)
+    singular_values("svdvals", &a)
 }
 
 /// The best rank-k approximation and how good it is.

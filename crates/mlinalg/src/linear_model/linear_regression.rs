@@ -183,29 +183,18 @@ fn solve_ls(
     y: ArrayView1<'_, f64>,
 ) -> Result<Array1<f64>> {
     match solver {
-        LinearSolver::Lstsq => Ok(lstsq(x, &y, None).map_err(retag)?.x),
+        LinearSolver::Lstsq => Ok(lstsq(x, &y, None).map_err(|e| e.with_op(OP))?.x),
         LinearSolver::NormalEquation => {
             let (xtx, xty) = normal_equations(x, y)?;
             Cholesky::new(xtx.view())
-                .map_err(retag)?
+                .map_err(|e| e.with_op(OP))?
                 .solve(&xty)
-                .map_err(retag)
+                .map_err(|e| e.with_op(OP))
         }
         LinearSolver::Solve => {
             let (xtx, xty) = normal_equations(x, y)?;
-            solve(xtx.view(), &xty).map_err(retag)
+            solve(xtx.view(), &xty).map_err(|e| e.with_op(OP))
         }
-    }
-}
-
-/// Re-labels a linalg error with this estimator's name.
-fn retag(e: Error) -> Error {
-    match e {
-        Error::NonFinite { .. } => Error::NonFinite { op: OP },
-        Error::NoConvergence { .. } => Error::NoConvergence { op: OP },
-        Error::NotPositiveDefinite { .. } => Error::NotPositiveDefinite { op: OP },
-        Error::Singular { .. } => Error::Singular { op: OP },
-        other => other,
     }
 }
 

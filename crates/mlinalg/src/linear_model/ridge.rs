@@ -84,19 +84,11 @@ impl Ridge {
             let (mut a, b) = normal_equations(xc, yc)?;
             a.diag_mut().mapv_inplace(|d| d + alpha);
             Cholesky::new(a.view())
-                .map_err(retag)?
+                .map_err(|e| e.with_op(OP))?
                 .solve(&b)
-                .map_err(retag)
+                .map_err(|e| e.with_op(OP))
         })?;
         Ok(FittedRidge { coef, intercept })
-    }
-}
-
-fn retag(e: Error) -> Error {
-    match e {
-        Error::NonFinite { .. } => Error::NonFinite { op: OP },
-        Error::NotPositiveDefinite { .. } => Error::NotPositiveDefinite { op: OP },
-        other => other,
     }
 }
 

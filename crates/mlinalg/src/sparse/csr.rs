@@ -100,14 +100,27 @@ fn check_dims(op: &'static str, nrows: usize, ncols: usize) -> Result<()> {
     Ok(())
 }
 
-/// A zero-filled `Vec<usize>` of `len`, failing instead of aborting.
-fn try_index_vec(op: &'static str, len: usize) -> Result<Vec<usize>> {
+/// A zero-filled `Vec<usize>` of `len` row pointers, failing instead of aborting (checked
+/// against the memory available: a size line may declare 2·10⁸ rows for two entries).
+pub(crate) fn try_index_vec(op: &'static str, len: usize) -> Result<Vec<usize>> {
+    let mut v = try_with_capacity::<usize>(op, len, "row pointers")?;
+    v.resize(len, 0);
+    Ok(v)
+}
+
+/// An empty `Vec<T>` with room for `len` elements, checked against the memory available
+/// ([`crate::memory::check_available`]); `what` names them in the error.
+pub(crate) fn try_with_capacity<T>(op: &'static str, len: usize, what: &str) -> Result<Vec<T>> {
+    let bytes = (len as u64).saturating_mul(std::mem::size_of::<T>() as u64);
+    crate::memory::check_available(op, bytes, &format!("{len} {what}"))?;
     let mut v = Vec::new();
     v.try_reserve_exact(len).map_err(|_| Error::Unsupported {
         op,
-        detail: format!("cannot allocate {len} row pointers"),
+        detail: format!(
+            "cannot allocate {len} {what}: {bytes} bytes ({})",
+            crate::memory::human(bytes)
+        ),
     })?;
-    v.resize(len, 0);
     Ok(v)
 }
 
@@ -251,7 +264,8 @@ impl CsrMatrix {
                 format!("cols[{k}] = {} is not below ncols = {ncols}", cols[k]),
             ));
         }
-        // Counting sort by row: O(nnz + nrows).
+        // Counting sort by row: O(nnz + nrows), with one array of row pointers (no copy of
+        // it: a size line may declare 2·10⁸ rows, 1.6 GB of pointers, for two entries).
         let mut indptr = try_index_vec(OP, nrows + 1)?;
         for &r in rows {
             indptr[r + 1] += 1;
@@ -260,15 +274,116 @@ impl CsrMatrix {
             indptr[r + 1] += indptr[r];
         }
         let nnz = rows.len();
-        let mut next = indptr.clone();
-        let mut indices = vec![0usize; nnz];
-        let mut data = vec![0.0; nnz];
+        let mut indices = try_with_capacity::<usize>(OP, nnz, "column indices")?;
+        indices.resize(nnz, 0);
+        let mut data = try_with_capacity::<f64>(OP, nnz, "values")?;
+        data.resize(nnz, 0.0);
+        // indptr[r] is the next free slot of row r; afterwards it is the end of row r, the
+        // start of row r + 1, so one shift restores the row pointers.
         for k in 0..nnz {
-            let slot = &mut next[rows[k]];
+            let slot = &mut indptr[rows[k]];
             indices[*slot] = cols[k];
             data[*slot] = vals[k];
             *slot += 1;
         }
+        indptr.copy_within(0..nrows, 1);
+        indptr[0] = 0;
+        canonicalize(&mut indptr, &mut indices, &mut data);
+        Ok(CsrMatrix {
+            nrows,
+            ncols,
+            indptr,
+            indices,
+            data,
+        })
+    }
+
+    /// [`from_triplets`](Self::from_triplets) over entries given in several pieces (the
+    /// chunks of a parallel reader), in piece order: the same matrix as from the
+    /// concatenation, built without concatenating (one counting pass over the pieces,
+    /// duplicates summed in piece order).
+    ///
+    /// # Errors
+    /// As [`from_triplets`](Self::from_triplets).
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let a: (&[usize], &[usize], &[f64]) = (&[1, 0], &[0, 1], &[1.0, 2.0]);
+    /// let b: (&[usize], &[usize], &[f64]) = (&[1], &[0], &[3.0]);
+    /// let m = CsrMatrix::from_triplet_chunks(2, 2, &[a, b])?;
+    /// assert_eq!(m, CsrMatrix::from_triplets(2, 2, &[1, 0, 1], &[0, 1, 0], &[1.0, 2.0, 3.0])?);
+    /// assert_eq!(m.to_dense()?, ndarray::array![[0.0, 2.0], [4.0, 0.0]]);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn from_triplet_chunks(
+        nrows: usize,
+        ncols: usize,
+        chunks: &[(&[usize], &[usize], &[f64])],
+    ) -> Result<Self> {
+        const OP: &str = "from_triplets";
+        check_dims(OP, nrows, ncols)?;
+        let mut before = 0usize;
+        for &(rows, cols, vals) in chunks {
+            if rows.len() != cols.len() || rows.len() != vals.len() {
+                return Err(Error::shape(
+                    OP,
+                    format!(
+                        "rows, cols and vals must have the same length, got {}, {} and {}",
+                        rows.len(),
+                        cols.len(),
+                        vals.len()
+                    ),
+                ));
+            }
+            if let Some(k) = rows.iter().position(|&r| r >= nrows) {
+                return Err(Error::param(
+                    OP,
+                    "rows",
+                    format!(
+                        "rows[{}] = {} is not below nrows = {nrows}",
+                        before + k,
+                        rows[k]
+                    ),
+                ));
+            }
+            if let Some(k) = cols.iter().position(|&c| c >= ncols) {
+                return Err(Error::param(
+                    OP,
+                    "cols",
+                    format!(
+                        "cols[{}] = {} is not below ncols = {ncols}",
+                        before + k,
+                        cols[k]
+                    ),
+                ));
+            }
+            before += rows.len();
+        }
+        let nnz = before;
+        let mut indptr = try_index_vec(OP, nrows + 1)?;
+        for &(rows, _, _) in chunks {
+            for &r in rows {
+                indptr[r + 1] += 1;
+            }
+        }
+        for r in 0..nrows {
+            indptr[r + 1] += indptr[r];
+        }
+        let mut indices = try_with_capacity::<usize>(OP, nnz, "column indices")?;
+        indices.resize(nnz, 0);
+        let mut data = try_with_capacity::<f64>(OP, nnz, "values")?;
+        data.resize(nnz, 0.0);
+        for &(rows, cols, vals) in chunks {
+            for k in 0..rows.len() {
+                let slot = &mut indptr[rows[k]];
+                indices[*slot] = cols[k];
+                data[*slot] = vals[k];
+                *slot += 1;
+            }
+        }
+        indptr.copy_within(0..nrows, 1);
+        indptr[0] = 0;
         canonicalize(&mut indptr, &mut indices, &mut data);
         Ok(CsrMatrix {
             nrows,
@@ -563,16 +678,58 @@ impl CsrMatrix {
     /// ```
     #[must_use]
     pub fn mean_variance_axis0(&self) -> (Array1<f64>, Array1<f64>) {
+        self.mean_variance_with(
+            Array1::zeros(self.ncols),
+            Array1::zeros(self.ncols),
+            vec![0usize; self.ncols],
+        )
+    }
+
+    /// [`mean_variance_axis0`](Self::mean_variance_axis0) with its three per-column
+    /// arrays checked against the memory available first (a matrix may declare 2·10⁸
+    /// columns for two entries).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when the arrays do not fit in memory.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let m = CsrMatrix::from_dense(ndarray::array![[1.0, 0.0], [3.0, 2.0]].view());
+    /// assert_eq!(m.try_mean_variance_axis0()?, m.mean_variance_axis0());
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn try_mean_variance_axis0(&self) -> Result<(Array1<f64>, Array1<f64>)> {
+        const OP: &str = "mean_variance_axis0";
+        let n = self.ncols;
+        crate::memory::check_available(
+            OP,
+            (n as u64).saturating_mul(24),
+            &format!("the column means, variances and counts of {n} columns"),
+        )?;
+        let mut mean = try_with_capacity::<f64>(OP, n, "column means")?;
+        mean.resize(n, 0.0);
+        let mut var = try_with_capacity::<f64>(OP, n, "column variances")?;
+        var.resize(n, 0.0);
+        let mut count = try_with_capacity::<usize>(OP, n, "column counts")?;
+        count.resize(n, 0);
+        Ok(self.mean_variance_with(Array1::from_vec(mean), Array1::from_vec(var), count))
+    }
+
+    /// The mean and variance per column, accumulated in the given zeroed arrays.
+    fn mean_variance_with(
+        &self,
+        mut mean: Array1<f64>,
+        mut var: Array1<f64>,
+        mut count: Vec<usize>,
+    ) -> (Array1<f64>, Array1<f64>) {
         let n = self.nrows as f64;
-        let mut mean = Array1::<f64>::zeros(self.ncols);
-        let mut count = vec![0usize; self.ncols];
         for (&j, &v) in self.indices.iter().zip(&self.data) {
             mean[j] += v;
             count[j] += 1;
         }
         mean.mapv_inplace(|s| s / n);
         // Σ (x − μ)² over stored entries, plus (nrows − stored) · μ² for the implicit zeros.
-        let mut var = Array1::<f64>::zeros(self.ncols);
         for (&j, &v) in self.indices.iter().zip(&self.data) {
             let d = v - mean[j];
             var[j] += d * d;
@@ -700,7 +857,8 @@ impl CsrMatrix {
             return Err(Error::format(
                 path,
                 format!(
-                    "scipy.sparse format '{format}' is not supported (supported: csr, csc, coo)"
+                    "scipy.sparse format '{}' is not supported (supported: csr, csc, coo)",
+                    crate::error::escape_excerpt(&format)
                 ),
             ));
         }
@@ -722,11 +880,9 @@ impl CsrMatrix {
                 // The CSC arrays of A are the CSR arrays of Aᵀ.
                 let indptr = get("indptr")?.to_indices(path, "indptr")?;
                 let indices = get("indices")?.to_indices(path, "indices")?;
-                Ok(
-                    CsrMatrix::try_from_csr_data(ncols, nrows, indptr, indices, data)
-                        .map_err(fmt_err)?
-                        .transpose(),
-                )
+                CsrMatrix::try_from_csr_data(ncols, nrows, indptr, indices, data)
+                    .map_err(fmt_err)?
+                    .try_transpose()
             }
             "coo" => {
                 // scipy writes the coordinates of a 2-d COO matrix as `row` and `col`.
@@ -735,7 +891,13 @@ impl CsrMatrix {
                 CsrMatrix::from_triplets(nrows, ncols, &row, &col, &data).map_err(fmt_err)
             }
             // safe because the format was checked above
-            _ => Err(Error::format(path, format!("unexpected format '{format}'"))),
+            _ => Err(Error::format(
+                path,
+                format!(
+                    "unexpected format '{}'",
+                    crate::error::escape_excerpt(&format)
+                ),
+            )),
         }
     }
 }

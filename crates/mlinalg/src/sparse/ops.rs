@@ -50,27 +50,11 @@ impl CsrMatrix {
     /// ```
     #[must_use]
     pub fn transpose(&self) -> CsrMatrix {
-        // Counting sort by column. Visiting rows in order makes the new column indices
-        // (old row numbers) increasing within each new row.
-        let mut indptr = vec![0usize; self.ncols + 1];
-        for &j in &self.indices {
-            indptr[j + 1] += 1;
-        }
-        for j in 0..self.ncols {
-            indptr[j + 1] += indptr[j];
-        }
-        let mut next = indptr.clone();
-        let mut indices = vec![0usize; self.nnz()];
-        let mut data = vec![0.0; self.nnz()];
-        for i in 0..self.nrows {
-            let (cols, vals) = self.row(i);
-            for (&j, &v) in cols.iter().zip(vals) {
-                let slot = &mut next[j];
-                indices[*slot] = i;
-                data[*slot] = v;
-                *slot += 1;
-            }
-        }
+        let (indptr, indices, data) = self.transpose_parts(
+            vec![0usize; self.ncols + 1],
+            vec![0usize; self.nnz()],
+            vec![0.0; self.nnz()],
+        );
         CsrMatrix {
             nrows: self.ncols,
             ncols: self.nrows,
@@ -78,6 +62,68 @@ impl CsrMatrix {
             indices,
             data,
         }
+    }
+
+    /// [`transpose`](Self::transpose), with every allocation checked against the memory
+    /// available (a matrix of 2·10⁸ columns needs 1.6 GB of row pointers for its
+    /// transpose, whatever its number of entries).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when the transpose does not fit in memory.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let m = CsrMatrix::from_triplets(2, 3, &[0, 1], &[2, 0], &[1.0, 2.0])?;
+    /// assert_eq!(m.try_transpose()?, m.transpose());
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn try_transpose(&self) -> Result<CsrMatrix> {
+        const OP: &str = "transpose";
+        let indptr = super::csr::try_index_vec(OP, self.ncols + 1)?;
+        let mut indices = super::csr::try_with_capacity::<usize>(OP, self.nnz(), "column indices")?;
+        indices.resize(self.nnz(), 0);
+        let mut data = super::csr::try_with_capacity::<f64>(OP, self.nnz(), "values")?;
+        data.resize(self.nnz(), 0.0);
+        let (indptr, indices, data) = self.transpose_parts(indptr, indices, data);
+        Ok(CsrMatrix {
+            nrows: self.ncols,
+            ncols: self.nrows,
+            indptr,
+            indices,
+            data,
+        })
+    }
+
+    /// The CSR arrays of the transpose, filled into zeroed `indptr` (ncols + 1), `indices`
+    /// and `data` (nnz each).
+    fn transpose_parts(
+        &self,
+        mut indptr: Vec<usize>,
+        mut indices: Vec<usize>,
+        mut data: Vec<f64>,
+    ) -> (Vec<usize>, Vec<usize>, Vec<f64>) {
+        // Counting sort by column. Visiting rows in order makes the new column indices
+        // (old row numbers) increasing within each new row. indptr[j] is the next free
+        // slot of column j, then its end; one shift restores the pointers (no copy).
+        for &j in &self.indices {
+            indptr[j + 1] += 1;
+        }
+        for j in 0..self.ncols {
+            indptr[j + 1] += indptr[j];
+        }
+        for i in 0..self.nrows {
+            let (cols, vals) = self.row(i);
+            for (&j, &v) in cols.iter().zip(vals) {
+                let slot = &mut indptr[j];
+                indices[*slot] = i;
+                data[*slot] = v;
+                *slot += 1;
+            }
+        }
+        indptr.copy_within(0..self.ncols, 1);
+        indptr[0] = 0;
+        (indptr, indices, data)
     }
 
     /// Matrix–vector product `A x` (scipy `A @ x`), parallel over rows.

@@ -248,8 +248,7 @@ impl CsvSource {
             if text.is_empty() {
                 "empty cell".to_string()
             } else {
-                let shown: String = text.chars().take(40).flat_map(char::escape_debug).collect();
-                format!("'{shown}' is not a number")
+                format!("'{}' is not a number", crate::error::escape_excerpt(&text))
             }
         })
     }

@@ -17,7 +17,7 @@ use crate::array::{checked_len, fmt_shape};
 use crate::decomposition::randomized::{PowerIterationNormalizer, auto_n_iter, normalize};
 use crate::decomposition::sign::{row_signs, scale_rows};
 use crate::decomposition::{
-    FittedPca, FittedTruncatedSvd, Pca, PcaSolver, TruncatedSvd, TsvdAlgorithm,
+    FittedPca, FittedTruncatedSvd, Pca, PcaSolver, TruncatedSvd, TruncatedSvdAlgorithm,
 };
 use crate::error::{Error, Result};
 use crate::linalg::{Lstsq, svd};
@@ -234,7 +234,7 @@ impl Pca {
         let k = self.n_components.unwrap_or(kmax);
         check_k(OP, k, kmax)?;
         let r = t.r();
-        let mut f = svd(r.slice(s![..p, ..p]), false).map_err(|e| retag(OP, e))?;
+        let mut f = svd(r.slice(s![..p, ..p]), false).map_err(|e| e.with_op(OP))?;
         let signs = row_signs(f.vt.view());
         scale_rows(&mut f.vt, &signs);
         let dof = n as f64 - 1.0;
@@ -320,14 +320,6 @@ impl Pca {
             whiten: self.whiten,
             solver_used: PcaSolver::Randomized,
         })
-    }
-}
-
-fn retag(op: &'static str, e: Error) -> Error {
-    match e {
-        Error::NonFinite { .. } => Error::NonFinite { op },
-        Error::NoConvergence { .. } => Error::NoConvergence { op },
-        other => other,
     }
 }
 
@@ -538,7 +530,7 @@ fn randomized_stream(
     // Y = Q R and R = U_r S V_rᵀ, so the orthonormal basis of range(Y) is Q U_r over the
     // non-zero S, and (Q U_r)ᵀ A = S⁻¹ V_rᵀ Yᵀ A. Directions with S below rounding level
     // (A of rank < l) are dropped rather than divided by ~0.
-    let f = svd(ry.view(), false).map_err(|e| retag(op, e))?;
+    let f = svd(ry.view(), false).map_err(|e| e.with_op(op))?;
     let smax = f.s.first().copied().unwrap_or(0.0);
     let cut = smax * f64::EPSILON * l as f64;
     let rank = f.s.iter().filter(|&&v| v > cut).count();
@@ -551,7 +543,7 @@ fn randomized_stream(
     for (mut row, &sv) in bmat.axis_iter_mut(Axis(0)).zip(f.s.iter()) {
         row.mapv_inplace(|v| v / sv);
     }
-    let small = svd(bmat.view(), false).map_err(|e| retag(op, e))?;
+    let small = svd(bmat.view(), false).map_err(|e| e.with_op(op))?;
     let kk = cfg.k.min(small.s.len());
     let mut vt = Array2::<f64>::zeros((cfg.k, p));
     vt.slice_mut(s![..kk, ..])
@@ -580,12 +572,12 @@ impl TruncatedSvd {
     /// # Examples
     /// ```
     /// use ndarray::array;
-    /// use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+    /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
     /// use mlinalg::stream::{ArraySource, StreamOptions};
     /// let x = array![[3., 0., 0.], [0., 2., 0.], [0., 0., 1.], [0., 0., 0.]];
     /// let opts = StreamOptions::with_block_rows(2);
     /// let t = TruncatedSvd::new(2)
-    ///     .algorithm(TsvdAlgorithm::Exact)
+    ///     .algorithm(TruncatedSvdAlgorithm::Exact)
     ///     .fit_stream(&mut ArraySource::new(x.view()), &opts)?;
     /// assert!((t.singular_values()[0] - 3.0).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
@@ -598,7 +590,7 @@ impl TruncatedSvd {
         const OP: &str = "tsvd";
         let p = check_cols(OP, source)?;
         match self.algorithm {
-            TsvdAlgorithm::Exact => {
+            TruncatedSvdAlgorithm::Exact => {
                 let t = tsqr_pass(OP, source, 0, opts)?;
                 let n = t.count();
                 if n == 0 {
@@ -610,7 +602,7 @@ impl TruncatedSvd {
                 let nu = usize::try_from(n).unwrap_or(usize::MAX);
                 let k = self.check_k((nu, p))?;
                 let ru = t.r_uncentered()?;
-                let mut f = svd(ru.view(), false).map_err(|e| retag(OP, e))?;
+                let mut f = svd(ru.view(), false).map_err(|e| e.with_op(OP))?;
                 let signs = row_signs(f.vt.view());
                 scale_rows(&mut f.vt, &signs);
                 let vt = f.vt.slice(s![..k, ..]).to_owned();
@@ -621,7 +613,9 @@ impl TruncatedSvd {
                 let full_var = rc.iter().map(|v| v * v).sum::<f64>() / n as f64;
                 Ok(finish_tsvd(vt, f.s.slice(s![..k]).to_owned(), ev, full_var))
             }
-            TsvdAlgorithm::Randomized => self.randomized_stream(&mut Streamed::Dense(source), opts),
+            TruncatedSvdAlgorithm::Randomized => {
+                self.randomized_stream(&mut Streamed::Dense(source), opts)
+            }
         }
     }
 
@@ -637,7 +631,7 @@ impl TruncatedSvd {
         source: &mut dyn CsrRowSource,
         opts: &StreamOptions,
     ) -> Result<FittedTruncatedSvd> {
-        if self.algorithm == TsvdAlgorithm::Exact {
+        if self.algorithm == TruncatedSvdAlgorithm::Exact {
             return Err(Error::param(
                 "tsvd",
                 "algorithm",
@@ -679,7 +673,7 @@ impl TruncatedSvd {
         let (sv, vt) = randomized_stream(OP, source, opts, &cfg, &mut |a| match a {
             BlockRef::Dense(v) => col.update(*v),
             BlockRef::Sparse(m) => {
-                let (mean, var) = m.mean_variance_axis0();
+                let (mean, var) = m.try_mean_variance_axis0()?;
                 let n = m.nrows() as f64;
                 col.merge(&Moments::from_parts(m.nrows() as u64, mean, var * n))
             }

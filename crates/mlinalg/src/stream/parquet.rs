@@ -137,13 +137,7 @@ fn layout_of(
     columns: Option<&[String]>,
 ) -> Result<(Layout, Vec<usize>)> {
     let fields = schema.fields();
-    let names = || {
-        fields
-            .iter()
-            .map(|f| f.name().as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = || crate::error::escape_list(fields.iter().map(|f| f.name().as_str()));
     let list_of = |t: &DataType| match t {
         DataType::FixedSizeList(item, len)
             if matches!(item.data_type(), DataType::Float64 | DataType::Float32) =>
@@ -216,13 +210,9 @@ fn layout_of(
 }
 
 /// A column or cell text as it appears in a message: control characters escaped, long
-/// names cut (a hostile file cannot inject lines into the one-line error).
+/// names cut (a hostile file cannot inject lines or terminal escapes into the error).
 fn escape(s: &str) -> String {
-    let mut out: String = s.chars().take(200).flat_map(char::escape_debug).collect();
-    if s.chars().count() > 200 {
-        out.push('…');
-    }
-    out
+    crate::error::escape_excerpt(s)
 }
 
 impl ParquetSource {
@@ -397,10 +387,15 @@ impl ParquetSource {
 fn describe(l: &Layout) -> String {
     match l {
         Layout::Columns(c) => {
-            let v: Vec<String> = c
+            let limit = crate::error::LISTED_NAMES;
+            let mut v: Vec<String> = c
                 .iter()
+                .take(limit)
                 .map(|(n, t)| format!("{}: {t}", escape(n)))
                 .collect();
+            if c.len() > limit {
+                v.push(format!("… ({} more)", c.len() - limit));
+            }
             format!("[{}]", v.join(", "))
         }
         Layout::List { name, len, item } => {

@@ -75,7 +75,7 @@ impl Pca {
                 detail: "the covariance matrix overflows for this data; scale the data".into(),
             });
         }
-        let e = eigh(c.view()).map_err(|e| retag(OP, e))?;
+        let e = eigh(c.view()).map_err(|e| e.with_op(OP))?;
         // eigh ascends; PCA wants descending. Rounding can make tiny eigenvalues of the PSD
         // covariance negative: clip them to 0 as scikit-learn does.
         let ev: Array1<f64> = e.eigenvalues.iter().rev().map(|&l| l.max(0.0)).collect();
@@ -106,16 +106,6 @@ impl Pca {
             whiten: self.whiten,
             solver_used: PcaSolver::CovarianceEigh,
         })
-    }
-}
-
-fn retag(op: &'static str, e: Error) -> Error {
-    match e {
-        Error::NonFinite { .. } => Error::NonFinite { op },
-        Error::NoConvergence { .. } => Error::NoConvergence { op },
-        Error::NotPositiveDefinite { .. } => Error::NotPositiveDefinite { op },
-        Error::Singular { .. } => Error::Singular { op },
-        other => other,
     }
 }
 
@@ -160,10 +150,10 @@ fn solve_r(op: &'static str, r: &Array2<f64>, p: usize, alpha: f64, m: u64) -> R
         let mut b = Array1::<f64>::zeros(2 * p);
         b.slice_mut(s![..p]).assign(&rxy);
         Ok(lstsq(a.view(), &b, Some(rcond))
-            .map_err(|e| retag(op, e))?
+            .map_err(|e| e.with_op(op))?
             .x)
     } else {
-        Ok(lstsq(rxx, &rxy, Some(rcond)).map_err(|e| retag(op, e))?.x)
+        Ok(lstsq(rxx, &rxy, Some(rcond)).map_err(|e| e.with_op(op))?.x)
     }
 }
 
@@ -195,11 +185,11 @@ fn solve_gram(
         let mut a = sxx.to_owned();
         a.diag_mut().mapv_inplace(|d| d + alpha);
         return Cholesky::new(a.view())
-            .map_err(|e| retag(op, e))?
+            .map_err(|e| e.with_op(op))?
             .solve(&sxy)
-            .map_err(|e| retag(op, e));
+            .map_err(|e| e.with_op(op));
     }
-    let e = eigh(sxx).map_err(|e| retag(op, e))?;
+    let e = eigh(sxx).map_err(|e| e.with_op(op))?;
     let lmax = e.eigenvalues.iter().fold(0.0f64, |a, &b| a.max(b));
     let rcond = f64::EPSILON * (m as f64).max(p as f64);
     let cut = rcond * rcond * lmax;
@@ -449,7 +439,7 @@ pub fn lstsq_tsqr(t: &Tsqr, rcond: Option<f64>) -> Result<Lstsq> {
         Some(v) if v >= 0.0 => v,
         _ => f64::EPSILON * (m as f64).max(p as f64),
     };
-    let sol = lstsq(r11, &r12, Some(rcond)).map_err(|e| retag(OP, e))?;
+    let sol = lstsq(r11, &r12, Some(rcond)).map_err(|e| e.with_op(OP))?;
     let residuals = if sol.rank == p && m > p as u64 {
         let fit: Array2<f64> = &r12 - &r11.dot(&sol.x);
         let r22 = r.slice(s![p.., p..]);

@@ -299,7 +299,8 @@ impl NpzCsrSource {
             return Err(Error::format(
                 path,
                 format!(
-                    "a '{fmt}' matrix cannot be streamed by rows: save it as CSR (scipy: m.tocsr())"
+                    "a '{}' matrix cannot be streamed by rows: save it as CSR (scipy: m.tocsr())",
+                    crate::error::escape_excerpt(&fmt)
                 ),
             ));
         }
@@ -459,6 +460,27 @@ pub struct MtxCsrSource {
     line: String,
 }
 
+/// The longest line of a streamed `.mtx` file: an entry is a few dozen bytes, and a file
+/// of one endless line must not be read into memory whole (streaming exists for files
+/// larger than memory).
+const MAX_MTX_LINE: u64 = 1 << 20;
+
+/// `read_line` of at most [`MAX_MTX_LINE`] bytes: a longer line is an error.
+fn read_line_capped(reader: &mut BufReader<File>, line: &mut String, path: &Path) -> Result<usize> {
+    let n = reader
+        .by_ref()
+        .take(MAX_MTX_LINE + 1)
+        .read_line(line)
+        .map_err(|e| io(path, e))?;
+    if n as u64 > MAX_MTX_LINE {
+        return Err(Error::format(
+            path,
+            format!("a line longer than {MAX_MTX_LINE} bytes: not a Matrix Market file"),
+        ));
+    }
+    Ok(n)
+}
+
 impl MtxCsrSource {
     /// Opens the file and reads its banner and size line.
     ///
@@ -473,7 +495,7 @@ impl MtxCsrSource {
         let mut offset = 0u64;
         let mut read_line = |line: &mut String, reader: &mut BufReader<File>| -> Result<bool> {
             line.clear();
-            let n = reader.read_line(line).map_err(|e| io(path, e))?;
+            let n = read_line_capped(reader, line, path)?;
             offset += n as u64;
             line_no += 1;
             Ok(n > 0)
@@ -504,7 +526,8 @@ impl MtxCsrSource {
                 return Err(Error::format(
                     path,
                     format!(
-                        "unsupported Matrix Market field '{other}' (supported: real, integer, pattern)"
+                        "unsupported Matrix Market field '{}' (supported: real, integer, pattern)",
+                        crate::error::escape_excerpt(other)
                     ),
                 ));
             }
@@ -514,7 +537,7 @@ impl MtxCsrSource {
                 path,
                 format!(
                     "a {} Matrix Market file cannot be streamed by rows (its mirrored entries are out of row order)",
-                    words[4]
+                    crate::error::escape_excerpt(&words[4])
                 ),
             ));
         }
@@ -534,7 +557,10 @@ impl MtxCsrSource {
         let &[m, n, nnz] = nums.as_slice() else {
             return Err(Error::format(
                 path,
-                format!("line {line_no}: bad size line '{}'", line.trim()),
+                format!(
+                    "line {line_no}: bad size line '{}'",
+                    crate::error::escape_excerpt(line.trim())
+                ),
             ));
         };
         let ncols = usize::try_from(n).map_err(|_| Error::format(path, "too many columns"))?;
@@ -564,10 +590,7 @@ impl MtxCsrSource {
         }
         loop {
             self.line.clear();
-            let n = self
-                .reader
-                .read_line(&mut self.line)
-                .map_err(|e| io(&self.path, e))?;
+            let n = read_line_capped(&mut self.reader, &mut self.line, &self.path)?;
             if n == 0 {
                 if self.seen != self.nnz {
                     return Err(Error::format(

@@ -2,9 +2,10 @@
 
 use mlinalg::Error;
 use mlinalg::decomposition::{
-    LinearOperator, PowerIterationNormalizer, auto_n_iter, randomized_range_finder, randomized_svd,
+    LinearOperator, PowerIterationNormalizer, RandomizedSvdOptions, auto_n_iter,
+    randomized_range_finder, randomized_svd,
 };
-use mlinalg::linalg::svd;
+use mlinalg::linalg::{Svd, svd};
 use mlinalg::sparse::CsrMatrix;
 use ndarray::{Array2, ArrayView2, array, s};
 use proptest::prelude::*;
@@ -14,12 +15,76 @@ use crate::common::{assert_close_norm, assert_cols_close_up_to_sign, orth_residu
 
 const AUTO: PowerIterationNormalizer = PowerIterationNormalizer::Auto;
 
+/// [`randomized_svd`] with every keyword argument given, in scikit-learn's order.
+fn rsvd(
+    a: &dyn LinearOperator,
+    n_components: usize,
+    n_oversamples: usize,
+    n_iter: Option<usize>,
+    power_iteration_normalizer: PowerIterationNormalizer,
+    transpose: Option<bool>,
+    seed: u64,
+) -> mlinalg::Result<Svd> {
+    let opts = RandomizedSvdOptions {
+        n_oversamples,
+        n_iter,
+        power_iteration_normalizer,
+        transpose,
+        seed,
+    };
+    randomized_svd(a, n_components, &opts)
+}
+
+#[test]
+fn the_options_builder_sets_each_keyword_and_defaults_to_scikit_learns() {
+    let d = RandomizedSvdOptions::default();
+    assert_eq!(
+        (
+            d.n_oversamples,
+            d.n_iter,
+            d.power_iteration_normalizer,
+            d.transpose,
+            d.seed
+        ),
+        (10, None, AUTO, None, 0)
+    );
+    let o = RandomizedSvdOptions::default()
+        .n_oversamples(3)
+        .n_iter(Some(2))
+        .power_iteration_normalizer(PowerIterationNormalizer::Qr)
+        .transpose(Some(true))
+        .seed(9);
+    assert_eq!(
+        o,
+        RandomizedSvdOptions {
+            n_oversamples: 3,
+            n_iter: Some(2),
+            power_iteration_normalizer: PowerIterationNormalizer::Qr,
+            transpose: Some(true),
+            seed: 9,
+        }
+    );
+    let a = super::decaying(40, 30, 0.5, 1);
+    let f = randomized_svd(&a.view(), 3, &o).unwrap();
+    let g = rsvd(
+        &a.view(),
+        3,
+        3,
+        Some(2),
+        PowerIterationNormalizer::Qr,
+        Some(true),
+        9,
+    )
+    .unwrap();
+    assert_eq!(f.s, g.s);
+}
+
 #[test]
 fn matches_exact_svd_on_decaying_spectrum_tall_and_wide() {
     for (m, n) in [(300, 80), (80, 300)] {
         let a = decaying(m, n, 0.4, 5);
         let exact = svd(a.view(), false).unwrap();
-        let f = randomized_svd(&a.view(), 6, 10, None, AUTO, None, 0).unwrap();
+        let f = rsvd(&a.view(), 6, 10, None, AUTO, None, 0).unwrap();
         assert_eq!((f.u.dim(), f.s.len(), f.vt.dim()), ((m, 6), 6, (6, n)));
         assert_close_norm(&f.s, &exact.s.slice(s![..6]), 1e-10, "s");
         assert_cols_close_up_to_sign(f.u.view(), exact.u.view(), 6, 1e-8, "u");
@@ -38,10 +103,10 @@ fn matches_exact_svd_on_decaying_spectrum_tall_and_wide() {
 #[test]
 fn transpose_and_normalizers_agree() {
     let a = decaying(120, 200, 0.5, 9);
-    let base = randomized_svd(&a.view(), 5, 10, Some(4), AUTO, None, 3).unwrap();
+    let base = rsvd(&a.view(), 5, 10, Some(4), AUTO, None, 3).unwrap();
     for t in [Some(false), Some(true)] {
         for norm in [PowerIterationNormalizer::Lu, PowerIterationNormalizer::Qr] {
-            let f = randomized_svd(&a.view(), 5, 10, Some(4), norm, t, 3).unwrap();
+            let f = rsvd(&a.view(), 5, 10, Some(4), norm, t, 3).unwrap();
             assert_close_norm(&f.s, &base.s, 1e-10, &format!("{t:?} {norm:?}"));
             // the same signs whichever way it was computed (flip is based on the result)
             assert_close_norm(&f.u, &base.u, 1e-8, &format!("{t:?} {norm:?} u"));
@@ -54,7 +119,7 @@ fn no_normalization_is_fine_for_few_iterations_but_collapses_for_many() {
     // σ₁/σ₅ ≈ 200 (the +3 offset makes σ₁ large): after 2·n_iter + 1 products without
     // normalisation the block's columns differ by 200^(2·n_iter+1) in scale.
     let a = decaying(120, 200, 0.5, 9);
-    let qr1 = randomized_svd(
+    let qr1 = rsvd(
         &a.view(),
         5,
         10,
@@ -64,7 +129,7 @@ fn no_normalization_is_fine_for_few_iterations_but_collapses_for_many() {
         3,
     )
     .unwrap();
-    let none1 = randomized_svd(
+    let none1 = rsvd(
         &a.view(),
         5,
         10,
@@ -75,7 +140,7 @@ fn no_normalization_is_fine_for_few_iterations_but_collapses_for_many() {
     )
     .unwrap();
     assert_close_norm(&none1.s, &qr1.s, 1e-8, "n_iter = 1");
-    let lu4 = randomized_svd(
+    let lu4 = rsvd(
         &a.view(),
         5,
         10,
@@ -85,7 +150,7 @@ fn no_normalization_is_fine_for_few_iterations_but_collapses_for_many() {
         3,
     )
     .unwrap();
-    let none4 = randomized_svd(
+    let none4 = rsvd(
         &a.view(),
         5,
         10,
@@ -137,8 +202,8 @@ fn auto_n_iter_is_sklearns_rule() {
 #[test]
 fn same_seed_same_result() {
     let a = decaying(60, 30, 0.1, 2);
-    let f1 = randomized_svd(&a.view(), 3, 2, Some(1), AUTO, None, 42).unwrap();
-    let f2 = randomized_svd(&a.view(), 3, 2, Some(1), AUTO, None, 42).unwrap();
+    let f1 = rsvd(&a.view(), 3, 2, Some(1), AUTO, None, 42).unwrap();
+    let f2 = rsvd(&a.view(), 3, 2, Some(1), AUTO, None, 42).unwrap();
     assert_eq!(f1, f2);
 }
 
@@ -148,8 +213,8 @@ fn sparse_operator_gives_the_dense_answer() {
     // sparsify: drop small entries (the matrix stays well approximated)
     let a = a.mapv(|v| if v.abs() < 3.0 { 0.0 } else { v });
     let csr = CsrMatrix::from_dense(a.view());
-    let d = randomized_svd(&a.view(), 4, 10, Some(3), AUTO, None, 1).unwrap();
-    let sp = randomized_svd(&csr, 4, 10, Some(3), AUTO, None, 1).unwrap();
+    let d = rsvd(&a.view(), 4, 10, Some(3), AUTO, None, 1).unwrap();
+    let sp = rsvd(&csr, 4, 10, Some(3), AUTO, None, 1).unwrap();
     assert_close_norm(&sp.s, &d.s, 1e-12, "sparse vs dense s");
     assert_close_norm(&sp.vt, &d.vt, 1e-10, "sparse vs dense vt");
 }
@@ -179,21 +244,21 @@ impl LinearOperator for Diag {
 
 #[test]
 fn custom_operator() {
-    let f = randomized_svd(&Diag(20), 3, 17, Some(2), AUTO, None, 0).unwrap();
+    let f = rsvd(&Diag(20), 3, 17, Some(2), AUTO, None, 0).unwrap();
     assert_close_norm(&f.s, &array![20.0, 19.0, 18.0], 1e-10, "diag s");
 }
 
 #[test]
 fn errors() {
     let a = array![[1., 2.], [3., 4.], [5., 6.]];
-    let e = randomized_svd(&a.view(), 3, 10, None, AUTO, None, 0).unwrap_err();
+    let e = rsvd(&a.view(), 3, 10, None, AUTO, None, 0).unwrap_err();
     assert_eq!(
         e.to_string(),
         "randomized_svd: invalid n_components: n_components=3 must be between 1 and min(n_samples, n_features)=2"
     );
-    let e = randomized_svd(&a.view(), 0, 10, None, AUTO, None, 0).unwrap_err();
+    let e = rsvd(&a.view(), 0, 10, None, AUTO, None, 0).unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }));
-    let e = randomized_svd(&a.view(), 1, usize::MAX, None, AUTO, None, 0).unwrap_err();
+    let e = rsvd(&a.view(), 1, usize::MAX, None, AUTO, None, 0).unwrap_err();
     assert!(
         matches!(
             e,
@@ -204,10 +269,10 @@ fn errors() {
         ),
         "{e}"
     );
-    let e = randomized_svd(&a.view(), 1, usize::MAX / 4, None, AUTO, None, 0).unwrap_err();
+    let e = rsvd(&a.view(), 1, usize::MAX / 4, None, AUTO, None, 0).unwrap_err();
     assert!(matches!(e, Error::Unsupported { .. }), "{e}");
     let empty = Array2::<f64>::zeros((0, 4));
-    let e = randomized_svd(&empty.view(), 1, 10, None, AUTO, None, 0).unwrap_err();
+    let e = rsvd(&empty.view(), 1, 10, None, AUTO, None, 0).unwrap_err();
     assert!(matches!(e, Error::Empty { .. }), "{e}");
     let e = randomized_range_finder(&a.view(), 0, 1, AUTO, 0).unwrap_err();
     assert!(
@@ -215,7 +280,7 @@ fn errors() {
         "{e}"
     );
     let bad = array![[1., f64::NAN], [3., 4.], [5., 6.]];
-    let e = randomized_svd(
+    let e = rsvd(
         &bad.view(),
         1,
         1,
@@ -247,7 +312,7 @@ proptest! {
     ) {
         let r = r.min(m).min(n);
         let a = crate::common::rank_deficient(m, n, r, seed);
-        let f = randomized_svd(&a.view(), r, 5, None, AUTO, None, seed).unwrap();
+        let f = rsvd(&a.view(), r, 5, None, AUTO, None, seed).unwrap();
         let us = &f.u * &f.s;
         let back = us.dot(&f.vt);
         prop_assert!(crate::common::rel_diff(&back, &a) < 1e-10, "{}", crate::common::rel_diff(&back, &a));

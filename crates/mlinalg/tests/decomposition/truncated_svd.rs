@@ -1,7 +1,7 @@
 //! `TruncatedSvd` against scikit-learn's `TruncatedSVD`, dense and sparse.
 
 use mlinalg::Error;
-use mlinalg::decomposition::{FittedTruncatedSvd, TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{FittedTruncatedSvd, TruncatedSvd, TruncatedSvdAlgorithm};
 use mlinalg::sparse::CsrMatrix;
 use ndarray::{Array2, array, s};
 
@@ -51,13 +51,13 @@ fn sparse_exact_matches_sklearn_to_1e_8() {
     let x = sparse_input();
     assert_eq!((x.nrows(), x.ncols(), x.nnz()), (2000, 500, 10_000));
     let t = TruncatedSvd::new(10)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit_sparse(&x)
         .unwrap();
     let z = t.transform_sparse(&x).unwrap();
     check("tsvd_sparse_exact_k10", &t, &z, 1e-8);
     let (t2, z2) = TruncatedSvd::new(10)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit_transform_sparse(&x)
         .unwrap();
     assert_eq!(t2, t);
@@ -118,15 +118,18 @@ fn dense_randomized_and_exact_match_sklearn() {
     let z = t.transform(x.view()).unwrap();
     check("tsvd_dense_randomized_k3", &t, &z, 1e-8);
     let e = TruncatedSvd::new(3)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit(x.view())
         .unwrap();
     let z = e.transform(x.view()).unwrap();
     check("tsvd_dense_exact_k3", &e, &z, 1e-10);
     // fit_transform: X Vᵀ (randomized) and U Σ (exact) both match sklearn's fit_transform
     for (alg, case) in [
-        (TsvdAlgorithm::Randomized, "tsvd_dense_randomized_k3"),
-        (TsvdAlgorithm::Exact, "tsvd_dense_exact_k3"),
+        (
+            TruncatedSvdAlgorithm::Randomized,
+            "tsvd_dense_randomized_k3",
+        ),
+        (TruncatedSvdAlgorithm::Exact, "tsvd_dense_exact_k3"),
     ] {
         let (m, z) = TruncatedSvd::new(3)
             .algorithm(alg)
@@ -141,7 +144,7 @@ fn no_centring_and_inverse_transform() {
     // Rank-1 data far from the origin: the first component is the mean direction.
     let x = array![[10., 10.], [11., 11.], [12., 12.]];
     let t = TruncatedSvd::new(1)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit(x.view())
         .unwrap();
     let c = t.components();
@@ -168,7 +171,7 @@ fn errors() {
     // the exact solver needs n_components ≤ min(n_samples, n_features)
     let msg = assert_err_contains(
         TruncatedSvd::new(3)
-            .algorithm(TsvdAlgorithm::Exact)
+            .algorithm(TruncatedSvdAlgorithm::Exact)
             .fit(x.view()),
         "n_components=3",
     );
@@ -177,7 +180,10 @@ fn errors() {
         "tsvd: invalid n_components: n_components=3 must be between 1 and min(n_samples, n_features)=2"
     );
     // scikit-learn's ensure_min_features=2
-    for algo in [TsvdAlgorithm::Randomized, TsvdAlgorithm::Exact] {
+    for algo in [
+        TruncatedSvdAlgorithm::Randomized,
+        TruncatedSvdAlgorithm::Exact,
+    ] {
         let e = TruncatedSvd::new(1)
             .algorithm(algo)
             .fit(array![[1.], [2.], [3.]].view())
@@ -188,7 +194,7 @@ fn errors() {
         );
     }
     let e = TruncatedSvd::new(0)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit(x.view())
         .unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { .. }));
@@ -223,7 +229,10 @@ fn errors() {
 #[test]
 fn all_zero_and_empty_sparse_input() {
     let z = CsrMatrix::from_triplets(4, 3, &[], &[], &[]).unwrap();
-    for alg in [TsvdAlgorithm::Randomized, TsvdAlgorithm::Exact] {
+    for alg in [
+        TruncatedSvdAlgorithm::Randomized,
+        TruncatedSvdAlgorithm::Exact,
+    ] {
         let t = TruncatedSvd::new(2).algorithm(alg).fit_sparse(&z).unwrap();
         assert!(t.singular_values().iter().all(|&s| s == 0.0), "{alg:?}");
         // no variance to explain: 0, not NaN
@@ -267,7 +276,7 @@ fn exact_on_large_sparse_is_not_densified_and_matches_the_dense_svd() {
     let x = CsrMatrix::from_triplets(m, n, &r, &c, &v).unwrap();
     let k = 5;
     let (t, z) = TruncatedSvd::new(k)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit_transform_sparse(&x)
         .unwrap();
     let dense = x.to_dense().unwrap();
@@ -303,7 +312,7 @@ fn exact_on_huge_nearly_empty_sparse_matrix() {
     );
     let x = CsrMatrix::from_triplets(20000, 5000, &r, &c, &v).unwrap();
     let (t, z) = TruncatedSvd::new(2)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit_transform_sparse(&x)
         .unwrap();
     let sv = t.singular_values();
@@ -316,7 +325,7 @@ fn exact_on_huge_nearly_empty_sparse_matrix() {
     assert_eq!(z.dim(), (20000, 2));
     // k above the rank: the remaining singular values are 0, components still orthonormal
     let t = TruncatedSvd::new(8)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit_sparse(&x)
         .unwrap();
     let want = [5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 0.0, 0.0];

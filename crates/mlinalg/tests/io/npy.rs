@@ -537,14 +537,29 @@ fn error_header_syntax() {
 fn error_descr_and_shape_types() {
     assert_eq!(
         header_err("{'descr': 8, 'fortran_order': False, 'shape': (1,)}", &[]),
-        "'descr' is not a string: Int(8)"
+        "'descr' is not a string: 8"
     );
     assert_eq!(
         header_err(
             "{'descr': '<f8', 'fortran_order': False, 'shape': 'x'}",
             &[]
         ),
-        "'shape' is not a tuple: Str(\"x\")"
+        "'shape' is not a tuple: 'x'"
+    );
+    // Values are quoted as Python writes them, tuples included.
+    assert_eq!(
+        header_err(
+            "{'descr': '<f8', 'fortran_order': (1, ['a'], {'k': None}), 'shape': (1,)}",
+            &[]
+        ),
+        "'fortran_order' is not True or False: (1, ['a'], {'k': None})"
+    );
+    assert_eq!(
+        header_err(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (True,)}",
+            &[]
+        ),
+        "shape entry True is not an integer"
     );
     // A bare integer shape is read as a 1-d shape, as NumPy would.
     let body: Vec<u8> = [1.0f64, 2.0].iter().flat_map(|v| v.to_le_bytes()).collect();

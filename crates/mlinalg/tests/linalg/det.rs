@@ -134,7 +134,7 @@ fn det_small_cases() {
         -1.0,
         rtol = 1e-15
     );
-    let s = slogdet(array![[-2.0]].view()).unwrap();
+    let s = slogdet(array![[-2.0f64]].view()).unwrap();
     assert_eq!(s.sign, -1.0);
     assert_close!(s.logabsdet, 2f64.ln(), rtol = 1e-15);
     assert_close!(

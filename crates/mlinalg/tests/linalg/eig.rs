@@ -47,10 +47,10 @@ fn eigh_matches_numpy() {
 
 #[test]
 fn eigh_small_cases() {
-    let f = eigh(array![[-2.5]].view()).unwrap();
+    let f = eigh(array![[-2.5f64]].view()).unwrap();
     assert_eq!(f.eigenvalues, array![-2.5]);
     assert_eq!(f.eigenvectors[[0, 0]].abs(), 1.0);
-    let f = eigh(array![[2., 1.], [1., 2.]].view()).unwrap();
+    let f = eigh(array![[2f64, 1.], [1., 2.]].view()).unwrap();
     assert_close!(f.eigenvalues, array![1., 3.], rtol = 1e-14);
     let v = f.eigenvectors.column(1).to_owned() * f.eigenvectors[[0, 1]].signum();
     let h = std::f64::consts::FRAC_1_SQRT_2;
@@ -197,7 +197,7 @@ fn eig_worked_examples() {
         assert_close!(v.dot(&v), 1.0, rtol = 1e-14);
     }
     // a rotation by 90°: eigenvalues ±i
-    let r = array![[0., -1.], [1., 0.]];
+    let r = array![[0f64, -1.], [1., 0.]];
     let Eig::Complex {
         eigenvalues,
         eigenvectors,

@@ -5,6 +5,7 @@ mod blocked;
 mod checks;
 mod cholesky;
 mod det;
+mod dtypes;
 mod eig;
 mod lstsq;
 mod norm;

@@ -82,11 +82,11 @@ fn qr_matches_numpy_up_to_signs() {
 
 #[test]
 fn qr_1x1_and_vectors() {
-    let f = qr(array![[-2.5]].view(), QrMode::Reduced).unwrap();
+    let f = qr(array![[-2.5f64]].view(), QrMode::Reduced).unwrap();
     assert_eq!(f.q[[0, 0]].abs(), 1.0);
     assert_close!(f.q[[0, 0]] * f.r[[0, 0]], -2.5);
     // a single column: Q is the normalised column, R its norm (up to sign)
-    let f = qr(array![[3.], [4.]].view(), QrMode::Reduced).unwrap();
+    let f = qr(array![[3f64], [4.]].view(), QrMode::Reduced).unwrap();
     assert_close!(f.r[[0, 0]].abs(), 5.0);
     assert_close!(
         f.q.column(0).mapv(|x| x * f.r[[0, 0]].signum()),

@@ -88,7 +88,7 @@ fn cond_of_special_matrices() {
         4.0,
         rtol = 1e-14
     );
-    let c = cond(array![[1., 2.], [2., 4.]].view(), None).unwrap();
+    let c = cond(array![[1f64, 2.], [2., 4.]].view(), None).unwrap();
     assert!(
         c > 1e15 || c.is_infinite(),
         "cond of a singular matrix: {c}"
@@ -255,7 +255,7 @@ fn pinv_default_rcond_is_numpys_1e_15() {
 
 #[test]
 fn cond_of_singular_matrices_is_infinite_as_in_numpy() {
-    let a = array![[1., 2.], [2., 4.]];
+    let a = array![[1f64, 2.], [2., 4.]];
     for ord in [
         NormOrd::P(1.0),
         NormOrd::P(-1.0),

@@ -240,7 +240,8 @@ fn empty_inputs_follow_numpy() {
     let (h, tau) = stacked::qr_raw(e40.view()).unwrap();
     assert_eq!((h.shape(), tau.shape()), (&[0, 4][..], &[0][..]));
     assert_eq!(stacked::pinv(e40.view(), None).unwrap().shape(), &[0, 4]);
-    let r = stacked::matrix_rank(ArrayD::zeros(IxDyn(&[3, 0, 5])).view(), None, None).unwrap();
+    let r =
+        stacked::matrix_rank(ArrayD::<f64>::zeros(IxDyn(&[3, 0, 5])).view(), None, None).unwrap();
     assert_eq!(r, array![0, 0, 0].into_dyn());
     assert!(
         stacked::cond(e00.view(), None).is_err(),
@@ -260,7 +261,7 @@ fn empty_inputs_follow_numpy() {
     );
     assert!(stacked::solve(a.view(), ArrayD::zeros(IxDyn(&[1, 3])).view()).is_err());
     assert_eq!(
-        linalg::norm_nd(ArrayD::zeros(IxDyn(&[0])).view(), None, None, false).unwrap()[[]],
+        linalg::norm_nd(ArrayD::<f64>::zeros(IxDyn(&[0])).view(), None, None, false).unwrap()[[]],
         0.0
     );
 }

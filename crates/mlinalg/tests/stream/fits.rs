@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2, Axis, concatenate};
 
 use mlinalg::MemoryLimit;
-use mlinalg::decomposition::{Pca, PcaSolver, TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{Pca, PcaSolver, TruncatedSvd, TruncatedSvdAlgorithm};
 use mlinalg::linalg::lstsq;
 use mlinalg::linear_model::{LinearRegression, Ridge};
 use mlinalg::stream::{ArraySource, NpySource, StreamOptions, ZipSource, lstsq_stream};
@@ -120,7 +120,7 @@ fn pca_randomized_stream_equals_exact_on_data_with_a_gap() {
 #[test]
 fn tsvd_streams_equal_in_memory() {
     let x = low_rank(211, 12, 11);
-    let exact = TruncatedSvd::new(3).algorithm(TsvdAlgorithm::Exact);
+    let exact = TruncatedSvd::new(3).algorithm(TruncatedSvdAlgorithm::Exact);
     let want = exact.fit(x.view()).unwrap();
     for size in sizes(x.nrows()) {
         let got = exact

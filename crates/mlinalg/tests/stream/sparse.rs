@@ -3,7 +3,7 @@
 
 use ndarray::{Array2, Axis, concatenate};
 
-use mlinalg::decomposition::{TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
 use mlinalg::sparse::CsrMatrix;
 use mlinalg::stream::{CsrRowSource, MtxCsrSource, NpzCsrSource, StreamOptions};
 
@@ -101,7 +101,7 @@ fn sparse_tsvd_stream_equals_the_exact_svd() {
     let npz = d.join("m.npz");
     m.save_npz(&npz).unwrap();
     let want = TruncatedSvd::new(3)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit_sparse(&m)
         .unwrap();
     for rows in [7, 300] {
@@ -127,7 +127,7 @@ fn sparse_tsvd_stream_equals_the_exact_svd() {
         }
     }
     let e = TruncatedSvd::new(3)
-        .algorithm(TsvdAlgorithm::Exact)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit_stream_sparse(
             &mut NpzCsrSource::open(&npz).unwrap(),
             &StreamOptions::default(),

@@ -1,0 +1,81 @@
+//! Shared by the fuzz targets: a per-process scratch file for the readers that take a
+//! path, the allocation cap, and the check that every message is one printable line.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// Every allocation sized from input is capped at 64 MiB: a checked allocation above it
+/// fails with an error, so one that libFuzzer's `-rss_limit_mb=256` / `-malloc_limit_mb`
+/// catches was made without the check (a bug).
+pub const CAP: u64 = 64 << 20;
+
+static INIT: Once = Once::new();
+
+/// Sets the allocation cap once per process.
+pub fn init() {
+    INIT.call_once(|| mlinalg::memory::set_allocation_cap(Some(CAP)));
+}
+
+/// A scratch directory of this process (on tmpfs when there is one).
+pub fn scratch() -> PathBuf {
+    let base = if Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!("mlinalg-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// Writes `bytes` to the scratch file `name` and returns its path.
+pub fn file(name: &str, bytes: &[u8]) -> PathBuf {
+    let p = scratch().join(name);
+    std::fs::write(&p, bytes).expect("scratch file");
+    p
+}
+
+/// An error's message must be one line without control characters (issue 11: a hostile
+/// file cannot reach the terminal through a message).
+pub fn check_message(e: &mlinalg::Error) {
+    let msg = e.to_string();
+    assert!(
+        !msg.chars()
+            .any(|c| c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+        "unsafe message: {msg:?}"
+    );
+    assert!(msg.len() < 64 * 1024, "message of {} bytes", msg.len());
+}
+
+/// Checks the message of an error result; returns the value of an `Ok`.
+pub fn checked<T>(r: mlinalg::Result<T>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            check_message(&e);
+            None
+        }
+    }
+}
+
+/// The invariants of a CSR matrix every reader must establish.
+pub fn check_csr(m: &mlinalg::sparse::CsrMatrix) {
+    let (nrows, ncols) = m.shape();
+    let (p, idx, data) = (m.indptr(), m.indices(), m.data());
+    assert_eq!(p.len(), nrows + 1);
+    assert_eq!(p[0], 0);
+    assert_eq!(p[nrows], idx.len());
+    assert_eq!(idx.len(), data.len());
+    for r in 0..nrows {
+        assert!(p[r] <= p[r + 1]);
+        let row = &idx[p[r]..p[r + 1]];
+        assert!(
+            row.windows(2).all(|w| w[0] < w[1]),
+            "row {r} not strictly increasing"
+        );
+        assert!(row.iter().all(|&c| c < ncols));
+    }
+}
