@@ -27,7 +27,7 @@
 //! use ndarray::Array3;
 //! use mlinalg::linalg::stacked;
 //! // Two 2 × 2 matrices at once.
-//! let a = Array3::from_shape_vec((2, 2, 2), vec![2., 0., 0., 4., 1., 2., 3., 4.]).unwrap();
+//! let a = Array3::from_shape_vec((2, 2, 2), vec![2f64, 0., 0., 4., 1., 2., 3., 4.]).unwrap();
 //! let d = stacked::det(a.view().into_dyn())?;
 //! assert_eq!(d.shape(), &[2]);
 //! assert!((d[[0]] - 8.0).abs() < 1e-12 && (d[[1]] + 2.0).abs() < 1e-12);
@@ -427,7 +427,7 @@ pub struct Eigh<T: Scalar = f64> {
 /// use ndarray::array;
 /// use mlinalg::linalg::stacked::{eigh, Uplo};
 /// // Only the lower triangle is read.
-/// let f = eigh(array![[0., 99.], [1., 0.]].view().into_dyn(), Some(Uplo::Lower))?;
+/// let f = eigh(array![[0f64, 99.], [1., 0.]].view().into_dyn(), Some(Uplo::Lower))?;
 /// assert!((f.eigenvalues[[0]] + 1.0).abs() < 1e-12);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
@@ -465,7 +465,7 @@ pub fn eigh<T: Scalar>(a: ArrayViewD<'_, T>, uplo: Option<Uplo>) -> Result<Eigh<
 /// ```
 /// use ndarray::array;
 /// use mlinalg::linalg::stacked::{eigvalsh, Uplo};
-/// let w = eigvalsh(array![[0., 1.], [0., 0.]].view().into_dyn(), Some(Uplo::Upper))?;
+/// let w = eigvalsh(array![[0f64, 1.], [0., 0.]].view().into_dyn(), Some(Uplo::Upper))?;
 /// assert!((w[[1]] - 1.0).abs() < 1e-12);
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
