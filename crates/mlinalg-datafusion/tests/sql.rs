@@ -91,7 +91,7 @@ pub(crate) fn check_fits(
     }
     // lstsq
     let f = Fit::new(batch, 3, row);
-    let mem = mlinalg::linalg::lstsq(xv, &y, None).unwrap();
+    let mem = mlinalg::linalg::lstsq(xv, y, None).unwrap();
     let w = &want["lstsq"];
     assert!(max_diff(f.vec("x").view(), mem.x.view()) <= TOL);
     assert!(max_diff(f.vec("x").view(), json_vec(&w["x"]).view()) <= TOL);

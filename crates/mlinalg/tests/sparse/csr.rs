@@ -186,7 +186,10 @@ fn dense_round_trip_drops_exact_zeros() {
     let d = m.to_dense().unwrap();
     assert_eq!(d[[0, 2]], 1.0);
     assert!(d[[1, 0]].is_nan());
-    assert_eq!(CsrMatrix::identity(3).to_dense().unwrap(), Array2::eye(3));
+    assert_eq!(
+        CsrMatrix::identity(3).to_dense().unwrap(),
+        Array2::<f64>::eye(3)
+    );
 }
 
 #[test]
