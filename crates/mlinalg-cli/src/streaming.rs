@@ -46,6 +46,12 @@ pub fn plan(op: &str, path: &Path, limit_arg: Option<MemoryLimit>) -> Result<Opt
                 .map_err(|e| anyhow!("{op}: {e}"))?,
         )
     } else if ext.as_deref() == Some("npy") {
+        // Streaming reads real 2-d matrices; complex data and other ranks take the
+        // in-memory path, which handles them as NumPy does (or names what is wrong).
+        let header = mlinalg::io::read_npy_header(path).map_err(|e| anyhow!("{op}: {e}"))?;
+        if header.dtype.is_complex() || header.shape.len() != 2 {
+            return Ok(None);
+        }
         Box::new(NpySource::open(path).map_err(|e| anyhow!("{op}: {e}"))?)
     } else if ext.as_deref() == Some("csv") {
         // the in-memory reader holds the text, then the values: about twice the file

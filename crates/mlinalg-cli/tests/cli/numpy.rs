@@ -277,3 +277,40 @@ fn lstsq_rcond_has_numpys_meaning() {
     assert_eq!(json(&["lstsq", &a, &b, "--rcond=-1"])["rank"], json!(4));
     assert_eq!(json(&["lstsq", &a, &b])["rank"], json!(3));
 }
+
+/// `lstsq` of complex128 A and b (NumPy's `test_sq_cases` with complex dtypes): the
+/// `--memory-limit` planner must leave complex input to the in-memory path, whatever the
+/// limit, instead of refusing it as a real row stream would.
+#[test]
+fn lstsq_complex_takes_the_in_memory_path() {
+    let d = Workdir::new();
+    // A = [[1+i, 2], [0, 1-i]], b = [1, i]: x = [0.5-1.5i, -0.5+0.5i]
+    let a = d.write(
+        "a.npy",
+        npy("<c16", &[2, 2], &f64s(&[1.0, 1.0, 2.0, 0.0, 0.0, 0.0, 1.0, -1.0])),
+    );
+    let b = d.write("b.npy", npy("<c16", &[2], &f64s(&[1.0, 0.0, 0.0, 1.0])));
+    let want = [(0.5, -1.5), (-0.5, 0.5)];
+    for limit in [None, Some("1K")] {
+        let out = d.path("out");
+        let o = out.to_string_lossy().into_owned();
+        let mut args = vec!["lstsq", a.as_str(), b.as_str(), "--out-dir", o.as_str()];
+        if let Some(l) = limit {
+            args.extend(["--memory-limit", l]);
+        }
+        d.run(&args).ok();
+        let t = mlinalg::io::load_typed(&out.join("x.npy")).expect("readable x.npy");
+        assert_eq!(t.dtype, Dtype::Complex128, "limit {limit:?}");
+        let TypedArray::Complex128(x) = t.data else {
+            panic!("x is not complex128");
+        };
+        assert_eq!(x.shape(), &[2]);
+        for (g, (re, im)) in x.iter().zip(want) {
+            assert!(
+                (g.re - re).abs() < 1e-14 && (g.im - im).abs() < 1e-14,
+                "limit {limit:?}: {g} vs {re}{im:+}i"
+            );
+        }
+        std::fs::remove_dir_all(&out).expect("clean out dir");
+    }
+}

@@ -329,7 +329,17 @@ impl Pca {
                     let c = gram
                         .map(|g| g.xtx)
                         .ok_or_else(|| Error::shape(OP, "no Gram matrix"))?;
-                    let (vt, ev) = covariance_eigh(c, n_samples, &mean, dof)?;
+                    let (vt, ev) = if loses_digits(&c, n_samples, &mean) {
+                        // A column whose mean is large against its spread (mean 1e8,
+                        // spread 1): XᵀX − n μ μᵀ would cancel every digit. Centre a copy
+                        // first (the memory the svd solver would use), then XᵀX of it.
+                        let xc = &x - &mean;
+                        let g = gram(xc.view());
+                        let m = g.col_sums.mapv(|s| s / n_samples as f64);
+                        covariance_eigh(g.xtx, n_samples, &m, dof)?
+                    } else {
+                        covariance_eigh(c, n_samples, &mean, dof)?
+                    };
                     // S = √(λ (n−1)): the singular values of the centred data.
                     let sv = ev.mapv(|l| (l * dof).sqrt());
                     let (ratio, noise) = full_ratio_noise(&ev, k, kmax);
@@ -408,6 +418,16 @@ fn full_ratio_noise(ev: &Array1<f64>, k: usize, kmax: usize) -> (Array1<f64>, f6
     (ratio, noise)
 }
 
+/// Whether `XᵀX − n μ μᵀ` would lose more than half of float64's digits on some column:
+/// its centred sum of squares below 10⁻⁸ of the raw one (n μᵢ² ≈ (XᵀX)ᵢᵢ).
+fn loses_digits(xtx: &Array2<f64>, n_samples: usize, mean: &Array1<f64>) -> bool {
+    let n = n_samples as f64;
+    mean.iter().enumerate().any(|(i, &m)| {
+        let raw = xtx[[i, i]];
+        raw > 0.0 && (raw - n * m * m) < 1e-8 * raw
+    })
+}
+
 /// Components (as rows, signed) and descending variances from the covariance matrix
 /// `C = (Xᵀ X − n μ μᵀ) / (n − 1)`, given `Xᵀ X` (exactly symmetric, from [`gram`]):
 /// centred afterwards to avoid a copy of X (as scikit-learn's `covariance_eigh`).
@@ -419,9 +439,13 @@ fn covariance_eigh(
 ) -> Result<(Array2<f64>, Array1<f64>)> {
     let n = n_samples as f64;
     let p = c.nrows();
+    // One triangle, mirrored: (n μᵢ) μⱼ and (n μⱼ) μᵢ round differently, and eigh checks
+    // symmetry.
     for i in 0..p {
-        for j in 0..p {
-            c[[i, j]] = (c[[i, j]] - n * mean[i] * mean[j]) / dof;
+        for j in i..p {
+            let v = (c[[i, j]] - n * mean[i] * mean[j]) / dof;
+            c[[i, j]] = v;
+            c[[j, i]] = v;
         }
     }
     // X was checked finite; a non-finite covariance means XᵀX overflowed, which the

@@ -90,6 +90,32 @@ fn covariance_eigh_matches_sklearn() {
     );
 }
 
+/// Columns whose mean (10⁸) is large against their spread (~1): the covariance solver
+/// must not cancel every digit in XᵀX − n μ μᵀ (nor fail eigh's symmetry check on the
+/// rounding of n μᵢ μⱼ). The reference is the same data shifted exactly by 10⁸ (X − 10⁸ is
+/// exact for X within a factor of two of 10⁸).
+#[test]
+fn covariance_eigh_keeps_the_digits_of_a_large_mean() {
+    let y = mlinalg::random::randn2(2000, 4, 7);
+    let mut x = y.mapv(|v| 1e8 + v);
+    x.column_mut(1).mapv_inplace(|v| v + 3.0 * (v - 1e8));
+    let shifted = x.mapv(|v| v - 1e8);
+    for solver in [PcaSolver::Auto, PcaSolver::CovarianceEigh] {
+        let p = Pca::new(Some(3)).solver(solver).fit(x.view()).unwrap();
+        let q = Pca::new(Some(3))
+            .solver(PcaSolver::Svd)
+            .fit(shifted.view())
+            .unwrap();
+        for (a, b) in p.explained_variance().iter().zip(q.explained_variance()) {
+            assert!((a - b).abs() <= 1e-8 * b, "{solver:?}: variance {a} vs {b}");
+        }
+        assert_close_norm(p.components(), q.components(), 1e-6, "large-mean components");
+        for (m, want) in p.mean().iter().zip(shifted.mean_axis(Axis(0)).unwrap()) {
+            assert!((m - 1e8 - want).abs() < 1e-7, "mean {m}");
+        }
+    }
+}
+
 #[test]
 fn whitening_matches_sklearn() {
     let x = ml2("pca_small", "x");
