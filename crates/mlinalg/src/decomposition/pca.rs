@@ -425,7 +425,7 @@ impl Pca {
                         // spread 1): XᵀX − n μ μᵀ would cancel every digit. Centre a copy
                         // first (the memory the svd solver would use), then XᵀX of it.
                         let xc = &x - &mean;
-                        let g = gram(xc.view());
+                        let g = crate::kernels::syrk::gram(xc.view());
                         let m = g.col_sums.mapv(|s| s / n_samples as f64);
                         covariance_eigh(g.xtx, n_samples, &m, dof)?
                     } else {
