@@ -30,7 +30,7 @@
 //! use mlinalg::prelude::*;
 //! let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
 //! let b = array![[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]];
-//! let c = mlinalg::ops::matmul2(a.view(), b.view())?;
+//! let c = mlinalg::ops::matmul_2d(a.view(), b.view())?;
 //! assert_eq!(c, array![[58.0, 64.0], [139.0, 154.0]]);
 //! # Ok::<(), mlinalg::Error>(())
 //! ```

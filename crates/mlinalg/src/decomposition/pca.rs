@@ -11,7 +11,7 @@ use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
 use crate::error::{Error, Result};
 use crate::kernels::syrk::{gram, tall_times_small};
 use crate::linalg::{eigh, svd};
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
 
 const OP: &str = "pca";
 
@@ -649,7 +649,7 @@ impl FittedPca {
         let mut z = if self.components.len() <= SMALL_PRODUCT {
             tall_times_small(x, self.components.t())?
         } else {
-            matmul2(x, self.components.t())?
+            matmul_2d(x, self.components.t())?
         };
         let offset = self.components.dot(&self.mean);
         z -= &offset;
@@ -694,9 +694,9 @@ impl FittedPca {
         let mut x = if self.whiten {
             let scaled =
                 &self.components * &self.explained_variance.mapv(f64::sqrt).insert_axis(Axis(1));
-            matmul2(z, scaled.view())?
+            matmul_2d(z, scaled.view())?
         } else {
-            matmul2(z, self.components.view())?
+            matmul_2d(z, self.components.view())?
         };
         x += &self.mean;
         Ok(x)

@@ -11,7 +11,7 @@ use crate::decomposition::randomized::{
 use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
 use crate::error::{Error, Result};
 use crate::linalg::svd;
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
 use crate::sparse::CsrMatrix;
 
 const OP: &str = "tsvd";
@@ -537,7 +537,7 @@ impl FittedTruncatedSvd {
         const TOP: &str = "tsvd_transform";
         self.check_features(TOP, x.shape())?;
         crate::array::check_finite(TOP, &x)?;
-        matmul2(x, self.components.t())
+        matmul_2d(x, self.components.t())
     }
 
     /// `X Vᵀ` for a sparse `x` (CSR), a sparse × dense product: X is never
@@ -591,6 +591,6 @@ impl FittedTruncatedSvd {
             ));
         }
         crate::array::check_finite(IOP, &z)?;
-        matmul2(z, self.components.view())
+        matmul_2d(z, self.components.view())
     }
 }

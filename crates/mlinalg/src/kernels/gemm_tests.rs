@@ -444,7 +444,7 @@ fn preferred_size_rule() {
 /// `GEMM_BENCH=1024,2048 cargo test --release -p mlinalg --lib kernels::gemm::tests::bench -- --ignored --nocapture`
 /// Sizes are `n` (square) or `MxKxN`. Optional `GEMM_KC`, `GEMM_MC`, `GEMM_NC`,
 /// `GEMM_THREADS`, `GEMM_REPS`, `GEMM_FAER=1` (also time the current faer path,
-/// `crate::ops::matmul2`), `GEMM_T=1` (time `Aᵀ B` on a transposed view).
+/// `crate::ops::matmul_2d`), `GEMM_T=1` (time `Aᵀ B` on a transposed view).
 #[test]
 #[ignore = "timing harness, run by hand"]
 fn bench() {
@@ -517,7 +517,7 @@ fn bench() {
         );
         if env("GEMM_FAER") == Some(1) {
             let (faer, others) = time(&mut || {
-                std::hint::black_box(crate::ops::matmul2(av, b.view()).unwrap());
+                std::hint::black_box(crate::ops::matmul_2d(av, b.view()).unwrap());
             });
             line += &format!(
                 " | faer {:.3e} s {:.1} GFLOP/s (others_cpu {others:.2}) | faer/gemm {:.3}",
