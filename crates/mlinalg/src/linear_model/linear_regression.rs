@@ -81,7 +81,7 @@ impl LinearRegression {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::{LinearRegression, LinearSolver};
-    /// let (x, y) = (array![[0.], [1.], [2.]], array![1., 3., 5.]);
+    /// let (x, y) = (array![[0.0f64], [1.], [2.]], array![1., 3., 5.]);
     /// let m = LinearRegression::new().solver(LinearSolver::NormalEquation).fit(x.view(), y.view())?;
     /// assert!((m.coef()[0] - 2.0).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
@@ -100,7 +100,7 @@ impl LinearRegression {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::LinearRegression;
-    /// let (x, y) = (array![[1.], [2.]], array![3., 5.]);
+    /// let (x, y) = (array![[1.0f64], [2.]], array![3., 5.]);
     /// let m = LinearRegression::new().fit_intercept(false).fit(x.view(), y.view())?;
     /// // through 0: w = Σxy / Σx² = 13 / 5
     /// assert!((m.coef()[0] - 2.6).abs() < 1e-12 && m.intercept() == 0.0);

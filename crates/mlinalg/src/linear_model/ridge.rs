@@ -66,7 +66,7 @@ impl Ridge {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::Ridge;
-    /// let (x, y) = (array![[1.], [2.]], array![3., 5.]);
+    /// let (x, y) = (array![[1.0f64], [2.]], array![3., 5.]);
     /// let m = Ridge::default().fit_intercept(false).fit(x.view(), y.view())?;
     /// // through 0: w = Σxy / (Σx² + α) = 13 / (5 + 1)
     /// assert!((m.coef()[0] - 13.0 / 6.0).abs() < 1e-12 && m.intercept() == 0.0);
