@@ -1103,6 +1103,8 @@ fn dtype_name(d: Descr) -> String {
         Descr::Num { dtype, .. } => dtype.numpy_name().to_string(),
         Descr::Bytes(n) => format!("|S{n}"),
         Descr::Unicode { chars, .. } => format!("<U{chars}"),
+        // never produced by the .npz reader, which refuses long doubles
+        d @ Descr::LongDouble { .. } => crate::io::npy::descr_name(d),
     }
 }
 
