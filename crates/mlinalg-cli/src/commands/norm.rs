@@ -129,7 +129,8 @@ fn spectral(x: &CsrMatrix, ord: NormOrd) -> Result<f64> {
         let tall = if n <= m {
             x
         } else {
-            t = x.transpose();
+            // checked: a wide matrix may declare 2·10⁸ columns for a few entries
+            t = x.try_transpose()?;
             &t
         };
         let k = tall.ncols();
