@@ -6,16 +6,24 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-/// Every allocation sized from input is capped at 64 MiB: a checked allocation above it
+/// Every allocation sized from input is capped at 8 MiB: a checked allocation above it
 /// fails with an error, so one that libFuzzer's `-rss_limit_mb=256` / `-malloc_limit_mb`
-/// catches was made without the check (a bug).
-pub const CAP: u64 = 64 << 20;
+/// catches was made without the check (a bug). The cap also bounds the work a tiny input
+/// can ask for: a 92-byte `.mtx` declaring 8·10⁶ rows (64 MiB of row pointers) legitimately
+/// costs O(rows) in every reader, 3 s with the coverage instrumentation, over the 1 s
+/// timeout; at 8 MiB (10⁶ rows) such inputs stay well under it.
+pub const CAP: u64 = 8 << 20;
 
 static INIT: Once = Once::new();
 
-/// Sets the allocation cap once per process.
+/// Sets the allocation cap once per process, and one thread for the library's parallel
+/// kernels (a fuzzing process uses one core; libFuzzer's `-jobs` is the way to use more).
 pub fn init() {
-    INIT.call_once(|| mlinalg::memory::set_allocation_cap(Some(CAP)));
+    INIT.call_once(|| {
+        mlinalg::memory::set_allocation_cap(Some(CAP));
+        // Err only when the global pool already exists, which it cannot before this call.
+        let _ = mlinalg::set_num_threads(1);
+    });
 }
 
 /// A scratch directory of this process (on tmpfs when there is one).

@@ -272,7 +272,9 @@ impl CsvSource {
             let inner = t[1..close].replace("\"\"", "\"");
             format!("{inner}{}", t[(close + 1).min(t.len())..].trim())
         } else {
-            text.trim().trim_start_matches('\u{feff}').to_string()
+            // (a byte-order mark counts only at the start of the file: `rewind` skips it
+            // there, and `read_csv` refuses one anywhere else just the same)
+            text.trim().to_string()
         };
         text.parse::<f64>().map_err(|_| {
             if text.is_empty() {
