@@ -64,17 +64,48 @@ pub(crate) struct State {
 }
 
 impl IncrementalPca {
-    /// An estimator keeping `n_components` components (`None`: min(n_samples of the first
-    /// batch, n_features), as scikit-learn).
+    /// An estimator keeping `n_components` components (scikit-learn's `n_components`): a
+    /// number, or `None` for min(n_samples of the first batch, n_features), as
+    /// scikit-learn.
+    ///
+    /// Takes `3`, `Some(3)` or `None` alike, as [`Pca::new`](crate::decomposition::Pca::new).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::IncrementalPca;
+    /// let x = array![[1., 2., 0.], [3., 4., 1.], [5., 7., 1.], [0., 1., 2.]];
+    /// let mut ipca = IncrementalPca::new(2);
+    /// ipca.partial_fit(x.view())?;
+    /// assert_eq!(ipca.n_components(), 2);
+    /// let mut all = IncrementalPca::new(None);
+    /// all.partial_fit(x.view())?;
+    /// assert_eq!(all.n_components(), 3); // min(4 samples, 3 features)
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
-    pub fn new(n_components: Option<usize>) -> Self {
+    pub fn new(n_components: impl Into<Option<usize>>) -> Self {
         IncrementalPca {
-            n_components,
+            n_components: n_components.into(),
             ..IncrementalPca::default()
         }
     }
 
-    /// Whitening of [`transform`](Self::transform)'s output.
+    /// Whitening of [`transform`](Self::transform)'s output (scikit-learn's `whiten`,
+    /// default false).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::IncrementalPca;
+    /// let x = array![[2., 0.], [0., 1.], [-2., 0.], [0., -1.]];
+    /// let mut ipca = IncrementalPca::new(1).whiten(true);
+    /// ipca.fit(x.view())?;
+    /// let z = ipca.transform(x.view())?;
+    /// let var = z.column(0).mapv(|v| v * v).sum() / 3.0; // n − 1 = 3
+    /// assert!((var - 1.0).abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn whiten(mut self, w: bool) -> Self {
         self.whiten = w;
@@ -82,10 +113,22 @@ impl IncrementalPca {
     }
 
     /// Rows per batch of [`fit`](Self::fit) and [`fit_stream`](Self::fit_stream)
-    /// (`None`: `5 · n_features`, as scikit-learn).
+    /// (scikit-learn's `batch_size`): a number, or `None` for `5 · n_features`, as
+    /// scikit-learn. Takes `100`, `Some(100)` or `None` alike.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::Array2;
+    /// use mlinalg::decomposition::IncrementalPca;
+    /// let x = Array2::from_shape_fn((12, 3), |(i, j)| ((i * 5 + j * 3) % 7) as f64);
+    /// let mut ipca = IncrementalPca::new(2).batch_size(4);
+    /// ipca.fit(x.view())?;
+    /// assert_eq!(ipca.n_samples_seen(), 12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
-    pub fn batch_size(mut self, b: Option<usize>) -> Self {
-        self.batch_size = b;
+    pub fn batch_size(mut self, b: impl Into<Option<usize>>) -> Self {
+        self.batch_size = b.into();
         self
     }
 

@@ -9,6 +9,24 @@
 //! | `utils.extmath.randomized_svd(M, n_components, n_oversamples=…, …)` | [`randomized_svd`] with [`RandomizedSvdOptions`] |
 //! | `utils.extmath.svd_flip` | applied to every result (signs are API) |
 //!
+//! The builder methods take scikit-learn's parameter names; an optional parameter takes a
+//! value or `None` alike (`Pca::new(3)`, `Pca::new(Some(3))`, `Pca::new(None)`), and `None`
+//! is the estimator's scikit-learn default:
+//!
+//! | scikit-learn keyword | [`Pca`] | [`TruncatedSvd`] | [`IncrementalPca`] |
+//! |---|---|---|---|
+//! | `n_components` | `new(n)`; `None`: all | `new(n)`; `None`: 2 | `new(n)`; `None`: all (of the first batch) |
+//! | `svd_solver` / `algorithm` | `solver(PcaSolver)` | `algorithm(TruncatedSvdAlgorithm)` | — |
+//! | `whiten` | `whiten(bool)` | — | `whiten(bool)` |
+//! | `n_iter` | `n_iter(n)`; `None`: `'auto'` | `n_iter(n)`; `None`: 5 | — |
+//! | `n_oversamples` | `n_oversamples(n)` | `n_oversamples(n)` | — |
+//! | `power_iteration_normalizer` | `power_iteration_normalizer(…)` | `power_iteration_normalizer(…)` | — |
+//! | `random_state` | `seed(u64)` | `seed(u64)` | — |
+//! | `batch_size` | — | — | `batch_size(n)`; `None`: 5·n_features |
+//!
+//! There is no `tol` (it only serves scikit-learn's ARPACK solver, which mlinalg does not
+//! have) and no `copy` (inputs are borrowed views, never modified).
+//!
 //! Conventions kept from scikit-learn (and pinned by fixture tests):
 //! * explained variance is `σ² / (n_samples − 1)` for PCA, and the ratio divides by the
 //!   *total* variance of the data, not the sum over kept components;

@@ -89,22 +89,30 @@ pub struct FittedPca {
 }
 
 impl Pca {
-    /// A PCA keeping `n_components` components (`None`: `min(n_samples, n_features)`).
+    /// A PCA keeping `n_components` components (scikit-learn's `n_components`): a number,
+    /// or `None` for all of them, `min(n_samples, n_features)` (scikit-learn's default).
+    ///
+    /// Takes `3`, `Some(3)` or `None` alike, as [`TruncatedSvd::new`] does.
     ///
     /// # Examples
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::{Pca, PcaSolver};
     /// let x = array![[1., 2.], [3., 4.], [5., 7.]];
-    /// let pca = Pca::new(Some(1)).solver(PcaSolver::Svd).fit(x.view())?;
+    /// let pca = Pca::new(1).solver(PcaSolver::Svd).fit(x.view())?;
     /// assert_eq!(pca.components().dim(), (1, 2));
     /// assert!(pca.explained_variance_ratio()[0] > 0.99);
+    /// // `Some(1)` is the same model; `None` keeps min(3, 2) = 2 components
+    /// assert_eq!(Pca::new(Some(1)).fit(x.view())?, Pca::new(1).fit(x.view())?);
+    /// assert_eq!(Pca::new(None).fit(x.view())?.n_components(), 2);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
+    ///
+    /// [`TruncatedSvd::new`]: crate::decomposition::TruncatedSvd::new
     #[must_use]
-    pub fn new(n_components: Option<usize>) -> Self {
+    pub fn new(n_components: impl Into<Option<usize>>) -> Self {
         Pca {
-            n_components,
+            n_components: n_components.into(),
             solver: PcaSolver::Auto,
             whiten: false,
             seed: 0,
@@ -115,43 +123,126 @@ impl Pca {
         }
     }
 
-    /// Chooses the solver (default [`PcaSolver::Auto`]).
+    /// Chooses the solver, scikit-learn's `svd_solver` (default [`PcaSolver::Auto`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::{Pca, PcaSolver};
+    /// let x = array![[1., 2.], [3., 4.], [5., 7.], [2., 2.]];
+    /// let exact = Pca::new(1).solver(PcaSolver::Svd).fit(x.view())?;
+    /// let cov = Pca::new(1).solver(PcaSolver::CovarianceEigh).fit(x.view())?;
+    /// assert_eq!(cov.solver_used(), PcaSolver::CovarianceEigh);
+    /// assert!((exact.explained_variance()[0] - cov.explained_variance()[0]).abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    #[doc(alias = "svd_solver")]
     #[must_use]
     pub fn solver(mut self, s: PcaSolver) -> Self {
         self.solver = s;
         self
     }
 
-    /// Whitening: transformed components get unit variance (divided by `√explained_variance`).
+    /// Whitening (scikit-learn's `whiten`, default false): transformed components get unit
+    /// variance (divided by `√explained_variance`).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::Pca;
+    /// let x = array![[2., 0.], [0., 1.], [-2., 0.], [0., -1.]];
+    /// let (_, z) = Pca::new(2).whiten(true).fit_transform(x.view())?;
+    /// let var0 = z.column(0).mapv(|v| v * v).sum() / 3.0; // n − 1 = 3
+    /// assert!((var0 - 1.0).abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn whiten(mut self, w: bool) -> Self {
         self.whiten = w;
         self
     }
 
-    /// Seed of the randomized solver (default 0).
+    /// Seed of the randomized solver (default 0), in place of scikit-learn's
+    /// `random_state`: the same seed gives the same model (numbers differ from
+    /// scikit-learn's for the same value, whose generator is NumPy's).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::Array2;
+    /// use mlinalg::decomposition::{Pca, PcaSolver};
+    /// let x = Array2::from_shape_fn((30, 8), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+    /// let fit = |seed| Pca::new(2).solver(PcaSolver::Randomized).seed(seed).fit(x.view());
+    /// assert_eq!(fit(5)?, fit(5)?);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    #[doc(alias = "random_state")]
     #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
 
-    /// Extra random vectors of the randomized solver (default 10, as scikit-learn).
+    /// Extra random vectors of the randomized solver, scikit-learn's `n_oversamples`
+    /// (default 10, as scikit-learn).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::Array2;
+    /// use mlinalg::decomposition::{Pca, PcaSolver};
+    /// let x = Array2::from_shape_fn((40, 10), |(i, j)| ((i * j) % 7) as f64 + i as f64);
+    /// let p = Pca::new(2).solver(PcaSolver::Randomized).n_oversamples(8).fit(x.view())?;
+    /// let exact = Pca::new(2).solver(PcaSolver::Svd).fit(x.view())?;
+    /// assert!((p.singular_values()[0] - exact.singular_values()[0]).abs() < 1e-8);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn n_oversamples(mut self, n: usize) -> Self {
         self.n_oversamples = n;
         self
     }
 
-    /// Power iterations of the randomized solver (`None`: scikit-learn's `'auto'`, 7 if
+    /// Power iterations of the randomized solver, scikit-learn's `n_iter`: a number, or
+    /// `None` for scikit-learn's default `'auto'` ([`auto_n_iter`]: 7 if
     /// `n_components < 0.1·min(shape)` else 4).
+    ///
+    /// Takes `4`, `Some(4)` or `None` alike, as [`TruncatedSvd::n_iter`] does.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::Array2;
+    /// use mlinalg::decomposition::{Pca, PcaSolver};
+    /// let x = Array2::from_shape_fn((40, 10), |(i, j)| ((i * j) % 7) as f64 + i as f64);
+    /// let randomized = Pca::new(2).solver(PcaSolver::Randomized);
+    /// // 'auto' is 4 here: 2 components are not fewer than 0.1 · min(40, 10) = 1
+    /// assert_eq!(randomized.clone().n_iter(None).fit(x.view())?, randomized.clone().n_iter(4).fit(x.view())?);
+    /// assert_eq!(randomized.clone().n_iter(Some(6)).fit(x.view())?, randomized.n_iter(6).fit(x.view())?);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    ///
+    /// [`auto_n_iter`]: crate::decomposition::auto_n_iter
+    /// [`TruncatedSvd::n_iter`]: crate::decomposition::TruncatedSvd::n_iter
     #[must_use]
-    pub fn n_iter(mut self, n: Option<usize>) -> Self {
-        self.n_iter = n;
+    pub fn n_iter(mut self, n: impl Into<Option<usize>>) -> Self {
+        self.n_iter = n.into();
         self
     }
 
-    /// Normalisation of the randomized solver's power iterations (default `Auto`).
+    /// Normalisation of the randomized solver's power iterations, scikit-learn's
+    /// `power_iteration_normalizer` (default [`PowerIterationNormalizer::Auto`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::Array2;
+    /// use mlinalg::decomposition::{Pca, PcaSolver, PowerIterationNormalizer};
+    /// let x = Array2::from_shape_fn((40, 10), |(i, j)| ((i * j) % 7) as f64 + i as f64);
+    /// let p = Pca::new(2)
+    ///     .solver(PcaSolver::Randomized)
+    ///     .power_iteration_normalizer(PowerIterationNormalizer::Qr)
+    ///     .fit(x.view())?;
+    /// let exact = Pca::new(2).solver(PcaSolver::Svd).fit(x.view())?;
+    /// assert!((p.singular_values()[1] - exact.singular_values()[1]).abs() < 1e-8);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn power_iteration_normalizer(mut self, p: PowerIterationNormalizer) -> Self {
         self.normalizer = p;

@@ -337,7 +337,7 @@ fn range_finder(
 /// ```
 /// use mlinalg::decomposition::{PowerIterationNormalizer, RandomizedSvdOptions};
 /// let opts = RandomizedSvdOptions::default()
-///     .n_iter(Some(4))
+///     .n_iter(4)
 ///     .power_iteration_normalizer(PowerIterationNormalizer::Qr)
 ///     .seed(7);
 /// assert_eq!(opts.n_oversamples, 10);
@@ -380,10 +380,11 @@ impl RandomizedSvdOptions {
         self
     }
 
-    /// Sets [`n_iter`](Self::n_iter) (`None`: automatic).
+    /// Sets [`n_iter`](Self::n_iter): a number, or `None` for scikit-learn's `'auto'`
+    /// ([`auto_n_iter`]). Takes `4`, `Some(4)` or `None` alike.
     #[must_use]
-    pub fn n_iter(mut self, n: Option<usize>) -> Self {
-        self.n_iter = n;
+    pub fn n_iter(mut self, n: impl Into<Option<usize>>) -> Self {
+        self.n_iter = n.into();
         self
     }
 
@@ -394,14 +395,16 @@ impl RandomizedSvdOptions {
         self
     }
 
-    /// Sets [`transpose`](Self::transpose) (`None`: automatic).
+    /// Sets [`transpose`](Self::transpose): `true`, `false`, or `None` for scikit-learn's
+    /// `'auto'`. Takes `true`, `Some(true)` or `None` alike.
     #[must_use]
-    pub fn transpose(mut self, t: Option<bool>) -> Self {
-        self.transpose = t;
+    pub fn transpose(mut self, t: impl Into<Option<bool>>) -> Self {
+        self.transpose = t.into();
         self
     }
 
-    /// Sets [`seed`](Self::seed).
+    /// Sets [`seed`](Self::seed) (scikit-learn's `random_state`).
+    #[doc(alias = "random_state")]
     #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;

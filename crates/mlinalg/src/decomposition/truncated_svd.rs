@@ -35,9 +35,9 @@ pub enum TruncatedSvdAlgorithm {
 /// TruncatedSVD configuration: consuming builder, then [`TruncatedSvd::fit`] (dense) or
 /// [`TruncatedSvd::fit_sparse`] (CSR).
 ///
-/// Defaults, as scikit-learn: [`TruncatedSvdAlgorithm::Randomized`], `n_iter = 5`,
-/// `n_oversamples = 10`, [`PowerIterationNormalizer::Auto`] (LU, since `n_iter > 2`);
-/// `seed = 0`.
+/// Defaults, as scikit-learn: `n_components = 2` ([`Default`], or `new(None)`),
+/// [`TruncatedSvdAlgorithm::Randomized`], `n_iter = 5`, `n_oversamples = 10`,
+/// [`PowerIterationNormalizer::Auto`] (LU, since `n_iter > 2`); `seed = 0`.
 ///
 /// Differences from scikit-learn: no `'arpack'` (use [`TruncatedSvdAlgorithm::Exact`], which
 /// allows `n_components = min(n_samples, n_features)` where ARPACK needs fewer); an
@@ -66,8 +66,24 @@ pub struct FittedTruncatedSvd {
     pub(crate) explained_variance_ratio: Array1<f64>,
 }
 
+/// scikit-learn `TruncatedSVD`'s default `n_components`.
+const DEFAULT_N_COMPONENTS: usize = 2;
+/// scikit-learn `TruncatedSVD`'s default `n_iter` (PCA's `'auto'` rule is not used here).
+const DEFAULT_N_ITER: usize = 5;
+
+impl Default for TruncatedSvd {
+    /// scikit-learn's `TruncatedSVD()`: 2 components, randomized, 5 power iterations.
+    fn default() -> Self {
+        TruncatedSvd::new(None)
+    }
+}
+
 impl TruncatedSvd {
-    /// A truncated SVD keeping `n_components` components.
+    /// A truncated SVD keeping `n_components` components (scikit-learn's `n_components`):
+    /// a number, or `None` for scikit-learn's default, 2.
+    ///
+    /// Takes `2`, `Some(2)` or `None` alike, as [`Pca::new`] does (whose `None` is all
+    /// components: each `None` is its estimator's scikit-learn default).
     ///
     /// # Examples
     /// ```
@@ -77,50 +93,117 @@ impl TruncatedSvd {
     /// let t = TruncatedSvd::new(2).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
     /// assert!((t.singular_values()[0] - 3.0).abs() < 1e-12);
     /// assert!((t.components()[[1, 1]] - 1.0).abs() < 1e-12);
+    /// assert_eq!(TruncatedSvd::new(Some(2)).fit(x.view())?, TruncatedSvd::new(2).fit(x.view())?);
+    /// assert_eq!(TruncatedSvd::new(None).fit(x.view())?.n_components(), 2);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
+    ///
+    /// [`Pca::new`]: crate::decomposition::Pca::new
     #[must_use]
-    pub fn new(n_components: usize) -> Self {
+    pub fn new(n_components: impl Into<Option<usize>>) -> Self {
         TruncatedSvd {
-            n_components,
+            n_components: n_components.into().unwrap_or(DEFAULT_N_COMPONENTS),
             algorithm: TruncatedSvdAlgorithm::Randomized,
-            // scikit-learn TruncatedSVD's defaults (PCA's 'auto' rule is not used here)
-            n_iter: 5,
+            n_iter: DEFAULT_N_ITER,
             n_oversamples: 10,
             normalizer: PowerIterationNormalizer::Auto,
             seed: 0,
         }
     }
 
-    /// Chooses the algorithm (default [`TruncatedSvdAlgorithm::Randomized`]).
+    /// Chooses the algorithm, scikit-learn's `algorithm` (default
+    /// [`TruncatedSvdAlgorithm::Randomized`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
+    /// let x = array![[1., 1., 0.], [2., 2., 0.], [0., 0., 1.]];
+    /// let exact = TruncatedSvd::new(1).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
+    /// assert!((exact.singular_values()[0] - 10f64.sqrt()).abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn algorithm(mut self, a: TruncatedSvdAlgorithm) -> Self {
         self.algorithm = a;
         self
     }
 
-    /// Power iterations of the randomized solver (default 5).
+    /// Power iterations of the randomized solver, scikit-learn's `n_iter`: a number, or
+    /// `None` for scikit-learn's default, 5.
+    ///
+    /// Takes `5`, `Some(5)` or `None` alike, as [`Pca::n_iter`] does (whose `None` is
+    /// scikit-learn PCA's `'auto'`).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::Array2;
+    /// use mlinalg::decomposition::TruncatedSvd;
+    /// let x = Array2::from_shape_fn((30, 6), |(i, j)| ((i + 2 * j) % 5) as f64);
+    /// let fit = |t: TruncatedSvd| t.fit(x.view());
+    /// assert_eq!(fit(TruncatedSvd::new(2).n_iter(None))?, fit(TruncatedSvd::new(2).n_iter(5))?);
+    /// assert_eq!(fit(TruncatedSvd::new(2).n_iter(Some(3)))?, fit(TruncatedSvd::new(2).n_iter(3))?);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    ///
+    /// [`Pca::n_iter`]: crate::decomposition::Pca::n_iter
     #[must_use]
-    pub fn n_iter(mut self, n: usize) -> Self {
-        self.n_iter = n;
+    pub fn n_iter(mut self, n: impl Into<Option<usize>>) -> Self {
+        self.n_iter = n.into().unwrap_or(DEFAULT_N_ITER);
         self
     }
 
-    /// Seed of the randomized solver (default 0).
+    /// Seed of the randomized solver (default 0), in place of scikit-learn's
+    /// `random_state`: the same seed gives the same model (numbers differ from
+    /// scikit-learn's for the same value, whose generator is NumPy's).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::Array2;
+    /// use mlinalg::decomposition::TruncatedSvd;
+    /// let x = Array2::from_shape_fn((30, 6), |(i, j)| ((i + 2 * j) % 5) as f64);
+    /// assert_eq!(TruncatedSvd::new(2).seed(9).fit(x.view())?, TruncatedSvd::new(2).seed(9).fit(x.view())?);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    #[doc(alias = "random_state")]
     #[must_use]
     pub fn seed(mut self, s: u64) -> Self {
         self.seed = s;
         self
     }
 
-    /// Extra random vectors of the randomized solver (default 10).
+    /// Extra random vectors of the randomized solver, scikit-learn's `n_oversamples`
+    /// (default 10).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::TruncatedSvd;
+    /// let x = array![[1., 1., 0.], [2., 2., 0.], [0., 0., 1.]];
+    /// let t = TruncatedSvd::new(1).n_oversamples(2).fit(x.view())?;
+    /// assert!((t.singular_values()[0] - 10f64.sqrt()).abs() < 1e-10);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn n_oversamples(mut self, n: usize) -> Self {
         self.n_oversamples = n;
         self
     }
 
-    /// Normalisation of the power iterations (default `Auto`).
+    /// Normalisation of the power iterations, scikit-learn's
+    /// `power_iteration_normalizer` (default [`PowerIterationNormalizer::Auto`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::{PowerIterationNormalizer, TruncatedSvd};
+    /// let x = array![[1., 1., 0.], [2., 2., 0.], [0., 0., 1.]];
+    /// let t = TruncatedSvd::new(1)
+    ///     .power_iteration_normalizer(PowerIterationNormalizer::Qr)
+    ///     .fit(x.view())?;
+    /// assert!((t.singular_values()[0] - 10f64.sqrt()).abs() < 1e-10);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn power_iteration_normalizer(mut self, p: PowerIterationNormalizer) -> Self {
         self.normalizer = p;

@@ -72,15 +72,38 @@ impl LinearRegression {
         }
     }
 
-    /// Chooses the solver (default [`LinearSolver::Lstsq`]).
+    /// Chooses the solver (default [`LinearSolver::Lstsq`], what scikit-learn's
+    /// `LinearRegression` uses; scikit-learn has no such parameter).
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::linear_model::{LinearRegression, LinearSolver};
+    /// let (x, y) = (array![[0.], [1.], [2.]], array![1., 3., 5.]);
+    /// let m = LinearRegression::new().solver(LinearSolver::NormalEquation).fit(x.view(), y.view())?;
+    /// assert!((m.coef()[0] - 2.0).abs() < 1e-12);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn solver(mut self, s: LinearSolver) -> Self {
         self.solver = s;
         self
     }
 
-    /// Whether to fit an intercept (default true). If true, X and y are centred before
-    /// solving and `b = ȳ − x̄·w`, as scikit-learn; if false, the model goes through 0.
+    /// Whether to fit an intercept, scikit-learn's `fit_intercept` (default true). If true,
+    /// X and y are centred before solving and `b = ȳ − x̄·w`, as scikit-learn; if false, the
+    /// model goes through 0.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::linear_model::LinearRegression;
+    /// let (x, y) = (array![[1.], [2.]], array![3., 5.]);
+    /// let m = LinearRegression::new().fit_intercept(false).fit(x.view(), y.view())?;
+    /// // through 0: w = Σxy / Σx² = 13 / 5
+    /// assert!((m.coef()[0] - 2.6).abs() < 1e-12 && m.intercept() == 0.0);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn fit_intercept(mut self, f: bool) -> Self {
         self.fit_intercept = f;

@@ -30,6 +30,13 @@ pub struct FittedRidge {
     pub(crate) intercept: f64,
 }
 
+impl Default for Ridge {
+    /// scikit-learn's `Ridge()`: `alpha = 1.0`, with an intercept.
+    fn default() -> Self {
+        Ridge::new(1.0)
+    }
+}
+
 impl Ridge {
     /// Ridge with penalty `alpha` (scikit-learn's default is 1.0) and an intercept.
     ///
@@ -50,7 +57,19 @@ impl Ridge {
         }
     }
 
-    /// Whether to fit an (unpenalised) intercept; default true.
+    /// Whether to fit an (unpenalised) intercept, scikit-learn's `fit_intercept`; default
+    /// true.
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::linear_model::Ridge;
+    /// let (x, y) = (array![[1.], [2.]], array![3., 5.]);
+    /// let m = Ridge::default().fit_intercept(false).fit(x.view(), y.view())?;
+    /// // through 0: w = Σxy / (Σx² + α) = 13 / (5 + 1)
+    /// assert!((m.coef()[0] - 13.0 / 6.0).abs() < 1e-12 && m.intercept() == 0.0);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
     #[must_use]
     pub fn fit_intercept(mut self, f: bool) -> Self {
         self.fit_intercept = f;
