@@ -239,7 +239,7 @@ impl ParquetSource {
                 source: e,
             })?;
             let bytes = file.len;
-            let meta = ArrowReaderMetadata::load(&file, Default::default())
+            let meta = load_metadata(&file)
                 .map_err(|e| perr(&path, format!("not a valid Parquet file: {e}")))?;
             let (lay, roots) = layout_of(&path, meta.schema(), columns)?;
             match &layout {
@@ -625,4 +625,101 @@ impl Read for StrictRead {
         }
         Ok(n)
     }
+}
+
+/// The file's metadata and Arrow schema. The Arrow schema a writer embeds (key
+/// `ARROW:schema`, which turns a Parquet list into a `FixedSizeList`) is used only when
+/// [`arrow_schema_is_safe`] accepts it; otherwise the schema comes from the Parquet
+/// schema alone.
+fn load_metadata(file: &StrictFile) -> parquet::errors::Result<ArrowReaderMetadata> {
+    use parquet::arrow::arrow_reader::ArrowReaderOptions;
+    let bare = ArrowReaderMetadata::load(
+        file,
+        ArrowReaderOptions::new().with_skip_arrow_metadata(true),
+    )?;
+    let embedded = bare
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| {
+            kv.iter()
+                .find(|e| e.key == parquet::arrow::ARROW_SCHEMA_META_KEY)
+        })
+        .and_then(|e| e.value.as_deref());
+    match embedded {
+        Some(encoded) if arrow_schema_is_safe(encoded) => {
+            ArrowReaderMetadata::try_new(bare.metadata().clone(), ArrowReaderOptions::new())
+        }
+        _ => Ok(bare),
+    }
+}
+
+/// Whether `arrow-ipc` can decode the embedded Arrow schema `encoded` (base64 of an IPC
+/// schema message) without panicking, for the types this reader can use: it panics
+/// (`unimplemented!`, `panic!`, `unwrap`) on an unknown type tag, an integer of 7 bits, a
+/// list without its child and a dozen other corrupt forms, so a hostile file aborted the
+/// process (found by the `parquet` fuzz target: `Type <UNKNOWN 184> not supported`).
+/// Accepted: null, boolean, integers, floats, strings, binaries, and lists, fixed-size
+/// lists and structs of them, without dictionaries, at most 32 levels deep. Anything else
+/// is ignored in favour of the Parquet schema.
+fn arrow_schema_is_safe(encoded: &str) -> bool {
+    use base64::Engine;
+    fn field_ok(f: arrow_ipc::Field<'_>, depth: usize) -> bool {
+        use arrow_ipc::Type;
+        if depth > 32 || f.dictionary().is_some() {
+            return false;
+        }
+        let children_ok = |n: Option<usize>| match f.children() {
+            Some(c) => n.is_none_or(|n| c.len() == n) && c.iter().all(|c| field_ok(c, depth + 1)),
+            None => n.is_none(),
+        };
+        match f.type_type() {
+            Type::Null
+            | Type::Bool
+            | Type::Binary
+            | Type::LargeBinary
+            | Type::Utf8
+            | Type::LargeUtf8 => true,
+            Type::Int => f
+                .type_as_int()
+                .is_some_and(|i| matches!(i.bitWidth(), 8 | 16 | 32 | 64)),
+            Type::FloatingPoint => f.type_as_floating_point().is_some_and(|p| {
+                matches!(
+                    p.precision(),
+                    arrow_ipc::Precision::HALF
+                        | arrow_ipc::Precision::SINGLE
+                        | arrow_ipc::Precision::DOUBLE
+                )
+            }),
+            Type::List | Type::LargeList => children_ok(Some(1)),
+            Type::FixedSizeList => {
+                f.type_as_fixed_size_list()
+                    .is_some_and(|l| l.listSize() >= 0)
+                    && children_ok(Some(1))
+            }
+            Type::Struct_ => children_ok(None),
+            _ => false,
+        }
+    }
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded) else {
+        return false;
+    };
+    // (the IPC continuation marker and length that writers put first, as parquet skips them)
+    let slice = if bytes.len() > 8 && bytes[0..4] == [255u8; 4] {
+        &bytes[8..]
+    } else {
+        &bytes[..]
+    };
+    let Ok(message) = arrow_ipc::root_as_message(slice) else {
+        return false;
+    };
+    let Some(schema) = message.header_as_schema() else {
+        return false;
+    };
+    if schema.endianness() != arrow_ipc::Endianness::Little {
+        return false;
+    }
+    schema
+        .fields()
+        .is_some_and(|fields| fields.iter().all(|f| field_ok(f, 0)))
 }
