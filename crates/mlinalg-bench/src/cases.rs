@@ -257,6 +257,11 @@ pub fn all(quick: bool) -> (Vec<Case>, Vec<String>) {
         },
     ));
 
+    // ---- issue 12: float32 and stacks of small matrices ----
+    crate::float32::cases(q, &mut v);
+    skipped.extend(crate::float32::skipped(q));
+    crate::stacks::cases(q, &mut v);
+
     // ---- file I/O (issue 16), when the benchmark files are there ----
     skipped.extend(crate::io::cases(q, &mut v));
     (v, skipped)

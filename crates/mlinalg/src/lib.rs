@@ -12,12 +12,12 @@
 //! | [`vector`] | vector products and norms, cosine similarity | `np.dot`, `np.linalg.norm(x, ord)`, `scipy.spatial.distance.cosine` |
 //! | [`ops`] | products and element-wise arithmetic with broadcasting | `a @ b` (`np.matmul`), `np.outer`, `a * b`, `np.trace`, `a.T` |
 //! | [`linalg`] | dense linear algebra | `numpy.linalg`: `solve`, `inv`, `lstsq`, `det`, `slogdet`, `qr`, `cholesky`, `eigh`, `eigvalsh`, `eig`, `svd`, `svdvals`, `matrix_rank`, `pinv`, `cond`, `norm`; `scipy.linalg.cho_factor` ([`linalg::Cholesky`]) |
-//! | [`sparse`] | compressed sparse rows | `scipy.sparse.csr_matrix`, `save_npz`, `load_npz` |
+//! | [`sparse`] | compressed sparse rows | `scipy.sparse.csr_matrix`, `save_npz`, `load_npz`; `scipy.sparse.linalg.norm` ([`CsrMatrix::norm`](sparse::CsrMatrix::norm)) |
 //! | [`decomposition`] | PCA, truncated SVD, randomized SVD | `sklearn.decomposition.PCA`, `IncrementalPCA`, `TruncatedSVD`; `sklearn.utils.extmath.randomized_svd`, `randomized_range_finder`, `svd_flip` |
 //! | [`linear_model`] | least-squares and ridge regression | `sklearn.linear_model.LinearRegression`, `Ridge`; `sklearn.metrics.r2_score` (`score`) |
 //! | [`persistence`] | fitted estimators saved to and loaded from `.npz` | scikit-learn's "model persistence"; `np.savez` / `np.load` of the fitted attributes |
 //! | [`stream`] | fits on data larger than memory, mergeable states | `IncrementalPCA.partial_fit`; Spark `computeGramianMatrix`, Dask `tsqr` |
-//! | [`io`] | files | `np.load`, `np.save`, `np.savez`, `np.loadtxt`, `scipy.io.mmread`/`mmwrite` |
+//! | [`io`] | files | `np.load`, `np.save`, `np.savez`, `np.loadtxt`, `scipy.io.mmread`/`mmwrite`; `np.lib.format.read_array_header_1_0` ([`io::read_npy_header`], [`io::read_npy_header_raw`]) |
 //! | [`nn`] | a dense network's forward pass | `keras.layers.Dense`, `torch.nn.Linear`, `Sequential` |
 //! | [`memory`] | memory budgets | (cgroup-aware `psutil.virtual_memory().available`) |
 //!

@@ -12,8 +12,8 @@ use crate::error::{Error, Result};
 use crate::linalg::bridge;
 use crate::scalar::{Scalar, cast_view, cast_view_mut, same_type};
 
-/// `c = a @ b` for any element type: our packed GEMM (or faer) for `f64`, faer's generic
-/// product for the others.
+/// `c = a @ b` for any element type: our packed GEMM (or faer) for `f64` and `f32`, faer's
+/// generic product for the complex types.
 fn matmul_into<T: Scalar>(
     c: &mut ArrayViewMut2<'_, T>,
     a: &ArrayView2<'_, T>,
@@ -24,6 +24,11 @@ fn matmul_into<T: Scalar>(
         let a = cast_view::<T, f64, _>(a.view()).expect("T is f64");
         let b = cast_view::<T, f64, _>(b.view()).expect("T is f64");
         bridge::matmul_into(&mut c, &a, &b, false);
+    } else if same_type::<T, f32>() {
+        let mut c = cast_view_mut::<T, f32, _>(c.view_mut()).expect("T is f32");
+        let a = cast_view::<T, f32, _>(a.view()).expect("T is f32");
+        let b = cast_view::<T, f32, _>(b.view()).expect("T is f32");
+        bridge::matmul_into_f32(&mut c, &a, &b, false);
     } else {
         bridge::generic::matmul_into(c, a, b, false);
     }

@@ -442,3 +442,61 @@ proptest! {
         prop_assert!((t1 - t2).abs() <= 1e-12 * (common::fro(&a) * common::fro(&c)).max(1.0));
     }
 }
+
+/// `matmul2` and `matmul` on `f32` (issue 12) against the textbook triple loop in `f64` on
+/// the same (rounded) operands: `|c − ref| ≤ (k + 2)·ε₃₂·Σ|a b|` per element, at sizes
+/// past the kernels' micro-tiles and cache blocks (k up to 1100, the f32 `kc` being 512);
+/// `matmul` of a stack goes through the same product.
+#[test]
+fn f32_matmul_matches_the_f64_triple_loop() {
+    use ndarray::Array3;
+    let eps = f64::from(f32::EPSILON);
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (49, 7, 9),
+        (130, 513, 70),
+        (97, 1100, 33),
+        (300, 64, 1),
+    ] {
+        let a = crate::common::normal(m, k, 3).mapv(|v| v as f32);
+        let b = crate::common::normal(k, n, 4).mapv(|v| v as f32);
+        let c = mlinalg::ops::matmul2(a.view(), b.view()).unwrap();
+        for i in 0..m {
+            for j in 0..n {
+                let (mut sum, mut abs) = (0.0f64, 0.0f64);
+                for p in 0..k {
+                    let x = f64::from(a[[i, p]]) * f64::from(b[[p, j]]);
+                    sum += x;
+                    abs += x.abs();
+                }
+                let tol = (k as f64 + 2.0) * eps * abs;
+                assert!(
+                    (f64::from(c[[i, j]]) - sum).abs() <= tol,
+                    "({m},{k},{n}) [{i},{j}]: {} vs {sum}",
+                    c[[i, j]]
+                );
+            }
+        }
+        // a transposed view gives the transposed product, in f32
+        let ct = mlinalg::ops::matmul2(b.t(), a.t()).unwrap();
+        for ((i, j), v) in ct.indexed_iter() {
+            let d = (f64::from(*v) - f64::from(c[[j, i]])).abs();
+            assert!(d <= 2.0 * (k as f64 + 2.0) * eps * f64::from(c[[j, i]].abs()).max(1.0));
+        }
+    }
+    // a (2, 5, 4) stack @ (4, 3): one product per matrix
+    let s = Array3::from_shape_fn((2, 5, 4), |(b, i, j)| (b * 20 + i * 4 + j) as f32 * 0.25);
+    let w = crate::common::normal(4, 3, 9).mapv(|v| v as f32);
+    let out = mlinalg::ops::matmul(s.view().into_dyn(), w.view().into_dyn()).unwrap();
+    assert_eq!(out.shape(), &[2, 5, 3]);
+    for bi in 0..2 {
+        let want = mlinalg::ops::matmul2(s.index_axis(ndarray::Axis(0), bi), w.view()).unwrap();
+        let got = out.index_axis(ndarray::Axis(0), bi);
+        for (g, w) in got.iter().zip(want.iter()) {
+            assert!(
+                (g - w).abs() <= 8.0 * f32::EPSILON * w.abs().max(1.0),
+                "{g} vs {w}"
+            );
+        }
+    }
+}

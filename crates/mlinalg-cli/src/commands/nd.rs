@@ -229,14 +229,15 @@ pub fn stored_value<T: Elem>(x: &Input, a: ArrayD<T>) -> Value {
 }
 
 /// NumPy's `longdouble` (`<f16`) and `clongdouble` (`<c32`) on x86-64: the 80-bit x87
-/// extended format padded to 16 bytes. `mlinalg::io` does not read them; the commands that
-/// NumPy computes in any dtype (`matrix-power`, `norm`) read them here, as float64 /
-/// complex128 values (every float64 is exact in extended precision; extended values are
-/// rounded to float64), and write results back in the same dtype.
+/// extended format padded to 16 bytes. `mlinalg::io` reads their headers
+/// ([`read_npy_header_raw`](mlinalg::io::read_npy_header_raw)) but not their values; the
+/// commands that NumPy computes in any dtype (`matrix-power`, `norm`) read the values here,
+/// as float64 / complex128 (every float64 is exact in extended precision; extended values
+/// are rounded to float64), and write results back in the same dtype.
 pub mod longdouble {
     use std::path::Path;
 
-    use anyhow::{Result, anyhow, bail};
+    use anyhow::{Result, anyhow};
     use ndarray::{ArrayD, IxDyn, ShapeBuilder};
     use num_complex::Complex64;
 
@@ -248,59 +249,27 @@ pub mod longdouble {
         Complex(ArrayD<Complex64>),
     }
 
-    /// Reads `path` if it is a `.npy` file of `<f16` or `<c32`; `None` for any other file.
+    /// Reads `path` if it is a `.npy` file of `<f16` or `<c32`; `None` for any other file
+    /// (or one whose header the library's reader refuses: the caller then reports the
+    /// error of the ordinary reader).
     pub fn read(op: &str, path: &Path) -> Result<Option<Long>> {
-        let Ok(bytes) = std::fs::read(path) else {
+        let Ok(h) = mlinalg::io::read_npy_header_raw(path) else {
             return Ok(None);
         };
-        if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
-            return Ok(None);
-        }
-        let (hlen, start) = match bytes[6] {
-            1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
-            _ if bytes.len() >= 12 => (
-                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-                12,
-            ),
+        let complex = match h.descr.as_str() {
+            "<f16" => false,
+            "<c32" => true,
             _ => return Ok(None),
         };
-        let Some(text) = bytes.get(start..start + hlen) else {
-            return Ok(None);
-        };
-        let text = String::from_utf8_lossy(text);
-        let complex = if text.contains("'descr': '<f16'") {
-            false
-        } else if text.contains("'descr': '<c32'") {
-            true
-        } else {
-            return Ok(None);
-        };
-        let fortran = text.contains("'fortran_order': True");
-        let shape_txt = text
-            .split("'shape': (")
-            .nth(1)
-            .and_then(|s| s.split(')').next())
-            .ok_or_else(|| anyhow!("{op}: {}: no shape in the header", path.display()))?;
-        let shape: Vec<usize> = shape_txt
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<usize>())
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| anyhow!("{op}: {}: bad shape: {e}", path.display()))?;
-        let count: usize = shape.iter().product();
-        let item = if complex { 32 } else { 16 };
-        let body = &bytes[start + hlen..];
-        if body.len() != count * item {
-            bail!(
-                "{op}: {}: expected {} bytes of data for shape {shape:?}, found {}",
-                path.display(),
-                count * item,
-                body.len()
-            );
-        }
+        let bytes = std::fs::read(path).map_err(|e| anyhow!("{op}: {}: {e}", path.display()))?;
+        // The library checked that the body holds exactly itemsize · Π shape bytes.
+        let body = usize::try_from(h.data_offset)
+            .ok()
+            .and_then(|o| bytes.get(o..))
+            .ok_or_else(|| anyhow!("{op}: {}: file changed while reading", path.display()))?;
         let vals: Vec<f64> = body.chunks_exact(16).map(to_f64).collect();
-        let dim = IxDyn(&shape);
+        let dim = IxDyn(&h.shape);
+        let fortran = h.fortran_order;
         let make = |v: Vec<f64>| -> Result<ArrayD<f64>> {
             Ok(if fortran {
                 ArrayD::from_shape_vec(dim.clone().f(), v)?

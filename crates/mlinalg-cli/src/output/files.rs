@@ -2,7 +2,9 @@
 //!
 //! `.npy` files are written by `mlinalg::io` straight from the result's memory into the
 //! temporary file (no copy of the array in bytes), in the result's dtype and as `np.save`
-//! writes them: a result that is a transposed view (`transpose`) in Fortran order.
+//! writes them: a result that is a transposed view (`transpose`) in Fortran order. A result
+//! kept in a dtype mlinalg does not compute in (integers, float16, long double) is encoded
+//! here and written by `mlinalg::io::write_npy_raw_to`.
 //!
 //! Every file is first written to a temporary file in its target directory and renamed into
 //! place only after all of them (the `--plot` SVG included) were written and every
@@ -15,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use mlinalg::io::{Dtype, NpyOrder, TypedArray, write_npy_to};
+use mlinalg::io::{Dtype, NpyOrder, TypedArray, write_npy_raw_to, write_npy_to};
 use ndarray::ArrayD;
 use tempfile::{NamedTempFile, TempPath};
 
@@ -366,15 +368,20 @@ fn stage_npy(dest: &Path, value: &Value) -> Result<Staged> {
         Value::Array(a) => write_npy_to(f, a, NpyOrder::Auto),
         Value::ComplexArray(a) => write_npy_to(f, a, NpyOrder::Auto),
         Value::Typed(a) => a.write_npy_to(f, NpyOrder::Auto),
-        Value::Stored(a, dtype) => f.write_all(&stored_npy_bytes(a, *dtype)),
+        Value::Stored(a, dtype) => {
+            let (descr, body) = stored_body(a, *dtype);
+            write_npy_raw_to(f, descr, a.shape(), false, &body)
+        }
         _ => Err(std::io::Error::other("not an array")),
     })
 }
 
-/// The `.npy` bytes (C order) of `a` converted to `dtype` as NumPy's `astype` converts:
-/// truncation towards zero for integers, `!= 0` for bool, round-to-nearest for float16.
-/// Complex values keep their real part unless `dtype` is complex.
-fn stored_npy_bytes(a: &TypedArray, store: StoreAs) -> Vec<u8> {
+/// The `.npy` descr and body bytes (C order) of `a` converted to `dtype` as NumPy's
+/// `astype` converts: truncation towards zero for integers, `!= 0` for bool,
+/// round-to-nearest for float16. Complex values keep their real part unless `dtype` is
+/// complex. (mlinalg computes in float and complex types only, so these bytes are encoded
+/// here; the file around them is the library's.)
+fn stored_body(a: &TypedArray, store: StoreAs) -> (&'static str, Vec<u8>) {
     let dtype = match store {
         StoreAs::Dtype(d) => d,
         StoreAs::LongDouble => Dtype::Float64,
@@ -442,32 +449,7 @@ fn stored_npy_bytes(a: &TypedArray, store: StoreAs) -> Vec<u8> {
             _ => body.extend_from_slice(&x.to_le_bytes()),
         }
     }
-    let shape = a.shape();
-    let shape_text = match shape.len() {
-        1 => format!("({},)", shape[0]),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
-    // Magic, version 1.0, header length; the header is padded with spaces to a multiple
-    // of 64 bytes and ends with a newline (numpy.lib.format).
-    let unpadded = 10 + dict.len() + 1;
-    let pad = (64 - unpadded % 64) % 64;
-    let hlen = dict.len() + pad + 1;
-    let mut out = Vec::with_capacity(10 + hlen + body.len());
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
-    out.extend_from_slice(&u16::try_from(hlen).unwrap_or(u16::MAX).to_le_bytes());
-    out.extend_from_slice(dict.as_bytes());
-    out.extend(std::iter::repeat_n(b' ', pad));
-    out.push(b'\n');
-    out.extend_from_slice(&body);
-    out
+    (descr, body)
 }
 
 /// IEEE binary32 → binary16, rounding to nearest, ties to even (overflow to ±∞).

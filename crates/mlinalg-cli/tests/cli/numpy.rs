@@ -166,6 +166,49 @@ fn float32_in_float32_out_and_ints_promote() {
     assert!(line.contains("unsupported in linalg"), "{line}");
 }
 
+/// A small non-negative integer as NumPy's x86-64 `longdouble`: x87 80-bit extended in 16
+/// little-endian bytes.
+fn longdouble(v: u64) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    if v > 0 {
+        let e = 63 - v.leading_zeros();
+        b[..8].copy_from_slice(&(v << (63 - e)).to_le_bytes());
+        b[8..10].copy_from_slice(&(16383 + e as u16).to_le_bytes());
+    }
+    b
+}
+
+#[test]
+fn long_double_in_fortran_order_is_read_through_the_library_header() {
+    let d = Workdir::new();
+    // [[1, 2], [3, 4]] stored column by column, as np.save writes np.asfortranarray(a)
+    let body: Vec<u8> = [1, 3, 2, 4].iter().flat_map(|&v| longdouble(v)).collect();
+    let mut file = Vec::new();
+    mlinalg::io::write_npy_raw_to(&mut file, "<f16", &[2, 2], true, &body).unwrap();
+    let a = d.write("a.npy", &file);
+    // NumPy: np.linalg.norm(a) = √30; a @ a = [[7, 10], [15, 22]], kept in longdouble
+    assert_eq!(json(&["norm", &a])["norm"], json!(30f64.sqrt()));
+    let out = d.path("out");
+    let o = out.to_string_lossy().into_owned();
+    d.run(&["matrix-power", &a, "2", "--out-dir", &o]).ok();
+    let p = out.join("power.npy");
+    let h = mlinalg::io::read_npy_header_raw(&p).unwrap();
+    assert_eq!(
+        (h.descr.as_str(), h.fortran_order, h.shape.as_slice()),
+        ("<f16", false, &[2usize, 2][..])
+    );
+    let bytes = std::fs::read(&p).unwrap();
+    let want: Vec<u8> = [7, 10, 15, 22]
+        .iter()
+        .flat_map(|&v| longdouble(v))
+        .collect();
+    assert_eq!(&bytes[h.data_offset as usize..], &want[..]);
+    // a long double file the header reader refuses (a truncated body) is an error, not a panic
+    let short = d.write("short.npy", &file[..file.len() - 16]);
+    let line = d.run(&["norm", &short]).fails().to_string();
+    assert!(line.starts_with("error: norm: "), "{line}");
+}
+
 #[test]
 fn empty_arrays_follow_numpy() {
     let d = Workdir::new();

@@ -51,8 +51,9 @@ pub use self::csv::{parse_csv, read_csv, write_csv};
 pub use self::element::NpyElement;
 pub use self::mtx::{MtxField, parse_mtx, read_mtx, write_mtx};
 pub use self::npy::{
-    NpyHeader, NpyOrder, parse_npy, parse_npy_typed, read_npy, read_npy_header, read_npy_typed,
-    to_npy_bytes, write_npy, write_npy_order, write_npy_to,
+    NpyHeader, NpyOrder, NpyRawHeader, parse_npy, parse_npy_typed, read_npy, read_npy_header,
+    read_npy_header_raw, read_npy_typed, to_npy_bytes, write_npy, write_npy_order,
+    write_npy_raw_to, write_npy_to,
 };
 pub use self::npz::{npz_names, read_npz, read_npz_member, write_npz, write_npz_typed};
 pub use self::summary::{Summary, SummaryValue, summarize, summarize_array};

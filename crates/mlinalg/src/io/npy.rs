@@ -60,6 +60,13 @@ pub(crate) enum Descr {
     Bytes(usize),
     /// A fixed-width UTF-32 string `<U{n}` / `>U{n}`.
     Unicode { chars: usize, big_endian: bool },
+    /// NumPy's `longdouble` (`<f16`, `<f12`) or `clongdouble` (`<c32`, `<c24`): only
+    /// [`read_npy_header_raw`] accepts it, no reader decodes it.
+    LongDouble {
+        complex: bool,
+        itemsize: usize,
+        big_endian: bool,
+    },
 }
 
 impl Descr {
@@ -68,6 +75,37 @@ impl Descr {
             Descr::Num { dtype, .. } => dtype.itemsize(),
             Descr::Bytes(n) => n,
             Descr::Unicode { chars, .. } => chars.saturating_mul(4),
+            Descr::LongDouble { itemsize, .. } => itemsize,
+        }
+    }
+
+    /// NumPy's `dtype.str` spelling: byte order (`|` for single bytes), kind, item size.
+    fn dtype_str(self) -> String {
+        let order = |big: bool| if big { '>' } else { '<' };
+        match self {
+            Descr::Num { dtype, big_endian } => {
+                let kind = match dtype {
+                    Dtype::Float64 | Dtype::Float32 | Dtype::Float16 => 'f',
+                    Dtype::Int64 | Dtype::Int32 | Dtype::Int16 | Dtype::Int8 => 'i',
+                    Dtype::Uint64 | Dtype::Uint32 | Dtype::Uint16 | Dtype::Uint8 => 'u',
+                    Dtype::Bool => 'b',
+                    Dtype::Complex64 | Dtype::Complex128 => 'c',
+                };
+                let size = dtype.itemsize();
+                let order = if size == 1 { '|' } else { order(big_endian) };
+                format!("{order}{kind}{size}")
+            }
+            Descr::Bytes(n) => format!("|S{n}"),
+            Descr::Unicode { chars, big_endian } => format!("{}U{chars}", order(big_endian)),
+            Descr::LongDouble {
+                complex,
+                itemsize,
+                big_endian,
+            } => format!(
+                "{}{}{itemsize}",
+                order(big_endian),
+                if complex { 'c' } else { 'f' }
+            ),
         }
     }
 }
@@ -157,6 +195,7 @@ pub(crate) fn descr_name(d: Descr) -> String {
         Descr::Num { dtype, .. } => dtype.numpy_name().to_string(),
         Descr::Bytes(n) => format!("|S{n}"),
         Descr::Unicode { chars, .. } => format!("<U{chars}"),
+        Descr::LongDouble { .. } => d.dtype_str(),
     }
 }
 
@@ -209,6 +248,11 @@ impl NpyHeader {
 
 /// Opens `path` and reads and checks its header (the shape against the file's length).
 pub(crate) fn open_npy(path: &Path) -> Result<(File, Header)> {
+    open_npy_with(path, false)
+}
+
+/// [`open_npy`], accepting long double dtypes if `long_double`.
+fn open_npy_with(path: &Path, long_double: bool) -> Result<(File, Header)> {
     let file = File::open(path).map_err(|e| io_error(path, e))?;
     let file_len = file.metadata().map_err(|e| io_error(path, e))?.len();
     let mut head = vec![0u8; HEAD_GUESS.min(usize::try_from(file_len).unwrap_or(HEAD_GUESS))];
@@ -219,7 +263,7 @@ pub(crate) fn open_npy(path: &Path) -> Result<(File, Header)> {
         head.resize(pre_len + header_len, 0);
         read_exact_at(&file, &mut head, 0).map_err(|e| truncated(path, e))?;
     }
-    let header = parse_header(&head, file_len, path)?;
+    let header = parse_header_with(&head, file_len, path, long_double)?;
     header.check_body_len(file_len - header.data_offset as u64, path)?;
     Ok((file, header))
 }
@@ -236,6 +280,62 @@ pub fn read_npy_header(path: &Path) -> Result<NpyHeader> {
     Ok(NpyHeader {
         dtype,
         big_endian,
+        fortran_order: header.fortran_order,
+        shape: header.shape,
+        data_offset: header.data_offset as u64,
+    })
+}
+
+/// What a `.npy` header says, for any fixed-size dtype: also those no reader of mlinalg
+/// decodes (NumPy's `longdouble` `<f16` and `clongdouble` `<c32`, byte strings `|S5`,
+/// Unicode strings `<U3`), for callers that decode the body themselves.
+///
+/// # Examples
+/// ```
+/// let dir = std::env::temp_dir().join(format!("mlinalg-raw-header-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("long.npy");
+/// // a (2, 1) longdouble array in Fortran order, as np.save writes one
+/// let mut f = std::fs::File::create(&path).unwrap();
+/// mlinalg::io::npy::write_npy_raw_to(&mut f, "<f16", &[2, 1], true, &[0u8; 32]).unwrap();
+/// drop(f);
+/// let h = mlinalg::io::npy::read_npy_header_raw(&path)?;
+/// assert_eq!((h.descr.as_str(), h.itemsize, h.fortran_order), ("<f16", 16, true));
+/// assert_eq!((h.shape.as_slice(), h.data_offset), (&[2, 1][..], 128));
+/// assert!(mlinalg::io::read_npy_header(&path).is_err()); // no reader decodes long doubles
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), mlinalg::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NpyRawHeader {
+    /// The dtype in NumPy's `dtype.str` spelling: `<f8`, `>i4`, `|b1`, `<c16`, `<f16`
+    /// (longdouble), `<c32` (clongdouble), `|S5`, `<U3`.
+    pub descr: String,
+    /// Bytes per element.
+    pub itemsize: usize,
+    /// The header's `fortran_order`: the body lists the elements column-major.
+    pub fortran_order: bool,
+    /// The array's shape.
+    pub shape: Vec<usize>,
+    /// Where the body starts in the file, in bytes; the body is exactly
+    /// `itemsize · Π shape` bytes long (checked).
+    pub data_offset: u64,
+}
+
+/// Reads the header of a `.npy` file of any fixed-size dtype (see [`NpyRawHeader`]),
+/// checked as [`read_npy_header`] checks it: a shape that does not match the file's length
+/// is an error.
+///
+/// # Errors
+/// [`Error::Format`] for a file that is not a `.npy` file, a dtype of no fixed size
+/// (object arrays, structured records) or a shape that does not match the file's length;
+/// [`Error::Io`] if the file cannot be read.
+pub fn read_npy_header_raw(path: &Path) -> Result<NpyRawHeader> {
+    let (_, header) = open_npy_with(path, true)?;
+    Ok(NpyRawHeader {
+        descr: header.descr.dtype_str(),
+        itemsize: header.descr.itemsize(),
         fortran_order: header.fortran_order,
         shape: header.shape,
         data_offset: header.data_offset as u64,
@@ -522,8 +622,8 @@ impl PyParser<'_> {
     }
 }
 
-/// Parses a `descr` string such as `'<f8'`.
-fn parse_descr(s: &str) -> std::result::Result<Descr, String> {
+/// Parses a `descr` string such as `'<f8'`; long doubles only if `long_double`.
+fn parse_descr(s: &str, long_double: bool) -> std::result::Result<Descr, String> {
     let (order, rest) = match s.as_bytes().first() {
         Some(c @ (b'<' | b'>' | b'|' | b'=')) => (*c, &s[1..]),
         _ => (b'=', s),
@@ -565,6 +665,16 @@ fn parse_descr(s: &str) -> std::result::Result<Descr, String> {
                     big_endian,
                 });
             }
+            if let (true, Some(c @ ('f' | 'c')), Some(itemsize @ (12 | 16 | 24 | 32))) =
+                (long_double, kind, width)
+                && (c == 'f') == (itemsize <= 16)
+            {
+                return Ok(Descr::LongDouble {
+                    complex: c == 'c',
+                    itemsize,
+                    big_endian,
+                });
+            }
             let name = match (kind, width) {
                 (Some('f'), Some(12 | 16)) => " (long double)",
                 (Some('c'), Some(24 | 32)) => " (complex long double)",
@@ -581,8 +691,13 @@ fn parse_descr(s: &str) -> std::result::Result<Descr, String> {
     Ok(Descr::Num { dtype, big_endian })
 }
 
-/// Parses the header dict text.
-fn parse_header_dict(text: &[u8], data_offset: usize, path: &Path) -> Result<Header> {
+/// Parses the header dict text (long double dtypes only if `long_double`).
+fn parse_header_dict(
+    text: &[u8],
+    data_offset: usize,
+    path: &Path,
+    long_double: bool,
+) -> Result<Header> {
     // The padding (spaces and the final newline) is not part of the dict.
     let mut p = PyParser {
         s: text.trim_ascii_end(),
@@ -606,7 +721,7 @@ fn parse_header_dict(text: &[u8], data_offset: usize, path: &Path) -> Result<Hea
     };
     let missing = |key: &str| Error::format(path, format!("the .npy header has no '{key}' key"));
     let descr = match get("descr").ok_or_else(|| missing("descr"))? {
-        PyValue::Str(s) => parse_descr(s).map_err(|e| Error::format(path, e))?,
+        PyValue::Str(s) => parse_descr(s, long_double).map_err(|e| Error::format(path, e))?,
         PyValue::List(_) => {
             return Err(Error::format(
                 path,
@@ -686,13 +801,23 @@ pub(crate) fn check_header_fits(
 /// Version 1.0 and 2.0 headers are latin-1 and 3.0 UTF-8; every key and value we use is
 /// ASCII, and other bytes can only occur inside strings, which are kept lossily.
 pub(crate) fn parse_header(bytes: &[u8], file_len: u64, path: &Path) -> Result<Header> {
+    parse_header_with(bytes, file_len, path, false)
+}
+
+/// [`parse_header`], accepting long double dtypes if `long_double`.
+fn parse_header_with(
+    bytes: &[u8],
+    file_len: u64,
+    path: &Path,
+    long_double: bool,
+) -> Result<Header> {
     let (_, header_len, pre) = parse_preamble(bytes, path)?;
     check_header_fits(pre, header_len, file_len, path)?;
     let data_offset = pre + header_len;
     let text = bytes
         .get(pre..data_offset)
         .ok_or_else(|| Error::format(path, "truncated .npy header"))?;
-    parse_header_dict(text, data_offset, path)
+    parse_header_dict(text, data_offset, path, long_double)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1313,6 +1438,53 @@ pub fn write_npy_order<T: NpyElement, S: Data<Elem = T>, D: Dimension>(
     write_atomic(path, |w| {
         write_npy_to(w, a, order).map_err(|e| io_error(path, e))
     })
+}
+
+/// Writes a `.npy` file of any fixed-size dtype to `w`: the header (`descr` in NumPy's
+/// spelling, e.g. `<f8`, `|i1`, `<f2`, `<f16`; `shape`; `fortran_order`, as
+/// [`write_npy_to`] writes it: version 1.0, padded to 64 bytes) and `body`, the elements'
+/// bytes as the caller encoded them. For the dtypes mlinalg has no element type for (the
+/// integers, float16, long double); [`write_npy_to`] writes the others from arrays.
+///
+/// # Errors
+/// [`std::io::ErrorKind::InvalidInput`] for a `descr` that is not a fixed-size NumPy dtype
+/// or a `body` whose length is not `itemsize · Π shape`, before anything is written; the
+/// writer's errors.
+///
+/// # Examples
+/// ```
+/// use mlinalg::io::npy::write_npy_raw_to;
+/// let mut bytes = Vec::new();
+/// let body: Vec<u8> = [1i16, -2, 3].iter().flat_map(|v| v.to_le_bytes()).collect();
+/// write_npy_raw_to(&mut bytes, "<i2", &[3], false, &body)?;
+/// let header = String::from_utf8_lossy(&bytes[..128]);
+/// assert!(header.contains("{'descr': '<i2', 'fortran_order': False, 'shape': (3,), }"));
+/// assert_eq!(&bytes[128..], &body[..]);
+/// assert!(write_npy_raw_to(&mut Vec::new(), "<i2", &[4], false, &body).is_err());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn write_npy_raw_to<W: Write + ?Sized>(
+    w: &mut W,
+    descr: &str,
+    shape: &[usize],
+    fortran_order: bool,
+    body: &[u8],
+) -> std::io::Result<()> {
+    let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
+    let d = parse_descr(descr, true).map_err(invalid)?;
+    let needed = shape
+        .iter()
+        .try_fold(d.itemsize(), |n, &k| n.checked_mul(k));
+    if needed != Some(body.len()) {
+        return Err(invalid(format!(
+            "a {descr} array of shape {} needs {} bytes, got {}",
+            fmt_shape(shape),
+            needed.map_or_else(|| "more than usize::MAX".to_string(), |n| n.to_string()),
+            body.len()
+        )));
+    }
+    w.write_all(&npy_header(descr, shape, fortran_order && shape.len() > 1))?;
+    w.write_all(body)
 }
 
 /// The `.npy` bytes of a C-order array with an arbitrary descr (used by `save_npz`).

@@ -23,6 +23,7 @@
 //! | `A @ x`, `A @ B`, `A.T @ B` | [`CsrMatrix::dot_vec`], [`CsrMatrix::dot_dense`], [`CsrMatrix::t_dot_dense`] |
 //! | `A.T`, `A[i:j]` | [`CsrMatrix::transpose`], [`CsrMatrix::slice_rows`] |
 //! | `A.sum()`, `A.min()`, `A.max()`, `A.mean()` | [`CsrMatrix::sum`], … (implicit zeros included) |
+//! | `sparse.linalg.norm(A, ord)` | [`CsrMatrix::norm`] |
 //! | `sparse.save_npz`, `load_npz` | [`CsrMatrix::save_npz`], [`CsrMatrix::load_npz`] |
 //!
 //! # Examples
@@ -35,6 +36,7 @@
 //! ```
 
 mod csr;
+mod norm;
 mod ops;
 
 pub use csr::{CsrMatrix, MAX_DIM};

@@ -570,3 +570,82 @@ fn error_descr_and_shape_types() {
     let a = parse_npy(&bytes, Path::new("<bytes>")).unwrap();
     assert_eq!(a.data.shape(), &[2]);
 }
+
+#[test]
+fn raw_header_of_any_fixed_size_dtype() {
+    use mlinalg::io::npy::{read_npy_header_raw, write_npy_raw_to};
+    // the readers refuse long doubles; the raw header reader describes them
+    let h = read_npy_header_raw(&fixture("typed/unsupported_f16.npy")).unwrap();
+    assert_eq!(
+        (
+            h.descr.as_str(),
+            h.itemsize,
+            h.fortran_order,
+            h.shape.as_slice()
+        ),
+        ("<f16", 16, false, &[2usize][..])
+    );
+    assert_eq!(h.data_offset, 128);
+    // the same fields as read_npy_header for the dtypes the readers decode
+    for name in [
+        "typed/i2_be_f.npy",
+        "typed/c8_le_f.npy",
+        "typed/f8_le_c.npy",
+    ] {
+        let (raw, h) = (
+            read_npy_header_raw(&fixture(name)).unwrap(),
+            mlinalg::io::read_npy_header(&fixture(name)).unwrap(),
+        );
+        assert_eq!(raw.fortran_order, h.fortran_order, "{name}");
+        assert_eq!(raw.shape, h.shape, "{name}");
+        assert_eq!(raw.data_offset, h.data_offset, "{name}");
+        assert_eq!(raw.itemsize, h.dtype.itemsize(), "{name}");
+    }
+    assert_eq!(
+        read_npy_header_raw(&fixture("typed/i2_be_f.npy"))
+            .unwrap()
+            .descr,
+        ">i2"
+    );
+    assert!(
+        read_npy_header_raw(&fixture("typed/i2_be_f.npy"))
+            .unwrap()
+            .fortran_order
+    );
+    // a written clongdouble in Fortran order reads back; a short body is refused
+    let dir = tmpdir();
+    let path = dir.path().join("c32.npy");
+    let mut bytes = Vec::new();
+    write_npy_raw_to(&mut bytes, "<c32", &[2, 3], true, &[7u8; 6 * 32]).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    let h = read_npy_header_raw(&path).unwrap();
+    assert_eq!(
+        (
+            h.descr.as_str(),
+            h.itemsize,
+            h.fortran_order,
+            h.shape.as_slice()
+        ),
+        ("<c32", 32, true, &[2usize, 3][..])
+    );
+    std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+    let e = read_npy_header_raw(&path).unwrap_err().to_string();
+    assert!(e.contains("truncated file or wrong shape"), "{e}");
+    // the readers still refuse it, with the same message as before
+    std::fs::write(&path, &bytes).unwrap();
+    let e = read_npy(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("unsupported dtype '<c32' (complex long double)"),
+        "{e}"
+    );
+    // the raw writer checks the descr and the body length before writing anything
+    let mut out = Vec::new();
+    assert!(write_npy_raw_to(&mut out, "<x9", &[1], false, &[0; 9]).is_err());
+    assert!(write_npy_raw_to(&mut out, "<f8", &[2], false, &[0; 8]).is_err());
+    assert!(out.is_empty());
+    // its bytes are the typed writer's for a dtype both write
+    let a = array![[1.5f64, -2.0], [3.0, 4.25]];
+    let body: Vec<u8> = a.iter().flat_map(|v| v.to_le_bytes()).collect();
+    write_npy_raw_to(&mut out, "<f8", &[2, 2], false, &body).unwrap();
+    assert_eq!(out, to_npy_bytes(&a));
+}

@@ -1,3 +1,4 @@
 //! Tests of `mlinalg::sparse`.
 
 mod csr;
+mod norm;
