@@ -324,6 +324,12 @@ impl Pca {
     ///     e.to_string(),
     ///     "pca: invalid n_components: n_components=5 must be between 1 and min(n_samples, n_features)=2"
     /// );
+    /// // float32 data give a float32 model (scikit-learn's float32 components_)
+    /// let x32 = x.mapv(|v| v as f32);
+    /// let p32: mlinalg::decomposition::FittedPca<f32> = Pca::new(None).fit(x32.view())?;
+    /// assert!((p32.explained_variance()[0] - 8.0 / 3.0).abs() < 1e-6);
+    /// let z: ndarray::Array2<f32> = p32.transform(x32.view())?;
+    /// assert_eq!(z.dim(), (4, 2));
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
     pub fn fit<T: RealScalar>(&self, x: ArrayView2<'_, T>) -> Result<FittedPca<T>> {
