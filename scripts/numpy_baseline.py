@@ -23,6 +23,9 @@ contaminated figure stays visible. "steal" is the hypervisor's steal time, in co
 
 Inputs (generator `numpy.random.default_rng(12345)`, drawn in the order of the ops below):
 standard normal; solve/inv/det: G/sqrt(n) + I; cholesky: G Gᵀ + n I; eigh: (G + Gᵀ)/2;
+issue 12's `*_f32_*` ops draw the same distributions and round them to float32, its
+`*_stack_*` ops draw a stack of such matrices (after every other op, so the inputs of the
+ops that `/work/shared/bench/numpy_baseline.py` also has are unchanged);
 the sparse matrix is `scipy.sparse.random(m, k, density=0.001, format="csr")` with its own
 `default_rng(12345)`. `scripts/compare_baseline.py` checks that another baseline script
 (an older copy kept outside the repository, say) has the same keys, sizes and inputs.
@@ -189,6 +192,59 @@ def ops(quick, rng):
     yield (f"csr_matmul_dense_{m}x{k}_x64", (lambda sp=sp, d=d: sp @ d), [m, k, 64],
            2.0 * sp.nnz * 64, None)
 
+    # ---- issue 12: float32 (the float64 distributions, .astype(np.float32)) ----------
+    # Drawn after every op above, so the earlier ops' inputs are unchanged.
+    def f32(x):
+        return x.astype(np.float32)
+
+    for n in ([256, 1024] if quick else [1024, 4096]):
+        a, b = f32(rand(n, n)), f32(rand(n, n))
+        yield f"matmul_f32_{n}", (lambda a=a, b=b: a @ b), n, 2.0 * n ** 3, None
+    n = 512 if quick else 1024
+    a, b = f32(wellcond(n)), f32(rand(n))
+    yield f"solve_f32_{n}", (lambda a=a, b=b: np.linalg.solve(a, b)), n, 2.0 / 3 * n ** 3, None
+    n = 256 if quick else 1024
+    s = f32(sym(n))
+    yield f"eigh_f32_{n}", (lambda s=s: np.linalg.eigh(s)), n, None, None
+    a = f32(rand(n, n))
+    yield f"svd_f32_{n}", (lambda a=a: np.linalg.svd(a, full_matrices=False)), n, None, None
+    m, k = (20000, 100) if quick else (100000, 100)
+    xp = f32(rand(m, k))
+    yield (f"pca10_f32_{m}x{k}",
+           (lambda xp=xp: PCA(n_components=10, random_state=0).fit_transform(xp)),
+           [m, k], None, None)
+
+    # ---- issue 12: stacks of small matrices (float64), NumPy's (..., M, M) ----------
+    # Each matrix has its single-matrix op's distribution; solve's b is (count, n, 1).
+    def stack(count, n):
+        return rand(count, n, n)
+
+    def wellcond_stack(count, n):
+        return stack(count, n) / n ** 0.5 + np.eye(n)
+
+    def spd_stack(count, n):
+        g = stack(count, n)
+        return g @ g.transpose(0, 2, 1) + n * np.eye(n)
+
+    for count, n in ([(10000, 4), (1000, 32)] if quick else [(100000, 4), (10000, 32)]):
+        n3 = count * n ** 3
+        a = wellcond_stack(count, n)
+        yield (f"inv_stack_{count}x{n}", (lambda a=a: np.linalg.inv(a)), [count, n, n],
+               2.0 * n3, None)
+        a, b = wellcond_stack(count, n), rand(count, n, 1)
+        yield (f"solve_stack_{count}x{n}", (lambda a=a, b=b: np.linalg.solve(a, b)),
+               [count, n, n], 2.0 / 3 * n3, None)
+        a = wellcond_stack(count, n)
+        yield (f"det_stack_{count}x{n}", (lambda a=a: np.linalg.det(a)), [count, n, n],
+               2.0 / 3 * n3, None)
+        s = spd_stack(count, n)
+        yield (f"cholesky_stack_{count}x{n}", (lambda s=s: np.linalg.cholesky(s)),
+               [count, n, n], n3 / 3.0, None)
+    count, n = (1000, 8) if quick else (10000, 8)
+    a = stack(count, n)
+    yield (f"svd_stack_{count}x{n}", (lambda a=a: np.linalg.svd(a, full_matrices=False)),
+           [count, n, n], None, None)
+
 
 def meta(quick, reps, extra):
     return {
@@ -222,7 +278,7 @@ def main(argv=None):
     for key, fn, n, flops, kind in ops(args.quick, np.random.default_rng(SEED)):
         if key.startswith("truncsvd50_csr_") or key.startswith("csr_matmul_dense_"):
             extra["sparse_nnz"] = int(fn.__defaults__[0].nnz)
-        if key.startswith("pca10_"):
+        if key.startswith("pca10_") and not key.startswith("pca10_f32_"):
             extra["pca_fit_svd_solver"] = PCA(n_components=10, random_state=0).fit(
                 fn.__defaults__[0])._fit_svd_solver
         if only and not any(key.startswith(p) for p in only):

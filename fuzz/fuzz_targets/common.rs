@@ -6,16 +6,25 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-/// Every allocation sized from input is capped at 64 MiB: a checked allocation above it
+/// Every allocation sized from input is capped at 1 MiB: a checked allocation above it
 /// fails with an error, so one that libFuzzer's `-rss_limit_mb=256` / `-malloc_limit_mb`
-/// catches was made without the check (a bug).
-pub const CAP: u64 = 64 << 20;
+/// catches was made without the check (a bug). The cap also bounds the work a tiny input
+/// can ask for: a 92-byte `.mtx` declaring 8·10⁶ rows (64 MiB of row pointers) costs
+/// O(rows) in every reader, legitimately — 3 s with the coverage instrumentation, and
+/// 10⁶ rows (8 MiB) still exceeded the 1 s timeout on the loaded 2-core machine; at 1 MiB
+/// (1.3·10⁵ rows) their work is an eighth of that case.
+pub const CAP: u64 = 1 << 20;
 
 static INIT: Once = Once::new();
 
-/// Sets the allocation cap once per process.
+/// Sets the allocation cap once per process, and one thread for the library's parallel
+/// kernels (a fuzzing process uses one core; libFuzzer's `-jobs` is the way to use more).
 pub fn init() {
-    INIT.call_once(|| mlinalg::memory::set_allocation_cap(Some(CAP)));
+    INIT.call_once(|| {
+        mlinalg::memory::set_allocation_cap(Some(CAP));
+        // Err only when the global pool already exists, which it cannot before this call.
+        let _ = mlinalg::set_num_threads(1);
+    });
 }
 
 /// A scratch directory of this process (on tmpfs when there is one).

@@ -16,7 +16,7 @@ use libfuzzer_sys::fuzz_target;
 use ndarray::{Array1, Array2};
 
 use mlinalg::Error;
-use mlinalg::decomposition::{Pca, PcaSolver, TruncatedSvd, TsvdAlgorithm};
+use mlinalg::decomposition::{Pca, PcaSolver, TruncatedSvd, TruncatedSvdAlgorithm};
 use mlinalg::linalg::{self, NormOrd, QrMode};
 use mlinalg::linear_model::{LinearRegression, Ridge};
 use mlinalg::sparse::CsrMatrix;
@@ -185,8 +185,8 @@ fuzz_target!(|case: Case| {
         }
         let _ = common::checked(linalg::cond(a.view(), ord));
     }
-    let _ = common::checked(mlinalg::ops::matmul2(a.view(), a.t()));
-    let _ = common::checked(mlinalg::ops::matmul2(a.t(), a.view()));
+    let _ = common::checked(mlinalg::ops::matmul_2d(a.view(), a.t()));
+    let _ = common::checked(mlinalg::ops::matmul_2d(a.t(), a.view()));
 
     // --- least squares and regression
     let y: Array1<f64> = Array1::from_shape_fn(r, |i| case.rhs.get(i).map_or(1.0, |v| v.get()));
@@ -262,7 +262,7 @@ fuzz_target!(|case: Case| {
             }
         }
     }
-    for algorithm in [TsvdAlgorithm::Randomized, TsvdAlgorithm::Exact] {
+    for algorithm in [TruncatedSvdAlgorithm::Randomized, TruncatedSvdAlgorithm::Exact] {
         let _ = run(
             TruncatedSvd::new(k.max(1))
                 .algorithm(algorithm)
@@ -279,6 +279,8 @@ fuzz_target!(|case: Case| {
     let t = m.transpose();
     common::check_csr(&t);
     assert_eq!(t.shape(), (c, r));
+    // the checked variant: the same matrix (a 6 × 6 transpose always fits)
+    assert_eq!(common::checked(m.try_transpose()).as_ref(), Some(&t));
     if let Some(d) = common::checked(m.to_dense()) {
         assert!(
             d.iter()
@@ -296,7 +298,13 @@ fuzz_target!(|case: Case| {
     if let Some(p) = common::checked(m.t_dot_dense(ones_r.view())) {
         assert_eq!(p.dim(), (c, 2));
     }
-    let _ = m.mean_variance_axis0();
+    let (mean, var) = m.mean_variance_axis0();
+    if let Some((mean2, var2)) = common::checked(m.try_mean_variance_axis0()) {
+        let same = |a: &Array1<f64>, b: &Array1<f64>| {
+            a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits())
+        };
+        assert!(same(&mean, &mean2) && same(&var, &var2), "try_mean_variance_axis0 differs");
+    }
     if nonempty {
         let _ = run(
             TruncatedSvd::new(k.max(1)).seed(seed).fit_sparse(&m),

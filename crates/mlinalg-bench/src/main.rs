@@ -18,14 +18,17 @@
 //! NumPy's. The small products of issue 6 (`matmul_small_*`, `forward_32x10x64`) come last;
 //! each of their timed runs is a loop of [`cases::SMALL_CALLS`] calls, reported per call.
 //! The file I/O ops of issue 16 ([`io`]) run when `MLINALG_BENCH_IO_DIR` names the
-//! directory of their input files.
+//! directory of their input files. Issue 12's float32 rows ([`float32`]: `*_f32_*`) and
+//! stacked rows ([`stacks`]: `*_stack_*`) come after the baseline's float64 ops.
 
 mod cases;
+mod float32;
 mod inputs;
 mod io;
 mod mem;
 #[cfg(feature = "ml")]
 mod ml;
+mod stacks;
 mod timing;
 
 use std::process::ExitCode;

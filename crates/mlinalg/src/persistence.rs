@@ -15,6 +15,12 @@
 //! | `Ridge` ([`FittedRidge`]) | `coef_` (n,), `intercept_` (), `n_features_in_` () |
 //!
 //! Arrays are float64, counts int64 and `whiten` a bool, all 0-d where the shape is `()`.
+//! A model fitted on float32 data (`FittedPca<f32>`, `FittedTruncatedSvd<f32>`,
+//! `FittedLinearRegression<f32>`, `FittedRidge<f32>`) is saved with float32 arrays and
+//! `dtype=float32` in `mlinalg_model`, as scikit-learn keeps float32 attributes.
+//! `FittedPca::<f32>::load_as(path)` (and the same on the other three) reads a model back
+//! into `f32`; `load` and [`Model::load`] read either dtype into the `f64` models (float32
+//! values widen exactly).
 //! Loading checks everything and never panics: a file that is not a zip archive, an
 //! `mlinalg_model` entry that is missing, names another estimator or a newer format
 //! version, a missing key, a key of the wrong dtype or shape (every shape is checked
@@ -51,6 +57,7 @@ use crate::io::Dtype;
 use crate::io::npy::Descr;
 use crate::io::npz::{NpzEntry, RawNpy, read_npz_raw, write_npz_entries};
 use crate::linear_model::{FittedLinearRegression, FittedRidge};
+use crate::scalar::{RealScalar, same_type};
 
 /// The version of the model format this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -206,14 +213,21 @@ impl Model {
     /// [`Error::Io`] if the file cannot be written; [`Error::Shape`] for an
     /// [`IncrementalPca`] that is not fitted yet.
     pub fn save(&self, path: &Path) -> Result<()> {
+        self.save_as(path, Floats::F64)
+    }
+
+    /// [`save`](Self::save) with the float arrays in `floats` (float32 for a model fitted
+    /// on float32 data, whose values are then exact in float32).
+    fn save_as(&self, path: &Path, floats: Floats) -> Result<()> {
+        let w = floats;
         let entries = match self {
-            Model::Pca(m) => pca_entries(m),
+            Model::Pca(m) => pca_entries(m, w),
             Model::IncrementalPca(m) => ipca_entries(m)?,
-            Model::TruncatedSvd(m) => tsvd_entries(m),
+            Model::TruncatedSvd(m) => tsvd_entries(m, w),
             Model::LinearRegression(m) => {
-                linear_entries(Estimator::LinearRegression, m.coef(), m.intercept())
+                linear_entries(Estimator::LinearRegression, m.coef(), m.intercept(), w)
             }
-            Model::Ridge(m) => linear_entries(Estimator::Ridge, m.coef(), m.intercept()),
+            Model::Ridge(m) => linear_entries(Estimator::Ridge, m.coef(), m.intercept(), w),
         };
         write_npz_entries(path, &entries, false)
     }
@@ -372,6 +386,78 @@ fn unreachable_regressor<T>(op: &'static str) -> Result<T> {
     Err(Error::shape(op, "a regression model has no components"))
 }
 
+/// The float dtype of a model file's arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Floats {
+    F64,
+    F32,
+}
+
+impl Floats {
+    fn of<T: RealScalar>() -> Floats {
+        if same_type::<T, f32>() {
+            Floats::F32
+        } else {
+            Floats::F64
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Floats::F64 => "float64",
+            Floats::F32 => "float32",
+        }
+    }
+}
+
+macro_rules! save_load_generic {
+    ($ty:ident, $variant:ident, $doc:literal) => {
+        impl<T: RealScalar> $ty<T> {
+            #[doc = concat!("Writes the fitted ", $doc, " to a model file (see [`crate::persistence`]),")]
+            /// with float32 arrays for a model of `f32`.
+            ///
+            /// # Errors
+            /// [`Error::Io`] if the file cannot be written (no partial file is left behind).
+            pub fn save(&self, path: &Path) -> Result<()> {
+                Model::$variant(self.clone().into_precision()).save_as(path, Floats::of::<T>())
+            }
+
+            #[doc = concat!("Reads a ", $doc, " model file of float64 or float32 arrays into a model of")]
+            /// `T` (float32 values widen exactly; float64 values are rounded into an `f32`
+            /// model): `load_as` of an `f32` model is how a float32 model comes back.
+            ///
+            /// # Errors
+            /// As [`load`](Self::load).
+            pub fn load_as(path: &Path) -> Result<Self> {
+                match Model::load(path)? {
+                    Model::$variant(m) => Ok(m.into_precision()),
+                    other => Err(Error::format(
+                        path,
+                        format!(
+                            "'{MODEL_KEY}': the file holds a {} model, expected {}",
+                            other.estimator(),
+                            Estimator::$variant
+                        ),
+                    )),
+                }
+            }
+        }
+
+        impl $ty {
+            #[doc = concat!("Reads a ", $doc, " model file (see [`crate::persistence`]) into the `f64`")]
+            /// model (a float32 file widens exactly); [`load_as`](Self::load_as) reads into
+            /// an `f32` model.
+            ///
+            /// # Errors
+            /// [`Error::Format`] if the file holds another estimator or anything is wrong
+            /// with it (the message names the key and what was expected); [`Error::Io`].
+            pub fn load(path: &Path) -> Result<Self> {
+                Self::load_as(path)
+            }
+        }
+    };
+}
+
 macro_rules! save_load {
     ($ty:ty, $variant:ident, $doc:literal) => {
         impl $ty {
@@ -405,11 +491,11 @@ macro_rules! save_load {
     };
 }
 
-save_load!(FittedPca, Pca, "PCA");
+save_load_generic!(FittedPca, Pca, "PCA");
 save_load!(IncrementalPca, IncrementalPca, "IncrementalPCA");
-save_load!(FittedTruncatedSvd, TruncatedSvd, "TruncatedSVD");
-save_load!(FittedLinearRegression, LinearRegression, "LinearRegression");
-save_load!(FittedRidge, Ridge, "Ridge");
+save_load_generic!(FittedTruncatedSvd, TruncatedSvd, "TruncatedSVD");
+save_load_generic!(FittedLinearRegression, LinearRegression, "LinearRegression");
+save_load_generic!(FittedRidge, Ridge, "Ridge");
 
 // ---- writing -------------------------------------------------------------------------------
 
@@ -446,26 +532,40 @@ fn npy_entry(name: &str, descr: &str, shape: &[usize], body: Vec<u8>) -> NpzEntr
     }
 }
 
-fn f64_entry<'a>(
+/// Float values as `<f8`, or as `<f4` (each rounded to `f32`: exact for a model of `f32`).
+fn float_entry<'a>(
     name: &str,
     shape: &[usize],
     values: impl IntoIterator<Item = &'a f64>,
+    floats: Floats,
 ) -> NpzEntry {
-    let body = values.into_iter().flat_map(|v| v.to_le_bytes()).collect();
-    npy_entry(name, "<f8", shape, body)
+    match floats {
+        Floats::F64 => {
+            let body = values.into_iter().flat_map(|v| v.to_le_bytes()).collect();
+            npy_entry(name, "<f8", shape, body)
+        }
+        Floats::F32 => {
+            #[allow(clippy::cast_possible_truncation, reason = "the values came from f32")]
+            let body = values
+                .into_iter()
+                .flat_map(|&v| (v as f32).to_le_bytes())
+                .collect();
+            npy_entry(name, "<f4", shape, body)
+        }
+    }
 }
 
-fn array1_entry(name: &str, a: &Array1<f64>) -> NpzEntry {
-    f64_entry(name, &[a.len()], a.iter())
+fn array1_entry(name: &str, a: &Array1<f64>, floats: Floats) -> NpzEntry {
+    float_entry(name, &[a.len()], a.iter(), floats)
 }
 
 /// A matrix in C order, whatever its layout.
-fn array2_entry(name: &str, a: &Array2<f64>) -> NpzEntry {
-    f64_entry(name, &[a.nrows(), a.ncols()], a.iter())
+fn array2_entry(name: &str, a: &Array2<f64>, floats: Floats) -> NpzEntry {
+    float_entry(name, &[a.nrows(), a.ncols()], a.iter(), floats)
 }
 
-fn scalar_entry(name: &str, v: f64) -> NpzEntry {
-    f64_entry(name, &[], [v].iter())
+fn scalar_entry(name: &str, v: f64, floats: Floats) -> NpzEntry {
+    float_entry(name, &[], [v].iter(), floats)
 }
 
 fn int_entry(name: &str, v: u64) -> NpzEntry {
@@ -520,19 +620,26 @@ fn solver_name(s: PcaSolver) -> &'static str {
     }
 }
 
-fn pca_entries(m: &FittedPca) -> Vec<NpzEntry> {
+/// The `mlinalg_model` fields of a float32 model (none for float64, the format's default).
+fn dtype_meta(floats: Floats) -> Vec<(&'static str, &'static str)> {
+    match floats {
+        Floats::F64 => vec![],
+        Floats::F32 => vec![("dtype", Floats::F32.name())],
+    }
+}
+
+fn pca_entries(m: &FittedPca, w: Floats) -> Vec<NpzEntry> {
     let (k, n) = m.components.dim();
+    let mut meta = vec![("svd_solver", solver_name(m.solver_used))];
+    meta.extend(dtype_meta(w));
     vec![
-        marker(
-            Estimator::Pca,
-            &[("svd_solver", solver_name(m.solver_used))],
-        ),
-        array2_entry("components_", &m.components),
-        array1_entry("explained_variance_", &m.explained_variance),
-        array1_entry("explained_variance_ratio_", &m.explained_variance_ratio),
-        array1_entry("singular_values_", &m.singular_values),
-        array1_entry("mean_", &m.mean),
-        scalar_entry("noise_variance_", m.noise_variance),
+        marker(Estimator::Pca, &meta),
+        array2_entry("components_", &m.components, w),
+        array1_entry("explained_variance_", &m.explained_variance, w),
+        array1_entry("explained_variance_ratio_", &m.explained_variance_ratio, w),
+        array1_entry("singular_values_", &m.singular_values, w),
+        array1_entry("mean_", &m.mean, w),
+        scalar_entry("noise_variance_", m.noise_variance, w),
         int_entry("n_components_", k as u64),
         int_entry("n_samples_", m.n_samples as u64),
         int_entry("n_features_in_", n as u64),
@@ -552,15 +659,16 @@ fn ipca_entries(m: &IncrementalPca) -> Result<Vec<NpzEntry>> {
     if let Some(b) = &batch {
         extra.push(("batch_size", b.as_str()));
     }
+    let w = Floats::F64;
     Ok(vec![
         marker(Estimator::IncrementalPca, &extra),
-        array2_entry("components_", &st.components),
-        array1_entry("explained_variance_", &st.explained_variance),
-        array1_entry("explained_variance_ratio_", &st.explained_variance_ratio),
-        array1_entry("singular_values_", &st.singular_values),
-        array1_entry("mean_", &st.mean),
-        array1_entry("var_", &st.var),
-        scalar_entry("noise_variance_", st.noise_variance),
+        array2_entry("components_", &st.components, w),
+        array1_entry("explained_variance_", &st.explained_variance, w),
+        array1_entry("explained_variance_ratio_", &st.explained_variance_ratio, w),
+        array1_entry("singular_values_", &st.singular_values, w),
+        array1_entry("mean_", &st.mean, w),
+        array1_entry("var_", &st.var, w),
+        scalar_entry("noise_variance_", st.noise_variance, w),
         int_entry("n_components_", st.n_components as u64),
         int_entry("n_samples_seen_", st.n_samples_seen),
         int_entry("n_features_in_", st.mean.len() as u64),
@@ -568,22 +676,27 @@ fn ipca_entries(m: &IncrementalPca) -> Result<Vec<NpzEntry>> {
     ])
 }
 
-fn tsvd_entries(m: &FittedTruncatedSvd) -> Vec<NpzEntry> {
+fn tsvd_entries(m: &FittedTruncatedSvd, w: Floats) -> Vec<NpzEntry> {
     vec![
-        marker(Estimator::TruncatedSvd, &[]),
-        array2_entry("components_", &m.components),
-        array1_entry("explained_variance_", &m.explained_variance),
-        array1_entry("explained_variance_ratio_", &m.explained_variance_ratio),
-        array1_entry("singular_values_", &m.singular_values),
+        marker(Estimator::TruncatedSvd, &dtype_meta(w)),
+        array2_entry("components_", &m.components, w),
+        array1_entry("explained_variance_", &m.explained_variance, w),
+        array1_entry("explained_variance_ratio_", &m.explained_variance_ratio, w),
+        array1_entry("singular_values_", &m.singular_values, w),
         int_entry("n_features_in_", m.components.ncols() as u64),
     ]
 }
 
-fn linear_entries(estimator: Estimator, coef: &Array1<f64>, intercept: f64) -> Vec<NpzEntry> {
+fn linear_entries(
+    estimator: Estimator,
+    coef: &Array1<f64>,
+    intercept: f64,
+    w: Floats,
+) -> Vec<NpzEntry> {
     vec![
-        marker(estimator, &[]),
-        array1_entry("coef_", coef),
-        scalar_entry("intercept_", intercept),
+        marker(estimator, &dtype_meta(w)),
+        array1_entry("coef_", coef, w),
+        scalar_entry("intercept_", intercept, w),
         int_entry("n_features_in_", coef.len() as u64),
     ]
 }
@@ -596,6 +709,8 @@ struct ModelFile<'p> {
     entries: Vec<(String, RawNpy)>,
     estimator: Estimator,
     meta: Vec<(String, String)>,
+    /// The dtype of every float array (`dtype=` in the marker; float64 when absent).
+    floats: Floats,
 }
 
 impl<'p> ModelFile<'p> {
@@ -660,11 +775,22 @@ impl<'p> ModelFile<'p> {
                 Estimator::ALL.map(Estimator::name).join(", ")
             ))
         })?;
+        let floats = match get("dtype") {
+            None | Some("float64") => Floats::F64,
+            Some("float32") => Floats::F32,
+            Some(d) => {
+                return Err(bad(format!(
+                    "unsupported dtype {} (expected float64 or float32)",
+                    quoted(d)
+                )));
+            }
+        };
         Ok(ModelFile {
             path,
             entries,
             estimator,
             meta,
+            floats,
         })
     }
 
@@ -683,17 +809,29 @@ impl<'p> ModelFile<'p> {
             .ok_or_else(|| self.err(key, "missing"))
     }
 
-    /// A float64 array of exactly `shape` (described by `dims`, e.g. `(n_components_,)`),
-    /// every value finite.
+    /// A float array of the file's dtype (float64, or float32 in a `dtype=float32` file),
+    /// of exactly `shape` (described by `dims`, e.g. `(n_components_,)`), every value
+    /// finite; as `f64` (exact from float32).
     fn floats(&self, key: &str, shape: &[usize], dims: &str) -> Result<ArrayD<f64>> {
         let raw = self.raw(key)?;
-        let expected = || format!("expected float64 of shape {} {dims}", fmt_shape(shape));
-        match raw.header.descr {
-            Descr::Num {
-                dtype: Dtype::Float64,
-                ..
-            } => {}
-            d => {
+        let dtype = self.floats.name();
+        let expected = || format!("expected {dtype} of shape {} {dims}", fmt_shape(shape));
+        match (raw.header.descr, self.floats) {
+            (
+                Descr::Num {
+                    dtype: Dtype::Float64,
+                    ..
+                },
+                Floats::F64,
+            )
+            | (
+                Descr::Num {
+                    dtype: Dtype::Float32,
+                    ..
+                },
+                Floats::F32,
+            ) => {}
+            (d, _) => {
                 return Err(self.err(key, format!("{}, got dtype {}", expected(), dtype_name(d))));
             }
         }
@@ -808,7 +946,8 @@ impl<'p> ModelFile<'p> {
                 return Err(self.err(
                     "components_",
                     format!(
-                        "expected float64 of shape (n_components_, n_features_in_), both ≥ 1, got shape {}",
+                        "expected {} of shape (n_components_, n_features_in_), both ≥ 1, got shape {}",
+                        self.floats.name(),
                         fmt_shape(s)
                     ),
                 ));
@@ -924,8 +1063,9 @@ impl<'p> ModelFile<'p> {
                 return Err(self.err(
                     "coef_",
                     format!(
-                        "expected float64 of shape (n_features_in_,) with n_features_in_ ≥ 1 \
+                        "expected {} of shape (n_features_in_,) with n_features_in_ ≥ 1 \
                          (one target), got shape {}",
+                        self.floats.name(),
                         fmt_shape(s)
                     ),
                 ));

@@ -503,6 +503,34 @@ pub(crate) fn cast_view_mut<'a, A: 'static, B: 'static, D: ndarray::Dimension>(
     Some(unsafe { a.raw_view_mut().cast::<B>().deref_into_view_mut() })
 }
 
+/// `a` converted to the real type `U`: moved as it is when `T` is `U`, else each element
+/// through `f64` (exact from `f32`, rounded to nearest into `f32`). How the estimators,
+/// which compute in `f64`, accept and return `f32` (as NumPy's `linalg` "lite" routines
+/// compute in double).
+pub(crate) fn convert<T: RealScalar, U: RealScalar, D: ndarray::Dimension + 'static>(
+    a: ndarray::Array<T, D>,
+) -> ndarray::Array<U, D> {
+    match cast::<ndarray::Array<T, D>, ndarray::Array<U, D>>(a) {
+        Ok(same) => same,
+        Err(a) => a.mapv(|v| U::from_f64(v.to_f64())),
+    }
+}
+
+/// A view of `a` in `f64`: the view itself when `T` is `f64`, else a widened (exact) copy.
+pub(crate) fn widen<'a, T: RealScalar, D: ndarray::Dimension>(
+    a: ndarray::ArrayView<'a, T, D>,
+) -> ndarray::CowArray<'a, f64, D> {
+    match cast_view::<T, f64, D>(a.clone()) {
+        Some(v) => v.into(),
+        None => a.mapv(RealScalar::to_f64).into(),
+    }
+}
+
+/// A scalar converted between real types (through `f64`; the identity for equal types).
+pub(crate) fn convert_scalar<T: RealScalar, U: RealScalar>(v: T) -> U {
+    U::from_f64(v.to_f64())
+}
+
 /// A slice of `A` seen as a slice of `B` when `A` is `B`.
 pub(crate) fn cast_slice<A: 'static, B: 'static>(s: &[A]) -> Option<&[B]> {
     if !same_type::<A, B>() {

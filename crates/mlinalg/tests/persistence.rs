@@ -573,3 +573,127 @@ proptest! {
         prop_assert_eq!(back, r);
     }
 }
+
+/// A model fitted on float32 data is saved with float32 arrays (as scikit-learn's float32
+/// attributes) and `dtype=float32` in its marker, and loads back bit for bit; `Model::load`
+/// and the f64 loads widen it exactly.
+#[test]
+fn float32_models_save_float32_arrays_and_round_trip() {
+    use mlinalg::io::{Dtype, TypedArray};
+    let dir = tempfile::tempdir().unwrap();
+    let x = common::normal(40, 5, 7).mapv(|v| v as f32);
+    let y = x.column(1).mapv(|v| 2.0 * v - 1.0);
+    let float32_keys = |path: &Path, keys: &[&str]| {
+        for key in keys {
+            let m = read_npz_member(path, key).unwrap();
+            assert_eq!(m.dtype, Dtype::Float32, "{key}");
+            assert!(matches!(m.data, TypedArray::Float32(_)), "{key}");
+        }
+    };
+
+    let path = dir.path().join("pca32.npz");
+    let pca: FittedPca<f32> = Pca::new(Some(3)).whiten(true).fit(x.view()).unwrap();
+    pca.save(&path).unwrap();
+    float32_keys(
+        &path,
+        &[
+            "components_",
+            "explained_variance_",
+            "explained_variance_ratio_",
+            "singular_values_",
+            "mean_",
+            "noise_variance_",
+        ],
+    );
+    let back = FittedPca::<f32>::load_as(&path).unwrap();
+    assert_eq!(back, pca);
+    assert_eq!(
+        back.transform(x.view()).unwrap(),
+        pca.transform(x.view()).unwrap()
+    );
+    // the f64 model of the same file: widened exactly
+    let wide = FittedPca::load(&path).unwrap();
+    assert_eq!(wide, pca.clone().into_precision::<f64>());
+    match Model::load(&path).unwrap() {
+        Model::Pca(m) => assert_eq!(m, wide),
+        other => panic!("{other:?}"),
+    }
+
+    let path = dir.path().join("tsvd32.npz");
+    let t: FittedTruncatedSvd<f32> = TruncatedSvd::new(2).fit(x.view()).unwrap();
+    t.save(&path).unwrap();
+    float32_keys(&path, &["components_", "singular_values_"]);
+    assert_eq!(FittedTruncatedSvd::<f32>::load_as(&path).unwrap(), t);
+
+    let path = dir.path().join("linreg32.npz");
+    let m: FittedLinearRegression<f32> = LinearRegression::new().fit(x.view(), y.view()).unwrap();
+    m.save(&path).unwrap();
+    float32_keys(&path, &["coef_", "intercept_"]);
+    assert_eq!(FittedLinearRegression::<f32>::load_as(&path).unwrap(), m);
+
+    let path = dir.path().join("ridge32.npz");
+    let r: FittedRidge<f32> = Ridge::new(0.5).fit(x.view(), y.view()).unwrap();
+    r.save(&path).unwrap();
+    float32_keys(&path, &["coef_", "intercept_"]);
+    let back = FittedRidge::<f32>::load_as(&path).unwrap();
+    assert_eq!(
+        back.predict(x.view()).unwrap(),
+        r.predict(x.view()).unwrap()
+    );
+    assert_eq!(back, r);
+
+    // an f64 model still writes float64, and an f32 load of it rounds
+    let path = dir.path().join("ridge64.npz");
+    let r64 = Ridge::new(0.5)
+        .fit(x.mapv(f64::from).view(), y.mapv(f64::from).view())
+        .unwrap();
+    r64.save(&path).unwrap();
+    assert_eq!(
+        read_npz_member(&path, "coef_").unwrap().dtype,
+        Dtype::Float64
+    );
+    assert_eq!(
+        FittedRidge::<f32>::load_as(&path).unwrap(),
+        r64.into_precision::<f32>()
+    );
+}
+
+/// A model archive's entries (name, bytes).
+type Entries = Vec<(String, Vec<u8>)>;
+
+/// A float32 model file whose array is float64 (or whose marker names another dtype) is
+/// an error naming the key.
+#[test]
+fn float32_model_files_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.npz");
+    let x = common::normal(10, 2, 1).mapv(|v| v as f32);
+    let y = x.column(0).to_owned();
+    let r: FittedRidge<f32> = Ridge::new(1.0).fit(x.view(), y.view()).unwrap();
+    r.save(&path).unwrap();
+    let edited = dir.path().join("edited.npz");
+    let load = |edit: &dyn Fn(&mut Entries)| {
+        let mut e = entries(&path);
+        edit(&mut e);
+        write_zip(&edited, &e);
+        FittedRidge::<f32>::load_as(&edited)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = load(&|e| set(e, "coef_", f64s("(2,)", &[1.0, 2.0])));
+    assert!(
+        e.contains("'coef_' (Ridge model): expected float32 of shape (2,) (n_features_in_,), got dtype float64"),
+        "{e}"
+    );
+    let e = load(&|e| {
+        set(
+            e,
+            "mlinalg_model",
+            text("estimator=Ridge;format_version=1;dtype=float16"),
+        )
+    });
+    assert!(
+        e.contains("'mlinalg_model': unsupported dtype \"float16\" (expected float64 or float32)"),
+        "{e}"
+    );
+}

@@ -11,7 +11,8 @@ use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
 use crate::error::{Error, Result};
 use crate::kernels::syrk::{gram, tall_times_small};
 use crate::linalg::{eigh, svd};
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
+use crate::scalar::{RealScalar, Scalar, cast_view, convert, convert_scalar, same_type, widen};
 
 const OP: &str = "pca";
 
@@ -74,15 +75,19 @@ impl Default for Pca {
 
 /// A fitted PCA model: the learned attributes of scikit-learn's `PCA` (without the
 /// trailing `_`) and `transform` / `inverse_transform`.
+///
+/// `T` is the element type of the training data, `f64` (the default: `FittedPca` is the
+/// `f64` model) or `f32`: as scikit-learn, a PCA fitted on float32 data keeps float32
+/// attributes and transforms float32 data to float32.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct FittedPca {
-    pub(crate) components: Array2<f64>,
-    pub(crate) explained_variance: Array1<f64>,
-    pub(crate) explained_variance_ratio: Array1<f64>,
-    pub(crate) singular_values: Array1<f64>,
-    pub(crate) mean: Array1<f64>,
-    pub(crate) noise_variance: f64,
+pub struct FittedPca<T: RealScalar = f64> {
+    pub(crate) components: Array2<T>,
+    pub(crate) explained_variance: Array1<T>,
+    pub(crate) explained_variance_ratio: Array1<T>,
+    pub(crate) singular_values: Array1<T>,
+    pub(crate) mean: Array1<T>,
+    pub(crate) noise_variance: T,
     pub(crate) n_samples: usize,
     pub(crate) whiten: bool,
     pub(crate) solver_used: PcaSolver,
@@ -98,7 +103,7 @@ impl Pca {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::{Pca, PcaSolver};
-    /// let x = array![[1., 2.], [3., 4.], [5., 7.]];
+    /// let x = array![[1.0f64, 2.], [3., 4.], [5., 7.]];
     /// let pca = Pca::new(1).solver(PcaSolver::Svd).fit(x.view())?;
     /// assert_eq!(pca.components().dim(), (1, 2));
     /// assert!(pca.explained_variance_ratio()[0] > 0.99);
@@ -129,7 +134,7 @@ impl Pca {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::{Pca, PcaSolver};
-    /// let x = array![[1., 2.], [3., 4.], [5., 7.], [2., 2.]];
+    /// let x = array![[1.0f64, 2.], [3., 4.], [5., 7.], [2., 2.]];
     /// let exact = Pca::new(1).solver(PcaSolver::Svd).fit(x.view())?;
     /// let cov = Pca::new(1).solver(PcaSolver::CovarianceEigh).fit(x.view())?;
     /// assert_eq!(cov.solver_used(), PcaSolver::CovarianceEigh);
@@ -150,7 +155,7 @@ impl Pca {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::Pca;
-    /// let x = array![[2., 0.], [0., 1.], [-2., 0.], [0., -1.]];
+    /// let x = array![[2.0f64, 0.], [0., 1.], [-2., 0.], [0., -1.]];
     /// let (_, z) = Pca::new(2).whiten(true).fit_transform(x.view())?;
     /// let var0 = z.column(0).mapv(|v| v * v).sum() / 3.0; // n − 1 = 3
     /// assert!((var0 - 1.0).abs() < 1e-12);
@@ -283,7 +288,12 @@ impl Pca {
         }
     }
 
-    /// Fits the model to `x` (n_samples, n_features).
+    /// Fits the model to `x` (n_samples, n_features) of `f64` or `f32`; the model keeps
+    /// `x`'s element type (scikit-learn: float32 in, float32 attributes out).
+    ///
+    /// `f32` data are fitted in `f64` (each value widened exactly) and the attributes
+    /// rounded to `f32` at the end, as NumPy's `linalg` computes single precision in
+    /// double: the `f32` model is the `f64` model of the same data, rounded.
     ///
     /// The data are centred (column means, kept as [`FittedPca::mean`]), then decomposed by
     /// the chosen solver; components are signed with scikit-learn's
@@ -303,7 +313,7 @@ impl Pca {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::Pca;
-    /// let x = array![[2., 0.], [0., 1.], [-2., 0.], [0., -1.]];
+    /// let x = array![[2.0f64, 0.], [0., 1.], [-2., 0.], [0., -1.]];
     /// let pca = Pca::new(None).fit(x.view())?;
     /// // variance along x is 8/3, along y 2/3 (n − 1 = 3 degrees of freedom)
     /// assert!((pca.explained_variance()[0] - 8.0 / 3.0).abs() < 1e-12);
@@ -314,10 +324,17 @@ impl Pca {
     ///     e.to_string(),
     ///     "pca: invalid n_components: n_components=5 must be between 1 and min(n_samples, n_features)=2"
     /// );
+    /// // float32 data give a float32 model (scikit-learn's float32 components_)
+    /// let x32 = x.mapv(|v| v as f32);
+    /// let p32: mlinalg::decomposition::FittedPca<f32> = Pca::new(None).fit(x32.view())?;
+    /// assert!((p32.explained_variance()[0] - 8.0 / 3.0).abs() < 1e-6);
+    /// let z: ndarray::Array2<f32> = p32.transform(x32.view())?;
+    /// assert_eq!(z.dim(), (4, 2));
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn fit(&self, x: ArrayView2<'_, f64>) -> Result<FittedPca> {
-        Ok(self.fit_impl(x)?.0)
+    pub fn fit<T: RealScalar>(&self, x: ArrayView2<'_, T>) -> Result<FittedPca<T>> {
+        let x = widen(x);
+        Ok(self.fit_impl(x.view())?.0.into_precision())
     }
 
     /// Fits and returns the transformed training data, `(model, X_new)` with X_new
@@ -331,14 +348,19 @@ impl Pca {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::Pca;
-    /// let x = array![[1., 1.], [2., 2.], [3., 3.]];
+    /// let x = array![[1.0f64, 1.], [2., 2.], [3., 3.]];
     /// let (pca, z) = Pca::new(Some(1)).fit_transform(x.view())?;
     /// assert_eq!(z.dim(), (3, 1));
     /// assert!((z[[2, 0]] - 2f64.sqrt()).abs() < 1e-12);
     /// assert!((pca.transform(x.view())? - &z).iter().all(|d| d.abs() < 1e-12));
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn fit_transform(&self, x: ArrayView2<'_, f64>) -> Result<(FittedPca, Array2<f64>)> {
+    pub fn fit_transform<T: RealScalar>(
+        &self,
+        x: ArrayView2<'_, T>,
+    ) -> Result<(FittedPca<T>, Array2<T>)> {
+        let x = widen(x);
+        let x = x.view();
         let (model, u) = self.fit_impl(x)?;
         let z = match u {
             Some(mut u) => {
@@ -357,7 +379,7 @@ impl Pca {
             // x was checked when fitting
             None => model.project(x)?,
         };
-        Ok((model, z))
+        Ok((model.into_precision(), convert(z)))
     }
 
     fn fit_impl(&self, x: ArrayView2<'_, f64>) -> Result<(FittedPca, Option<Array2<f64>>)> {
@@ -559,36 +581,53 @@ fn covariance_eigh(
     Ok((vt, ev))
 }
 
-impl FittedPca {
+impl<T: RealScalar> FittedPca<T> {
+    /// The same model in another element type (`f32` ↔ `f64`; moved as it is when `U` is
+    /// `T`).
+    #[must_use]
+    pub fn into_precision<U: RealScalar>(self) -> FittedPca<U> {
+        FittedPca {
+            components: convert(self.components),
+            explained_variance: convert(self.explained_variance),
+            explained_variance_ratio: convert(self.explained_variance_ratio),
+            singular_values: convert(self.singular_values),
+            mean: convert(self.mean),
+            noise_variance: convert_scalar(self.noise_variance),
+            n_samples: self.n_samples,
+            whiten: self.whiten,
+            solver_used: self.solver_used,
+        }
+    }
+
     /// Principal axes as rows, (n_components, n_features), orthonormal, ordered by
     /// decreasing explained variance; the largest-|·| entry of each row is positive.
     #[must_use]
-    pub fn components(&self) -> &Array2<f64> {
+    pub fn components(&self) -> &Array2<T> {
         &self.components
     }
 
     /// Variance along each component, `σᵢ² / (n_samples − 1)`.
     #[must_use]
-    pub fn explained_variance(&self) -> &Array1<f64> {
+    pub fn explained_variance(&self) -> &Array1<T> {
         &self.explained_variance
     }
 
     /// Share of the *total* variance (all directions, not only the kept ones) explained by
     /// each component; sums to 1 only when all components are kept.
     #[must_use]
-    pub fn explained_variance_ratio(&self) -> &Array1<f64> {
+    pub fn explained_variance_ratio(&self) -> &Array1<T> {
         &self.explained_variance_ratio
     }
 
     /// Singular values of the centred data for the kept components.
     #[must_use]
-    pub fn singular_values(&self) -> &Array1<f64> {
+    pub fn singular_values(&self) -> &Array1<T> {
         &self.singular_values
     }
 
     /// Per-feature mean of the training data, (n_features,).
     #[must_use]
-    pub fn mean(&self) -> &Array1<f64> {
+    pub fn mean(&self) -> &Array1<T> {
         &self.mean
     }
 
@@ -606,7 +645,7 @@ impl FittedPca {
     /// discarded eigenvalues (zeros included) for `CovarianceEigh`, so the two differ on
     /// wide data.
     #[must_use]
-    pub fn noise_variance(&self) -> f64 {
+    pub fn noise_variance(&self) -> T {
         self.noise_variance
     }
 
@@ -642,14 +681,14 @@ impl FittedPca {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::Pca;
-    /// let x = array![[0., 0.], [2., 0.], [4., 0.]];
+    /// let x = array![[0.0f64, 0.], [2., 0.], [4., 0.]];
     /// let pca = Pca::new(Some(1)).fit(x.view())?;
     /// let z = pca.transform(array![[6., 5.]].view())?;
     /// assert!((z[[0, 0]] - 4.0).abs() < 1e-12);
     /// assert!(pca.transform(array![[1., 2., 3.]].view()).is_err());
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    pub fn transform(&self, x: ArrayView2<'_, T>) -> Result<Array2<T>> {
         const TOP: &str = "pca_transform";
         if x.ncols() != self.mean.len() {
             return Err(Error::shape(
@@ -667,18 +706,24 @@ impl FittedPca {
     }
 
     /// [`transform`](Self::transform) of an `x` already checked.
-    fn project(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    ///
+    /// In `T`'s own precision (an `f32` model transforms in single precision, as
+    /// scikit-learn's float32 `transform`).
+    fn project(&self, x: ArrayView2<'_, T>) -> Result<Array2<T>> {
         // (X − μ) Vᵀ as X Vᵀ − μ Vᵀ. For the usual small Vᵀ one pass over X, in parallel
-        // over rows, beats a general GEMM.
-        let mut z = if self.components.len() <= SMALL_PRODUCT {
-            tall_times_small(x, self.components.t())?
+        // over rows, beats a general GEMM (the one-pass kernel is f64 only).
+        let mut z = if self.components.len() <= SMALL_PRODUCT && same_type::<T, f64>() {
+            // safe because T is f64 (checked just above)
+            let x64 = cast_view::<T, f64, _>(x).expect("T is f64");
+            let v64 = cast_view::<T, f64, _>(self.components.t()).expect("T is f64");
+            convert(tall_times_small(x64, v64)?)
         } else {
-            matmul2(x, self.components.t())?
+            matmul_2d(x, self.components.t())?
         };
         let offset = self.components.dot(&self.mean);
         z -= &offset;
         if self.whiten {
-            let scale = self.explained_variance.mapv(|v| v.sqrt().max(f64::EPSILON));
+            let scale = self.explained_variance.mapv(|v| v.sqrt().max(T::EPSILON));
             z /= &scale;
         }
         Ok(z)
@@ -695,13 +740,13 @@ impl FittedPca {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::Pca;
-    /// let x = array![[1., 2.], [3., 4.], [5., 7.]];
+    /// let x = array![[1.0f64, 2.], [3., 4.], [5., 7.]];
     /// let pca = Pca::new(None).fit(x.view())?;
     /// let back = pca.inverse_transform(pca.transform(x.view())?.view())?;
     /// assert!((back - &x).iter().all(|d| d.abs() < 1e-12));
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn inverse_transform(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    pub fn inverse_transform(&self, z: ArrayView2<'_, T>) -> Result<Array2<T>> {
         const IOP: &str = "pca_inverse_transform";
         if z.ncols() != self.n_components() {
             return Err(Error::shape(
@@ -716,11 +761,14 @@ impl FittedPca {
         }
         crate::array::check_finite(IOP, &z)?;
         let mut x = if self.whiten {
-            let scaled =
-                &self.components * &self.explained_variance.mapv(f64::sqrt).insert_axis(Axis(1));
-            matmul2(z, scaled.view())?
+            let scaled = &self.components
+                * &self
+                    .explained_variance
+                    .mapv(|v| v.sqrt())
+                    .insert_axis(Axis(1));
+            matmul_2d(z, scaled.view())?
         } else {
-            matmul2(z, self.components.view())?
+            matmul_2d(z, self.components.view())?
         };
         x += &self.mean;
         Ok(x)

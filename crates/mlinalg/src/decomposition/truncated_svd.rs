@@ -11,7 +11,8 @@ use crate::decomposition::randomized::{
 use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
 use crate::error::{Error, Result};
 use crate::linalg::svd;
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
+use crate::scalar::{RealScalar, convert, widen};
 use crate::sparse::CsrMatrix;
 
 const OP: &str = "tsvd";
@@ -57,13 +58,16 @@ pub struct TruncatedSvd {
 }
 
 /// A fitted truncated SVD: components, singular values, explained variances, `transform`.
+///
+/// `T` is the element type of the (dense) training data: `f64` (the default) or `f32`, as
+/// scikit-learn keeps float32 attributes for float32 data. Sparse fits are `f64`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct FittedTruncatedSvd {
-    pub(crate) components: Array2<f64>,
-    pub(crate) singular_values: Array1<f64>,
-    pub(crate) explained_variance: Array1<f64>,
-    pub(crate) explained_variance_ratio: Array1<f64>,
+pub struct FittedTruncatedSvd<T: RealScalar = f64> {
+    pub(crate) components: Array2<T>,
+    pub(crate) singular_values: Array1<T>,
+    pub(crate) explained_variance: Array1<T>,
+    pub(crate) explained_variance_ratio: Array1<T>,
 }
 
 /// scikit-learn `TruncatedSVD`'s default `n_components`.
@@ -89,7 +93,7 @@ impl TruncatedSvd {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
-    /// let x = array![[3., 0., 0.], [0., 2., 0.], [0., 0., 1.]];
+    /// let x = array![[3.0f64, 0., 0.], [0., 2., 0.], [0., 0., 1.]];
     /// let t = TruncatedSvd::new(2).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
     /// assert!((t.singular_values()[0] - 3.0).abs() < 1e-12);
     /// assert!((t.components()[[1, 1]] - 1.0).abs() < 1e-12);
@@ -118,7 +122,7 @@ impl TruncatedSvd {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
-    /// let x = array![[1., 1., 0.], [2., 2., 0.], [0., 0., 1.]];
+    /// let x = array![[1.0f64, 1., 0.], [2., 2., 0.], [0., 0., 1.]];
     /// let exact = TruncatedSvd::new(1).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
     /// assert!((exact.singular_values()[0] - 10f64.sqrt()).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
@@ -179,7 +183,7 @@ impl TruncatedSvd {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::TruncatedSvd;
-    /// let x = array![[1., 1., 0.], [2., 2., 0.], [0., 0., 1.]];
+    /// let x = array![[1.0f64, 1., 0.], [2., 2., 0.], [0., 0., 1.]];
     /// let t = TruncatedSvd::new(1).n_oversamples(2).fit(x.view())?;
     /// assert!((t.singular_values()[0] - 10f64.sqrt()).abs() < 1e-10);
     /// # Ok::<(), mlinalg::Error>(())
@@ -197,7 +201,7 @@ impl TruncatedSvd {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::{PowerIterationNormalizer, TruncatedSvd};
-    /// let x = array![[1., 1., 0.], [2., 2., 0.], [0., 0., 1.]];
+    /// let x = array![[1.0f64, 1., 0.], [2., 2., 0.], [0., 0., 1.]];
     /// let t = TruncatedSvd::new(1)
     ///     .power_iteration_normalizer(PowerIterationNormalizer::Qr)
     ///     .fit(x.view())?;
@@ -210,8 +214,9 @@ impl TruncatedSvd {
         self
     }
 
-    /// Fits a dense `x` (n_samples, n_features). No centring: for centred data use
-    /// [`Pca`](crate::decomposition::Pca).
+    /// Fits a dense `x` (n_samples, n_features) of `f64` or `f32`; the model keeps `x`'s
+    /// element type (`f32` data are decomposed in `f64`, the attributes rounded). No
+    /// centring: for centred data use [`Pca`](crate::decomposition::Pca).
     ///
     /// Components are signed with scikit-learn's `svd_flip(u_based_decision=False)` (the
     /// largest-|·| entry of each component is positive). Explained variances are those of
@@ -229,14 +234,14 @@ impl TruncatedSvd {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::TruncatedSvd;
-    /// let x = array![[1., 1., 0.], [2., 2., 0.], [0., 0., 1.]];
+    /// let x = array![[1.0f64, 1., 0.], [2., 2., 0.], [0., 0., 1.]];
     /// let t = TruncatedSvd::new(1).fit(x.view())?;
     /// assert!((t.singular_values()[0] - 10f64.sqrt()).abs() < 1e-10);
     /// let z = t.transform(x.view())?;
     /// assert!((z[[1, 0]] - 8f64.sqrt()).abs() < 1e-10);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn fit(&self, x: ArrayView2<'_, f64>) -> Result<FittedTruncatedSvd> {
+    pub fn fit<T: RealScalar>(&self, x: ArrayView2<'_, T>) -> Result<FittedTruncatedSvd<T>> {
         Ok(self.fit_transform(x)?.0)
     }
 
@@ -251,22 +256,25 @@ impl TruncatedSvd {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::TruncatedSvd;
-    /// let x = array![[1., 0.], [0., 2.], [0., 0.]];
+    /// let x = array![[1.0f64, 0.], [0., 2.], [0., 0.]];
     /// let (t, z) = TruncatedSvd::new(1).fit_transform(x.view())?;
     /// assert!((z[[1, 0]] - 2.0).abs() < 1e-12 && z[[0, 0]].abs() < 1e-12);
     /// assert_eq!(t.n_components(), 1);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn fit_transform(
+    pub fn fit_transform<T: RealScalar>(
         &self,
-        x: ArrayView2<'_, f64>,
-    ) -> Result<(FittedTruncatedSvd, Array2<f64>)> {
+        x: ArrayView2<'_, T>,
+    ) -> Result<(FittedTruncatedSvd<T>, Array2<T>)> {
         check_input(OP, &x)?;
+        let x = widen(x);
+        let x = x.view();
         let full_var = column_variances(x).sum();
-        match self.algorithm {
+        let (model, z) = match self.algorithm {
             TruncatedSvdAlgorithm::Exact => self.fit_exact(x, full_var),
             TruncatedSvdAlgorithm::Randomized => self.fit_randomized(&x, full_var),
-        }
+        }?;
+        Ok((model.into_precision(), convert(z)))
     }
 
     /// Fits a sparse `x` (CSR) without densifying it for [`TruncatedSvdAlgorithm::Randomized`]: the
@@ -471,30 +479,42 @@ fn finish(
     }
 }
 
-impl FittedTruncatedSvd {
+impl<T: RealScalar> FittedTruncatedSvd<T> {
+    /// The same model in another element type (`f32` ↔ `f64`; moved as it is when `U` is
+    /// `T`).
+    #[must_use]
+    pub fn into_precision<U: RealScalar>(self) -> FittedTruncatedSvd<U> {
+        FittedTruncatedSvd {
+            components: convert(self.components),
+            singular_values: convert(self.singular_values),
+            explained_variance: convert(self.explained_variance),
+            explained_variance_ratio: convert(self.explained_variance_ratio),
+        }
+    }
+
     /// Right singular vectors as rows, (n_components, n_features); the largest-|·| entry of
     /// each row is positive.
     #[must_use]
-    pub fn components(&self) -> &Array2<f64> {
+    pub fn components(&self) -> &Array2<T> {
         &self.components
     }
 
     /// The top singular values of X, descending.
     #[must_use]
-    pub fn singular_values(&self) -> &Array1<f64> {
+    pub fn singular_values(&self) -> &Array1<T> {
         &self.singular_values
     }
 
     /// Variance (ddof 0) of each column of the transformed training data.
     #[must_use]
-    pub fn explained_variance(&self) -> &Array1<f64> {
+    pub fn explained_variance(&self) -> &Array1<T> {
         &self.explained_variance
     }
 
     /// [`explained_variance`](Self::explained_variance) over the summed variance (ddof 0)
     /// of X's columns. Since X is not centred the ratios need not decrease.
     #[must_use]
-    pub fn explained_variance_ratio(&self) -> &Array1<f64> {
+    pub fn explained_variance_ratio(&self) -> &Array1<T> {
         &self.explained_variance_ratio
     }
 
@@ -528,18 +548,52 @@ impl FittedTruncatedSvd {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
-    /// let x = array![[2., 0.], [0., 1.]];
+    /// let x = array![[2.0f64, 0.], [0., 1.]];
     /// let t = TruncatedSvd::new(1).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
     /// assert_eq!(t.transform(array![[5., 7.]].view())?, array![[5.]]);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    pub fn transform(&self, x: ArrayView2<'_, T>) -> Result<Array2<T>> {
         const TOP: &str = "tsvd_transform";
         self.check_features(TOP, x.shape())?;
         crate::array::check_finite(TOP, &x)?;
-        matmul2(x, self.components.t())
+        matmul_2d(x, self.components.t())
     }
 
+    /// `Z V`: back to feature space (scikit-learn `inverse_transform`), (n, n_features).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `z` has n_components columns; [`Error::NonFinite`].
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
+    /// let x = array![[2.0f64, 0.], [0., 1.]];
+    /// let t = TruncatedSvd::new(2).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
+    /// let back = t.inverse_transform(t.transform(x.view())?.view())?;
+    /// assert!((back - &x).iter().all(|d| d.abs() < 1e-12));
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn inverse_transform(&self, z: ArrayView2<'_, T>) -> Result<Array2<T>> {
+        const IOP: &str = "tsvd_inverse_transform";
+        if z.ncols() != self.n_components() {
+            return Err(Error::shape(
+                IOP,
+                format!(
+                    "z has {} columns, expected n_components={}: got shape {}",
+                    z.ncols(),
+                    self.n_components(),
+                    fmt_shape(z.shape())
+                ),
+            ));
+        }
+        crate::array::check_finite(IOP, &z)?;
+        matmul_2d(z, self.components.view())
+    }
+}
+
+impl FittedTruncatedSvd {
     /// `X Vᵀ` for a sparse `x` (CSR), a sparse × dense product: X is never
     /// densified.
     ///
@@ -560,37 +614,5 @@ impl FittedTruncatedSvd {
         self.check_features(TOP, &[x.nrows(), x.ncols()])?;
         crate::array::check_finite(TOP, &ndarray::ArrayView1::from(x.data()))?;
         x.dot_dense(self.components.t())
-    }
-
-    /// `Z V`: back to feature space (scikit-learn `inverse_transform`), (n, n_features).
-    ///
-    /// # Errors
-    /// [`Error::Shape`] unless `z` has n_components columns; [`Error::NonFinite`].
-    ///
-    /// # Examples
-    /// ```
-    /// use ndarray::array;
-    /// use mlinalg::decomposition::{TruncatedSvd, TruncatedSvdAlgorithm};
-    /// let x = array![[2., 0.], [0., 1.]];
-    /// let t = TruncatedSvd::new(2).algorithm(TruncatedSvdAlgorithm::Exact).fit(x.view())?;
-    /// let back = t.inverse_transform(t.transform(x.view())?.view())?;
-    /// assert!((back - &x).iter().all(|d| d.abs() < 1e-12));
-    /// # Ok::<(), mlinalg::Error>(())
-    /// ```
-    pub fn inverse_transform(&self, z: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        const IOP: &str = "tsvd_inverse_transform";
-        if z.ncols() != self.n_components() {
-            return Err(Error::shape(
-                IOP,
-                format!(
-                    "z has {} columns, expected n_components={}: got shape {}",
-                    z.ncols(),
-                    self.n_components(),
-                    fmt_shape(z.shape())
-                ),
-            ));
-        }
-        crate::array::check_finite(IOP, &z)?;
-        matmul2(z, self.components.view())
     }
 }

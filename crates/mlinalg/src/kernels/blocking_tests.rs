@@ -39,10 +39,10 @@ fn each_blocking(f: impl Fn(&str, Blocking, (usize, usize))) {
 fn the_three_blockings_differ_and_follow_the_caches() {
     let isa = Isa::detect();
     let (mr, nr) = tile(isa);
-    let small = Blocking::derive(&forced::SMALL, mr, nr);
-    let zen5 = Blocking::derive(&forced::ZEN5, mr, nr);
+    let small = Blocking::derive(&forced::SMALL, mr, nr, 8);
+    let zen5 = Blocking::derive(&forced::ZEN5, mr, nr, 8);
     assert!(small.kc < zen5.kc && small.mc <= zen5.mc && small.nc < zen5.nc);
-    for b in [small, zen5, Blocking::derive(&cache::detect(), mr, nr)] {
+    for b in [small, zen5, Blocking::derive(&cache::detect(), mr, nr, 8)] {
         assert!(
             b.kc * nr * 8 <= 48 << 10 && b.kc >= 32 && b.kc % 8 == 0,
             "{b:?}"
@@ -72,7 +72,7 @@ fn the_three_blockings_differ_and_follow_the_caches() {
         ..forced::ZEN5
     };
     assert_eq!(
-        Blocking::derive(&zen4, 24, 8),
+        Blocking::derive(&zen4, 24, 8, 8),
         Blocking {
             kc: 256,
             mc: 240,
@@ -80,13 +80,38 @@ fn the_three_blockings_differ_and_follow_the_caches() {
         }
     );
     assert_eq!(
-        Blocking::derive(&zen4, 8, 6),
+        Blocking::derive(&zen4, 8, 6, 8),
         Blocking {
             kc: 336,
             mc: 192,
             nc: 1560
         }
     );
+    // f32: the same bytes per packed panel, so twice the depth for the same NR
+    assert_eq!(
+        Blocking::derive(&zen4, 48, 8, 4),
+        Blocking {
+            kc: 512,
+            mc: 240,
+            nc: 2048
+        }
+    );
+    assert_eq!(
+        Blocking::derive(&zen4, 16, 6, 4),
+        Blocking {
+            kc: 680,
+            mc: 192,
+            nc: 1542
+        }
+    );
+    // the f32 kernels' blocking on this CPU is derived with 4-byte elements
+    let (mr, nr) = <f32 as super::gemm::Element>::tile(isa);
+    forced::with(forced::ZEN5, || {
+        assert_eq!(
+            Blocking::for_cpu_of::<f32>(isa),
+            Blocking::derive(&forced::ZEN5, mr, nr, 4)
+        );
+    });
 }
 
 #[test]

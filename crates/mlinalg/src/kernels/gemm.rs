@@ -1,5 +1,6 @@
-//! A BLIS-style packed GEMM for `f64`: `C = A B` or `C += A B` on ndarray views of any
-//! layout (C order, F order, transposed, negative strides; the output too).
+//! A BLIS-style packed GEMM for `f64` and `f32` ([`Element`]): `C = A B` or `C += A B` on
+//! ndarray views of any layout (C order, F order, transposed, negative strides; the output
+//! too).
 //!
 //! The classic five loops (Goto & van de Geijn; BLIS): for each `nc`-wide column block of
 //! `B` and each `kc`-deep slice of the inner dimension, `B` is packed into `kc × NR`
@@ -11,7 +12,10 @@
 //! Products below `PAR_THRESHOLD` never touch the thread pool.
 //!
 //! The micro-kernel (`MR × NR` accumulators held in registers) is chosen at run time:
-//! AVX-512F (24 × 8), AVX2 + FMA (8 × 6), or portable scalar code (4 × 4). Products are
+//! AVX-512F (24 × 8 for `f64`, 48 × 8 for `f32`), AVX2 + FMA (8 × 6; 16 × 6 for `f32`), or
+//! portable scalar code (4 × 4). The `f32` kernels are the `f64` ones with twice the lanes
+//! per vector register (16 on AVX-512, 8 on AVX2), so the same register tile holds twice
+//! the rows and a cycle does twice the multiply-adds. Products are
 //! plain IEEE multiply-adds without any zero-skipping, so NaN and ±inf propagate as in
 //! NumPy's OpenBLAS-backed `@` (`[[nan]] @ [[0]]` is `[[nan]]`).
 //!
@@ -40,12 +44,26 @@ impl Blocking {
     /// caches it reports ([`cache::caches`]), or the measured [`Blocking::table`] when they
     /// cannot be read.
     pub(crate) fn for_cpu(isa: Isa) -> Blocking {
+        Blocking::for_cpu_of::<f64>(isa)
+    }
+
+    /// [`Blocking::for_cpu`] for the `E` kernel: [`Blocking::derive`] with `E`'s size,
+    /// or the `f64` table scaled by the element size when the caches cannot be read.
+    pub(crate) fn for_cpu_of<E: Element>(isa: Isa) -> Blocking {
         let c = cache::caches();
+        let (mr, nr) = E::tile(isa);
         if c.source == cache::Source::Fallback {
-            return Blocking::table(isa);
+            // The same bytes per packed panel as the measured f64 table: a 4-byte element
+            // doubles kc; mc stays in whole micro-panels.
+            let t = Blocking::table(isa);
+            let kc = t.kc * 8 / E::BYTES;
+            return Blocking {
+                kc,
+                mc: (t.mc * 8 * t.kc / (kc * E::BYTES)).div_ceil(mr).max(1) * mr,
+                nc: t.nc,
+            };
         }
-        let (mr, nr) = tile(isa);
-        Blocking::derive(&c, mr, nr)
+        Blocking::derive(&c, mr, nr, E::BYTES)
     }
 
     /// BLIS's analytical blocking (Low, Igual, Smith, Quintana-Ortí, "Analytical modeling
@@ -72,14 +90,20 @@ impl Blocking {
     /// | Intel Xeon of issue 10 (48 KiB, 2 MiB; a 32 MiB L3) | 384 / 336 / 1360 | 512 / 256 / 1020 |
     ///
     /// (`kc / mc / nc`.)
-    pub(crate) fn derive(c: &cache::Caches, mr: usize, nr: usize) -> Blocking {
-        const F64: usize = 8;
-        let kc = (c.l1d.size / 2 / (nr * F64)) / 8 * 8;
-        let kc = kc.clamp(32, 1024);
-        let mc = (c.l2.size / 2 / (kc * F64)) / mr * mr;
+    ///
+    /// For elements of `bytes` bytes (the formulas above are for `f64`, 8): `f32` (4)
+    /// doubles `kc` for the same `nr`, clamped to 32..=2048:
+    ///
+    /// | CPU (caches) | 48 × 8 (AVX-512, `f32`) | 16 × 6 (AVX2, `f32`) |
+    /// |---|---|---|
+    /// | AMD EPYC Zen 4 (32 KiB L1d, 1 MiB L2, 32 MiB L3) | 512 / 240 / 2048 | 680 / 192 / 1542 |
+    pub(crate) fn derive(c: &cache::Caches, mr: usize, nr: usize, bytes: usize) -> Blocking {
+        let kc = (c.l1d.size / 2 / (nr * bytes)) / 8 * 8;
+        let kc = kc.clamp(32, 1024 * 8 / bytes);
+        let mc = (c.l2.size / 2 / (kc * bytes)) / mr * mr;
         let mc = mc.max(mr);
         let l3_share = c.l3.map_or(4 * c.l2.size, |l3| l3.size / 8);
-        let nc = (l3_share / (kc * F64)) / nr * nr;
+        let nc = (l3_share / (kc * bytes)) / nr * nr;
         let nc = nc.clamp(16 * nr, 8192 / nr * nr);
         Blocking { kc, mc, nc }
     }
@@ -111,7 +135,7 @@ impl Blocking {
     }
 }
 
-/// `(MR, NR)` of the `isa` micro-kernel.
+/// `(MR, NR)` of the `isa` micro-kernel for `f64` (see [`Element::tile`] for `f32`).
 pub(crate) const fn tile(isa: Isa) -> (usize, usize) {
     match isa {
         Isa::Avx512 => (24, 8),
@@ -124,14 +148,86 @@ pub(crate) const fn tile(isa: Isa) -> (usize, usize) {
 /// thread hand-off costs more than it saves.
 pub(crate) const PAR_THRESHOLD: usize = 128 * 128 * 128;
 
+/// An element type the packed GEMM runs on: `f64` or `f32`, each with its own kernels.
+pub(crate) trait Element:
+    Copy
+    + Send
+    + Sync
+    + 'static
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Neg<Output = Self>
+{
+    /// Size in bytes (for the cache blocking).
+    const BYTES: usize;
+    const ZERO: Self;
+
+    /// `(MR, NR)` of the `isa` micro-kernel for this type.
+    fn tile(isa: Isa) -> (usize, usize);
+
+    /// Runs the five loops with the `isa` kernel of this type.
+    ///
+    /// # Safety
+    /// As [`run`]; `isa` is available on this CPU.
+    unsafe fn dispatch(p: &Problem<Self>, isa: Isa);
+}
+
+impl Element for f64 {
+    const BYTES: usize = 8;
+    const ZERO: Self = 0.0;
+
+    fn tile(isa: Isa) -> (usize, usize) {
+        tile(isa)
+    }
+
+    unsafe fn dispatch(p: &Problem<f64>, isa: Isa) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            match isa {
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => run::<Avx512>(p),
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => run::<Avx2>(p),
+                _ => run::<Scalar<f64>>(p),
+            }
+        }
+    }
+}
+
+impl Element for f32 {
+    const BYTES: usize = 4;
+    const ZERO: Self = 0.0;
+
+    fn tile(isa: Isa) -> (usize, usize) {
+        match isa {
+            Isa::Avx512 => (48, 8),
+            Isa::Avx2 => (16, 6),
+            Isa::Scalar => (4, 4),
+        }
+    }
+
+    unsafe fn dispatch(p: &Problem<f32>, isa: Isa) {
+        // SAFETY: forwarded contract.
+        unsafe {
+            match isa {
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => run::<Avx512F32>(p),
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => run::<Avx2F32>(p),
+                _ => run::<Scalar<f32>>(p),
+            }
+        }
+    }
+}
+
 /// `c = a @ b` (or `c += a @ b` when `accumulate`), written into `c` in place.
 ///
 /// Shapes must agree (`a` is `m × k`, `b` is `k × n`, `c` is `m × n`); callers check them.
 /// Uses all threads of the current rayon pool when `m·n·k ≥ PAR_THRESHOLD`.
-pub(crate) fn gemm_into(
-    c: &mut ArrayViewMut2<'_, f64>,
-    a: &ArrayView2<'_, f64>,
-    b: &ArrayView2<'_, f64>,
+pub(crate) fn gemm_into<E: Element>(
+    c: &mut ArrayViewMut2<'_, E>,
+    a: &ArrayView2<'_, E>,
+    b: &ArrayView2<'_, E>,
     accumulate: bool,
 ) {
     let isa = Isa::detect();
@@ -144,7 +240,15 @@ pub(crate) fn gemm_into(
     } else {
         rayon::current_num_threads()
     };
-    gemm_with(c, a, b, accumulate, isa, Blocking::for_cpu(isa), threads);
+    gemm_with(
+        c,
+        a,
+        b,
+        accumulate,
+        isa,
+        Blocking::for_cpu_of::<E>(isa),
+        threads,
+    );
 }
 
 /// Whether [`gemm_into`] beats faer's GEMM for `a @ b`, by the measurements on this
@@ -164,6 +268,22 @@ pub(crate) fn preferred(a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>) -> boo
     }
     let a_transposed = a.t().is_standard_layout() && !a.is_standard_layout();
     a_transposed || m.saturating_mul(n) >= 1536 * 1536
+}
+
+/// [`preferred`] for `f32`: whether our `f32` kernel beats faer's `f32` GEMM for `a @ b`.
+/// Not yet for any shape, so `f32` products stay on faer's `f32` GEMM.
+///
+/// The one check so far (AVX-512, one thread, C-order squares, medians of 3, on a machine
+/// whose other processes kept 1.7 of its 2 cores busy, so only the ratios inside one run
+/// mean anything): our `f32` kernel ran at 2.0–2.1× our `f64` kernel's GFLOP/s at 512,
+/// 1024 and 2048 (issue 12 asks ≥ 1.8×), and faer's `f32` GEMM at 2.6–3.8× it; faer's
+/// `f32` beat ours 1.2× at 1024 and 1.5–1.8× at 2048 (ours won 1.45× at 512), while in
+/// the same runs faer's `f64` beat our `f64` 1.3× at 2048, the opposite of the quiet-machine
+/// measurements behind [`preferred`]. Until a quiet two-thread run says otherwise
+/// (`GEMM_F32=1` in this module's `bench` harness times both), faer keeps `f32`.
+pub(crate) fn preferred_f32(a: &ArrayView2<'_, f32>, b: &ArrayView2<'_, f32>) -> bool {
+    let _ = (a, b);
+    false
 }
 
 /// `c -= a @ b` in place: the trailing-matrix update of the blocked factorizations
@@ -230,10 +350,10 @@ pub(crate) fn gemm_sub_with(
 /// [`gemm_into`] with an explicit kernel, blocking and thread count (for tests and tuning).
 ///
 /// An `isa` this CPU cannot run falls back to the scalar kernel.
-pub(crate) fn gemm_with(
-    c: &mut ArrayViewMut2<'_, f64>,
-    a: &ArrayView2<'_, f64>,
-    b: &ArrayView2<'_, f64>,
+pub(crate) fn gemm_with<E: Element>(
+    c: &mut ArrayViewMut2<'_, E>,
+    a: &ArrayView2<'_, E>,
+    b: &ArrayView2<'_, E>,
     accumulate: bool,
     isa: Isa,
     blocking: Blocking,
@@ -245,10 +365,10 @@ pub(crate) fn gemm_with(
 /// The driver behind [`gemm_with`] and [`gemm_sub`]: `c (+)= a @ b`, or `c (+)= −(a @ b)`
 /// when `negate` (the packed `B` panels are negated, which is exact).
 #[allow(clippy::too_many_arguments)]
-fn gemm_impl(
-    c: &mut ArrayViewMut2<'_, f64>,
-    a: &ArrayView2<'_, f64>,
-    b: &ArrayView2<'_, f64>,
+fn gemm_impl<E: Element>(
+    c: &mut ArrayViewMut2<'_, E>,
+    a: &ArrayView2<'_, E>,
+    b: &ArrayView2<'_, E>,
     accumulate: bool,
     negate: bool,
     isa: Isa,
@@ -269,7 +389,7 @@ fn gemm_impl(
     }
     if k == 0 {
         if !accumulate {
-            c.fill(0.0);
+            c.fill(E::ZERO);
         }
         return;
     }
@@ -311,15 +431,7 @@ fn gemm_impl(
     // element of its view; `c` is borrowed mutably for the whole call and ndarray's
     // mutable views never have overlapping elements, so distinct (i, j) are distinct
     // memory and the threads below write disjoint rows of it.
-    let go = || unsafe {
-        match isa {
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => run::<Avx512>(&p),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => run::<Avx2>(&p),
-            _ => run::<Scalar>(&p),
-        }
-    };
+    let go = || unsafe { E::dispatch(&p, isa) };
     if p.threads > 1 && rayon::current_thread_index().is_none() {
         // Enter the pool once: the parallel loops inside then fork from a worker thread
         // instead of each paying the hand-off from an outside thread.
@@ -338,22 +450,30 @@ fn sane(b: Blocking) -> Blocking {
 }
 
 /// A read-only strided matrix: element (i, j) at `ptr + i·rs + j·cs`.
-#[derive(Clone, Copy)]
-struct Mat {
-    ptr: *const f64,
+struct Mat<E> {
+    ptr: *const E,
     rs: isize,
     cs: isize,
 }
 
-impl Mat {
-    fn new(ptr: *const f64, rs: isize, cs: isize) -> Self {
+// Not derived: a derive would require `E: Copy` on the impl, which the raw pointer does
+// not need.
+impl<E> Clone for Mat<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for Mat<E> {}
+
+impl<E> Mat<E> {
+    fn new(ptr: *const E, rs: isize, cs: isize) -> Self {
         Mat { ptr, rs, cs }
     }
 
     /// # Safety
     /// (i, j) must lie inside the matrix the descriptor was made from.
     #[inline(always)]
-    unsafe fn at(self, i: usize, j: usize) -> *const f64 {
+    unsafe fn at(self, i: usize, j: usize) -> *const E {
         // SAFETY: the caller keeps (i, j) in bounds, so the offset stays inside the view.
         unsafe {
             self.ptr
@@ -364,22 +484,28 @@ impl Mat {
 }
 
 /// A writable strided matrix, as [`Mat`].
-#[derive(Clone, Copy)]
-struct MatMut {
-    ptr: *mut f64,
+struct MatMut<E> {
+    ptr: *mut E,
     rs: isize,
     cs: isize,
 }
 
-impl MatMut {
-    fn new(ptr: *mut f64, rs: isize, cs: isize) -> Self {
+impl<E> Clone for MatMut<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for MatMut<E> {}
+
+impl<E> MatMut<E> {
+    fn new(ptr: *mut E, rs: isize, cs: isize) -> Self {
         MatMut { ptr, rs, cs }
     }
 
     /// # Safety
     /// (i, j) must lie inside the matrix the descriptor was made from.
     #[inline(always)]
-    unsafe fn at(self, i: usize, j: usize) -> *mut f64 {
+    unsafe fn at(self, i: usize, j: usize) -> *mut E {
         // SAFETY: as in `Mat::at`.
         unsafe {
             self.ptr
@@ -392,21 +518,22 @@ impl MatMut {
 // SAFETY: the descriptors are shared between the threads of one `gemm_with` call only.
 // Reads of `a`/`b` never race with writes (they are distinct arrays: `c` is borrowed
 // mutably, `a`, `b` immutably), and threads write disjoint rows of `c`.
-unsafe impl Send for Mat {}
+unsafe impl<E: Sync> Send for Mat<E> {}
 // SAFETY: as above.
-unsafe impl Sync for Mat {}
+unsafe impl<E: Sync> Sync for Mat<E> {}
 // SAFETY: as above.
-unsafe impl Send for MatMut {}
+unsafe impl<E: Send> Send for MatMut<E> {}
 // SAFETY: as above.
-unsafe impl Sync for MatMut {}
+unsafe impl<E: Send> Sync for MatMut<E> {}
 
-struct Problem {
+/// One product for the five-loop driver (descriptors already transposed as needed).
+pub(crate) struct Problem<E> {
     m: usize,
     n: usize,
     k: usize,
-    c: MatMut,
-    a: Mat,
-    b: Mat,
+    c: MatMut<E>,
+    a: Mat<E>,
+    b: Mat<E>,
     accumulate: bool,
     negate: bool,
     blocking: Blocking,
@@ -427,35 +554,38 @@ thread_local! {
     static PACK_A: RefCell<Vec<Line>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `f(ptr, len)` with a 64-byte aligned buffer of `len ≥ elems` `f64` from this
-/// thread's `cache`, grown when too small; a nested call on the same thread (rayon may run
-/// another GEMM while this one waits) gets a fresh buffer instead.
+/// Runs `f(ptr, len)` with a 64-byte aligned buffer of `len ≥ elems` elements `E` from
+/// this thread's `cache` (raw bytes shared by the `f64` and `f32` products), grown when
+/// too small; a nested call on the same thread (rayon may run another GEMM while this one
+/// waits) gets a fresh buffer instead.
 ///
 /// The memory is left uninitialised (no zero-fill pass): it is only reached through raw
 /// pointers, and the packing routines write every element of a panel (padding included)
 /// before the kernel reads it.
-fn with_buf<R>(
+fn with_buf<E: Element, R>(
     cache: &'static LocalKey<RefCell<Vec<Line>>>,
     elems: usize,
-    f: impl FnOnce(*mut f64, usize) -> R,
+    f: impl FnOnce(*mut E, usize) -> R,
 ) -> R {
-    let lines = elems.div_ceil(8);
+    let per_line = std::mem::size_of::<Line>() / E::BYTES;
+    let lines = elems.div_ceil(per_line);
     cache.with(|c| match c.try_borrow_mut() {
         Ok(mut v) => {
             if v.capacity() < lines {
                 *v = Vec::with_capacity(lines);
             }
-            f(v.as_mut_ptr().cast::<f64>(), v.capacity() * 8)
+            f(v.as_mut_ptr().cast::<E>(), v.capacity() * per_line)
         }
         Err(_) => {
             let mut v: Vec<Line> = Vec::with_capacity(lines);
-            f(v.as_mut_ptr().cast::<f64>(), v.capacity() * 8)
+            f(v.as_mut_ptr().cast::<E>(), v.capacity() * per_line)
         }
     })
 }
 
 /// A register-blocked micro-kernel.
 trait Kernel {
+    type E: Element;
     const MR: usize;
     const NR: usize;
 
@@ -463,17 +593,24 @@ trait Kernel {
     /// (`kc × NR`); `C` has unit row stride and column stride `cs`.
     ///
     /// # Safety
-    /// `a` and `b` point to `kc·MR` and `kc·NR` readable `f64`, `a` 64-byte aligned;
+    /// `a` and `b` point to `kc·MR` and `kc·NR` readable elements, `a` 64-byte aligned;
     /// `c + i + j·cs` is writable (and initialised when `acc`) for i < MR, j < NR; the
     /// CPU supports the kernel's instruction set.
-    unsafe fn run(kc: usize, a: *const f64, b: *const f64, c: *mut f64, cs: isize, acc: bool);
+    unsafe fn run(
+        kc: usize,
+        a: *const Self::E,
+        b: *const Self::E,
+        c: *mut Self::E,
+        cs: isize,
+        acc: bool,
+    );
 }
 
 /// The five-loop driver.
 ///
 /// # Safety
 /// The descriptors of `p` must satisfy what `gemm_with` states; `K` must run on this CPU.
-unsafe fn run<K: Kernel>(p: &Problem) {
+unsafe fn run<K: Kernel>(p: &Problem<K::E>) {
     let (mr, nr) = (K::MR, K::NR);
     let blk = p.blocking;
     // Equal slices of at most kc (nc): 2 × 150 instead of 256 + 44 for k = 300.
@@ -496,7 +633,7 @@ unsafe fn run<K: Kernel>(p: &Problem) {
     };
     let mc = units.div_ceil(blocks) * mr;
     // SAFETY: forwarded; the buffer holds at least kc·nc elements.
-    with_buf(&PACK_B, kc * nc, |bptr, nbuf| unsafe {
+    with_buf(&PACK_B, kc * nc, |bptr: *mut K::E, nbuf| unsafe {
         run_blocks::<K>(
             p,
             kc,
@@ -517,14 +654,14 @@ unsafe fn run<K: Kernel>(p: &Problem) {
 /// As [`run`]; `bptr` is valid for `nbuf ≥ kc·nc` elements and used by nothing else.
 #[allow(clippy::too_many_arguments)]
 unsafe fn run_blocks<K: Kernel>(
-    p: &Problem,
+    p: &Problem<K::E>,
     kc: usize,
     nc: usize,
     mc: usize,
     threads: usize,
     blocks: usize,
     block_rows: &(dyn Fn(usize) -> (usize, usize) + Sync),
-    bptr: SendPtr,
+    bptr: SendPtr<K::E>,
     nbuf: usize,
 ) {
     let nr = K::NR;
@@ -566,7 +703,7 @@ unsafe fn run_blocks<K: Kernel>(
                 // SAFETY: the buffer holds mc·kc ≥ ceil((r1 − r0)/MR)·MR·kb elements; the
                 // block (r0.., pc.., jc..) lies inside A, B and C; rows r0..r1 of C belong
                 // to this block alone.
-                with_buf(&PACK_A, mc * kc, |abuf, _| unsafe {
+                with_buf(&PACK_A, mc * kc, |abuf: *mut K::E, _| unsafe {
                     pack_a::<K>(p.a, r0, pc, r1 - r0, kb, abuf);
                     macro_kernel::<K>(p.c, r0, jc, r1 - r0, nb, kb, abuf, bptr.get(), acc);
                 });
@@ -588,27 +725,40 @@ fn even_split(total: usize, max: usize) -> usize {
     total.div_ceil(total.div_ceil(max.max(1)))
 }
 
-#[derive(Clone, Copy)]
-struct SendPtr(*mut f64);
+struct SendPtr<E>(*mut E);
 
-impl SendPtr {
-    fn get(self) -> *mut f64 {
+impl<E> Clone for SendPtr<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for SendPtr<E> {}
+
+impl<E> SendPtr<E> {
+    fn get(self) -> *mut E {
         self.0
     }
 }
 
 // SAFETY: the packed-B buffer is written by disjoint panels while packing, then only read
 // by every thread; rayon's joins order the two phases.
-unsafe impl Send for SendPtr {}
+unsafe impl<E: Send> Send for SendPtr<E> {}
 // SAFETY: as above.
-unsafe impl Sync for SendPtr {}
+unsafe impl<E: Send> Sync for SendPtr<E> {}
 
 /// Packs `A[i0.., p0..]` (`mb × kb`) into `MR × kb` micro-panels: element (i, p) of panel
 /// `r` at `dst[r·kb·MR + p·MR + i]`, rows past `mb` zero.
 ///
 /// # Safety
 /// The block lies inside `a`; `dst` has room for `ceil(mb/MR)·MR·kb` elements.
-unsafe fn pack_a<K: Kernel>(a: Mat, i0: usize, p0: usize, mb: usize, kb: usize, dst: *mut f64) {
+unsafe fn pack_a<K: Kernel>(
+    a: Mat<K::E>,
+    i0: usize,
+    p0: usize,
+    mb: usize,
+    kb: usize,
+    dst: *mut K::E,
+) {
     let mr = K::MR;
     for (r, ir) in (0..mb).step_by(mr).enumerate() {
         // SAFETY: rows i0 + ir .. + min(MR, mb − ir) and columns p0 .. p0 + kb lie inside
@@ -632,7 +782,14 @@ unsafe fn pack_a<K: Kernel>(a: Mat, i0: usize, p0: usize, mb: usize, kb: usize, 
 ///
 /// # Safety
 /// The block lies inside `b`; `dst` has room for `kb·NR` elements.
-unsafe fn pack_b<K: Kernel>(b: Mat, p0: usize, j0: usize, kb: usize, cols: usize, dst: *mut f64) {
+unsafe fn pack_b<K: Kernel>(
+    b: Mat<K::E>,
+    p0: usize,
+    j0: usize,
+    kb: usize,
+    cols: usize,
+    dst: *mut K::E,
+) {
     // SAFETY: forwarded contract.
     unsafe { pack_panel(b.at(p0, j0), b.cs, b.rs, cols, K::NR, kb, dst) }
 }
@@ -643,16 +800,17 @@ unsafe fn pack_b<K: Kernel>(b: Mat, p0: usize, j0: usize, kb: usize, cols: usize
 /// # Safety
 /// `src + i·ws + p·ds` is readable for i < cnt, p < kb; `dst` has room for `kb·w`.
 #[inline(always)]
-unsafe fn pack_panel(
-    src: *const f64,
+unsafe fn pack_panel<E: Element>(
+    src: *const E,
     ws: isize,
     ds: isize,
     cnt: usize,
     w: usize,
     kb: usize,
-    dst: *mut f64,
+    dst: *mut E,
 ) {
-    const MAX_W: usize = 24;
+    // The widest micro-panel: MR = 48 of the AVX-512 f32 kernel.
+    const MAX_W: usize = 48;
     // SAFETY: every read is src + i·ws + p·ds with i < cnt, p < kb; every write is below
     // dst + kb·w.
     unsafe {
@@ -662,7 +820,7 @@ unsafe fn pack_panel(
                 let d = dst.add(p * w);
                 std::ptr::copy_nonoverlapping(src.offset(p as isize * ds), d, cnt);
                 for i in cnt..w {
-                    *d.add(i) = 0.0;
+                    *d.add(i) = E::ZERO;
                 }
             }
         } else if ds == 1 && cnt == w && w <= MAX_W {
@@ -685,7 +843,7 @@ unsafe fn pack_panel(
                     *d.add(i) = *s.offset(i as isize * ws);
                 }
                 for i in cnt..w {
-                    *d.add(i) = 0.0;
+                    *d.add(i) = E::ZERO;
                 }
             }
         }
@@ -700,19 +858,20 @@ unsafe fn pack_panel(
 /// of C lies inside `c` and no other thread touches it.
 #[allow(clippy::too_many_arguments)]
 unsafe fn macro_kernel<K: Kernel>(
-    c: MatMut,
+    c: MatMut<K::E>,
     i0: usize,
     j0: usize,
     mb: usize,
     nb: usize,
     kb: usize,
-    apack: *const f64,
-    bpack: *const f64,
+    apack: *const K::E,
+    bpack: *const K::E,
     acc: bool,
 ) {
     let (mr, nr) = (K::MR, K::NR);
-    // Room for the largest tile (24 × 8); partial or strided tiles go through it.
-    let mut tmp = [0.0f64; 24 * 8];
+    // Room for the largest tile (48 × 8, f32 AVX-512); partial or strided tiles go
+    // through it.
+    let mut tmp = [<K::E as Element>::ZERO; 48 * 8];
     assert!(
         mr * nr <= tmp.len(),
         "gemm: micro-tile larger than its buffer"
@@ -745,15 +904,16 @@ unsafe fn macro_kernel<K: Kernel>(
     }
 }
 
-/// Portable 4 × 4 kernel.
-struct Scalar;
+/// Portable 4 × 4 kernel, for either element type.
+struct Scalar<E>(std::marker::PhantomData<E>);
 
-impl Kernel for Scalar {
+impl<E: Element> Kernel for Scalar<E> {
+    type E = E;
     const MR: usize = 4;
     const NR: usize = 4;
 
-    unsafe fn run(kc: usize, a: *const f64, b: *const f64, c: *mut f64, cs: isize, acc: bool) {
-        let mut r = [[0.0f64; 4]; 4];
+    unsafe fn run(kc: usize, a: *const E, b: *const E, c: *mut E, cs: isize, acc: bool) {
+        let mut r = [[E::ZERO; 4]; 4];
         // SAFETY: the trait's contract: kc·4 readable elements behind `a` and `b`, a
         // writable 4 × 4 tile at `c`.
         unsafe {
@@ -763,7 +923,7 @@ impl Kernel for Scalar {
                 for (j, rj) in r.iter_mut().enumerate() {
                     let bj = *bp.add(j);
                     for (i, x) in rj.iter_mut().enumerate() {
-                        *x += *ap.add(i) * bj;
+                        *x = *x + *ap.add(i) * bj;
                     }
                 }
             }
@@ -771,7 +931,7 @@ impl Kernel for Scalar {
                 let col = c.offset(j as isize * cs);
                 for (i, x) in rj.iter().enumerate() {
                     let d = col.add(i);
-                    *d = if acc { *d + x } else { *x };
+                    *d = if acc { *d + *x } else { *x };
                 }
             }
         }
@@ -780,10 +940,13 @@ impl Kernel for Scalar {
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::{
-    __m256d, __m512d, _MM_HINT_T0, _mm_prefetch, _mm256_add_pd, _mm256_fmadd_pd, _mm256_load_pd,
-    _mm256_loadu_pd, _mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd, _mm512_add_pd,
-    _mm512_fmadd_pd, _mm512_load_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd,
-    _mm512_storeu_pd,
+    __m256, __m256d, __m512, __m512d, _MM_HINT_T0, _mm_prefetch, _mm256_add_pd, _mm256_add_ps,
+    _mm256_fmadd_pd, _mm256_fmadd_ps, _mm256_load_pd, _mm256_load_ps, _mm256_loadu_pd,
+    _mm256_loadu_ps, _mm256_set1_pd, _mm256_set1_ps, _mm256_setzero_pd, _mm256_setzero_ps,
+    _mm256_storeu_pd, _mm256_storeu_ps, _mm512_add_pd, _mm512_add_ps, _mm512_fmadd_pd,
+    _mm512_fmadd_ps, _mm512_load_pd, _mm512_load_ps, _mm512_loadu_pd, _mm512_loadu_ps,
+    _mm512_set1_pd, _mm512_set1_ps, _mm512_setzero_pd, _mm512_setzero_ps, _mm512_storeu_pd,
+    _mm512_storeu_ps,
 };
 
 /// AVX-512F 24 × 8 kernel: 24 zmm accumulators, three A vectors, one broadcast.
@@ -792,6 +955,7 @@ struct Avx512;
 
 #[cfg(target_arch = "x86_64")]
 impl Kernel for Avx512 {
+    type E = f64;
     const MR: usize = 24;
     const NR: usize = 8;
 
@@ -861,6 +1025,7 @@ struct Avx2;
 
 #[cfg(target_arch = "x86_64")]
 impl Kernel for Avx2 {
+    type E = f64;
     const MR: usize = 8;
     const NR: usize = 6;
 
@@ -908,6 +1073,134 @@ unsafe fn avx2_8x6(
                     *x
                 };
                 _mm256_storeu_pd(d, y);
+            }
+        }
+    }
+}
+
+/// AVX-512F 48 × 8 `f32` kernel: [`Avx512`] with 16 lanes per zmm register.
+#[cfg(target_arch = "x86_64")]
+struct Avx512F32;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx512F32 {
+    type E = f32;
+    const MR: usize = 48;
+    const NR: usize = 8;
+
+    unsafe fn run(kc: usize, a: *const f32, b: *const f32, c: *mut f32, cs: isize, acc: bool) {
+        // SAFETY: the caller guarantees AVX-512F (`Isa::available`) and the pointer
+        // contract of `Kernel::run`.
+        unsafe { avx512_48x8_f32(kc, a, b, c, cs, acc) }
+    }
+}
+
+/// # Safety
+/// As `Kernel::run`, on a CPU with AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn avx512_48x8_f32(
+    kc: usize,
+    mut a: *const f32,
+    mut b: *const f32,
+    c: *mut f32,
+    cs: isize,
+    acc: bool,
+) {
+    // SAFETY: each iteration reads a[0..48] (64-byte aligned: panels start at multiples
+    // of 48·4 bytes·kb from an aligned buffer, and advance by 192 bytes) and b[0..8], within
+    // the kc·48 and kc·8 elements the caller provides; the stores hit the 48 × 8 tile.
+    unsafe {
+        for j in 0..8 {
+            let col = c.wrapping_offset(j * cs).cast::<i8>();
+            _mm_prefetch::<_MM_HINT_T0>(col);
+            _mm_prefetch::<_MM_HINT_T0>(col.wrapping_add(64));
+            _mm_prefetch::<_MM_HINT_T0>(col.wrapping_add(128));
+            _mm_prefetch::<_MM_HINT_T0>(col.wrapping_add(191));
+        }
+        let mut r = [[_mm512_setzero_ps(); 3]; 8];
+        for _ in 0..kc {
+            let a0 = _mm512_load_ps(a);
+            let a1 = _mm512_load_ps(a.add(16));
+            let a2 = _mm512_load_ps(a.add(32));
+            for (j, rj) in r.iter_mut().enumerate() {
+                let bj = _mm512_set1_ps(*b.add(j));
+                rj[0] = _mm512_fmadd_ps(a0, bj, rj[0]);
+                rj[1] = _mm512_fmadd_ps(a1, bj, rj[1]);
+                rj[2] = _mm512_fmadd_ps(a2, bj, rj[2]);
+            }
+            a = a.add(48);
+            b = b.add(8);
+        }
+        for (j, rj) in r.iter().enumerate() {
+            let col = c.offset(j as isize * cs);
+            for (v, x) in rj.iter().enumerate() {
+                let d = col.add(16 * v);
+                let y: __m512 = if acc {
+                    _mm512_add_ps(_mm512_loadu_ps(d), *x)
+                } else {
+                    *x
+                };
+                _mm512_storeu_ps(d, y);
+            }
+        }
+    }
+}
+
+/// AVX2 + FMA 16 × 6 `f32` kernel: [`Avx2`] with 8 lanes per ymm register.
+#[cfg(target_arch = "x86_64")]
+struct Avx2F32;
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx2F32 {
+    type E = f32;
+    const MR: usize = 16;
+    const NR: usize = 6;
+
+    unsafe fn run(kc: usize, a: *const f32, b: *const f32, c: *mut f32, cs: isize, acc: bool) {
+        // SAFETY: the caller guarantees AVX2 + FMA and the pointer contract.
+        unsafe { avx2_16x6_f32(kc, a, b, c, cs, acc) }
+    }
+}
+
+/// # Safety
+/// As `Kernel::run`, on a CPU with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn avx2_16x6_f32(
+    kc: usize,
+    mut a: *const f32,
+    mut b: *const f32,
+    c: *mut f32,
+    cs: isize,
+    acc: bool,
+) {
+    // SAFETY: reads a[0..16] (32-byte aligned: panels are 64 bytes·kb apart in an aligned
+    // buffer) and b[0..6] per iteration, within the caller's kc·16 and kc·6; stores hit the
+    // 16 × 6 tile.
+    unsafe {
+        let mut r = [[_mm256_setzero_ps(); 2]; 6];
+        for _ in 0..kc {
+            let a0 = _mm256_load_ps(a);
+            let a1 = _mm256_load_ps(a.add(8));
+            for (j, rj) in r.iter_mut().enumerate() {
+                let bj = _mm256_set1_ps(*b.add(j));
+                rj[0] = _mm256_fmadd_ps(a0, bj, rj[0]);
+                rj[1] = _mm256_fmadd_ps(a1, bj, rj[1]);
+            }
+            a = a.add(16);
+            b = b.add(6);
+        }
+        for (j, rj) in r.iter().enumerate() {
+            let col = c.offset(j as isize * cs);
+            for (v, x) in rj.iter().enumerate() {
+                let d = col.add(8 * v);
+                let y: __m256 = if acc {
+                    _mm256_add_ps(_mm256_loadu_ps(d), *x)
+                } else {
+                    *x
+                };
+                _mm256_storeu_ps(d, y);
             }
         }
     }

@@ -440,11 +440,270 @@ fn preferred_size_rule() {
     assert!(!super::preferred(&big.view(), &col.view()));
 }
 
+/// A [`Stored`] operand rounded to `f32`, in the same layout.
+struct Stored32 {
+    store: Array2<f32>,
+    layout: Layout,
+}
+
+impl Stored32 {
+    fn new(src: &Array2<f32>, layout: Layout) -> Self {
+        let s = Stored::new(&src.mapv(f64::from), layout);
+        // `mapv` of a contiguous array keeps its memory order (F stays F).
+        let store = s.store.mapv(|x| x as f32);
+        Stored32 { store, layout }
+    }
+
+    fn view(&self) -> ArrayView2<'_, f32> {
+        let v = self.store.view();
+        match self.layout {
+            Layout::C | Layout::F => v,
+            Layout::T => v.reversed_axes(),
+            Layout::NegRows => v.slice_move(s![..;-1, ..]),
+            Layout::NegCols => v.slice_move(s![.., ..;-1]),
+            Layout::Strided => v.slice_move(s![.., 1..;2]),
+        }
+    }
+
+    fn view_mut(&mut self) -> ArrayViewMut2<'_, f32> {
+        let v = self.store.view_mut();
+        match self.layout {
+            Layout::C | Layout::F => v,
+            Layout::T => v.reversed_axes(),
+            Layout::NegRows => v.slice_move(s![..;-1, ..]),
+            Layout::NegCols => v.slice_move(s![.., ..;-1]),
+            Layout::Strided => v.slice_move(s![.., 1..;2]),
+        }
+    }
+}
+
+fn matrix32(m: usize, n: usize, seed: u64) -> Array2<f32> {
+    matrix(m, n, seed).mapv(|x| x as f32)
+}
+
+/// The textbook triple loop in `f64` on the `f32` operands (each product exact in `f64`),
+/// and per element `Σ |a_ip b_pj|`.
+fn reference32(a: &Array2<f32>, b: &Array2<f32>) -> (Array2<f64>, Array2<f64>) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    let mut c = Array2::zeros((m, n));
+    let mut scale = Array2::zeros((m, n));
+    for i in 0..m {
+        for j in 0..n {
+            let (mut sum, mut abs) = (0.0f64, 0.0f64);
+            for p in 0..k {
+                let x = f64::from(a[[i, p]]) * f64::from(b[[p, j]]);
+                sum += x;
+                abs += x.abs();
+            }
+            c[[i, j]] = sum;
+            scale[[i, j]] = abs;
+        }
+    }
+    (c, scale)
+}
+
+/// The `f32` bound of a length-`k` dot product summed in `f32`: `|ĉ − c| ≤ γₖ Σ|a b|` with
+/// `γₖ ≈ k·u` (Higham, Accuracy and Stability, §3.1), `u = ε/2`; we allow `(k + 2)·ε` (the
+/// final rounding, and the accumulated old value of `c`).
+fn tol32(k: usize, scale: f64, old: f64) -> f64 {
+    (k as f64 + 2.0) * f64::from(f32::EPSILON) * (scale + old.abs())
+}
+
+/// [`check`] for the `f32` kernels, against [`reference32`] with [`tol32`].
+#[allow(clippy::too_many_arguments)]
+fn check32(
+    (m, k, n): (usize, usize, usize),
+    (la, lb, lc): (Layout, Layout, Layout),
+    accumulate: bool,
+    isa: Isa,
+    blocking: Blocking,
+    threads: usize,
+    seed: u64,
+) -> Result<(), String> {
+    let a0 = matrix32(m, k, seed);
+    let b0 = matrix32(k, n, seed + 1);
+    let c0 = matrix32(m, n, seed + 2);
+    let (a, b) = (Stored32::new(&a0, la), Stored32::new(&b0, lb));
+    let mut c = Stored32::new(&c0, lc);
+    if !accumulate {
+        c.view_mut().fill(f32::NAN);
+    }
+    gemm_with(
+        &mut c.view_mut(),
+        &a.view(),
+        &b.view(),
+        accumulate,
+        isa,
+        blocking,
+        threads,
+    );
+    let (want, scale) = reference32(&a0, &b0);
+    for ((i, j), &g) in c.view().indexed_iter() {
+        let old = if accumulate {
+            f64::from(c0[[i, j]])
+        } else {
+            0.0
+        };
+        let w = want[[i, j]] + old;
+        let tol = tol32(k, scale[[i, j]], old);
+        if (f64::from(g) - w).abs() > tol || g.is_nan() {
+            return Err(format!(
+                "f32 ({m}, {k}) @ ({k}, {n}) {la:?}/{lb:?}->{lc:?} acc={accumulate} {isa:?} \
+                 {blocking:?} threads={threads}: c[{i},{j}] = {g}, want {w} (tol {tol:e})"
+            ));
+        }
+    }
+    if lc == Layout::Strided && c.store.slice(s![.., ..;2]).iter().any(|v| !v.is_nan()) {
+        return Err("f32 gemm wrote outside the strided output view".to_string());
+    }
+    Ok(())
+}
+
+fn f32_tile(isa: Isa) -> (usize, usize) {
+    <f32 as super::Element>::tile(isa)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The `f32` kernels on random shapes 0..=110 (past two 48-row tiles), layouts and
+    /// small random blockings.
+    #[test]
+    fn f32_random_shapes_layouts_and_blocking(
+        m in 0usize..=110, k in 0usize..=70, n in 0usize..=40,
+        la in layout(), lb in layout(), lc in layout(),
+        accumulate in any::<bool>(),
+        kc in 1usize..=80, mc in 1usize..=120, nc in 1usize..=40,
+        threads in 1usize..=3,
+        isa_pick in 0usize..3,
+        seed in any::<u32>(),
+    ) {
+        let isas = isas();
+        let isa = isas[isa_pick % isas.len()];
+        let r = check32((m, k, n), (la, lb, lc), accumulate, isa, Blocking { kc, mc, nc },
+            threads, u64::from(seed));
+        prop_assert!(r.is_ok(), "{}", r.unwrap_err());
+    }
+}
+
+#[test]
+fn f32_every_layout_combination_at_tile_edges() {
+    for isa in isas() {
+        let (mr, nr) = f32_tile(isa);
+        let blk = Blocking::for_cpu_of::<f32>(isa);
+        for &(m, k, n) in &[
+            (mr, 3, nr),
+            (mr - 1, 5, nr + 1),
+            (mr + 1, 1, nr - 1),
+            (2 * mr + 3, 9, 3 * nr + 2),
+        ] {
+            for la in LAYOUTS {
+                for lb in LAYOUTS {
+                    for lc in LAYOUTS {
+                        check32((m, k, n), (la, lb, lc), la == lb, isa, blk, 1, 9).unwrap();
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn f32_sizes_straddling_the_default_cache_blocks() {
+    for isa in isas() {
+        let (mr, nr) = f32_tile(isa);
+        let blk = Blocking::for_cpu_of::<f32>(isa);
+        // f32 blocks are twice as deep as f64's (same bytes per packed panel)
+        let f64_blk = Blocking::for_cpu(isa);
+        assert!(blk.kc >= f64_blk.kc, "{isa:?}: {blk:?} vs f64 {f64_blk:?}");
+        assert_eq!(blk.mc % mr, 0, "{isa:?}: {blk:?}");
+        for &(m, k, n) in &[
+            (blk.mc + 1, blk.kc + 1, 2 * nr + 1),
+            (blk.mc - 1, blk.kc - 1, nr),
+            (2 * blk.mc + mr + 1, 2 * blk.kc + 3, 3),
+            (mr + 2, 3, blk.nc + nr + 1),
+        ] {
+            for (la, lb, lc) in [
+                (Layout::C, Layout::C, Layout::C),
+                (Layout::F, Layout::F, Layout::F),
+                (Layout::T, Layout::C, Layout::C),
+                (Layout::NegRows, Layout::Strided, Layout::F),
+            ] {
+                for threads in [1, 2] {
+                    check32((m, k, n), (la, lb, lc), true, isa, blk, threads, 21).unwrap();
+                    check32((m, k, n), (la, lb, lc), false, isa, blk, threads, 22).unwrap();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn f32_gemm_into_above_the_threshold_and_specials() {
+    for &(m, k, n) in &[(150, 130, 170), (97, 700, 61)] {
+        let (a, b) = (matrix32(m, k, 1), matrix32(k, n, 2));
+        let mut c = Array2::from_elem((m, n), f32::NAN);
+        gemm_into(&mut c.view_mut(), &a.view(), &b.view(), false);
+        let (want, scale) = reference32(&a, &b);
+        for ((i, j), &g) in c.indexed_iter() {
+            let tol = tol32(k, scale[[i, j]], 0.0);
+            assert!(
+                (f64::from(g) - want[[i, j]]).abs() <= tol,
+                "({m},{k},{n}) [{i},{j}]"
+            );
+        }
+    }
+    for isa in isas() {
+        let blk = Blocking::for_cpu_of::<f32>(isa);
+        // k = 0: C = 0 or unchanged
+        let mut c = Array2::from_elem((4, 3), 7.0f32);
+        let (a, b) = (Array2::<f32>::zeros((4, 0)), Array2::<f32>::zeros((0, 3)));
+        gemm_with(&mut c.view_mut(), &a.view(), &b.view(), true, isa, blk, 1);
+        assert_eq!(c, Array2::from_elem((4, 3), 7.0f32));
+        gemm_with(&mut c.view_mut(), &a.view(), &b.view(), false, isa, blk, 1);
+        assert_eq!(c, Array2::<f32>::zeros((4, 3)));
+        // NaN in A poisons its row past a kc boundary; inf in B its column
+        let (m, k, n) = (2 * 48 + 5, blk.kc + 7, 17);
+        let mut a = matrix32(m, k, 3);
+        a[[5, blk.kc + 2]] = f32::NAN;
+        let mut c = Array2::zeros((m, n));
+        gemm_with(
+            &mut c.view_mut(),
+            &a.view(),
+            &Array2::zeros((k, n)).view(),
+            false,
+            isa,
+            blk,
+            2,
+        );
+        for ((i, _), &v) in c.indexed_iter() {
+            assert_eq!(v.is_nan(), i == 5, "{isa:?}: row {i}: {v}");
+        }
+        let mut b = Array2::from_elem((k, n), 1.0f32);
+        b[[3, 4]] = f32::INFINITY;
+        let ones = Array2::from_elem((m, k), 1.0f32);
+        gemm_with(
+            &mut c.view_mut(),
+            &ones.view(),
+            &b.view(),
+            false,
+            isa,
+            blk,
+            2,
+        );
+        for ((_, j), &v) in c.indexed_iter() {
+            let want = if j == 4 { f32::INFINITY } else { k as f32 };
+            assert_eq!(v, want);
+        }
+    }
+}
+
 /// Timing harness for tuning (not a test):
 /// `GEMM_BENCH=1024,2048 cargo test --release -p mlinalg --lib kernels::gemm::tests::bench -- --ignored --nocapture`
 /// Sizes are `n` (square) or `MxKxN`. Optional `GEMM_KC`, `GEMM_MC`, `GEMM_NC`,
 /// `GEMM_THREADS`, `GEMM_REPS`, `GEMM_FAER=1` (also time the current faer path,
-/// `crate::ops::matmul2`), `GEMM_T=1` (time `Aᵀ B` on a transposed view).
+/// `crate::ops::matmul_2d`), `GEMM_T=1` (time `Aᵀ B` on a transposed view), `GEMM_F32=1`
+/// (also time the `f32` kernel and faer's `f32` GEMM on the same operands rounded).
 #[test]
 #[ignore = "timing harness, run by hand"]
 fn bench() {
@@ -517,13 +776,39 @@ fn bench() {
         );
         if env("GEMM_FAER") == Some(1) {
             let (faer, others) = time(&mut || {
-                std::hint::black_box(crate::ops::matmul2(av, b.view()).unwrap());
+                std::hint::black_box(crate::ops::matmul_2d(av, b.view()).unwrap());
             });
             line += &format!(
                 " | faer {:.3e} s {:.1} GFLOP/s (others_cpu {others:.2}) | faer/gemm {:.3}",
                 faer,
                 flops / faer / 1e9,
                 faer / ours
+            );
+        }
+        if env("GEMM_F32") == Some(1) {
+            let (a32, b32) = (a.mapv(|x| x as f32), b.mapv(|x| x as f32));
+            let av32 = if transposed { a32.t() } else { a32.view() };
+            let blk32 = Blocking::for_cpu_of::<f32>(isa);
+            let (ours32, _) = time(&mut || {
+                let mut c = Array2::<f32>::zeros((m, n));
+                gemm_with(&mut c.view_mut(), &av32, &b32.view(), false, isa, blk32, t);
+                std::hint::black_box(&c);
+            });
+            let (faer32, _) = time(&mut || {
+                let mut c = Array2::<f32>::zeros((m, n));
+                crate::linalg::bridge::generic::matmul_into(
+                    &mut c.view_mut(),
+                    &av32,
+                    &b32.view(),
+                    false,
+                );
+                std::hint::black_box(&c);
+            });
+            line += &format!(
+                " | f32 {blk32:?}: gemm {:.1} GFLOP/s ({:.2}x f64 gemm), faer {:.1} GFLOP/s",
+                flops / ours32 / 1e9,
+                ours / ours32,
+                flops / faer32 / 1e9
             );
         }
         println!("{line}");
@@ -607,10 +892,10 @@ fn kernel_ab() {
                 let mut c = Array2::<f64>::zeros((n, n));
                 let flops = 2.0 * (n * n * n) as f64;
                 let variants = [
-                    ("derived", Blocking::derive(&caches, mr, nr)),
+                    ("derived", Blocking::derive(&caches, mr, nr, 8)),
                     ("zen5 table", Blocking::table(isa)),
-                    ("zen5 derived", Blocking::derive(&forced::ZEN5, mr, nr)),
-                    ("small derived", Blocking::derive(&forced::SMALL, mr, nr)),
+                    ("zen5 derived", Blocking::derive(&forced::ZEN5, mr, nr, 8)),
+                    ("small derived", Blocking::derive(&forced::SMALL, mr, nr, 8)),
                 ];
                 // small products: repeat inside a sample so that it lasts ~20 ms
                 let inner = ((4e7 / flops) as usize).max(1);

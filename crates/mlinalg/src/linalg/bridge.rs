@@ -159,6 +159,21 @@ pub(crate) fn matmul_into(
     }
 }
 
+/// `c = a @ b` (or `c += a @ b`) in single precision: our packed `f32` GEMM where
+/// [`crate::kernels::gemm::preferred_f32`] says it wins, faer's `f32` product otherwise.
+pub(crate) fn matmul_into_f32(
+    c: &mut ArrayViewMut2<'_, f32>,
+    a: &ArrayView2<'_, f32>,
+    b: &ArrayView2<'_, f32>,
+    accumulate: bool,
+) {
+    if crate::kernels::gemm::preferred_f32(a, b) {
+        crate::kernels::gemm::gemm_into(c, a, b, accumulate);
+    } else {
+        generic::matmul_into(c, a, b, accumulate);
+    }
+}
+
 /// `c = alpha · a @ b` (or `c += alpha · a @ b` when `accumulate`) by faer's GEMM, parallel
 /// for large products: the kernels' fallback where they have no SIMD micro-kernel.
 pub(crate) fn faer_gemm(

@@ -6,7 +6,8 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use crate::array::{check_input, fmt_shape};
 use crate::error::{Error, Result};
 use crate::linalg::{Cholesky, lstsq, solve};
-use crate::ops::{matmul2, matvec};
+use crate::ops::{matmul_2d, matvec};
+use crate::scalar::{RealScalar, convert, convert_scalar, widen};
 
 const OP: &str = "linear_regression";
 
@@ -43,12 +44,13 @@ impl Default for LinearRegression {
     }
 }
 
-/// A fitted linear model `ŷ = X w + b`.
+/// A fitted linear model `ŷ = X w + b`, in the element type `T` of the training data
+/// (`f64` by default, or `f32`: scikit-learn keeps float32 `coef_` for float32 data).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct FittedLinearRegression {
-    pub(crate) coef: Array1<f64>,
-    pub(crate) intercept: f64,
+pub struct FittedLinearRegression<T: RealScalar = f64> {
+    pub(crate) coef: Array1<T>,
+    pub(crate) intercept: T,
 }
 
 impl LinearRegression {
@@ -58,7 +60,7 @@ impl LinearRegression {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::LinearRegression;
-    /// let x = array![[0.], [1.], [2.], [3.]];
+    /// let x = array![[0.0f64], [1.], [2.], [3.]];
     /// let y = array![1., 3., 5., 7.];
     /// let m = LinearRegression::new().fit(x.view(), y.view())?;
     /// assert!((m.coef()[0] - 2.0).abs() < 1e-12 && (m.intercept() - 1.0).abs() < 1e-12);
@@ -79,7 +81,7 @@ impl LinearRegression {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::{LinearRegression, LinearSolver};
-    /// let (x, y) = (array![[0.], [1.], [2.]], array![1., 3., 5.]);
+    /// let (x, y) = (array![[0.0f64], [1.], [2.]], array![1., 3., 5.]);
     /// let m = LinearRegression::new().solver(LinearSolver::NormalEquation).fit(x.view(), y.view())?;
     /// assert!((m.coef()[0] - 2.0).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
@@ -98,7 +100,7 @@ impl LinearRegression {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::LinearRegression;
-    /// let (x, y) = (array![[1.], [2.]], array![3., 5.]);
+    /// let (x, y) = (array![[1.0f64], [2.]], array![3., 5.]);
     /// let m = LinearRegression::new().fit_intercept(false).fit(x.view(), y.view())?;
     /// // through 0: w = Σxy / Σx² = 13 / 5
     /// assert!((m.coef()[0] - 2.6).abs() < 1e-12 && m.intercept() == 0.0);
@@ -110,7 +112,9 @@ impl LinearRegression {
         self
     }
 
-    /// Fits `x` (n_samples, n_features) to `y` (n_samples,).
+    /// Fits `x` (n_samples, n_features) to `y` (n_samples,), both `f64` or both `f32`; the
+    /// model keeps that type. `f32` data are solved in `f64` (widened exactly) and the
+    /// coefficients rounded to `f32`.
     ///
     /// # Errors
     /// [`Error::Shape`] if `y.len() != x.nrows()`; [`Error::Empty`]; [`Error::NonFinite`];
@@ -121,7 +125,7 @@ impl LinearRegression {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::{LinearRegression, LinearSolver};
-    /// let x = array![[1., 0.], [0., 1.], [1., 1.]];
+    /// let x = array![[1.0f64, 0.], [0., 1.], [1., 1.]];
     /// let y = array![1., 2., 3.];
     /// let m = LinearRegression::new()
     ///     .solver(LinearSolver::NormalEquation)
@@ -130,15 +134,20 @@ impl LinearRegression {
     /// assert!((m.coef()[1] - 2.0).abs() < 1e-12 && m.intercept() == 0.0);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn fit(
+    pub fn fit<T: RealScalar>(
         &self,
-        x: ArrayView2<'_, f64>,
-        y: ArrayView1<'_, f64>,
-    ) -> Result<FittedLinearRegression> {
-        let (coef, intercept) = fit_linear(OP, x, y, self.fit_intercept, |xc, yc| {
-            solve_ls(self.solver, xc, yc)
-        })?;
-        Ok(FittedLinearRegression { coef, intercept })
+        x: ArrayView2<'_, T>,
+        y: ArrayView1<'_, T>,
+    ) -> Result<FittedLinearRegression<T>> {
+        let (x, y) = (widen(x), widen(y));
+        let (coef, intercept) =
+            fit_linear(OP, x.view(), y.view(), self.fit_intercept, |xc, yc| {
+                solve_ls(self.solver, xc, yc)
+            })?;
+        Ok(FittedLinearRegression {
+            coef: convert(coef),
+            intercept: convert_scalar(intercept),
+        })
     }
 }
 
@@ -186,7 +195,7 @@ pub(crate) fn normal_equations(
     x: ArrayView2<'_, f64>,
     y: ArrayView1<'_, f64>,
 ) -> Result<(Array2<f64>, Array1<f64>)> {
-    let mut xtx = matmul2(x.t(), x)?;
+    let mut xtx = matmul_2d(x.t(), x)?;
     // Symmetrise: the GEMM's rounding may differ in the last bit between (i, j) and (j, i).
     let p = xtx.nrows();
     for i in 0..p {
@@ -221,13 +230,13 @@ fn solve_ls(
     }
 }
 
-/// `X w + b` for a fitted linear model, with the feature-count check.
-pub(crate) fn predict_linear(
+/// `X w + b` for a fitted linear model, with the feature-count check, in `T`'s precision.
+pub(crate) fn predict_linear<T: RealScalar>(
     op: &'static str,
-    coef: &Array1<f64>,
-    intercept: f64,
-    x: ArrayView2<'_, f64>,
-) -> Result<Array1<f64>> {
+    coef: &Array1<T>,
+    intercept: T,
+    x: ArrayView2<'_, T>,
+) -> Result<Array1<T>> {
     if x.ncols() != coef.len() {
         return Err(Error::shape(
             op,
@@ -246,10 +255,10 @@ pub(crate) fn predict_linear(
 /// The coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (scikit-learn
 /// `r2_score`): 1 for a perfect fit, 0 for predicting the mean, negative when worse. For a
 /// constant `y` scikit-learn returns 1 if the prediction is perfect and 0 otherwise; so do we.
-pub(crate) fn r2_score(
+pub(crate) fn r2_score<T: RealScalar>(
     op: &'static str,
-    y: ArrayView1<'_, f64>,
-    pred: &Array1<f64>,
+    y: ArrayView1<'_, T>,
+    pred: &Array1<T>,
 ) -> Result<f64> {
     if y.len() != pred.len() {
         return Err(Error::shape(
@@ -258,9 +267,16 @@ pub(crate) fn r2_score(
         ));
     }
     check_input(op, &y)?;
+    // The sums in f64 whatever T (scikit-learn's score is a Python float).
+    let y = widen(y);
+    let pred = widen(pred.view());
     // safe because check_input rejected an empty y
     let mean = y.mean().ok_or_else(|| Error::shape(op, "no samples"))?;
-    let ss_res: f64 = y.iter().zip(pred).map(|(a, b)| (a - b) * (a - b)).sum();
+    let ss_res: f64 = y
+        .iter()
+        .zip(pred.iter())
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum();
     let ss_tot: f64 = y.iter().map(|a| (a - mean) * (a - mean)).sum();
     Ok(if ss_tot == 0.0 {
         if ss_res == 0.0 { 1.0 } else { 0.0 }
@@ -269,16 +285,25 @@ pub(crate) fn r2_score(
     })
 }
 
-impl FittedLinearRegression {
+impl<T: RealScalar> FittedLinearRegression<T> {
+    /// The same model in another element type (`f32` ↔ `f64`).
+    #[must_use]
+    pub fn into_precision<U: RealScalar>(self) -> FittedLinearRegression<U> {
+        FittedLinearRegression {
+            coef: convert(self.coef),
+            intercept: convert_scalar(self.intercept),
+        }
+    }
+
     /// The weights w, (n_features,).
     #[must_use]
-    pub fn coef(&self) -> &Array1<f64> {
+    pub fn coef(&self) -> &Array1<T> {
         &self.coef
     }
 
     /// The intercept b (0 when `fit_intercept` is false).
     #[must_use]
-    pub fn intercept(&self) -> f64 {
+    pub fn intercept(&self) -> T {
         self.intercept
     }
 
@@ -291,11 +316,11 @@ impl FittedLinearRegression {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::LinearRegression;
-    /// let m = LinearRegression::new().fit(array![[0.], [1.]].view(), array![1., 3.].view())?;
+    /// let m = LinearRegression::new().fit(array![[0.0f64], [1.]].view(), array![1., 3.].view())?;
     /// assert!((m.predict(array![[2.]].view())?[0] - 5.0).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+    pub fn predict(&self, x: ArrayView2<'_, T>) -> Result<Array1<T>> {
         predict_linear("linear_regression_predict", &self.coef, self.intercept, x)
     }
 
@@ -308,12 +333,12 @@ impl FittedLinearRegression {
     /// ```
     /// use ndarray::array;
     /// use mlinalg::linear_model::LinearRegression;
-    /// let x = array![[0.], [1.], [2.]];
+    /// let x = array![[0.0f64], [1.], [2.]];
     /// let m = LinearRegression::new().fit(x.view(), array![0., 1., 2.].view())?;
     /// assert!((m.score(x.view(), array![0., 1., 2.].view())? - 1.0).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn score(&self, x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<f64> {
+    pub fn score(&self, x: ArrayView2<'_, T>, y: ArrayView1<'_, T>) -> Result<f64> {
         let pred = self.predict(x)?;
         r2_score("linear_regression_score", y, &pred)
     }

@@ -15,7 +15,7 @@
 //! ```
 //! use ndarray::array;
 //! use mlinalg::linear_model::{LinearRegression, LinearSolver};
-//! let x = array![[1., 1.], [1., 2.], [1., 3.]];
+//! let x = array![[1.0f64, 1.], [1., 2.], [1., 3.]];
 //! let y = array![2., 3., 4.];
 //! for solver in [LinearSolver::Lstsq, LinearSolver::NormalEquation, LinearSolver::Solve] {
 //!     let m = LinearRegression::new().solver(solver).fit_intercept(false).fit(x.view(), y.view())?;

@@ -668,6 +668,10 @@ impl CsrMatrix {
     /// included: scikit-learn's `mean_variance_axis(A, axis=0)`, used for the explained
     /// variance ratio of a truncated SVD. Computed in two passes without densifying.
     ///
+    /// Its three per-column arrays are allocated without a check: for a matrix read from
+    /// an untrusted file use [`try_mean_variance_axis0`](Self::try_mean_variance_axis0),
+    /// which returns an error instead of aborting when they do not fit in memory.
+    ///
     /// # Examples
     /// ```
     /// use mlinalg::sparse::CsrMatrix;

@@ -118,7 +118,8 @@ impl CsrMatrix {
             let tall = if n <= m {
                 self
             } else {
-                t = self.transpose();
+                // checked: a wide matrix may declare 2·10⁸ columns for a few entries
+                t = self.try_transpose()?;
                 &t
             };
             let k = tall.ncols();

@@ -39,6 +39,11 @@ impl CsrMatrix {
     /// The transpose, in CSR form (scipy `A.T.tocsr()`). Column indices of the result are
     /// sorted.
     ///
+    /// Its `ncols + 1` row pointers are allocated without a check, whatever the number of
+    /// entries: for a matrix read from an untrusted file (which may declare 2·10⁸ columns
+    /// for two entries) use [`try_transpose`](Self::try_transpose), which returns an error
+    /// instead of aborting when they do not fit in memory.
+    ///
     /// # Examples
     /// ```
     /// use mlinalg::sparse::CsrMatrix;

@@ -8,8 +8,13 @@ use std::path::{Path, PathBuf};
 use super::source::{Block, RowSource};
 use crate::error::{Error, Result};
 
-/// Bytes read from the file at a time.
+/// Bytes read from the file at a time (at least; an incomplete record doubles it).
 const CHUNK: usize = 1 << 20;
+
+/// The longest record (line, or lines of one quoted record) read: 64 MiB, some three
+/// million numeric cells. A file with a longer one (a 10 GB file without a newline) is an
+/// error naming its line, not a buffer as large as the file.
+const MAX_CSV_RECORD: usize = 64 << 20;
 
 /// A numeric CSV file read as a stream of rows, with [`read_csv`](crate::io::read_csv)'s
 /// rules: cells separated by commas, spaces around cells, CRLF, blank lines, a byte-order
@@ -17,7 +22,9 @@ const CHUNK: usize = 1 << 20;
 /// numbers as Python's `float`. Every row must have the first row's number of cells.
 /// Errors name the file, the row (the line where the record starts, from 1) and the
 /// column, wherever they are in the file — a table ragged at row 10⁷ fails there, with
-/// the rows before it having used only one block of memory.
+/// the rows before it having used only one block of memory. A record (line) longer than
+/// 64 MiB is an error naming its line, so a multi-gigabyte file without a line end is
+/// never buffered whole.
 ///
 /// The table is always 2-d (a one-column file is one column, not a vector). The number of
 /// rows is not known before a pass.
@@ -97,6 +104,10 @@ impl CsvSource {
     }
 
     /// Reads more of the file into `buf`; `false` at the end of the file.
+    ///
+    /// # Errors
+    /// [`Error::Format`] naming the line when the unparsed record already holds more than
+    /// [`MAX_CSV_RECORD`] bytes.
     fn fill(&mut self) -> Result<bool> {
         if self.eof {
             return Ok(false);
@@ -106,7 +117,26 @@ impl CsvSource {
             self.start = 0;
         }
         let old = self.buf.len();
-        self.buf.resize(old + CHUNK, 0);
+        if old > MAX_CSV_RECORD {
+            return Err(Error::format(
+                &self.path,
+                format!(
+                    "line {}: a record longer than {MAX_CSV_RECORD} bytes (no end of line \
+                     within {} MiB): not a CSV table this reader accepts",
+                    self.line,
+                    MAX_CSV_RECORD >> 20
+                ),
+            ));
+        }
+        // `try_scan` rescans the incomplete record from its start after each read: reading
+        // as much again as is pending keeps a long record's scans linear in its length.
+        // A small file is read in one piece of its size (not a zeroed 1 MiB buffer).
+        let file_len = usize::try_from(self.bytes).unwrap_or(usize::MAX);
+        let want = CHUNK
+            .max(old)
+            .min(MAX_CSV_RECORD + 1 - old.min(MAX_CSV_RECORD))
+            .min(file_len.saturating_add(1).max(4096));
+        self.buf.resize(old + want, 0);
         let n = loop {
             match self.reader.read(&mut self.buf[old..]) {
                 Ok(n) => break n,
@@ -242,7 +272,9 @@ impl CsvSource {
             let inner = t[1..close].replace("\"\"", "\"");
             format!("{inner}{}", t[(close + 1).min(t.len())..].trim())
         } else {
-            text.trim().trim_start_matches('\u{feff}').to_string()
+            // (a byte-order mark counts only at the start of the file: `rewind` skips it
+            // there, and `read_csv` refuses one anywhere else just the same)
+            text.trim().to_string()
         };
         text.parse::<f64>().map_err(|_| {
             if text.is_empty() {

@@ -2,6 +2,7 @@
 //! fixtures (`tests/fixtures/generate_ml.py` → `tests/fixtures/ml/`), exact-vs-randomized
 //! agreement, properties and every error.
 
+pub mod float32;
 mod pca;
 mod randomized;
 mod truncated_svd;

@@ -307,7 +307,7 @@ fn ratio_is_of_total_variance_not_of_kept_components() {
 
 #[test]
 fn single_feature_and_constant_data() {
-    let x = array![[1.0], [2.0], [4.0]];
+    let x = array![[1.0f64], [2.0], [4.0]];
     let p = Pca::new(None).fit(x.view()).unwrap();
     assert_eq!(p.components(), &array![[1.0]]);
     assert!((p.explained_variance()[0] - 7.0 / 3.0).abs() < 1e-12);

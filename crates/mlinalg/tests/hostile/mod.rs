@@ -2,3 +2,4 @@
 //! input that are checked before they are made.
 
 mod escape;
+mod fuzz;

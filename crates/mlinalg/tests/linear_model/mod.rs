@@ -226,7 +226,7 @@ fn errors() {
         "linear_regression: x and y have different numbers of samples: x is (5, 2), y is (4,): 5 != 4"
     );
     let e = LinearRegression::new()
-        .fit(Array2::zeros((0, 2)).view(), Array1::zeros(0).view())
+        .fit(Array2::<f64>::zeros((0, 2)).view(), Array1::zeros(0).view())
         .unwrap_err();
     assert!(
         matches!(

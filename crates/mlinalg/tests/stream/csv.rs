@@ -95,3 +95,43 @@ fn a_ragged_row_far_down_is_an_error_naming_its_row() {
     let e = read_all(&mut src, 10).unwrap_err().to_string();
     assert!(e.contains("row 2: unterminated double quote"), "{e}");
 }
+
+#[test]
+fn a_ten_gigabyte_line_is_an_error_naming_file_and_line() {
+    // Two rows, then 10 GB without a line end (a sparse file: no disk is used). The
+    // reader stops at its record cap instead of buffering the line.
+    let p = temp("endless.csv", "1,2\n3,4\n");
+    let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+    f.set_len(10 << 30).unwrap();
+    drop(f);
+    let mut src = CsvSource::open(&p).unwrap();
+    let mut b = Block::new();
+    let e = src.read_block(&mut b, 100).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("endless.csv"), "{msg}");
+    assert!(
+        msg.contains("line 3: a record longer than 67108864 bytes"),
+        "{msg}"
+    );
+    std::fs::remove_file(&p).ok();
+}
+
+#[test]
+fn a_record_longer_than_one_read_is_read_whole() {
+    // 300 000 cells in one line (≈ 2 MB, more than one 1 MiB read) and a second row.
+    let n = 300_000;
+    let row = |k: usize| {
+        (0..n)
+            .map(|j| ((j + k) % 10).to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let p = temp("wide.csv", &format!("{}\n{}\n", row(0), row(1)));
+    let mut src = CsvSource::open(&p).unwrap();
+    assert_eq!(src.ncols(), n);
+    let got = read_all(&mut src, 2).unwrap();
+    assert_eq!(got.dim(), (2, n));
+    assert_eq!(got[[0, 9]], 9.0);
+    assert_eq!(got[[1, 9]], 0.0);
+    std::fs::remove_file(&p).ok();
+}

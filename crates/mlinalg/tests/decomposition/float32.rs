@@ -1,0 +1,317 @@
+//! The estimators on float32 data (issue 12): float32 in, float32 attributes and results
+//! out, as scikit-learn. Each f32 fit is checked against the f64 fit of the same (rounded)
+//! data, at f32 tolerances, and against scikit-learn's float32 results
+//! (`tests/fixtures/generate_ml.py`, the `f32_*` cases).
+
+use mlinalg::decomposition::{
+    FittedPca, FittedTruncatedSvd, Pca, PcaSolver, TruncatedSvd, TruncatedSvdAlgorithm,
+};
+use mlinalg::linear_model::{FittedLinearRegression, FittedRidge, LinearRegression, Ridge};
+use ndarray::{Array, Array1, Array2, Dimension};
+
+use super::{decaying, ml0, ml1, ml2};
+use crate::common::assert_close_norm;
+
+/// f32 machine epsilon as f64.
+pub const EPS32: f64 = f32::EPSILON as f64;
+
+/// Widens (exactly).
+pub fn wide<D: Dimension>(a: &Array<f32, D>) -> Array<f64, D> {
+    a.mapv(f64::from)
+}
+
+/// Rounds to f32.
+pub fn narrow<D: Dimension>(a: &Array<f64, D>) -> Array<f32, D> {
+    a.mapv(|v| v as f32)
+}
+
+/// `‖got − round(want)‖ ≤ eps32 · ‖want‖`: `got` is `want` rounded to f32.
+#[track_caller]
+fn assert_rounded<D: Dimension>(got: &Array<f32, D>, want: &Array<f64, D>, what: &str) {
+    assert_close_norm(&wide(got), want, EPS32, what);
+}
+
+/// A float32 fixture (stored as float64, exactly).
+fn ml2_32(case: &str, key: &str) -> Array2<f32> {
+    narrow(&ml2(case, key))
+}
+
+fn ml1_32(case: &str, key: &str) -> Array1<f32> {
+    narrow(&ml1(case, key))
+}
+
+const SOLVERS: [PcaSolver; 3] = [
+    PcaSolver::Svd,
+    PcaSolver::CovarianceEigh,
+    PcaSolver::Randomized,
+];
+
+#[test]
+fn pca_f32_is_the_f64_fit_of_the_same_data_rounded() {
+    let x = narrow(&decaying(120, 30, 0.4, 5));
+    let x64 = wide(&x);
+    for solver in SOLVERS {
+        for whiten in [false, true] {
+            let what = format!("{solver:?} whiten={whiten}");
+            let cfg = Pca::new(Some(5)).solver(solver).whiten(whiten);
+            let p32: FittedPca<f32> = cfg.fit(x.view()).unwrap();
+            let p64: FittedPca = cfg.fit(x64.view()).unwrap();
+            assert_rounded(p32.components(), p64.components(), &what);
+            assert_rounded(p32.explained_variance(), p64.explained_variance(), &what);
+            assert_rounded(
+                p32.explained_variance_ratio(),
+                p64.explained_variance_ratio(),
+                &what,
+            );
+            assert_rounded(p32.singular_values(), p64.singular_values(), &what);
+            assert_rounded(p32.mean(), p64.mean(), &what);
+            let nv = p64.noise_variance();
+            assert!(
+                (f64::from(p32.noise_variance()) - nv).abs() <= EPS32 * nv.abs(),
+                "{what}: noise variance {} vs {nv}",
+                p32.noise_variance()
+            );
+            assert_eq!(p32.solver_used(), p64.solver_used());
+            assert_eq!(p32.n_samples(), 120);
+            // transform and inverse run in f32: backward error of a length-30 (or 5)
+            // product, relative to the data (‖x‖ ≈ 3·√(120·30) ≫ ‖x − μ‖)
+            let z32 = p32.transform(x.view()).unwrap();
+            let z64 = p64.transform(x64.view()).unwrap();
+            let scale = x64.iter().map(|v| v * v).sum::<f64>().sqrt()
+                / z64.iter().map(|v| v * v).sum::<f64>().sqrt();
+            assert_close_norm(&wide(&z32), &z64, 30.0 * EPS32 * scale.max(1.0), &what);
+            let back32 = p32.inverse_transform(z32.view()).unwrap();
+            let back64 = p64.inverse_transform(z64.view()).unwrap();
+            assert_close_norm(
+                &wide(&back32),
+                &back64,
+                30.0 * EPS32 * scale.max(1.0),
+                &what,
+            );
+            // fit_transform: the same model, the training data transformed in f32
+            let (p, z) = cfg.fit_transform(x.view()).unwrap();
+            assert_eq!(p, p32);
+            assert_close_norm(&wide(&z), &z64, 30.0 * EPS32 * scale.max(1.0), &what);
+            // and the model converts to f64 exactly
+            let back: FittedPca = p32.clone().into_precision();
+            assert_eq!(back.components(), &wide(p32.components()));
+        }
+    }
+}
+
+#[test]
+fn pca_f32_errors_as_f64() {
+    let one = Array2::<f32>::zeros((1, 3));
+    let e = Pca::new(None).fit(one.view()).unwrap_err();
+    assert!(e.to_string().contains("at least 2 samples"), "{e}");
+    let mut x = Array2::<f32>::ones((4, 3));
+    x[[1, 1]] = f32::NAN;
+    assert!(Pca::new(Some(1)).fit(x.view()).is_err());
+    let p = Pca::new(Some(1))
+        .fit(narrow(&decaying(10, 3, 0.5, 1)).view())
+        .unwrap();
+    assert!(p.transform(Array2::<f32>::zeros((2, 4)).view()).is_err());
+    assert!(
+        p.inverse_transform(Array2::<f32>::zeros((2, 2)).view())
+            .is_err()
+    );
+}
+
+/// Every attribute and both transforms of an f32 PCA against scikit-learn on float32.
+fn check_pca_sklearn(case: &str, p: &FittedPca<f32>, x: &Array2<f32>, tol: f64) {
+    let attrs: [(&str, Array1<f32>); 4] = [
+        ("explained_variance", p.explained_variance().clone()),
+        (
+            "explained_variance_ratio",
+            p.explained_variance_ratio().clone(),
+        ),
+        ("singular_values", p.singular_values().clone()),
+        ("mean", p.mean().clone()),
+    ];
+    for (key, got) in attrs {
+        assert_close_norm(&wide(&got), &ml1(case, key), tol, &format!("{case} {key}"));
+    }
+    for (key, got) in [
+        ("components", p.components().clone()),
+        ("transform", p.transform(x.view()).unwrap()),
+    ] {
+        assert_close_norm(&wide(&got), &ml2(case, key), tol, &format!("{case} {key}"));
+    }
+    let z = narrow(&ml2(case, "transform"));
+    let back = p.inverse_transform(z.view()).unwrap();
+    assert_close_norm(
+        &wide(&back),
+        &ml2(case, "inverse"),
+        tol,
+        &format!("{case} inverse"),
+    );
+    let nv = ml0(case, "noise_variance");
+    assert!(
+        (f64::from(p.noise_variance()) - nv).abs() <= tol * nv.abs(),
+        "{case} noise_variance {} vs {nv}",
+        p.noise_variance()
+    );
+}
+
+#[test]
+fn pca_f32_matches_scikit_learn_on_float32() {
+    let small = ml2_32("f32_pca_small", "x");
+    let decay = ml2_32("f32_pca_decay", "x");
+    // scikit-learn centres and decomposes in float32 LAPACK (or NumPy's double), we in
+    // f64: agreement to a few hundred f32 ε (the spectra have gaps ≥ 10 %).
+    let tol = 300.0 * EPS32;
+    for (case, x, cfg) in [
+        (
+            "f32_pca_small_full_k3",
+            &small,
+            Pca::new(Some(3)).solver(PcaSolver::Svd),
+        ),
+        (
+            "f32_pca_small_covariance_eigh_k3",
+            &small,
+            Pca::new(Some(3)).solver(PcaSolver::CovarianceEigh),
+        ),
+        (
+            "f32_pca_small_full_k3_whiten",
+            &small,
+            Pca::new(Some(3)).solver(PcaSolver::Svd).whiten(true),
+        ),
+        (
+            "f32_pca_decay_full_k5",
+            &decay,
+            Pca::new(Some(5)).solver(PcaSolver::Svd),
+        ),
+    ] {
+        let p = cfg.fit(x.view()).unwrap();
+        check_pca_sklearn(case, &p, x, tol);
+    }
+}
+
+#[test]
+fn truncated_svd_f32_matches_f64_and_scikit_learn() {
+    let x = ml2_32("f32_tsvd_dense", "x");
+    let x64 = wide(&x);
+    for algo in [
+        TruncatedSvdAlgorithm::Randomized,
+        TruncatedSvdAlgorithm::Exact,
+    ] {
+        let cfg = TruncatedSvd::new(3).algorithm(algo);
+        let (t32, z32): (FittedTruncatedSvd<f32>, Array2<f32>) =
+            cfg.fit_transform(x.view()).unwrap();
+        let (t64, z64) = cfg.fit_transform(x64.view()).unwrap();
+        let what = format!("{algo:?}");
+        assert_rounded(t32.components(), t64.components(), &what);
+        assert_rounded(t32.singular_values(), t64.singular_values(), &what);
+        assert_rounded(t32.explained_variance(), t64.explained_variance(), &what);
+        assert_rounded(
+            t32.explained_variance_ratio(),
+            t64.explained_variance_ratio(),
+            &what,
+        );
+        assert_rounded(&z32, &z64, &what);
+        // transform in f32
+        let z = t32.transform(x.view()).unwrap();
+        assert_close_norm(&wide(&z), &z64, 30.0 * EPS32, &what);
+        let back = t32.inverse_transform(z.view()).unwrap();
+        let back64 = t64.inverse_transform(z64.view()).unwrap();
+        assert_close_norm(&wide(&back), &back64, 30.0 * EPS32, &what);
+        // scikit-learn's randomized solver is exact here (k + 10 ≥ n_features)
+        let case = "f32_tsvd_dense_randomized_k3";
+        let tol = 300.0 * EPS32;
+        for (key, got) in [
+            ("singular_values", t32.singular_values()),
+            ("explained_variance", t32.explained_variance()),
+            ("explained_variance_ratio", t32.explained_variance_ratio()),
+        ] {
+            assert_close_norm(&wide(got), &ml1(case, key), tol, &format!("{case} {key}"));
+        }
+        assert_close_norm(&wide(t32.components()), &ml2(case, "components"), tol, case);
+        assert_close_norm(&wide(&z), &ml2(case, "transform"), tol, case);
+    }
+}
+
+/// (x, y, xtest, ytest) of the float32 regression fixtures.
+fn linreg32() -> (Array2<f32>, Array1<f32>, Array2<f32>, Array1<f32>) {
+    (
+        ml2_32("f32_linreg", "x"),
+        ml1_32("f32_linreg", "y"),
+        ml2_32("f32_linreg", "xtest"),
+        ml1_32("f32_linreg", "ytest"),
+    )
+}
+
+/// coef, intercept, predict and score of an f32 linear model against scikit-learn.
+fn check_linear_sklearn(
+    case: &str,
+    coef: &Array1<f32>,
+    intercept: f32,
+    pred: &Array1<f32>,
+    score: f64,
+) {
+    // least squares in float32 (scikit-learn: SciPy's sgelsd or a float32 Cholesky)
+    // against ours in f64 then rounded: κ(X) ≈ 10 here, so a few hundred ε.
+    let tol = 300.0 * EPS32;
+    assert_close_norm(
+        &wide(coef),
+        &ml1(case, "coef"),
+        tol,
+        &format!("{case} coef"),
+    );
+    let b = ml0(case, "intercept");
+    assert!(
+        (f64::from(intercept) - b).abs() <= tol * b.abs().max(1.0),
+        "{case} intercept {intercept} vs {b}"
+    );
+    assert_close_norm(
+        &wide(pred),
+        &ml1(case, "predict"),
+        tol,
+        &format!("{case} predict"),
+    );
+    let s = ml0(case, "score");
+    assert!((score - s).abs() <= 1e-4, "{case} score {score} vs {s}");
+}
+
+#[test]
+fn linear_models_f32_match_f64_and_scikit_learn() {
+    let (x, y, xt, yt) = linreg32();
+    let (x64, y64) = (wide(&x), wide(&y));
+    let m32: FittedLinearRegression<f32> = LinearRegression::new().fit(x.view(), y.view()).unwrap();
+    let m64 = LinearRegression::new().fit(x64.view(), y64.view()).unwrap();
+    assert_rounded(m32.coef(), m64.coef(), "linreg coef");
+    assert!((f64::from(m32.intercept()) - m64.intercept()).abs() <= EPS32 * m64.intercept().abs());
+    let pred = m32.predict(xt.view()).unwrap();
+    let score = m32.score(xt.view(), yt.view()).unwrap();
+    check_linear_sklearn(
+        "f32_linreg_intercept",
+        m32.coef(),
+        m32.intercept(),
+        &pred,
+        score,
+    );
+
+    for (case, cfg) in [
+        ("f32_ridge_a1_intercept", Ridge::new(1.0)),
+        (
+            "f32_ridge_a05_nointercept",
+            Ridge::new(0.5).fit_intercept(false),
+        ),
+    ] {
+        let r32: FittedRidge<f32> = cfg.fit(x.view(), y.view()).unwrap();
+        let r64 = cfg.fit(x64.view(), y64.view()).unwrap();
+        assert_rounded(r32.coef(), r64.coef(), case);
+        let pred = r32.predict(xt.view()).unwrap();
+        // the prediction in f32: within a length-4 product's rounding of the f64 one
+        let pred64 = r64.predict(wide(&xt).view()).unwrap();
+        assert_close_norm(&wide(&pred), &pred64, 10.0 * EPS32, case);
+        let score = r32.score(xt.view(), yt.view()).unwrap();
+        check_linear_sklearn(case, r32.coef(), r32.intercept(), &pred, score);
+    }
+    // shape errors as for f64
+    assert!(m32.predict(Array2::<f32>::zeros((2, 3)).view()).is_err());
+    assert!(
+        LinearRegression::new()
+            .fit(x.view(), Array1::<f32>::zeros(3).view())
+            .is_err()
+    );
+}

@@ -1,0 +1,132 @@
+//! Inputs found by the coverage-guided fuzz targets (`fuzz/`, issue 11), minimised where
+//! minimisation was possible and kept in `tests/fixtures/fuzz/`: `gh_fuzz_<target>_<what>`.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use mlinalg::stream::{Block, CsvSource, ParquetSource, RowSource};
+
+fn fuzz_fixture(name: &str) -> PathBuf {
+    crate::common::fixtures_dir().join("fuzz").join(name)
+}
+
+/// Runs `f` on another thread; fails the test if it has not returned after `limit`.
+fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(v) => v,
+        Err(_) => panic!("still running after {limit:?}"),
+    }
+}
+
+/// `fuzz/fuzz_targets/csv.rs`: a byte-order mark after a blank line (`\n\u{feff}5\n0`).
+/// `read_csv` strips a BOM only at the start of the file, so the first row's cell
+/// `\u{feff}5` is not a number and the row is a header (one value: 0); the streamed
+/// `CsvSource` stripped a BOM from every cell, took the row as data and read two values.
+#[test]
+fn gh_fuzz_csv_bom_after_a_blank_line() {
+    let p = fuzz_fixture("csv_bom_after_blank_line.csv");
+    assert_eq!(std::fs::read(&p).unwrap(), b"\n\xef\xbb\xbf5\n0");
+    let whole = mlinalg::io::read_csv(&p).unwrap();
+    assert_eq!(whole.len(), 1);
+    assert_eq!(whole.iter().copied().collect::<Vec<_>>(), [0.0]);
+    let mut src = CsvSource::open(&p).unwrap();
+    let mut b = Block::new();
+    let mut values = Vec::new();
+    while src.read_block(&mut b, 4).unwrap() {
+        values.extend(b.view().iter().copied());
+    }
+    assert_eq!(
+        values,
+        [0.0],
+        "the streamed reader reads what read_csv reads"
+    );
+}
+
+/// `fuzz/fuzz_targets/parquet.rs` (a 1 s timeout; the input as found, 30 KB: libFuzzer
+/// cannot minimise an input that takes minutes per run). A corrupt page header declares a
+/// long Thrift list in a field the `parquet` crate skips; its streaming parser skipped the
+/// elements with reads whose short counts it ignored, so at the end of the file it spun
+/// through the whole declared count of empty reads: 283 s in the fuzz build. The source's
+/// strict file reader fails the first read past the end instead.
+#[test]
+fn gh_fuzz_parquet_page_header_skip_past_eof() {
+    let p = fuzz_fixture("parquet_page_header_skip_past_eof.parquet");
+    let started = Instant::now();
+    let (streamed, whole) = within(Duration::from_secs(60), move || {
+        let paths = [p];
+        let streamed = ParquetSource::open(&paths, None).and_then(|mut src| {
+            let mut b = Block::new();
+            while src.read_block(&mut b, 9)? {}
+            Ok(())
+        });
+        let whole = mlinalg::stream::read_parquet(&paths, None).map(|_| ());
+        (streamed, whole)
+    });
+    for r in [&streamed, &whole] {
+        let e = r.as_ref().expect_err("a corrupt page is an error");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("parquet_page_header_skip_past_eof.parquet"),
+            "{msg}"
+        );
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// `fuzz/fuzz_targets/csv.rs`: two byte-order marks at the start (`\u{feff}\u{feff}1\n7`,
+/// minimised). `read_csv` dropped one when reading the file and `parse_csv` another, so
+/// it read `1` as data (two values); `parse_csv` and the streamed source drop one, see the
+/// cell `\u{feff}1`, which is not a number, and take the row as a header (one value).
+#[test]
+fn gh_fuzz_csv_two_byte_order_marks() {
+    let p = fuzz_fixture("csv_two_byte_order_marks.csv");
+    let bytes = std::fs::read(&p).unwrap();
+    assert_eq!(bytes, b"\xef\xbb\xbf\xef\xbb\xbf1\n7");
+    let whole = mlinalg::io::read_csv(&p).unwrap();
+    let parsed = mlinalg::io::parse_csv(std::str::from_utf8(&bytes).unwrap(), &p).unwrap();
+    assert_eq!(whole.iter().copied().collect::<Vec<_>>(), [7.0]);
+    assert_eq!(parsed, whole, "read_csv reads what parse_csv parses");
+    let mut src = CsvSource::open(&p).unwrap();
+    let mut b = Block::new();
+    let mut values = Vec::new();
+    while src.read_block(&mut b, 4).unwrap() {
+        values.extend(b.view().iter().copied());
+    }
+    assert_eq!(values, [7.0]);
+}
+
+/// `fuzz/fuzz_targets/parquet.rs` (an abort, minimised to 1.6 KB): the Arrow schema a
+/// writer embeds in the footer (`ARROW:schema`) declared a field of type tag 184, and
+/// `arrow-ipc`, decoding it inside the parquet crate, panicked (`Type <UNKNOWN 184> not
+/// supported`). The embedded schema is now checked first and ignored when it is not
+/// one the reader can use; the file is then read by its Parquet schema (here it is
+/// corrupt further on, so reading it is an error naming it).
+#[test]
+fn gh_fuzz_parquet_arrow_schema_of_unknown_type() {
+    let p = fuzz_fixture("parquet_arrow_schema_unknown_type.parquet");
+    let paths = [p];
+    let streamed = ParquetSource::open(&paths, None).and_then(|mut src| {
+        let mut b = Block::new();
+        while src.read_block(&mut b, 9)? {}
+        Ok(())
+    });
+    let whole = mlinalg::stream::read_parquet(&paths, None).map(|_| ());
+    for r in [streamed, whole] {
+        if let Err(e) = r {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("parquet_arrow_schema_unknown_type.parquet"),
+                "{msg}"
+            );
+        }
+    }
+}
