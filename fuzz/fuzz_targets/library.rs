@@ -185,8 +185,8 @@ fuzz_target!(|case: Case| {
         }
         let _ = common::checked(linalg::cond(a.view(), ord));
     }
-    let _ = common::checked(mlinalg::ops::matmul2(a.view(), a.t()));
-    let _ = common::checked(mlinalg::ops::matmul2(a.t(), a.view()));
+    let _ = common::checked(mlinalg::ops::matmul_2d(a.view(), a.t()));
+    let _ = common::checked(mlinalg::ops::matmul_2d(a.t(), a.view()));
 
     // --- least squares and regression
     let y: Array1<f64> = Array1::from_shape_fn(r, |i| case.rhs.get(i).map_or(1.0, |v| v.get()));

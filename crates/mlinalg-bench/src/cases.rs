@@ -80,7 +80,7 @@ pub fn all(quick: bool) -> (Vec<Case>, Vec<String>) {
             move |r| {
                 let (a, b) = (rand(r, n, n), rand(r, n, n));
                 run(move || {
-                    black_box(mlinalg::ops::matmul2(a.view(), b.view())?);
+                    black_box(mlinalg::ops::matmul_2d(a.view(), b.view())?);
                     Ok(())
                 })
             },
@@ -251,7 +251,7 @@ pub fn all(quick: bool) -> (Vec<Case>, Vec<String>) {
         move |r| {
             let (a, b) = (rand(r, n, n), rand(r, n, n));
             run(move || {
-                black_box(mlinalg::ops::matmul2(a.t(), b.view())?);
+                black_box(mlinalg::ops::matmul_2d(a.t(), b.view())?);
                 Ok(())
             })
         },
@@ -288,7 +288,7 @@ pub const SMALL_REPS: usize = 20;
 /// The small products of issue 6, in both `--quick` and full runs (they are not in
 /// `numpy_baseline.py`; `scripts/numpy_with_mem.py` adds the same keys): `matmul_small_{n}`
 /// is `n×n @ n×n` for n = 8, 32, 64 (`matmul_256` is the baseline's), `forward_32x10x64`
-/// a dense layer's forward product `32×10 @ 10×64`. All through `mlinalg::ops::matmul2`,
+/// a dense layer's forward product `32×10 @ 10×64`. All through `mlinalg::ops::matmul_2d`,
 /// the product a network's forward pass uses, against NumPy's `a @ b`.
 fn small_cases(v: &mut Vec<Case>) {
     let shapes = [
@@ -306,7 +306,7 @@ fn small_cases(v: &mut Vec<Case>) {
         let mut c = case(name, n, Some(flops), move |r| {
             let (a, b) = (rand(r, m, k), rand(r, k, p));
             run(move || {
-                black_box(mlinalg::ops::matmul2(a.view(), b.view())?);
+                black_box(mlinalg::ops::matmul_2d(a.view(), b.view())?);
                 Ok(())
             })
         });

@@ -28,7 +28,7 @@ pub fn cases(quick: bool, v: &mut Vec<Case>) {
             move |r| {
                 let (a, b) = (single(&rand(r, n, n)), single(&rand(r, n, n)));
                 run(move || {
-                    black_box(mlinalg::ops::matmul2(a.view(), b.view())?);
+                    black_box(mlinalg::ops::matmul_2d(a.view(), b.view())?);
                     Ok(())
                 })
             },

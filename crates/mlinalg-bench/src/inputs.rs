@@ -40,7 +40,7 @@ pub fn wellcond(rng: &mut Rng, n: usize) -> Array2<f64> {
 /// Symmetric positive definite `G Gᵀ + n I`.
 pub fn spd(rng: &mut Rng, n: usize) -> mlinalg::Result<Array2<f64>> {
     let g = rand(rng, n, n);
-    let mut s = mlinalg::ops::matmul2(g.view(), g.t())?;
+    let mut s = mlinalg::ops::matmul_2d(g.view(), g.t())?;
     s.diag_mut().mapv_inplace(|d| d + n as f64);
     Ok(s)
 }

@@ -31,7 +31,7 @@ fn matmul(c: &mut Criterion) {
         let (a, b) = (randn2(n, n, 0), randn2(n, n, 1));
         g.bench_with_input(BenchmarkId::new("square", n), &(a, b), |bch, (a, b)| {
             bch.iter(|| {
-                must(mlinalg::ops::matmul2(
+                must(mlinalg::ops::matmul_2d(
                     black_box(a.view()),
                     black_box(b.view()),
                 ))
@@ -44,7 +44,7 @@ fn matmul(c: &mut Criterion) {
         &(x, w),
         |bch, (x, w)| {
             bch.iter(|| {
-                must(mlinalg::ops::matmul2(
+                must(mlinalg::ops::matmul_2d(
                     black_box(x.view()),
                     black_box(w.view()),
                 ))

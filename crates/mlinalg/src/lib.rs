@@ -19,6 +19,7 @@
 //! | [`stream`] | fits on data larger than memory, mergeable states | `IncrementalPCA.partial_fit`; Spark `computeGramianMatrix`, Dask `tsqr` |
 //! | [`io`] | files | `np.load`, `np.save`, `np.savez`, `np.loadtxt`, `scipy.io.mmread`/`mmwrite`; `np.lib.format.read_array_header_1_0` ([`io::read_npy_header`], [`io::read_npy_header_raw`]) |
 //! | [`nn`] | a dense network's forward pass | `keras.layers.Dense`, `torch.nn.Linear`, `Sequential` |
+//! | [`error`](mod@error) | the one error type, [`Error`] | `numpy.linalg.LinAlgError`, `ValueError` (each message starts with the operation) |
 //! | [`memory`] | memory budgets | (cgroup-aware `psutil.virtual_memory().available`) |
 //!
 //! The same routines run from the shell as the `mlinalg` command (`crates/mlinalg-cli`; its
@@ -30,7 +31,7 @@
 //! use mlinalg::prelude::*;
 //! let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
 //! let b = array![[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]];
-//! let c = mlinalg::ops::matmul2(a.view(), b.view())?;
+//! let c = mlinalg::ops::matmul_2d(a.view(), b.view())?;
 //! assert_eq!(c, array![[58.0, 64.0], [139.0, 154.0]]);
 //! # Ok::<(), mlinalg::Error>(())
 //! ```

@@ -45,8 +45,9 @@ fn inner_mismatch(a: &[usize], b: &[usize], ka: usize, kb: usize) -> Error {
     )
 }
 
-/// The matrix product of two 2-d arrays, `C = A B` (our packed GEMM or faer's, multithreaded
-/// for large sizes), for any [`Scalar`] element type in its own precision.
+/// The matrix product of two 2-d arrays, `C = A B` (NumPy's `a @ b` of two matrices; our
+/// packed GEMM or faer's, multithreaded for large sizes), for any [`Scalar`] element type
+/// in its own precision. [`matmul`] takes arrays of any dimension.
 ///
 /// # Errors
 /// [`Error::Shape`] if `a.ncols() != b.nrows()`.
@@ -56,13 +57,14 @@ fn inner_mismatch(a: &[usize], b: &[usize], ka: usize, kb: usize) -> Error {
 /// use ndarray::array;
 /// let a = array![[1., 2., 3.], [4., 5., 6.]];
 /// let b = array![[7., 8.], [9., 10.], [11., 12.]];
-/// let c = mlinalg::ops::matmul2(a.view(), b.view())?;
+/// let c = mlinalg::ops::matmul_2d(a.view(), b.view())?;
 /// assert_eq!(c, array![[58., 64.], [139., 154.]]);
-/// let e = mlinalg::ops::matmul2(a.view(), a.view()).unwrap_err();
+/// let e = mlinalg::ops::matmul_2d(a.view(), a.view()).unwrap_err();
 /// assert_eq!(e.to_string(), "matmul: inner dimensions differ: (2, 3) @ (2, 3): 3 != 2");
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
-pub fn matmul2<T: Scalar>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Result<Array2<T>> {
+#[doc(alias = "matmul2")]
+pub fn matmul_2d<T: Scalar>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Result<Array2<T>> {
     if a.ncols() != b.nrows() {
         return Err(inner_mismatch(a.shape(), b.shape(), a.ncols(), b.nrows()));
     }
@@ -73,6 +75,18 @@ pub fn matmul2<T: Scalar>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Result<
         matmul_into(&mut c.view_mut(), &a, &b);
     }
     Ok(c)
+}
+
+/// The former name of [`matmul_2d`].
+///
+/// # Errors
+/// As [`matmul_2d`].
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `matmul_2d` (NumPy's `a @ b` of two matrices); `matmul` takes arrays of any dimension"
+)]
+pub fn matmul2<T: Scalar>(a: ArrayView2<'_, T>, b: ArrayView2<'_, T>) -> Result<Array2<T>> {
+    matmul_2d(a, b)
 }
 
 /// Matrix–vector product `A x`.
@@ -92,7 +106,7 @@ pub fn matvec<T: Scalar>(a: ArrayView2<'_, T>, x: ArrayView1<'_, T>) -> Result<A
         return Err(inner_mismatch(a.shape(), x.shape(), a.ncols(), x.len()));
     }
     let x2 = x.insert_axis(Axis(1));
-    Ok(matmul2(a, x2)?.remove_axis(Axis(1)))
+    Ok(matmul_2d(a, x2)?.remove_axis(Axis(1)))
 }
 
 /// NumPy's `a @ b` for arrays of any dimension ≥ 1.

@@ -5,7 +5,7 @@ use mlinalg::linalg::{
     Cholesky, Eig, QrMode, eig, eigh, is_orthogonal, is_positive_definite, is_symmetric, low_rank,
     lstsq, qr, solve, svd,
 };
-use mlinalg::ops::{matmul2, matvec};
+use mlinalg::ops::{matmul_2d, matvec};
 use mlinalg::random::{randn, randn2};
 use mlinalg::vector::{angle_degrees, cosine_similarity, dot, norm_inf, norm_l1, norm_l2};
 use ndarray::{Array1, Array2, Axis, Ix1, array, concatenate, s};
@@ -35,7 +35,7 @@ fn matrix_product() {
     let b = array![[7., 8.], [9., 10.], [11., 12.]];
     // [1·7 + 2·9 + 3·11, 1·8 + 2·10 + 3·12] = [58, 64]; [139, 154] likewise
     assert_eq!(
-        matmul2(a.view(), b.view()).unwrap(),
+        matmul_2d(a.view(), b.view()).unwrap(),
         array![[58., 64.], [139., 154.]]
     );
 }
@@ -77,7 +77,7 @@ fn regression_data() -> (Array2<f64>, Array1<f64>, Array1<f64>) {
 #[test]
 fn normal_equation_solve_and_lstsq_recover_the_weights() {
     let (x, y, w_true) = regression_data();
-    let xtx = matmul2(x.t(), x.view()).unwrap();
+    let xtx = matmul_2d(x.t(), x.view()).unwrap();
     let xty = matvec(x.t(), y.view()).unwrap();
     assert!(is_symmetric(xtx.view()) && is_positive_definite(xtx.view()));
     // the normal equation XᵀX w = Xᵀy, via Cholesky
@@ -109,7 +109,7 @@ fn qr_of_random_4x4_has_orthogonal_q() {
 fn covariance_is_symmetric_positive_definite() {
     let data = randn2(50, 4, 3);
     let centred = &data - &data.mean_axis(Axis(0)).expect("non-empty");
-    let cov = matmul2(centred.t(), centred.view()).unwrap() / 49.0;
+    let cov = matmul_2d(centred.t(), centred.view()).unwrap() / 49.0;
     assert!(is_symmetric(cov.view()));
     assert!(is_positive_definite(cov.view()));
     let e = eigh(cov.view()).unwrap();

@@ -1,7 +1,7 @@
 //! `mlinalg::ops`: NumPy `@` semantics, GEMM, broadcasting element-wise ops, trace, transpose.
 
 use mlinalg::ops::{
-    add, broadcast_shapes, div, hadamard, matmul, matmul2, matvec, outer, sub, trace, transpose,
+    add, broadcast_shapes, div, hadamard, matmul, matmul_2d, matvec, outer, sub, trace, transpose,
 };
 use ndarray::{Array, Array1, Array2, ArrayD, IxDyn, ShapeBuilder, array};
 use proptest::prelude::*;
@@ -62,22 +62,39 @@ fn naive_batched(a: &ArrayD<f64>, b: &ArrayD<f64>) -> ArrayD<f64> {
     out
 }
 
-// ------------------------------------------------------------------------------ matmul2
+// ------------------------------------------------------------------------------ matmul_2d
 
 #[test]
-fn matmul2_worked_example() {
+fn matmul_2d_worked_example() {
     let a = array![[1., 2., 3.], [4., 5., 6.]];
     let b = array![[7., 8.], [9., 10.], [11., 12.]];
     assert_eq!(
-        matmul2(a.view(), b.view()).unwrap(),
+        matmul_2d(a.view(), b.view()).unwrap(),
         array![[58., 64.], [139., 154.]]
     );
 }
 
+/// The former name still compiles (deprecated) and is the same function.
 #[test]
-fn matmul2_inner_mismatch_message_is_exact() {
+#[allow(deprecated)]
+fn matmul2_is_a_deprecated_alias_of_matmul_2d() {
+    let a = array![[1., 2.], [3., 4.], [5., 6.]];
+    let b = array![[1., -1., 0.5], [2., 0.25, -3.]];
+    let got = mlinalg::ops::matmul2(a.view(), b.view()).unwrap();
+    assert_eq!(got, matmul_2d(a.view(), b.view()).unwrap());
+    assert_eq!(got[[2, 2]], 5. * 0.5 + 6. * -3.);
+    assert_eq!(
+        mlinalg::ops::matmul2(a.view(), a.view())
+            .unwrap_err()
+            .to_string(),
+        matmul_2d(a.view(), a.view()).unwrap_err().to_string()
+    );
+}
+
+#[test]
+fn matmul_2d_inner_mismatch_message_is_exact() {
     let a = array![[1., 2., 3.], [4., 5., 6.]];
-    let e = matmul2(a.view(), a.view()).unwrap_err();
+    let e = matmul_2d(a.view(), a.view()).unwrap_err();
     assert_eq!(
         e.to_string(),
         "matmul: inner dimensions differ: (2, 3) @ (2, 3): 3 != 2"
@@ -90,14 +107,14 @@ fn matmul2_inner_mismatch_message_is_exact() {
 }
 
 #[test]
-fn matmul2_with_zero_sized_dimensions() {
+fn matmul_2d_with_zero_sized_dimensions() {
     // NumPy: (2, 0) @ (0, 3) is a (2, 3) matrix of zeros; (0, 3) @ (3, 2) is (0, 2).
-    let c = matmul2(
+    let c = matmul_2d(
         Array2::<f64>::zeros((2, 0)).view(),
         Array2::<f64>::zeros((0, 3)).view(),
     );
     assert_eq!(c.unwrap(), Array2::<f64>::zeros((2, 3)));
-    let c = matmul2(
+    let c = matmul_2d(
         Array2::<f64>::zeros((0, 3)).view(),
         Array2::<f64>::ones((3, 2)).view(),
     );
@@ -105,13 +122,13 @@ fn matmul2_with_zero_sized_dimensions() {
 }
 
 #[test]
-fn matmul2_of_transposed_and_sliced_views() {
+fn matmul_2d_of_transposed_and_sliced_views() {
     let a = normal(7, 5, 1);
     let b = normal(7, 4, 2);
-    let c = matmul2(a.t(), b.view()).unwrap();
+    let c = matmul_2d(a.t(), b.view()).unwrap();
     assert_close!(c, a.t().dot(&b), rtol = 1e-12, atol = 1e-12);
     let s = a.slice(ndarray::s![..;2, 1..]);
-    let c = matmul2(s, b.slice(ndarray::s![..4, ..]).t().t()).unwrap();
+    let c = matmul_2d(s, b.slice(ndarray::s![..4, ..]).t().t()).unwrap();
     assert_close!(
         c,
         s.dot(&b.slice(ndarray::s![..4, ..])),
@@ -413,10 +430,10 @@ proptest! {
     #![proptest_config(common::config())]
 
     #[test]
-    fn matmul2_matches_reference(m in 1usize..=12, k in 1usize..=12, n in 1usize..=12, seed: u64) {
+    fn matmul_2d_matches_reference(m in 1usize..=12, k in 1usize..=12, n in 1usize..=12, seed: u64) {
         let a = normal(m, k, seed);
         let b = normal(k, n, seed ^ 0x5555);
-        let c = matmul2(a.view(), b.view())?;
+        let c = matmul_2d(a.view(), b.view())?;
         let want = a.dot(&b);
         let scale = common::fro(&a) * common::fro(&b);
         prop_assert!(common::fro(&(&c - &want)) <= 8.0 * k as f64 * common::EPS * scale);
@@ -431,19 +448,19 @@ proptest! {
         // (AB)ᵀ = BᵀAᵀ
         let a = normal(m, k, seed);
         let b = normal(k, n, seed ^ 1);
-        let ab_t = transpose(matmul2(a.view(), b.view())?.into_dyn().view());
-        let bt_at = matmul2(b.t(), a.t())?;
+        let ab_t = transpose(matmul_2d(a.view(), b.view())?.into_dyn().view());
+        let bt_at = matmul_2d(b.t(), a.t())?;
         let scale = common::fro(&a) * common::fro(&b);
         prop_assert!(common::fro(&(&ab_t - &bt_at.into_dyn())) <= 8.0 * k as f64 * common::EPS * scale);
         // trace(AB) = trace(BA) for square products
         let c = normal(k, m, seed ^ 2);
-        let t1 = trace(matmul2(a.view(), c.view())?.view());
-        let t2 = trace(matmul2(c.view(), a.view())?.view());
+        let t1 = trace(matmul_2d(a.view(), c.view())?.view());
+        let t2 = trace(matmul_2d(c.view(), a.view())?.view());
         prop_assert!((t1 - t2).abs() <= 1e-12 * (common::fro(&a) * common::fro(&c)).max(1.0));
     }
 }
 
-/// `matmul2` and `matmul` on `f32` (issue 12) against the textbook triple loop in `f64` on
+/// `matmul_2d` and `matmul` on `f32` (issue 12) against the textbook triple loop in `f64` on
 /// the same (rounded) operands: `|c − ref| ≤ (k + 2)·ε₃₂·Σ|a b|` per element, at sizes
 /// past the kernels' micro-tiles and cache blocks (k up to 1100, the f32 `kc` being 512);
 /// `matmul` of a stack goes through the same product.
@@ -460,7 +477,7 @@ fn f32_matmul_matches_the_f64_triple_loop() {
     ] {
         let a = crate::common::normal(m, k, 3).mapv(|v| v as f32);
         let b = crate::common::normal(k, n, 4).mapv(|v| v as f32);
-        let c = mlinalg::ops::matmul2(a.view(), b.view()).unwrap();
+        let c = mlinalg::ops::matmul_2d(a.view(), b.view()).unwrap();
         for i in 0..m {
             for j in 0..n {
                 let (mut sum, mut abs) = (0.0f64, 0.0f64);
@@ -478,7 +495,7 @@ fn f32_matmul_matches_the_f64_triple_loop() {
             }
         }
         // a transposed view gives the transposed product, in f32
-        let ct = mlinalg::ops::matmul2(b.t(), a.t()).unwrap();
+        let ct = mlinalg::ops::matmul_2d(b.t(), a.t()).unwrap();
         for ((i, j), v) in ct.indexed_iter() {
             let d = (f64::from(*v) - f64::from(c[[j, i]])).abs();
             assert!(d <= 2.0 * (k as f64 + 2.0) * eps * f64::from(c[[j, i]].abs()).max(1.0));
@@ -490,7 +507,7 @@ fn f32_matmul_matches_the_f64_triple_loop() {
     let out = mlinalg::ops::matmul(s.view().into_dyn(), w.view().into_dyn()).unwrap();
     assert_eq!(out.shape(), &[2, 5, 3]);
     for bi in 0..2 {
-        let want = mlinalg::ops::matmul2(s.index_axis(ndarray::Axis(0), bi), w.view()).unwrap();
+        let want = mlinalg::ops::matmul_2d(s.index_axis(ndarray::Axis(0), bi), w.view()).unwrap();
         let got = out.index_axis(ndarray::Axis(0), bi);
         for (g, w) in got.iter().zip(want.iter()) {
             assert!(

@@ -136,7 +136,7 @@ fn gh_3_matrix_2_norm_of_non_finite_input() {
     assert_eq!(norm(&i, Some(NormOrd::Nuc)).unwrap(), f64::INFINITY);
 }
 
-/// `ops::matmul2` routes large products to the packed AVX-512 GEMM (crate::gemm) on CPUs
+/// `ops::matmul_2d` routes large products to the packed AVX-512 GEMM (crate::gemm) on CPUs
 /// that have it; check that path end to end against ndarray's own (matrixmultiply) product,
 /// for a C-order product and a transposed view `Aᵀ @ B`.
 #[test]
@@ -145,7 +145,7 @@ fn gh_6_large_matmul_through_the_packed_gemm_matches_ndarray() {
     let b = mlinalg::random::randn2(1024, 1600, 2);
     let x = mlinalg::random::randn2(1024, 1100, 3);
     for (l, r) in [(a.view(), b.view()), (x.t(), x.view())] {
-        let got = mlinalg::ops::matmul2(l, r).unwrap();
+        let got = mlinalg::ops::matmul_2d(l, r).unwrap();
         let want = l.dot(&r);
         let scale = (l.ncols() as f64).sqrt();
         let err = (&got - &want).iter().fold(0.0f64, |m, v| m.max(v.abs()));

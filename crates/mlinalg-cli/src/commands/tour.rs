@@ -186,7 +186,7 @@ fn matrices() -> Result<Report> {
     let mut r = Report::new();
     let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
     let b = array![[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]];
-    let product = ops::matmul2(a.view(), b.view())?;
+    let product = ops::matmul_2d(a.view(), b.view())?;
     r.note(format!(
         "# A @ B: {} @ {} → {}",
         sh(&a),
@@ -200,7 +200,7 @@ fn matrices() -> Result<Report> {
 
     let m = array![[4.0, 7.0], [2.0, 6.0]];
     let inverse = linalg::inv(m.view())?;
-    let check = ops::matmul2(m.view(), inverse.view())?;
+    let check = ops::matmul_2d(m.view(), inverse.view())?;
     r.note(format!("# M⁻¹: {} → {}; M @ M⁻¹ = I", sh(&m), sh(&inverse)));
     r.push("m", Value::Array(m.clone().into_dyn()));
     r.push("inverse", Value::Array(inverse.into_dyn()));
@@ -260,7 +260,7 @@ fn special() -> Result<Report> {
     r.push("identity", Value::Array(i3.clone().into_dyn()));
     r.push(
         "identity_preserves",
-        Value::Bool(ops::matmul2(i3.view(), a.view())? == a),
+        Value::Bool(ops::matmul_2d(i3.view(), a.view())? == a),
     );
 
     let x = random::randn2(50, 4, SEED);
@@ -433,7 +433,7 @@ fn eigen() -> Result<Report> {
     );
     r.push("pca_ratio_top2", Value::Float(ratio.slice(s![..2]).sum()));
     let w = components.slice(s![.., ..2]).to_owned();
-    let projected = ops::matmul2(xc.view(), w.view())?;
+    let projected = ops::matmul_2d(xc.view(), w.view())?;
     r.note(format!(
         "# project: {} @ {} → {}",
         sh(&xc),
@@ -496,7 +496,7 @@ fn svd() -> Result<Report> {
 
     // A rank-3 signal plus small noise: the truncated SVD should find three strong
     // directions.
-    let signal = ops::matmul2(
+    let signal = ops::matmul_2d(
         random::randn2(100, 3, SEED).view(),
         random::randn2(3, 20, SEED + 1).view(),
     )?;

@@ -11,7 +11,7 @@ use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
 use crate::error::{Error, Result};
 use crate::kernels::syrk::{gram, tall_times_small};
 use crate::linalg::{eigh, svd};
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
 use crate::scalar::{RealScalar, Scalar, cast_view, convert, convert_scalar, same_type, widen};
 
 const OP: &str = "pca";
@@ -694,7 +694,7 @@ impl<T: RealScalar> FittedPca<T> {
             let v64 = cast_view::<T, f64, _>(self.components.t()).expect("T is f64");
             convert(tall_times_small(x64, v64)?)
         } else {
-            matmul2(x, self.components.t())?
+            matmul_2d(x, self.components.t())?
         };
         let offset = self.components.dot(&self.mean);
         z -= &offset;
@@ -742,9 +742,9 @@ impl<T: RealScalar> FittedPca<T> {
                     .explained_variance
                     .mapv(|v| v.sqrt())
                     .insert_axis(Axis(1));
-            matmul2(z, scaled.view())?
+            matmul_2d(z, scaled.view())?
         } else {
-            matmul2(z, self.components.view())?
+            matmul_2d(z, self.components.view())?
         };
         x += &self.mean;
         Ok(x)

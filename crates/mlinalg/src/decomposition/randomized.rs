@@ -16,7 +16,7 @@ use crate::decomposition::sign::svd_flip;
 use crate::error::{Error, Result};
 use crate::kernels::lu::LuFactor;
 use crate::linalg::{QrMode, Svd, cholesky, qr, svd};
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
 use crate::random::{randn2_with, rng};
 use crate::sparse::CsrMatrix;
 
@@ -45,11 +45,11 @@ impl LinearOperator for ArrayView2<'_, f64> {
         self.dim()
     }
     fn dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        matmul2(self.view(), b)
+        matmul_2d(self.view(), b)
     }
     fn t_dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         // `.t()` is a strided view: faer multiplies it without a copy.
-        matmul2(self.t(), b)
+        matmul_2d(self.t(), b)
     }
 }
 
@@ -58,10 +58,10 @@ impl LinearOperator for Array2<f64> {
         self.dim()
     }
     fn dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        matmul2(self.view(), b)
+        matmul_2d(self.view(), b)
     }
     fn t_dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        matmul2(self.t(), b)
+        matmul_2d(self.t(), b)
     }
 }
 
@@ -136,7 +136,7 @@ pub fn auto_n_iter(n_components: usize, shape: (usize, usize)) -> usize {
 fn lu_permute_l(y: Array2<f64>) -> Array2<f64> {
     let (m, l) = y.dim();
     let k = m.min(l);
-    // Row-major contiguous storage for the kernel. Products from `matmul2` are already in
+    // Row-major contiguous storage for the kernel. Products from `matmul_2d` are already in
     // C order, so this normally moves without copying.
     let y = if k < l {
         y.slice(s![.., ..k]).as_standard_layout().into_owned()
@@ -576,7 +576,7 @@ mod tests {
         let (m, l) = y.dim();
         let k = m.min(l);
         // Row-major contiguous storage turns every row update into a slice loop. Products
-        // from `matmul2` are already in C order, so this normally moves without copying.
+        // from `matmul_2d` are already in C order, so this normally moves without copying.
         let mut y = if y.is_standard_layout() {
             y
         } else {

@@ -11,7 +11,7 @@ use crate::decomposition::randomized::{
 use crate::decomposition::sign::{row_signs, scale_rows, svd_flip};
 use crate::error::{Error, Result};
 use crate::linalg::svd;
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
 use crate::scalar::{RealScalar, convert, widen};
 use crate::sparse::CsrMatrix;
 
@@ -557,7 +557,7 @@ impl<T: RealScalar> FittedTruncatedSvd<T> {
         const TOP: &str = "tsvd_transform";
         self.check_features(TOP, x.shape())?;
         crate::array::check_finite(TOP, &x)?;
-        matmul2(x, self.components.t())
+        matmul_2d(x, self.components.t())
     }
 
     /// `Z V`: back to feature space (scikit-learn `inverse_transform`), (n, n_features).
@@ -589,7 +589,7 @@ impl<T: RealScalar> FittedTruncatedSvd<T> {
             ));
         }
         crate::array::check_finite(IOP, &z)?;
-        matmul2(z, self.components.view())
+        matmul_2d(z, self.components.view())
     }
 }
 

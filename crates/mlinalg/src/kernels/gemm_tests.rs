@@ -702,7 +702,7 @@ fn f32_gemm_into_above_the_threshold_and_specials() {
 /// `GEMM_BENCH=1024,2048 cargo test --release -p mlinalg --lib kernels::gemm::tests::bench -- --ignored --nocapture`
 /// Sizes are `n` (square) or `MxKxN`. Optional `GEMM_KC`, `GEMM_MC`, `GEMM_NC`,
 /// `GEMM_THREADS`, `GEMM_REPS`, `GEMM_FAER=1` (also time the current faer path,
-/// `crate::ops::matmul2`), `GEMM_T=1` (time `Aᵀ B` on a transposed view), `GEMM_F32=1`
+/// `crate::ops::matmul_2d`), `GEMM_T=1` (time `Aᵀ B` on a transposed view), `GEMM_F32=1`
 /// (also time the `f32` kernel and faer's `f32` GEMM on the same operands rounded).
 #[test]
 #[ignore = "timing harness, run by hand"]
@@ -776,7 +776,7 @@ fn bench() {
         );
         if env("GEMM_FAER") == Some(1) {
             let (faer, others) = time(&mut || {
-                std::hint::black_box(crate::ops::matmul2(av, b.view()).unwrap());
+                std::hint::black_box(crate::ops::matmul_2d(av, b.view()).unwrap());
             });
             line += &format!(
                 " | faer {:.3e} s {:.1} GFLOP/s (others_cpu {others:.2}) | faer/gemm {:.3}",

@@ -185,7 +185,7 @@ fn chain_product<T: Scalar>(
     let k = split[i][j];
     let left = chain_product(mats, split, i, k)?;
     let right = chain_product(mats, split, k + 1, j)?;
-    crate::ops::matmul2(left.view(), right.view())
+    crate::ops::matmul_2d(left.view(), right.view())
 }
 
 /// Normalises a possibly negative axis of an `ndim`-dimensional array (NumPy's

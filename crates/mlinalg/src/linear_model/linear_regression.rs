@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use crate::array::{check_input, fmt_shape};
 use crate::error::{Error, Result};
 use crate::linalg::{Cholesky, lstsq, solve};
-use crate::ops::{matmul2, matvec};
+use crate::ops::{matmul_2d, matvec};
 use crate::scalar::{RealScalar, convert, convert_scalar, widen};
 
 const OP: &str = "linear_regression";
@@ -195,7 +195,7 @@ pub(crate) fn normal_equations(
     x: ArrayView2<'_, f64>,
     y: ArrayView1<'_, f64>,
 ) -> Result<(Array2<f64>, Array1<f64>)> {
-    let mut xtx = matmul2(x.t(), x)?;
+    let mut xtx = matmul_2d(x.t(), x)?;
     // Symmetrise: the GEMM's rounding may differ in the last bit between (i, j) and (j, i).
     let p = xtx.nrows();
     for i in 0..p {

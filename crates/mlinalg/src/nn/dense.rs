@@ -6,7 +6,7 @@ use crate::array::fmt_shape;
 use crate::error::{Error, Result};
 use crate::nn::activation::Activation;
 use crate::nn::init::Init;
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
 use crate::random::Rng;
 
 /// A fully connected layer `f(X W + b)`.
@@ -114,7 +114,7 @@ impl Dense {
 
     /// The pre-activation `X W + b` (bias broadcast over rows).
     pub(crate) fn affine(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let mut z = matmul2(x, self.weights.view())?;
+        let mut z = matmul_2d(x, self.weights.view())?;
         z += &self.bias;
         Ok(z)
     }

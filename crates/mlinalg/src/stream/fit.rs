@@ -22,7 +22,7 @@ use crate::decomposition::{
 use crate::error::{Error, Result};
 use crate::linalg::{Lstsq, svd};
 use crate::linear_model::{FittedLinearRegression, FittedRidge, LinearRegression, Ridge};
-use crate::ops::matmul2;
+use crate::ops::matmul_2d;
 use crate::random::{randn2_with, rng};
 use crate::sparse::CsrMatrix;
 
@@ -350,14 +350,14 @@ impl BlockRef<'_> {
     /// `A_b B`.
     fn dot(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         match self {
-            BlockRef::Dense(a) => matmul2(*a, b),
+            BlockRef::Dense(a) => matmul_2d(*a, b),
             BlockRef::Sparse(m) => m.dot_dense(b),
         }
     }
     /// `A_bᵀ Y`.
     fn t_dot(&self, y: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         match self {
-            BlockRef::Dense(a) => matmul2(a.t(), y),
+            BlockRef::Dense(a) => matmul_2d(a.t(), y),
             BlockRef::Sparse(m) => m.t_dot_dense(y),
         }
     }

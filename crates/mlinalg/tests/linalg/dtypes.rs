@@ -456,11 +456,11 @@ fn fixture_cholesky_lstsq_matmul<T: Dtype>() {
 
     let ma = load2::<T>("matmul", "a");
     let mb = load2::<T>("matmul", "b");
-    let c = mlinalg::ops::matmul2(ma.view(), mb.view()).unwrap();
+    let c = mlinalg::ops::matmul_2d(ma.view(), mb.view()).unwrap();
     assert_near::<T>(
         &flat(&up2(&c)),
         &flat(&up2(&load2::<T>("matmul", "c"))),
-        "matmul2",
+        "matmul_2d",
     );
     let cd = mlinalg::ops::matmul(ma.view().into_dyn(), mb.view().into_dyn()).unwrap();
     assert_eq!(cd.shape(), &[7, 3]);
@@ -775,7 +775,7 @@ fn properties<T: Dtype>(m: usize, n: usize, seed: u64) -> Result<(), TestCaseErr
     );
     prop_assert!(l.diag().iter().all(|z| z.re > 0.0 && z.im == 0.0));
     // matmul against the exact product of the (exactly upcast) inputs
-    let c = up2(&mlinalg::ops::matmul2(a.view(), a.t()).unwrap());
+    let c = up2(&mlinalg::ops::matmul_2d(a.view(), a.t()).unwrap());
     let want = common::cmatmul(ac.view(), ac.t());
     let r = ratio::<T>(fro(&(&c - &want)), na * na, n);
     prop_assert!(r < 10.0, "{what} matmul {n}: {r}");

@@ -174,8 +174,8 @@ fn routines_accept_any_memory_layout() {
         .map(|o| norm(&v, o).unwrap())
         .collect()
     });
-    check_layouts("matmul2", &tall, |v| {
-        flat(mlinalg::ops::matmul2(v.t(), v).unwrap())
+    check_layouts("matmul_2d", &tall, |v| {
+        flat(mlinalg::ops::matmul_2d(v.t(), v).unwrap())
     });
     check_layouts("matvec", &tall, |v| {
         mlinalg::ops::matvec(v.t(), bt.view()).unwrap().to_vec()
