@@ -109,7 +109,12 @@ fn covariance_eigh_keeps_the_digits_of_a_large_mean() {
         for (a, b) in p.explained_variance().iter().zip(q.explained_variance()) {
             assert!((a - b).abs() <= 1e-8 * b, "{solver:?}: variance {a} vs {b}");
         }
-        assert_close_norm(p.components(), q.components(), 1e-6, "large-mean components");
+        assert_close_norm(
+            p.components(),
+            q.components(),
+            1e-6,
+            "large-mean components",
+        );
         for (m, want) in p.mean().iter().zip(shifted.mean_axis(Axis(0)).unwrap()) {
             assert!((m - (1e8 + want)).abs() <= 1e-14 * 1e8, "mean {m}");
         }
