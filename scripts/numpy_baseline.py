@@ -25,7 +25,7 @@ Inputs (generator `numpy.random.default_rng(12345)`, drawn in the order of the o
 standard normal; solve/inv/det: G/sqrt(n) + I; cholesky: G Gᵀ + n I; eigh: (G + Gᵀ)/2;
 issue 12's `*_f32_*` ops draw the same distributions and round them to float32, its
 `*_stack_*` ops draw a stack of such matrices (after every other op, so the inputs of the
-ops that `/work/shared/bench/numpy_baseline.py` also has are unchanged);
+ops that the reference baseline script also has are unchanged);
 the sparse matrix is `scipy.sparse.random(m, k, density=0.001, format="csr")` with its own
 `default_rng(12345)`. `scripts/compare_baseline.py` checks that another baseline script
 (an older copy kept outside the repository, say) has the same keys, sizes and inputs.

@@ -46,10 +46,10 @@ pub fn plan(op: &str, path: &Path, limit_arg: Option<MemoryLimit>) -> Result<Opt
                 .map_err(|e| anyhow!("{op}: {e}"))?,
         )
     } else if ext.as_deref() == Some("npy") {
-        // Streaming reads real 2-d matrices; complex data and other ranks take the
+        // Streaming reads real 1-d/2-d data; complex data and higher ranks take the
         // in-memory path, which handles them as NumPy does (or names what is wrong).
         let header = mlinalg::io::read_npy_header(path).map_err(|e| anyhow!("{op}: {e}"))?;
-        if header.dtype.is_complex() || header.shape.len() != 2 {
+        if header.dtype.is_complex() || header.shape.len() > 2 {
             return Ok(None);
         }
         Box::new(NpySource::open(path).map_err(|e| anyhow!("{op}: {e}"))?)
