@@ -123,6 +123,10 @@ impl Cluster {
             "5",
             "--expire-dead-executor-interval-seconds",
             "1",
+            // Ballista's default ("bias") fills one executor's slots first, so on a fast
+            // machine one executor could run a whole query; spread the tasks instead.
+            "--task-distribution",
+            "round-robin",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -152,6 +156,9 @@ impl Cluster {
                 &port.to_string(),
                 "--executor-heartbeat-interval-seconds",
                 "1",
+                // one task at a time whatever the core count: every executor gets work
+                "--vcores",
+                "1",
                 "--work-dir",
                 work.to_str().unwrap(),
             ]
@@ -179,7 +186,11 @@ impl Cluster {
 }
 
 async fn remote(url: &str) -> SessionContext {
-    mlinalg_datafusion::cluster::connect(url, SessionConfig::new(), Duration::from_secs(5))
+    remote_with(url, SessionConfig::new()).await
+}
+
+async fn remote_with(url: &str, config: SessionConfig) -> SessionContext {
+    mlinalg_datafusion::cluster::connect(url, config, Duration::from_secs(5))
         .await
         .unwrap()
 }
@@ -234,30 +245,39 @@ fn a_killed_executor_gives_the_right_fit_or_one_clear_error() {
     let dir: PathBuf = data.path().to_path_buf();
     let rt = Arc::new(runtime());
     let handle = rt.spawn(async move {
-        let ctx = remote(&url).await;
+        // 16 partitions of the 32 files: many tasks, shared out one at a time
+        let ctx = remote_with(&url, SessionConfig::new().with_target_partitions(16)).await;
         ctx.register_parquet("t", dir.to_str().unwrap(), Default::default())
             .await
             .unwrap();
         query(&ctx, "SELECT mlinalg_pca(3, x0, x1, x2, x3, x4, x5) FROM t").await
     });
-    // Kill executor 0 as soon as it has written its first shuffle file: the first stage is
-    // under way and the final stage will need that executor's outputs.
-    let work = cluster.logs.path().join("work-0");
+    // Kill the first executor that writes a shuffle file: the first stage is under way and
+    // the final stage will need that executor's outputs.
+    let works: Vec<PathBuf> = (0..2)
+        .map(|i| cluster.logs.path().join(format!("work-{i}")))
+        .collect();
     let t0 = Instant::now();
-    while !has_file(&work) {
+    let victim = loop {
+        if let Some(i) = works.iter().position(|w| has_file(w)) {
+            break i;
+        }
         assert!(
             !handle.is_finished(),
-            "the query ended before executor 0 wrote anything"
+            "the query ended before any executor wrote a shuffle file"
         );
         assert!(
             t0.elapsed() < Duration::from_secs(120),
-            "executor 0 never wrote a shuffle file"
+            "no executor wrote a shuffle file within 120 s"
         );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+        std::thread::sleep(Duration::from_millis(1));
+    };
     let running = !handle.is_finished();
-    cluster.kill_executor(0);
-    assert!(running, "the query ended before the executor was killed");
+    cluster.kill_executor(victim);
+    assert!(
+        running,
+        "the query ended before executor {victim} was killed"
+    );
     let result = rt.block_on(async {
         tokio::time::timeout(Duration::from_secs(120), handle)
             .await

@@ -364,12 +364,28 @@ fn remove_created(created: Vec<PathBuf>) {
 /// Stages the `.npy` file of an array result, in its dtype (float64 for real results,
 /// complex128 for complex ones, the array's own for typed ones), written by the library.
 fn stage_npy(dest: &Path, value: &Value) -> Result<Staged> {
+    // The body's bytes plus a bound on the header (at most a few hundred bytes): the disk
+    // blocks are reserved first (see mlinalg::io::preallocate), at most one block beyond
+    // the file's end.
+    let reserve = |f: &fs::File, elements: usize, itemsize: usize| {
+        mlinalg::io::preallocate(f, (elements as u64).saturating_mul(itemsize as u64) + 4096);
+    };
     stage_with(dest, |f| match value {
-        Value::Array(a) => write_npy_to(f, a, NpyOrder::Auto),
-        Value::ComplexArray(a) => write_npy_to(f, a, NpyOrder::Auto),
-        Value::Typed(a) => a.write_npy_to(f, NpyOrder::Auto),
+        Value::Array(a) => {
+            reserve(f, a.len(), 8);
+            write_npy_to(f, a, NpyOrder::Auto)
+        }
+        Value::ComplexArray(a) => {
+            reserve(f, a.len(), 16);
+            write_npy_to(f, a, NpyOrder::Auto)
+        }
+        Value::Typed(a) => {
+            reserve(f, a.len(), a.dtype().itemsize());
+            a.write_npy_to(f, NpyOrder::Auto)
+        }
         Value::Stored(a, dtype) => {
             let (descr, body) = stored_body(a, *dtype);
+            reserve(f, body.len(), 1);
             write_npy_raw_to(f, descr, a.shape(), false, &body)
         }
         _ => Err(std::io::Error::other("not an array")),

@@ -361,6 +361,16 @@ pub(crate) fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<()> {
+    write_atomic_sized(path, None, write)
+}
+
+/// [`write_atomic`] of a file whose final length is known: `len` bytes are reserved first
+/// ([`preallocate`]).
+pub(crate) fn write_atomic_sized(
+    path: &Path,
+    len: Option<u64>,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
+) -> Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| Error::format(path, "cannot write: the path does not name a file"))?;
@@ -379,6 +389,9 @@ pub(crate) fn write_atomic(
         .create_new(true)
         .open(&tmp)
         .map_err(|e| io_error(path, e))?;
+    if let Some(len) = len {
+        preallocate(&file, len);
+    }
     let result = (|| {
         let mut w = BufWriter::new(file);
         write(&mut w)?;
@@ -391,6 +404,51 @@ pub(crate) fn write_atomic(
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Reserves the disk blocks of a file about to receive `len` bytes, without changing its
+/// size (Linux `fallocate` with `FALLOC_FL_KEEP_SIZE`, as NumPy's `tofile` does); a no-op
+/// for files under 1 MiB, on other systems, and where the file system cannot (the write
+/// that follows reports any real error).
+///
+/// Why: on ext4, a file written without reserved blocks and then renamed over an existing
+/// file (how every writer here avoids partial files) has its whole content flushed towards
+/// the disk inside the rename (the file system's `auto_da_alloc` guard against
+/// zero-length files after a crash), and a following overwrite waits for that write-back.
+/// Measured on a 640 MB `.npy` in the page cache (ext4, 2026-12-07): 0.45–0.50 s per write
+/// without the reservation, 0.13–0.14 s with it, as `np.save`.
+///
+/// `len` should not exceed the bytes then written: blocks reserved past the end stay
+/// allocated (at most one block is lost to a rounded-up `len`).
+///
+/// # Examples
+/// ```
+/// let dir = std::env::temp_dir().join(format!("mlinalg-prealloc-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("big.bin");
+/// let mut f = std::fs::File::create(&path).unwrap();
+/// mlinalg::io::preallocate(&f, 4 << 20);
+/// assert_eq!(f.metadata().unwrap().len(), 0); // the size is unchanged
+/// std::io::Write::write_all(&mut f, &vec![1u8; 4 << 20]).unwrap();
+/// assert_eq!(f.metadata().unwrap().len(), 4 << 20);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// ```
+pub fn preallocate(file: &File, len: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        if len < (1 << 20) {
+            return;
+        }
+        if let Ok(len) = libc::off_t::try_from(len) {
+            // SAFETY: `file` is an open descriptor for the duration of the call; the call
+            // only reserves blocks (KEEP_SIZE: the file's size and content are unchanged).
+            // Failure (no support, no space) is ignored: the write reports real errors.
+            let _ = unsafe { libc::fallocate(file.as_raw_fd(), libc::FALLOC_FL_KEEP_SIZE, 0, len) };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, len);
 }
 
 /// Maps a write error inside [`write_atomic`] to [`Error::Io`] for `path`.

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use super::element::{NpyElement, is_native};
 use super::fileio::{PIECE, as_bytes, read_exact_at, read_exact_at_uninit, uninit_bytes};
 use super::typed::{TypedArray, TypedDense};
-use super::{DenseArray, Dtype, io_error, write_atomic};
+use super::{DenseArray, Dtype, io_error, write_atomic_sized};
 use crate::array::{fmt_shape, try_vec_uninit_of};
 use crate::error::{EXCERPT_CHARS, Error, Result, escape_bytes_excerpt, escape_excerpt};
 
@@ -1435,7 +1435,9 @@ pub fn write_npy_order<T: NpyElement, S: Data<Elem = T>, D: Dimension>(
     a: &ArrayBase<S, D>,
     order: NpyOrder,
 ) -> Result<()> {
-    write_atomic(path, |w| {
+    let len = npy_header(T::DESCR, a.shape(), writes_fortran(a, order)).len() as u64
+        + (a.len() as u64).saturating_mul(std::mem::size_of::<T>() as u64);
+    write_atomic_sized(path, Some(len), |w| {
         write_npy_to(w, a, order).map_err(|e| io_error(path, e))
     })
 }

@@ -251,19 +251,27 @@ pub(crate) fn gemm_into<E: Element>(
     );
 }
 
-/// Whether [`gemm_into`] beats faer's GEMM for `a @ b`, by the measurements on this
-/// project's machine (2 × Zen 5 cores, AVX-512; medians of 5, quiet machine, same run):
+/// Whether [`gemm_into`] beats faer's GEMM for `a @ b` (`f64`), by measurements on two
+/// machines (2 cores each, two threads, medians of 5–7 in the `bench` harness of this
+/// module's tests, both products in the same run):
 ///
-/// * C-order `A @ B`: faster than faer from 1536³ (1.02×) to 4096³ (1.16–1.21×) and for
-///   `4096 × 1024 @ 1024 × 4096` (1.13–1.18×), slower for a 1024 × 1024 output (0.93–0.98×
-///   at 1024³, 0.96× at `1024 × 4096 @ 4096 × 1024`);
-/// * `Aᵀ @ B` on a transposed view: faster at every measured size ≥ 1024 (1.09–1.47×).
+/// * AMD Zen 5, AVX-512 (48 × 8 kernel, quiet machine): C-order `A @ B` faster than faer
+///   from 1536³ (1.02×) to 4096³ (1.16–1.21×) and for `4096 × 1024 @ 1024 × 4096`
+///   (1.13–1.18×), slower for a 1024 × 1024 output (0.93–0.98× at 1024³, 0.96× at
+///   `1024 × 4096 @ 4096 × 1024`); `Aᵀ @ B` on a transposed view faster at every measured
+///   size ≥ 1024 (1.09–1.47×).
+/// * AMD EPYC Zen 3 (family 25 model 1), AVX2 only (8 × 6 kernel; 32 KiB L1d, 512 KiB L2
+///   per core, 32 MiB L3), 2026-12-07, a VM with noisy neighbours (first runs of a series
+///   up to 25 % slow, on both sides): C-order 1024³ 0.90–1.02× faer, 2048³ 1.02–1.09×
+///   (one 0.76× first run), 4096³ 1.15–1.41×; `Aᵀ @ B` 1.59× at 1024, 2.29× at 2048,
+///   2.81× at 4096 (faer's product reads the transposed view at 31–54 GFLOP/s there).
 ///
-/// Only the AVX-512 kernel was measured against faer, and only dimensions ≥ 1024 (skinny
-/// products and matrix–vector products stay with faer).
+/// Hence one rule for both kernels: every dimension ≥ 1024, and either a transposed `A`
+/// or an output of at least 1536²; skinny products and matrix–vector products stay with
+/// faer. Without AVX2 (the scalar kernel) faer always runs the product.
 pub(crate) fn preferred(a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>) -> bool {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-    if m < 1024 || n < 1024 || k < 1024 || Isa::detect() != Isa::Avx512 {
+    if m < 1024 || n < 1024 || k < 1024 || Isa::detect() == Isa::Scalar {
         return false;
     }
     let a_transposed = a.t().is_standard_layout() && !a.is_standard_layout();
@@ -271,19 +279,24 @@ pub(crate) fn preferred(a: &ArrayView2<'_, f64>, b: &ArrayView2<'_, f64>) -> boo
 }
 
 /// [`preferred`] for `f32`: whether our `f32` kernel beats faer's `f32` GEMM for `a @ b`.
-/// Not yet for any shape, so `f32` products stay on faer's `f32` GEMM.
 ///
-/// The one check so far (AVX-512, one thread, C-order squares, medians of 3, on a machine
-/// whose other processes kept 1.7 of its 2 cores busy, so only the ratios inside one run
-/// mean anything): our `f32` kernel ran at 2.0–2.1× our `f64` kernel's GFLOP/s at 512,
-/// 1024 and 2048 (issue 12 asks ≥ 1.8×), and faer's `f32` GEMM at 2.6–3.8× it; faer's
-/// `f32` beat ours 1.2× at 1024 and 1.5–1.8× at 2048 (ours won 1.45× at 512), while in
-/// the same runs faer's `f64` beat our `f64` 1.3× at 2048, the opposite of the quiet-machine
-/// measurements behind [`preferred`]. Until a quiet two-thread run says otherwise
-/// (`GEMM_F32=1` in this module's `bench` harness times both), faer keeps `f32`.
+/// Measured on the AVX2 Zen 3 machine of [`preferred`] (two threads, medians of 7, same
+/// run): C-order squares, ours against faer's in GFLOP/s, 130 / 151 at 1024, 135 / 144 at
+/// 1536, 176 / 171 at 2048, 167 / 131 at 4096; `Aᵀ @ B` on a transposed view 139 / 117,
+/// 176 / 126, 174 / 122, 168 / 79 (our `f32` kernel ran at 1.8–2.3× our `f64` one).
+/// On AVX-512 (Zen 4, one thread, a loaded machine, so ratios only) ours won at 512 and
+/// lost 1.2–1.8× at 1024–2048 in C order: there `f32` stays with faer until a quiet
+/// two-thread run says otherwise (`GEMM_F32=1` in the `bench` harness times both).
+///
+/// The rule (AVX2 only): every dimension ≥ 1024, and a transposed `A` or an output of at
+/// least 2048².
 pub(crate) fn preferred_f32(a: &ArrayView2<'_, f32>, b: &ArrayView2<'_, f32>) -> bool {
-    let _ = (a, b);
-    false
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    if m < 1024 || n < 1024 || k < 1024 || Isa::detect() != Isa::Avx2 {
+        return false;
+    }
+    let a_transposed = a.t().is_standard_layout() && !a.is_standard_layout();
+    a_transposed || m.saturating_mul(n) >= 2048 * 2048
 }
 
 /// `c -= a @ b` in place: the trailing-matrix update of the blocked factorizations

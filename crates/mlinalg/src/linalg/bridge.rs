@@ -116,9 +116,10 @@ pub(crate) fn matmul_into(
     b: &ArrayView2<'_, f64>,
     accumulate: bool,
 ) {
-    // Large products go to our packed AVX-512 GEMM, which measured 1.05–1.12× OpenBLAS and
-    // 1.03–1.21× faer at 2048–4096 on this machine (crate::kernels::gemm::preferred has the rule);
-    // everything else stays on faer, which is faster for small and skinny shapes.
+    // Large products go to our packed GEMM (AVX-512 or AVX2 kernel), which beats faer at
+    // 2048–4096 and for every transposed `A` ≥ 1024 (crate::kernels::gemm::preferred has the
+    // rule and the measurements); everything else stays on faer, which is faster for small
+    // and skinny shapes.
     // Matrix–vector products (and vector–matrix ones, transposed) with a matrix larger
     // than the cache are memory-bound: the gemv kernel streams it once, on every core,
     // without packing.

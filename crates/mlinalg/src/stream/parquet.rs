@@ -357,7 +357,18 @@ impl ParquetSource {
                 self.batch_rows = max_rows.max(1);
                 self.file_row = 0;
             }
-            let next = self.reader.as_mut().and_then(Iterator::next);
+            let next = match decode_guarded(|| self.reader.as_mut().and_then(Iterator::next)) {
+                Ok(next) => next,
+                Err(what) => {
+                    // the reader's state is unknown after a panic: never use it again
+                    self.reader = None;
+                    let g = self.group_of(self.file_row);
+                    return Err(perr(
+                        &self.parts[self.file].path,
+                        format!("row group {g}: cannot be read: corrupt data ({what})"),
+                    ));
+                }
+            };
             match next {
                 Some(Ok(b)) => {
                     self.pending = Some((b, 0));
@@ -394,6 +405,41 @@ impl ParquetSource {
             format!("column '{}' has a null in row group {g}", escape(column)),
         )
     }
+}
+
+/// Runs one step of the `parquet` crate's page decoding, turning a panic inside it into an
+/// error message.
+///
+/// Why: the crate trusts some lengths in the pages. parquet 59.3.3's bit-width-1
+/// definition-level decoder (`PackedDecoder`, used for every optional flat column, which
+/// is what `pyarrow` writes by default) takes a bit-packed run's length from the run
+/// header without checking it against the page, and a corrupt header makes it slice past
+/// the buffer (`offset + len out of bounds` in arrow-buffer; found by the `parquet` fuzz
+/// target). Checking every page ourselves would decode each page twice; instead a panic
+/// in a decoding step ends the read with an error naming the file and row group, and the
+/// reader that panicked is dropped. (Under `panic = "abort"` this cannot help.)
+fn decode_guarded<T>(step: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the decoder failed".to_string());
+        // one printable line, whatever the panic said
+        let line: String = msg
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+                {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .take(200)
+            .collect();
+        format!("the Parquet decoder failed: {line}")
+    })
 }
 
 fn describe(l: &Layout) -> String {

@@ -130,3 +130,38 @@ fn gh_fuzz_parquet_arrow_schema_of_unknown_type() {
         }
     }
 }
+
+/// `fuzz/fuzz_targets/parquet.rs` (an abort; 2 KB as found): an optional column whose
+/// definition levels (RLE/bit-packed hybrid, bit width 1) start a bit-packed run longer
+/// than the page. parquet 59.3.3's `PackedDecoder` takes the run length from the header
+/// unchecked and arrow-buffer panicked slicing past the buffer (`offset + len out of
+/// bounds`). The reader now catches a panic inside the decoder and reports the file and
+/// row group instead; both readers give that error, and reading it again gives it again.
+#[test]
+fn gh_fuzz_parquet_def_levels_bit_packed_run_past_page() {
+    let p = fuzz_fixture("parquet_def_levels_bit_packed_run_past_page.parquet");
+    let paths = [p];
+    for _ in 0..2 {
+        let streamed = ParquetSource::open(&paths, None).and_then(|mut src| {
+            let mut b = Block::new();
+            while src.read_block(&mut b, 9)? {}
+            Ok(())
+        });
+        let whole = mlinalg::stream::read_parquet(&paths, None).map(|_| ());
+        for r in [&streamed, &whole] {
+            let e = r
+                .as_ref()
+                .expect_err("corrupt definition levels are an error");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("parquet_def_levels_bit_packed_run_past_page.parquet")
+                    && msg.contains("row group"),
+                "{msg}"
+            );
+            assert!(
+                !msg.chars().any(char::is_control),
+                "one printable line: {msg:?}"
+            );
+        }
+    }
+}
