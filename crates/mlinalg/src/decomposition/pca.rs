@@ -333,8 +333,7 @@ impl Pca {
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
     pub fn fit<T: RealScalar>(&self, x: ArrayView2<'_, T>) -> Result<FittedPca<T>> {
-        let x = widen(x);
-        Ok(self.fit_impl(x.view())?.0.into_precision())
+        Ok(self.fit_impl(x)?.0.into_precision())
     }
 
     /// Fits and returns the transformed training data, `(model, X_new)` with X_new
@@ -359,10 +358,8 @@ impl Pca {
         &self,
         x: ArrayView2<'_, T>,
     ) -> Result<(FittedPca<T>, Array2<T>)> {
-        let x = widen(x);
-        let x = x.view();
         let (model, u) = self.fit_impl(x)?;
-        let z = match u {
+        match u {
             Some(mut u) => {
                 let k = model.n_components();
                 let mut u = u.slice_mut(s![.., ..k]).to_owned();
@@ -374,15 +371,25 @@ impl Pca {
                     // X_new = X V = U S Vᵀ V = U S
                     u *= &model.singular_values;
                 }
-                u
+                Ok((model.into_precision(), convert(u)))
             }
-            // x was checked when fitting
-            None => model.project(x)?,
-        };
-        Ok((model.into_precision(), convert(z)))
+            None => {
+                // x was checked when fitting; projected in T's precision (an f32 model
+                // transforms in single precision, as its `transform`)
+                let model: FittedPca<T> = model.into_precision();
+                let z = model.project(x)?;
+                Ok((model, z))
+            }
+        }
     }
 
-    fn fit_impl(&self, x: ArrayView2<'_, f64>) -> Result<(FittedPca, Option<Array2<f64>>)> {
+    /// The fit in `f64` of `x` of any real type: the covariance solver reads `x` in its own
+    /// type (the Gram kernel widens `f32` rows chunk by chunk: no `f64` copy of X); the
+    /// other solvers, and the covariance solver's large-mean fallback, widen X first.
+    fn fit_impl<T: RealScalar>(
+        &self,
+        x: ArrayView2<'_, T>,
+    ) -> Result<(FittedPca, Option<Array2<f64>>)> {
         check_nonempty(OP, &x)?;
         let (n_samples, n_features) = x.dim();
         let kmax = n_samples.min(n_features);
@@ -425,10 +432,13 @@ impl Pca {
         } else {
             None
         };
+        // X in f64: borrowed for f64 data, a widened copy for f32 data, made only for the
+        // solvers that read X beyond its Gram matrix
+        let wide = || widen(x);
         let mean = match &gram {
             Some(g) => g.col_sums.mapv(|s| s / n_samples as f64),
             // safe because n_samples ≥ 2 was checked above
-            None => x
+            None => wide()
                 .mean_axis(Axis(0))
                 .ok_or_else(|| Error::shape(OP, "no samples"))?,
         };
@@ -446,7 +456,7 @@ impl Pca {
                         // A column whose mean is large against its spread (mean 1e8,
                         // spread 1): XᵀX − n μ μᵀ would cancel every digit. Centre a copy
                         // first (the memory the svd solver would use), then XᵀX of it.
-                        let xc = &x - &mean;
+                        let xc = &wide() - &mean;
                         let g = crate::kernels::syrk::gram(xc.view());
                         let m = g.col_sums.mapv(|s| s / n_samples as f64);
                         covariance_eigh(g.xtx, n_samples, &m, dof)?
@@ -459,7 +469,7 @@ impl Pca {
                     (vt, ev, ratio, sv, noise, None)
                 }
                 PcaSolver::Svd | PcaSolver::Auto => {
-                    let xc = &x - &mean;
+                    let xc = &wide() - &mean;
                     let mut f = svd(xc.view(), false).map_err(|e| e.with_op(OP))?;
                     svd_flip(&mut f.u, &mut f.vt, false);
                     // Match scikit-learn: S² / (n_samples − 1), not / (n_components − 1).
@@ -468,7 +478,7 @@ impl Pca {
                     (f.vt, ev, ratio, f.s, noise, Some(f.u))
                 }
                 PcaSolver::Randomized => {
-                    let xc = &x - &mean;
+                    let xc = &wide() - &mean;
                     let opts = RandomizedOptions {
                         n_oversamples: self.n_oversamples,
                         n_iter: self.n_iter,

@@ -7,7 +7,7 @@
 //! [`super::cholesky::cholesky_in_place`]) take an owned C-order array and hand out disjoint
 //! sub-blocks of it, so no two blocks that are written at the same time overlap.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, ShapeBuilder};
+use ndarray::{ArrayBase, ArrayView2, ArrayViewMut2, Ix2, ShapeBuilder};
 
 use super::gemm::gemm_sub;
 
@@ -38,7 +38,7 @@ impl Block {
     /// number of columns (what `Block`'s addressing `ptr + i·ld + j` needs to stay inside
     /// `a` and to reach every element once).
     #[track_caller]
-    pub(super) fn of(a: &mut Array2<f64>) -> Block {
+    pub(super) fn of<S: ndarray::DataMut<Elem = f64>>(a: &mut ArrayBase<S, Ix2>) -> Block {
         let (rows, cols) = a.dim();
         let (rs, cs) = (a.strides()[0], a.strides()[1]);
         assert!(

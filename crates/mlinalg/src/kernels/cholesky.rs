@@ -4,7 +4,7 @@
 //! all the flops run in the packed GEMM; the leaves are unblocked dot-product loops over
 //! contiguous rows.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayBase, ArrayView2, DataMut, Ix2};
 
 use super::block::{Block, LEAF, dot, split};
 use super::pool::in_pool;
@@ -32,7 +32,9 @@ pub(crate) fn llt(op: &'static str, a: &ArrayView2<'_, f64>) -> Result<Array2<f6
 /// If `a` is not square or not in C order (the recursion addresses `(i, j)` as
 /// `ptr + i·ld + j` for `i, j < n`).
 #[track_caller]
-pub(crate) fn cholesky_in_place(a: &mut Array2<f64>) -> std::result::Result<(), usize> {
+pub(crate) fn cholesky_in_place<S: DataMut<Elem = f64>>(
+    a: &mut ArrayBase<S, Ix2>,
+) -> std::result::Result<(), usize> {
     let n = a.nrows();
     assert!(
         a.ncols() == n,

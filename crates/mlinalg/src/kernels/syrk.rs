@@ -27,6 +27,7 @@ use super::block::{Block, LEAF, split, update_bt};
 use super::isa::Isa;
 use crate::array::{checked_len, try_vec_uninit};
 use crate::error::{Error, Result};
+use crate::scalar::{RealScalar, cast_slice};
 
 /// Rows per packed chunk: 64 rows of up to ~100 features stay in L1/L2.
 const CHUNK: usize = 64;
@@ -47,8 +48,10 @@ pub(crate) struct Gram {
     pub(crate) finite: bool,
 }
 
-/// Computes [`Gram`] for `x` (`m × p`, any layout).
-pub(crate) fn gram(x: ArrayView2<'_, f64>) -> Gram {
+/// Computes [`Gram`] for `x` (`m × p`, any layout), in `f64` whatever the element type:
+/// `f32` rows are widened (exactly) as they are copied into the chunk buffer, so a
+/// single-precision X costs no `f64` copy of itself.
+pub(crate) fn gram<T: RealScalar>(x: ArrayView2<'_, T>) -> Gram {
     let (m, p) = x.dim();
     let pp = p.div_ceil(PAD) * PAD;
     // One partial XᵀX per thread: each holds a p × p block until the reduction, so more
@@ -69,9 +72,12 @@ pub(crate) fn gram(x: ArrayView2<'_, f64>) -> Gram {
                 let block = x.slice(s![start..start + rows, ..]);
                 for (dst, src) in buf.chunks_exact_mut(pp).zip(block.rows()) {
                     let dst = &mut dst[..p];
-                    match src.as_slice() {
+                    match src.as_slice().and_then(cast_slice::<T, f64>) {
                         Some(sl) => dst.copy_from_slice(sl),
-                        None => dst.iter_mut().zip(src.iter()).for_each(|(d, &v)| *d = v),
+                        None => dst
+                            .iter_mut()
+                            .zip(src.iter())
+                            .for_each(|(d, &v)| *d = v.to_f64()),
                     }
                     for (s, &v) in sums.iter_mut().zip(dst.iter()) {
                         *s += v;
@@ -95,7 +101,7 @@ pub(crate) fn gram(x: ArrayView2<'_, f64>) -> Gram {
     // A NaN or ±∞ entry makes its column's running sum non-finite for good (∞ − ∞ is NaN),
     // so finite sums prove finite data; a non-finite sum may also be an overflow of huge
     // finite values, which the exact check below tells apart.
-    let finite = sums.iter().all(|v| v.is_finite()) || x.iter().all(|v| v.is_finite());
+    let finite = sums.iter().all(|v| v.is_finite()) || x.iter().all(|v| v.to_f64().is_finite());
     // c[j·pp + i] holds Σ x_i x_j for every i ≥ j (and some i < j near the diagonal).
     let xtx = Array2::from_shape_fn((p, p), |(i, j)| {
         let (hi, lo) = if i >= j { (i, j) } else { (j, i) };

@@ -800,12 +800,50 @@ pub fn cholesky<T: Scalar>(a: ArrayViewD<'_, T>, upper: bool) -> Result<ArrayD<T
     if a.is_empty() {
         return Ok(ArrayD::zeros(a.raw_dim()));
     }
+    if let Some(a) = crate::scalar::cast_view::<T, f64, _>(a.view()) {
+        let out = cholesky_stack_f64(a, m, upper)?;
+        return Ok(crate::scalar::cast(out).expect("T is f64"));
+    }
     let parts = map_matrices(OP, a.view(), m * m * m, |x| {
         let l = linalg::cholesky(x)?;
         // U = Lᴴ, so that A = Uᴴ U.
         Ok(if upper { l.t().mapv(Scalar::conj) } else { l })
     })?;
     stack_parts(OP, batch(a.shape()), &[m, m], parts)
+}
+
+/// [`cholesky`] of a non-empty `f64` stack: one C-order copy of the whole stack, each
+/// matrix factored in place by the kernels' Cholesky (its unblocked leaf for small
+/// matrices) and, for `upper`, transposed in place; in parallel over the stack in tasks of
+/// at least [`TASK_WORK`] flops. No allocation per matrix: a stack of 10⁵ 4 × 4 matrices
+/// is dominated by the per-matrix overhead otherwise.
+fn cholesky_stack_f64(a: ArrayViewD<'_, f64>, m: usize, upper: bool) -> Result<ArrayD<f64>> {
+    const OP: &str = "cholesky";
+    crate::array::check_finite(OP, &a)?;
+    let mut out = crate::array::try_zeros(OP, a.shape())?;
+    out.assign(&a);
+    let data = out
+        .as_slice_mut()
+        .ok_or_else(|| Error::shape(OP, "the copy of the stack is not contiguous"))?;
+    let min_len = (TASK_WORK / (m * m * m).max(1)).max(1);
+    data.par_chunks_mut(m * m)
+        .with_min_len(min_len)
+        .try_for_each(|c| {
+            let mut x = ndarray::ArrayViewMut2::from_shape((m, m), c)
+                .map_err(|e| Error::shape(OP, e.to_string()))?;
+            crate::kernels::cholesky::cholesky_in_place(&mut x)
+                .map_err(|_| Error::NotPositiveDefinite { op: OP })?;
+            if upper {
+                // U = Lᵀ: the strict upper triangle is zero, so a swap across the diagonal
+                for i in 0..m {
+                    for j in i + 1..m {
+                        c.swap(i * m + j, j * m + i);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    Ok(out)
 }
 
 /// Condition number of every matrix of a stack (NumPy `linalg.cond`): `p = None`, ±2 from

@@ -363,3 +363,43 @@ proptest! {
         }
     }
 }
+
+/// The `f64` stack path (one copy, factored in place, parallel in chunks): every matrix of
+/// a large stack of small SPD matrices, and of a strided view, equals `linalg::cholesky`
+/// of that matrix alone, bit for bit; `upper` gives the transposes; one indefinite matrix
+/// anywhere in the stack, or one NaN, is the whole call's error, as NumPy raises.
+#[test]
+fn cholesky_stack_of_many_small_matrices_equals_each_alone() {
+    let (count, n) = (5000, 4);
+    let g = mlinalg::random::randn2(count * n, n, 7);
+    let mut a = Array3::<f64>::zeros((count, n, n));
+    for (i, mut m) in a.outer_iter_mut().enumerate() {
+        let gi = g.slice(ndarray::s![i * n..(i + 1) * n, ..]);
+        m.assign(&(gi.dot(&gi.t()) + Array2::<f64>::eye(n)));
+    }
+    // a strided view: every other matrix, each transposed (still symmetric)
+    let strided = a.slice(ndarray::s![..;2, .., ..]).permuted_axes([0, 2, 1]);
+    for (stack, what) in [(a.view(), "contiguous"), (strided, "strided")] {
+        let l = stacked::cholesky(stack.into_dyn(), false).unwrap();
+        let u = stacked::cholesky(stack.into_dyn(), true).unwrap();
+        assert_eq!(l.shape(), stack.shape(), "{what}");
+        for i in 0..stack.shape()[0] {
+            let want = linalg::cholesky(stack.index_axis(Axis(0), i)).unwrap();
+            let got = l.index_axis(Axis(0), i);
+            assert_eq!(got, want.view().into_dyn(), "{what}: matrix {i}");
+            let got_u = u.index_axis(Axis(0), i);
+            assert_eq!(got_u, want.t().into_dyn(), "{what}: U of matrix {i}");
+        }
+    }
+    let mut bad = a.clone();
+    bad[[3210, 2, 2]] = -5.0;
+    let e = stacked::cholesky(bad.view().into_dyn(), false).unwrap_err();
+    assert!(
+        matches!(e, mlinalg::Error::NotPositiveDefinite { .. }),
+        "{e}"
+    );
+    let mut nan = a.clone();
+    nan[[4999, 0, 3]] = f64::NAN;
+    let e = stacked::cholesky(nan.view().into_dyn(), false).unwrap_err();
+    assert!(matches!(e, mlinalg::Error::NonFinite { .. }), "{e}");
+}
