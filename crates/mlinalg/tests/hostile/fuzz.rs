@@ -23,6 +23,19 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
     }
 }
 
+/// Reads the Parquet file `p` to the end with the streamed source (blocks of 9 rows) and
+/// with `read_parquet`: the two results, values dropped.
+fn read_parquet_both(p: &std::path::Path) -> (mlinalg::Result<()>, mlinalg::Result<()>) {
+    let paths = [p.to_path_buf()];
+    let streamed = ParquetSource::open(&paths, None).and_then(|mut src| {
+        let mut b = Block::new();
+        while src.read_block(&mut b, 9)? {}
+        Ok(())
+    });
+    let whole = mlinalg::stream::read_parquet(&paths, None).map(|_| ());
+    (streamed, whole)
+}
+
 /// `fuzz/fuzz_targets/csv.rs`: a byte-order mark after a blank line (`\n\u{feff}5\n0`).
 /// `read_csv` strips a BOM only at the start of the file, so the first row's cell
 /// `\u{feff}5` is not a number and the row is a header (one value: 0); the streamed
@@ -57,16 +70,7 @@ fn gh_fuzz_csv_bom_after_a_blank_line() {
 fn gh_fuzz_parquet_page_header_skip_past_eof() {
     let p = fuzz_fixture("parquet_page_header_skip_past_eof.parquet");
     let started = Instant::now();
-    let (streamed, whole) = within(Duration::from_secs(60), move || {
-        let paths = [p];
-        let streamed = ParquetSource::open(&paths, None).and_then(|mut src| {
-            let mut b = Block::new();
-            while src.read_block(&mut b, 9)? {}
-            Ok(())
-        });
-        let whole = mlinalg::stream::read_parquet(&paths, None).map(|_| ());
-        (streamed, whole)
-    });
+    let (streamed, whole) = within(Duration::from_secs(60), move || read_parquet_both(&p));
     for r in [&streamed, &whole] {
         let e = r.as_ref().expect_err("a corrupt page is an error");
         let msg = e.to_string();
@@ -113,13 +117,7 @@ fn gh_fuzz_csv_two_byte_order_marks() {
 #[test]
 fn gh_fuzz_parquet_arrow_schema_of_unknown_type() {
     let p = fuzz_fixture("parquet_arrow_schema_unknown_type.parquet");
-    let paths = [p];
-    let streamed = ParquetSource::open(&paths, None).and_then(|mut src| {
-        let mut b = Block::new();
-        while src.read_block(&mut b, 9)? {}
-        Ok(())
-    });
-    let whole = mlinalg::stream::read_parquet(&paths, None).map(|_| ());
+    let (streamed, whole) = read_parquet_both(&p);
     for r in [streamed, whole] {
         if let Err(e) = r {
             let msg = e.to_string();
@@ -140,14 +138,8 @@ fn gh_fuzz_parquet_arrow_schema_of_unknown_type() {
 #[test]
 fn gh_fuzz_parquet_def_levels_bit_packed_run_past_page() {
     let p = fuzz_fixture("parquet_def_levels_bit_packed_run_past_page.parquet");
-    let paths = [p];
     for _ in 0..2 {
-        let streamed = ParquetSource::open(&paths, None).and_then(|mut src| {
-            let mut b = Block::new();
-            while src.read_block(&mut b, 9)? {}
-            Ok(())
-        });
-        let whole = mlinalg::stream::read_parquet(&paths, None).map(|_| ());
+        let (streamed, whole) = read_parquet_both(&p);
         for r in [&streamed, &whole] {
             let e = r
                 .as_ref()
