@@ -123,29 +123,118 @@ impl LuFactor {
             cols: n,
             ld: n,
         };
-        // SAFETY: `lu` is only read by the routines below; `bb` is a different buffer.
-        unsafe {
-            swap_rows(bb, &self.ipiv);
-            if bb.cols <= 4 {
-                // A few right-hand sides: one column at a time by dot products over the
-                // contiguous rows of L and U (O(n²) each; the recursive solves below are for
-                // many columns, where the GEMM pays off).
-                let mut x = vec![0.0f64; n];
-                for c in 0..bb.cols {
-                    for (i, v) in x.iter_mut().enumerate() {
-                        *v = *bb.at(i, c);
-                    }
-                    substitute(lu, &mut x);
-                    for (i, v) in x.iter().enumerate() {
-                        *bb.at(i, c) = *v;
-                    }
-                }
+        // SAFETY: `lu` is only read; `bb` is a different buffer; the interchanges of a
+        // square factor index its rows.
+        unsafe { solve_blocks(lu, &self.ipiv, bb) }
+    }
+}
+
+/// Largest order [`factor_small`] takes: one unblocked leaf.
+pub(crate) const SMALL_LU: usize = LU_LEAF;
+
+/// LU with partial pivoting of one small square matrix, in place: `a` holds the `n × n`
+/// matrix in C order (`n ≤` [`SMALL_LU`]) and receives the packed factors, `ipiv` (length
+/// `n`) the row interchanges, as [`LuFactor::factor`] stores them. The same leaf runs as in
+/// [`LuFactor::factor`], so the factors are bit for bit the same; nothing is allocated,
+/// for stacks of many small matrices. `scratch` holds at least `n²` elements.
+///
+/// # Panics
+/// If `n >` [`SMALL_LU`] or a slice is shorter than stated.
+#[track_caller]
+pub(crate) fn factor_small(a: &mut [f64], n: usize, ipiv: &mut [usize], scratch: &mut [f64]) {
+    assert!(
+        n <= SMALL_LU && a.len() == n * n && ipiv.len() == n && scratch.len() >= n * n,
+        "factor_small: order {n} (at most {SMALL_LU}), {} elements, {} pivots, {} scratch",
+        a.len(),
+        ipiv.len(),
+        scratch.len()
+    );
+    if n == 0 {
+        return;
+    }
+    let blk = Block {
+        ptr: a.as_mut_ptr(),
+        rows: n,
+        cols: n,
+        ld: n,
+    };
+    // SAFETY: the block is the whole of `a`, borrowed mutably here; the scratch holds n·n
+    // elements, the one leaf panel.
+    unsafe { getf2(blk, ipiv, scratch) }
+}
+
+/// Solves `A X = B` in place for the factors [`factor_small`] left in `lu` (`n × n`, C
+/// order) and `ipiv`: `b` holds `B`, `n × k` in C order, and receives `X`, by the same
+/// operations as [`LuFactor::solve_in_place`].
+///
+/// # Panics
+/// If a slice is shorter than stated or a pivot index is out of range.
+#[track_caller]
+pub(crate) fn solve_small(lu: &[f64], n: usize, ipiv: &[usize], b: &mut [f64], k: usize) {
+    assert!(
+        lu.len() == n * n && ipiv.len() == n && ipiv.iter().all(|&p| p < n) && b.len() == n * k,
+        "solve_small: order {n}, {} factor elements, {} pivots, {} right-hand side elements \
+         for {k} columns",
+        lu.len(),
+        ipiv.len(),
+        b.len()
+    );
+    if n == 0 || k == 0 {
+        return;
+    }
+    let lu = Block {
+        ptr: lu.as_ptr().cast_mut(),
+        rows: n,
+        cols: n,
+        ld: n,
+    };
+    let bb = Block {
+        ptr: b.as_mut_ptr(),
+        rows: n,
+        cols: k,
+        ld: k,
+    };
+    // SAFETY: `lu` is only read (the cast to *mut is for the shared Block type); `bb` is
+    // the whole of `b`, a different buffer; the pivots were checked to index rows.
+    unsafe { solve_blocks(lu, ipiv, bb) }
+}
+
+/// `B ← A⁻¹ B` for the packed square factors `lu` and interchanges `ipiv`.
+///
+/// # Safety
+/// `lu` is a valid square block that is only read; `bb` a valid block with `lu.rows`
+/// rows that no one else accesses; `ipiv[i] < lu.rows`.
+unsafe fn solve_blocks(lu: Block, ipiv: &[usize], bb: Block) {
+    let n = lu.rows;
+    // SAFETY: forwarded contract.
+    unsafe {
+        swap_rows(bb, ipiv);
+        if bb.cols <= 4 {
+            // A few right-hand sides: one column at a time by dot products over the
+            // contiguous rows of L and U (O(n²) each; the recursive solves below are for
+            // many columns, where the GEMM pays off).
+            let mut small = [0.0f64; 64];
+            let mut large = Vec::new();
+            let x: &mut [f64] = if n <= small.len() {
+                &mut small[..n]
             } else {
-                in_pool(n.max(bb.cols), || {
-                    trsm_lower_unit(lu, bb);
-                    trsm_upper(lu, bb);
-                });
+                large.resize(n, 0.0);
+                &mut large
+            };
+            for c in 0..bb.cols {
+                for (i, v) in x.iter_mut().enumerate() {
+                    *v = *bb.at(i, c);
+                }
+                substitute(lu, x);
+                for (i, v) in x.iter().enumerate() {
+                    *bb.at(i, c) = *v;
+                }
             }
+        } else {
+            in_pool(n.max(bb.cols), || {
+                trsm_lower_unit(lu, bb);
+                trsm_upper(lu, bb);
+            });
         }
     }
 }

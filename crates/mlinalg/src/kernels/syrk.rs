@@ -52,7 +52,26 @@ pub(crate) struct Gram {
 /// `f32` rows are widened (exactly) as they are copied into the chunk buffer, so a
 /// single-precision X costs no `f64` copy of itself.
 pub(crate) fn gram<T: RealScalar>(x: ArrayView2<'_, T>) -> Gram {
+    gram_shifted(x, None)
+}
+
+/// [`gram`] of `X − 1 shiftᵀ` (every row minus `shift`, length `p`), formed as the rows
+/// are copied into the chunk buffer: a centred Gram matrix without a centred copy of X.
+/// `col_sums` and `finite` are those of the shifted rows.
+///
+/// # Panics
+/// If `shift` is not of length `p`.
+#[track_caller]
+pub(crate) fn gram_shifted<T: RealScalar>(x: ArrayView2<'_, T>, shift: Option<&[f64]>) -> Gram {
     let (m, p) = x.dim();
+    if let Some(sh) = shift {
+        assert_eq!(
+            sh.len(),
+            p,
+            "gram_shifted: a shift of {} for {p} columns",
+            sh.len()
+        );
+    }
     let pp = p.div_ceil(PAD) * PAD;
     // One partial XᵀX per thread: each holds a p × p block until the reduction, so more
     // groups than threads would only add memory.
@@ -72,12 +91,20 @@ pub(crate) fn gram<T: RealScalar>(x: ArrayView2<'_, T>) -> Gram {
                 let block = x.slice(s![start..start + rows, ..]);
                 for (dst, src) in buf.chunks_exact_mut(pp).zip(block.rows()) {
                     let dst = &mut dst[..p];
-                    match src.as_slice().and_then(cast_slice::<T, f64>) {
-                        Some(sl) => dst.copy_from_slice(sl),
-                        None => dst
+                    match (src.as_slice().and_then(cast_slice::<T, f64>), shift) {
+                        (Some(sl), None) => dst.copy_from_slice(sl),
+                        (Some(sl), Some(sh)) => dst
+                            .iter_mut()
+                            .zip(sl.iter().zip(sh))
+                            .for_each(|(d, (&v, &c))| *d = v - c),
+                        (None, None) => dst
                             .iter_mut()
                             .zip(src.iter())
                             .for_each(|(d, &v)| *d = v.to_f64()),
+                        (None, Some(sh)) => dst
+                            .iter_mut()
+                            .zip(src.iter().zip(sh))
+                            .for_each(|(d, (&v, &c))| *d = v.to_f64() - c),
                     }
                     for (s, &v) in sums.iter_mut().zip(dst.iter()) {
                         *s += v;
@@ -101,7 +128,15 @@ pub(crate) fn gram<T: RealScalar>(x: ArrayView2<'_, T>) -> Gram {
     // A NaN or ±∞ entry makes its column's running sum non-finite for good (∞ − ∞ is NaN),
     // so finite sums prove finite data; a non-finite sum may also be an overflow of huge
     // finite values, which the exact check below tells apart.
-    let finite = sums.iter().all(|v| v.is_finite()) || x.iter().all(|v| v.to_f64().is_finite());
+    let finite = sums.iter().all(|v| v.is_finite())
+        || match shift {
+            None => x.iter().all(|v| v.to_f64().is_finite()),
+            Some(sh) => x.rows().into_iter().all(|r| {
+                r.iter()
+                    .zip(sh)
+                    .all(|(&v, &c)| (v.to_f64() - c).is_finite())
+            }),
+        };
     // c[j·pp + i] holds Σ x_i x_j for every i ≥ j (and some i < j near the diagonal).
     let xtx = Array2::from_shape_fn((p, p), |(i, j)| {
         let (hi, lo) = if i >= j { (i, j) } else { (j, i) };

@@ -5,7 +5,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::error::{Error, Result};
-use crate::kernels::lu::LuFactor;
+use crate::kernels::lu::{LuFactor, SMALL_LU, factor_small, solve_small};
 use crate::linalg::bridge::{Rescale, generic, pow2_scale, scale_into_range};
 use crate::scalar::{RealScalar, Scalar, cast, cast_mut, cast_view};
 
@@ -113,40 +113,7 @@ impl<T: Scalar> Lu<T> {
     /// is exact data (diag(1, 1e-20)) involves no cancellation and is kept. A NaN pivot
     /// (after an overflow) also means singular.
     pub(crate) fn is_singular(&self) -> bool {
-        let n = self.n();
-        let eps = T::eps().to_f64();
-        // |l_ki| ≤ 1 under partial pivoting, so Σ |l_ki| |u_ik| ≤ k · max |U|: the exact
-        // sum is only needed for pivots below that cheap bound.
-        let mut umax = 0.0f64;
-        for i in 0..n {
-            for j in i..n {
-                let v = self.abs_entry(i, j);
-                if v > umax {
-                    umax = v;
-                }
-            }
-        }
-        for k in 0..n {
-            let p = self.abs_entry(k, k);
-            if p == 0.0 || p.is_nan() {
-                return true;
-            }
-            if k == 0 {
-                continue;
-            }
-            let eps_k = (k + 1) as f64 * eps;
-            if p > eps_k * (p + k as f64 * umax) {
-                continue;
-            }
-            let terms: f64 = (0..k)
-                .map(|i| self.abs_entry(k, i) * self.abs_entry(i, k))
-                .sum::<f64>()
-                + p;
-            if p <= eps_k * terms {
-                return true;
-            }
-        }
-        false
+        singular_pivots(self.n(), T::eps().to_f64(), |i, j| self.abs_entry(i, j))
     }
 
     /// The sign (±1) of the row permutation.
@@ -188,5 +155,134 @@ impl<T: Scalar> Lu<T> {
         let mut inv = cast::<Array2<f64>, Array2<T>>(inv).expect("the F64 variant is f64");
         self.solve_in_place(&mut inv);
         Ok(inv)
+    }
+}
+
+/// The test of [`Lu::is_singular`] on packed factors of order `n` whose entries' magnitudes
+/// `abs_entry(i, j)` gives (|l_ij| below the diagonal, |u_ij| on and above), for an element
+/// type of machine epsilon `eps`.
+fn singular_pivots(n: usize, eps: f64, abs_entry: impl Fn(usize, usize) -> f64) -> bool {
+    // |l_ki| ≤ 1 under partial pivoting, so Σ |l_ki| |u_ik| ≤ k · max |U|: the exact
+    // sum is only needed for pivots below that cheap bound.
+    let mut umax = 0.0f64;
+    for i in 0..n {
+        for j in i..n {
+            let v = abs_entry(i, j);
+            if v > umax {
+                umax = v;
+            }
+        }
+    }
+    for k in 0..n {
+        let p = abs_entry(k, k);
+        if p == 0.0 || p.is_nan() {
+            return true;
+        }
+        if k == 0 {
+            continue;
+        }
+        let eps_k = (k + 1) as f64 * eps;
+        if p > eps_k * (p + k as f64 * umax) {
+            continue;
+        }
+        let terms: f64 = (0..k)
+            .map(|i| abs_entry(k, i) * abs_entry(i, k))
+            .sum::<f64>()
+            + p;
+        if p <= eps_k * terms {
+            return true;
+        }
+    }
+    false
+}
+
+/// The LU of one small `f64` matrix of a stack, factored in buffers the caller owns and
+/// reuses from matrix to matrix ([`SmallLu::factor`]): what [`Lu`] computes for the same
+/// matrix, bit for bit, without allocating. A stack of 10⁵ 4 × 4 matrices is otherwise
+/// dominated by the per-matrix allocations and copies.
+pub(crate) struct SmallLu {
+    n: usize,
+    lu: Vec<f64>,
+    ipiv: Vec<usize>,
+    scratch: Vec<f64>,
+}
+
+impl SmallLu {
+    /// Buffers for matrices of order `n ≤` [`SMALL_LU`].
+    pub(crate) fn new(n: usize) -> SmallLu {
+        debug_assert!(n <= SMALL_LU);
+        SmallLu {
+            n,
+            lu: vec![0.0; n * n],
+            ipiv: vec![0; n],
+            scratch: vec![0.0; n * n],
+        }
+    }
+
+    /// Factors the `n × n` matrix `a`, or returns `false` (nothing factored) when its
+    /// largest magnitude lies outside [2^-64, 2^64]: [`Lu`] factors such a matrix scaled by
+    /// a power of two, and the caller takes that path.
+    pub(crate) fn factor(&mut self, a: ArrayView2<'_, f64>) -> bool {
+        match a.as_slice() {
+            Some(s) => self.lu.copy_from_slice(s),
+            None => self.lu.iter_mut().zip(a.iter()).for_each(|(d, &v)| *d = v),
+        }
+        let amax = crate::array::abs_max(&self.lu);
+        if amax != 0.0 && amax.is_finite() && !(2f64.powi(-64)..=2f64.powi(64)).contains(&amax) {
+            return false;
+        }
+        factor_small(&mut self.lu, self.n, &mut self.ipiv, &mut self.scratch);
+        true
+    }
+
+    /// [`Lu::is_singular`] of the factored matrix.
+    pub(crate) fn is_singular(&self) -> bool {
+        let n = self.n;
+        singular_pivots(n, f64::EPSILON, |i, j| self.lu[i * n + j].abs())
+    }
+
+    /// The determinant, as [`crate::linalg::det`] computes it from [`Lu`] (for a
+    /// non-singular matrix).
+    pub(crate) fn det(&self) -> f64 {
+        let prod: f64 = (0..self.n).map(|k| self.lu[k * self.n + k]).product();
+        prod * self.perm_sign()
+    }
+
+    /// Sign and `ln |det|`, as [`crate::linalg::slogdet`] computes them from [`Lu`] (for a
+    /// non-singular matrix).
+    pub(crate) fn slogdet(&self) -> (f64, f64) {
+        let mut sign = self.perm_sign();
+        let mut logabsdet = 0.0f64;
+        for k in 0..self.n {
+            let p = self.lu[k * self.n + k];
+            let m = p.abs();
+            sign *= p / m;
+            logabsdet += m.ln();
+        }
+        (sign, logabsdet + 0.0)
+    }
+
+    fn perm_sign(&self) -> f64 {
+        let swaps = self
+            .ipiv
+            .iter()
+            .enumerate()
+            .filter(|&(i, &p)| i != p)
+            .count();
+        if swaps % 2 == 0 { 1.0 } else { -1.0 }
+    }
+
+    /// Solves `A X = B` in place: `b` holds `B` (`n × k`, C order) and receives `X`.
+    pub(crate) fn solve_in_place(&self, b: &mut [f64], k: usize) {
+        solve_small(&self.lu, self.n, &self.ipiv, b, k);
+    }
+
+    /// Writes `A⁻¹` (C order) into `out` (`n²` elements).
+    pub(crate) fn inverse_into(&self, out: &mut [f64]) {
+        out.fill(0.0);
+        for i in 0..self.n {
+            out[i * self.n + i] = 1.0;
+        }
+        self.solve_in_place(out, self.n);
     }
 }

@@ -39,6 +39,8 @@ use rayon::prelude::*;
 
 use crate::array::fmt_shape;
 use crate::error::{Error, Result};
+use crate::kernels::lu::SMALL_LU;
+use crate::linalg::lu::SmallLu;
 use crate::linalg::{self, NormOrd, QrMode};
 use crate::scalar::{ComplexOf, RealScalar, Scalar};
 
@@ -220,6 +222,10 @@ pub fn inv<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     if a.is_empty() {
         return Ok(ArrayD::zeros(a.raw_dim()));
     }
+    if let Some(a) = small_f64::<T>(a.view(), m) {
+        let out = inv_small_f64(a, m)?;
+        return Ok(crate::scalar::cast(out).expect("T is f64"));
+    }
     let parts = map_matrices(OP, a.view(), m * m * m, linalg::inv)?;
     stack_parts(OP, batch(a.shape()), &[m, m], parts)
 }
@@ -267,6 +273,19 @@ pub fn solve<T: Scalar>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>) -> Result<Ar
                 .view()
                 .into_dimensionality::<ndarray::Ix1>()
                 .map_err(|e| Error::shape(OP, e.to_string()))?;
+            if let (Some(a), Some(b)) = (
+                small_f64::<T>(a.view(), m),
+                crate::scalar::cast_view::<T, f64, _>(b.view()),
+            ) {
+                let count: usize = abatch.iter().product();
+                let column = b.insert_axis(Axis(1));
+                let bb = column
+                    .broadcast(IxDyn(&[count, m, 1]))
+                    .ok_or_else(|| Error::shape(OP, "b does not broadcast"))?
+                    .into_dyn();
+                let x = solve_small_f64(a, bb, &concat(abatch, &[m]), m, 1)?;
+                return Ok(crate::scalar::cast(x).expect("T is f64"));
+            }
             let parts = map_matrices(OP, a.view(), m * m * m, |x| linalg::solve(x, &b1))?;
             stack_parts(OP, abatch, &[m], parts)
         }
@@ -294,6 +313,13 @@ pub fn solve<T: Scalar>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>) -> Result<Ar
             let bb = b
                 .broadcast(IxDyn(&concat(&common, &[m, k])))
                 .ok_or_else(|| Error::shape(OP, "b does not broadcast"))?;
+            if let (Some(a), Some(b)) = (
+                small_f64::<T>(ab.view(), m),
+                crate::scalar::cast_view::<T, f64, _>(bb.view()),
+            ) {
+                let x = solve_small_f64(a, b, &concat(&common, &[m, k]), m, k)?;
+                return Ok(crate::scalar::cast(x).expect("T is f64"));
+            }
             let b3 = bb
                 .to_shape((count, m, k))
                 .map_err(|e| Error::shape(OP, e.to_string()))?;
@@ -332,10 +358,163 @@ pub fn det<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     let m = square_dim(OP, a.shape())?;
     let v = if m == 0 {
         vec![T::from_f64(1.0); batch(a.shape()).iter().product()]
+    } else if let Some(a) = small_f64::<T>(a.view(), m) {
+        let d = small_lu_scalars(OP, a, m, |x, lu| match lu {
+            Some(lu) if lu.is_singular() => Ok(0.0),
+            Some(lu) => Ok(lu.det()),
+            None => linalg::det(x),
+        })?;
+        crate::scalar::cast(d).expect("T is f64")
     } else {
         map_matrices(OP, a.view(), m * m * m, linalg::det)?
     };
     stack_scalars(OP, batch(a.shape()), v)
+}
+
+/// `a` as an `f64` view when `T` is `f64` and its matrices (order `m`) are small enough for
+/// the stacked small-LU path ([`SmallLu`], order ≤ [`SMALL_LU`]).
+fn small_f64<'a, T: Scalar>(a: ArrayViewD<'a, T>, m: usize) -> Option<ArrayViewD<'a, f64>> {
+    if m == 0 || m > SMALL_LU {
+        return None;
+    }
+    crate::scalar::cast_view::<T, f64, _>(a)
+}
+
+/// Runs `body` on every matrix of the `f64` stack `a` (`(..., m, m)`, `m ≤` [`SMALL_LU`],
+/// finite) with its LU factored into buffers each task reuses ([`SmallLu`]): `body` gets
+/// the stack index, the matrix, its factors (`None` when the matrix takes [`linalg`]'s
+/// general path: see [`SmallLu::factor`]) and the `per` elements of `out` it writes. In
+/// parallel over the stack in tasks of at least [`TASK_WORK`] flops; the first error is
+/// returned.
+fn small_lu_each<R, F>(
+    op: &'static str,
+    a: ArrayViewD<'_, f64>,
+    m: usize,
+    out: &mut [R],
+    per: usize,
+    body: F,
+) -> Result<()>
+where
+    R: Send,
+    F: Fn(usize, ArrayView2<'_, f64>, Option<&SmallLu>, &mut [R]) -> Result<()> + Sync,
+{
+    let count: usize = batch(a.shape()).iter().product();
+    let a3 = a
+        .to_shape((count, m, m))
+        .map_err(|e| Error::shape(op, e.to_string()))?;
+    let a3 = a3.view();
+    if out.len() != count * per || per == 0 {
+        return Err(Error::shape(
+            op,
+            format!(
+                "{} outputs for {count} matrices of {per} elements",
+                out.len()
+            ),
+        ));
+    }
+    let min_len = (TASK_WORK / (m * m * m)).max(1);
+    out.par_chunks_mut(per)
+        .enumerate()
+        .with_min_len(min_len)
+        .try_for_each_init(
+            || SmallLu::new(m),
+            |lu, (i, o)| {
+                let x = a3.index_axis(Axis(0), i);
+                let factored = lu.factor(x);
+                body(i, x, factored.then_some(&*lu), o)
+            },
+        )
+}
+
+/// One scalar per matrix of a small `f64` stack (see [`small_lu_each`]): `det`, `slogdet`.
+fn small_lu_scalars<R, F>(
+    op: &'static str,
+    a: ArrayViewD<'_, f64>,
+    m: usize,
+    f: F,
+) -> Result<Vec<R>>
+where
+    R: Send + Clone + Default,
+    F: Fn(ArrayView2<'_, f64>, Option<&SmallLu>) -> Result<R> + Sync,
+{
+    crate::array::check_finite(op, &a)?;
+    let count: usize = batch(a.shape()).iter().product();
+    let mut v = vec![R::default(); count];
+    small_lu_each(op, a, m, &mut v, 1, |_, x, lu, o| {
+        o[0] = f(x, lu)?;
+        Ok(())
+    })?;
+    Ok(v)
+}
+
+/// [`inv`] of a non-empty stack of small `f64` matrices: written straight into the result,
+/// with no allocation per matrix.
+fn inv_small_f64(a: ArrayViewD<'_, f64>, m: usize) -> Result<ArrayD<f64>> {
+    const OP: &str = "inv";
+    crate::array::check_finite(OP, &a)?;
+    let mut out = crate::array::try_zeros(OP, a.shape())?;
+    let data = out
+        .as_slice_mut()
+        .ok_or_else(|| Error::shape(OP, "the result is not contiguous"))?;
+    small_lu_each(OP, a, m, data, m * m, |_, x, lu, o| match lu {
+        Some(lu) if lu.is_singular() => Err(Error::Singular { op: OP }),
+        Some(lu) => {
+            lu.inverse_into(o);
+            Ok(())
+        }
+        None => {
+            o.iter_mut()
+                .zip(linalg::inv(x)?.iter())
+                .for_each(|(d, &v)| *d = v);
+            Ok(())
+        }
+    })?;
+    Ok(out)
+}
+
+/// [`solve`] of a non-empty stack of small `f64` matrices `a` (`(..., m, m)`) against `b`,
+/// already broadcast to `a`'s stack: `(count, m, k)` elements in stack order, written as
+/// the result of shape `shape` (`k` columns per matrix; `k = 1` for a vector `b`).
+fn solve_small_f64(
+    a: ArrayViewD<'_, f64>,
+    b: ArrayViewD<'_, f64>,
+    shape: &[usize],
+    m: usize,
+    k: usize,
+) -> Result<ArrayD<f64>> {
+    const OP: &str = "solve";
+    crate::array::check_finite(OP, &a)?;
+    crate::array::check_finite(OP, &b)?;
+    let mut out = crate::array::try_zeros(OP, shape)?;
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let count: usize = batch(a.shape()).iter().product();
+    let b3 = b
+        .to_shape((count, m, k))
+        .map_err(|e| Error::shape(OP, e.to_string()))?;
+    let b3 = b3.view();
+    let data = out
+        .as_slice_mut()
+        .ok_or_else(|| Error::shape(OP, "the result is not contiguous"))?;
+    small_lu_each(OP, a, m, data, m * k, |i, x, lu, o| {
+        let bi = b3.index_axis(Axis(0), i);
+        match lu {
+            Some(lu) if lu.is_singular() => Err(Error::Singular { op: OP }),
+            Some(lu) => {
+                o.iter_mut().zip(bi.iter()).for_each(|(d, &v)| *d = v);
+                lu.solve_in_place(o, k);
+                Ok(())
+            }
+            None => {
+                o.iter_mut()
+                    .zip(linalg::solve(x, &bi)?.iter())
+                    .for_each(|(d, &v)| *d = v);
+                Ok(())
+            }
+        }
+    })?;
+    Ok(out)
 }
 
 /// Sign and log-magnitude of the determinants of a stack (NumPy `linalg.slogdet`).
@@ -368,6 +547,13 @@ pub fn slogdet<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<Slogdet<T>> {
     let b = batch(a.shape());
     let v = if m == 0 {
         vec![(T::from_f64(1.0), <T::Real as Scalar>::from_f64(0.0)); b.iter().product()]
+    } else if let Some(a) = small_f64::<T>(a.view(), m) {
+        let v = small_lu_scalars(OP, a, m, |x, lu| match lu {
+            Some(lu) if lu.is_singular() => Ok((0.0, f64::NEG_INFINITY)),
+            Some(lu) => Ok(lu.slogdet()),
+            None => linalg::slogdet(x).map(|s| (s.sign, s.logabsdet)),
+        })?;
+        crate::scalar::cast(v).expect("T is f64")
     } else {
         map_matrices(OP, a.view(), m * m * m, |x| {
             linalg::slogdet(x).map(|s| (s.sign, s.logabsdet))

@@ -10,11 +10,6 @@ use crate::error::{Error, Result};
 
 const OP: &str = "gram";
 
-thread_local! {
-    /// The centred copy of the block being added (see [`Gram::update`]).
-    static CENTRED: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// The centred cross products `S = Σ (z − z̄)(z − z̄)ᵀ` of the rows z = [x | y] (features
 /// then targets), their mean and count: `S / (n − 1)` is the covariance matrix, and the
 /// blocks of S give exact PCA (the covariance-eigh solver) and linear/ridge regression
@@ -169,31 +164,19 @@ impl Gram {
         if block.nrows() == 0 {
             return Ok(());
         }
-        check_finite(OP, &block)?;
-        self.ensure_allocated()?;
+        // One pass for the mean, then one for the cross products of the rows minus the
+        // mean, centred as the Gram kernel copies them into its chunk buffer. A non-finite
+        // entry makes its column's sum non-finite; only then is the exact check needed
+        // (the sum of huge finite values may overflow too).
         let mean_b = block_mean(block);
-        // The centred copy goes to a per-thread buffer reused between blocks: a fresh
-        // block-sized allocation would page-fault its way through every block again.
-        let s_b = CENTRED.with(|buf| -> Result<Array2<f64>> {
-            let mut buf = buf.borrow_mut();
-            let (b, d) = block.dim();
-            buf.clear();
-            buf.try_reserve(b * d).map_err(|_| Error::Unsupported {
-                op: OP,
-                detail: format!("cannot allocate a {b} × {d} block"),
-            })?;
-            for row in block.rows() {
-                buf.extend(row.iter().zip(mean_b.iter()).map(|(x, m)| x - m));
-            }
-            let centred = ArrayView2::from_shape((b, d), &buf[..])
-                .map_err(|e| Error::shape(OP, e.to_string()))?;
-            let xtx = crate::kernels::syrk::gram(centred).xtx;
-            // keep streaming-sized buffers (≤ 64 MiB) for the next block, free larger ones
-            if buf.capacity() > 8 << 20 {
-                *buf = Vec::new();
-            }
-            Ok(xtx)
-        })?;
+        if !mean_b.iter().all(|v| v.is_finite()) {
+            check_finite(OP, &block)?;
+        }
+        let mean_s = mean_b
+            .as_slice()
+            .ok_or_else(|| Error::shape(OP, "the block mean is not contiguous"))?;
+        self.ensure_allocated()?;
+        let s_b = crate::kernels::syrk::gram_shifted(block, Some(mean_s)).xtx;
         self.combine(block.nrows() as u64, mean_b.view(), s_b.view());
         Ok(())
     }

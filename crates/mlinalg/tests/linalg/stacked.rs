@@ -403,3 +403,158 @@ fn cholesky_stack_of_many_small_matrices_equals_each_alone() {
     let e = stacked::cholesky(nan.view().into_dyn(), false).unwrap_err();
     assert!(matches!(e, mlinalg::Error::NonFinite { .. }), "{e}");
 }
+
+/// A stack of `count` random `n × n` matrices with the hard cases of the small-LU path in
+/// it: an exactly singular matrix, a rank-deficient one (a repeated column, where rounding
+/// leaves a tiny pivot), and matrices whose magnitudes need the power-of-two scaling.
+fn lu_stack(count: usize, n: usize, seed: u64) -> Array3<f64> {
+    let g = mlinalg::random::randn2(count * n, n, seed);
+    let mut a = Array3::<f64>::zeros((count, n, n));
+    for (i, mut m) in a.outer_iter_mut().enumerate() {
+        m.assign(&g.slice(ndarray::s![i * n..(i + 1) * n, ..]));
+    }
+    if count > 4 {
+        a.index_axis_mut(Axis(0), 1).fill(0.0);
+        if n > 1 {
+            let c0 = a.slice(ndarray::s![2, .., 0]).to_owned();
+            a.slice_mut(ndarray::s![2, .., n - 1]).assign(&c0);
+        }
+        a.index_axis_mut(Axis(0), 3).mapv_inplace(|v| v * 1e-300);
+        a.index_axis_mut(Axis(0), 4).mapv_inplace(|v| v * 1e250);
+    }
+    a
+}
+
+/// `inv`, `solve`, `det` and `slogdet` of stacks of small f64 matrices (the path that
+/// factors each matrix in reused buffers) give, bit for bit, what the 2-D functions give
+/// for each matrix alone, for contiguous, strided and broadcast input; NumPy's errors for
+/// a singular or non-finite matrix anywhere in the stack.
+#[test]
+fn lu_stacks_of_small_matrices_equal_each_alone() {
+    for n in [1usize, 2, 3, 4, 5, 8, 16, 32, 33] {
+        let count = if n <= 8 { 3000 } else { 40 };
+        let a = lu_stack(count, n, 11 + n as u64);
+        let b = mlinalg::random::randn2(count * n, 3, 5);
+        let b = b.into_shape_with_order((count, n, 3)).unwrap();
+        let strided = a.slice(ndarray::s![..;2, .., ..]).permuted_axes([0, 2, 1]);
+        let b_strided = b.slice(ndarray::s![..;2, .., ..]);
+        for (stack, rhs, what) in [
+            (a.view(), b.view(), "contiguous"),
+            (strided, b_strided, "strided"),
+        ] {
+            let what = format!("{what}, n = {n}");
+            let d = stacked::det(stack.into_dyn()).unwrap();
+            let s = stacked::slogdet(stack.into_dyn()).unwrap();
+            for i in 0..stack.shape()[0] {
+                let x = stack.index_axis(Axis(0), i);
+                assert_eq!(
+                    d[[i]].to_bits(),
+                    linalg::det(x).unwrap().to_bits(),
+                    "{what}: det {i}"
+                );
+                let want = linalg::slogdet(x).unwrap();
+                assert_eq!(s.sign[[i]], want.sign, "{what}: sign {i}");
+                assert_eq!(s.logabsdet[[i]], want.logabsdet, "{what}: logabsdet {i}");
+            }
+            // inv and solve raise on the singular matrices: leave them out
+            let regular: Vec<usize> = (0..stack.shape()[0])
+                .filter(|&i| linalg::inv(stack.index_axis(Axis(0), i)).is_ok())
+                .collect();
+            assert!(regular.len() + 2 >= stack.shape()[0], "{what}");
+            let sub = stack.select(Axis(0), &regular);
+            let rhs = rhs.select(Axis(0), &regular);
+            let inv = stacked::inv(sub.view().into_dyn()).unwrap();
+            let x = stacked::solve(sub.view().into_dyn(), rhs.view().into_dyn()).unwrap();
+            let v = rhs.index_axis(Axis(2), 0);
+            let xv = stacked::solve(
+                sub.view().into_dyn(),
+                v.slice(ndarray::s![0, ..]).into_dyn(),
+            )
+            .unwrap();
+            assert_eq!(xv.shape(), &[regular.len(), n], "{what}");
+            for j in 0..regular.len() {
+                let m = sub.index_axis(Axis(0), j);
+                assert_eq!(
+                    inv.index_axis(Axis(0), j),
+                    linalg::inv(m).unwrap().into_dyn(),
+                    "{what}: inv {j}"
+                );
+                let want = linalg::solve(m, &rhs.index_axis(Axis(0), j)).unwrap();
+                assert_eq!(
+                    x.index_axis(Axis(0), j),
+                    want.into_dyn(),
+                    "{what}: solve {j}"
+                );
+                let want = linalg::solve(m, &v.index_axis(Axis(0), 0)).unwrap();
+                assert_eq!(
+                    xv.index_axis(Axis(0), j),
+                    want.into_dyn(),
+                    "{what}: solve (M,) {j}"
+                );
+            }
+            // one right-hand side stack broadcast against all the matrices
+            let one = rhs.slice(ndarray::s![..1, .., ..]);
+            let xb = stacked::solve(sub.view().into_dyn(), one.into_dyn()).unwrap();
+            assert_eq!(xb.shape(), &[regular.len(), n, 3], "{what}");
+            let j = regular.len() - 1;
+            let want =
+                linalg::solve(sub.index_axis(Axis(0), j), &one.index_axis(Axis(0), 0)).unwrap();
+            assert_eq!(
+                xb.index_axis(Axis(0), j),
+                want.into_dyn(),
+                "{what}: broadcast solve"
+            );
+        }
+        if count > 4 {
+            // the zero matrix (index 1) and the repeated column (index 2) are singular
+            for bad in [1usize, 2] {
+                if n == 1 && bad == 2 {
+                    continue;
+                }
+                let one = a.slice(ndarray::s![bad..bad + 1, .., ..]);
+                let e = stacked::inv(one.into_dyn()).unwrap_err();
+                assert!(
+                    matches!(e, mlinalg::Error::Singular { op: "inv" }),
+                    "n = {n}: {e}"
+                );
+                let e =
+                    stacked::solve(one.into_dyn(), b.slice(ndarray::s![..1, .., ..]).into_dyn())
+                        .unwrap_err();
+                assert!(
+                    matches!(e, mlinalg::Error::Singular { op: "solve" }),
+                    "n = {n}: {e}"
+                );
+                assert_eq!(stacked::det(one.into_dyn()).unwrap()[[0]], 0.0, "n = {n}");
+                let s = stacked::slogdet(one.into_dyn()).unwrap();
+                assert_eq!(
+                    (s.sign[[0]], s.logabsdet[[0]]),
+                    (0.0, f64::NEG_INFINITY),
+                    "n = {n}"
+                );
+            }
+        }
+        // (from matrix 5 on: the general path, n > 32, meets the singular ones first)
+        let a = a.slice(ndarray::s![5.., .., ..]).to_owned();
+        let b = b.slice(ndarray::s![5.., .., ..]).to_owned();
+        let count = count - 5;
+        let mut nan = a.clone();
+        nan[[count - 1, 0, n - 1]] = f64::NAN;
+        for e in [
+            stacked::inv(nan.view().into_dyn()).unwrap_err(),
+            stacked::det(nan.view().into_dyn()).unwrap_err(),
+            stacked::solve(nan.view().into_dyn(), b.view().into_dyn()).unwrap_err(),
+        ] {
+            assert!(
+                matches!(e, mlinalg::Error::NonFinite { .. }),
+                "n = {n}: {e}"
+            );
+        }
+        let mut inf_b = b.clone();
+        inf_b[[count - 1, n - 1, 2]] = f64::INFINITY;
+        let e = stacked::solve(a.view().into_dyn(), inf_b.view().into_dyn()).unwrap_err();
+        assert!(
+            matches!(e, mlinalg::Error::NonFinite { .. }),
+            "n = {n}: {e}"
+        );
+    }
+}
