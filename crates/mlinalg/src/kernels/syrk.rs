@@ -508,6 +508,37 @@ mod tests {
         }
     }
 
+    /// `gram_shifted(X, c)` is, bit for bit, `gram` of the explicitly shifted copy
+    /// `X − 1 cᵀ`, for C-order, strided and f32 input; a NaN is reported as non-finite.
+    #[test]
+    fn shifted_gram_equals_the_gram_of_the_shifted_copy() {
+        let mut r = crate::random::rng(9);
+        for (m, p) in [(1, 1), (70, 5), (5000, 100), (9000, 33)] {
+            let x = crate::random::randn2_with(&mut r, m, p).mapv(|v| 1e3 + v);
+            let c: Vec<f64> = (0..p).map(|j| 1e3 + 0.01 * j as f64).collect();
+            let shifted = Array2::from_shape_fn((m, p), |(i, j)| x[[i, j]] - c[j]);
+            let want = gram(shifted.view());
+            let fortran = x.t().as_standard_layout().into_owned().reversed_axes();
+            assert!(p == 1 || !fortran.is_standard_layout());
+            for (what, view) in [("C order", x.view()), ("F order", fortran.view())] {
+                let g = gram_shifted(view, Some(&c));
+                assert_eq!(g.xtx, want.xtx, "{what} ({m}, {p})");
+                assert_eq!(g.col_sums, want.col_sums, "{what} ({m}, {p})");
+                assert!(g.finite);
+            }
+            let xf = x.mapv(|v| v as f32);
+            let shifted_f = Array2::from_shape_fn((m, p), |(i, j)| f64::from(xf[[i, j]]) - c[j]);
+            assert_eq!(
+                gram_shifted(xf.view(), Some(&c)).xtx,
+                gram(shifted_f.view()).xtx,
+                "f32 ({m}, {p})"
+            );
+            let mut bad = x.clone();
+            bad[[m - 1, p - 1]] = f64::NAN;
+            assert!(!gram_shifted(bad.view(), Some(&c)).finite, "({m}, {p})");
+        }
+    }
+
     #[test]
     fn tall_times_small_matches_dot() {
         let mut r = crate::random::rng(5);

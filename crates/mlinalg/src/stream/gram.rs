@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
 
 use super::codec::{self, Head, Kind, tri};
-use super::moments::{block_mean, check_block};
+use super::moments::check_block;
 use crate::array::{check_finite, fmt_shape, try_zeros2};
 use crate::error::{Error, Result};
 
@@ -164,19 +164,50 @@ impl Gram {
         if block.nrows() == 0 {
             return Ok(());
         }
-        // One pass for the mean, then one for the cross products of the rows minus the
-        // mean, centred as the Gram kernel copies them into its chunk buffer. A non-finite
-        // entry makes its column's sum non-finite; only then is the exact check needed
-        // (the sum of huge finite values may overflow too).
-        let mean_b = block_mean(block);
-        if !mean_b.iter().all(|v| v.is_finite()) {
+        // One pass over the block: the Gram kernel forms the cross products and column
+        // sums of the rows minus a shift c as it packs them, and the centred scatter is
+        // S_b = Σ (z − c)(z − c)ᵀ − n_b δ δᵀ with δ = z̄_b − c (the shifted-data algorithm).
+        // c is the running mean (or, for the first block, its first row): within the
+        // data's spread of the block mean, so δ δᵀ is small beside S_b and a column with a
+        // large mean and a small spread keeps its digits, as when centring by z̄_b itself,
+        // without a separate pass for z̄_b.
+        // The d × d state is allocated (or refused) before any work; it joins `self` only
+        // at the end, so that the state is unchanged on error.
+        let fresh = if self.scatter.nrows() == self.dim() {
+            None
+        } else {
+            Some(alloc_state(OP, self.dim(), self.n_features)?)
+        };
+        let shift: Vec<f64> = if self.count > 0 {
+            self.mean.to_vec()
+        } else {
+            block.row(0).to_vec()
+        };
+        if !shift.iter().all(|v| v.is_finite()) {
             check_finite(OP, &block)?;
         }
-        let mean_s = mean_b
-            .as_slice()
-            .ok_or_else(|| Error::shape(OP, "the block mean is not contiguous"))?;
-        self.ensure_allocated()?;
-        let s_b = crate::kernels::syrk::gram_shifted(block, Some(mean_s)).xtx;
+        let g = crate::kernels::syrk::gram_shifted(block, Some(&shift));
+        // A non-finite entry makes its column's sum non-finite; the exact check tells it
+        // apart from an overflow of huge finite values.
+        if !g.finite || !g.col_sums.iter().all(|v| v.is_finite()) {
+            check_finite(OP, &block)?;
+        }
+        let nb = block.nrows() as f64;
+        let delta = g.col_sums.mapv(|v| v / nb);
+        let mean_b = Array1::from_shape_fn(shift.len(), |j| shift[j] + delta[j]);
+        let mut s_b = g.xtx;
+        let d = s_b.nrows();
+        for i in 0..d {
+            let wi = nb * delta[i];
+            for j in 0..=i {
+                let v = s_b[[i, j]] - wi * delta[j];
+                s_b[[i, j]] = v;
+                s_b[[j, i]] = v;
+            }
+        }
+        if let Some(fresh) = fresh {
+            self.scatter = fresh;
+        }
         self.combine(block.nrows() as u64, mean_b.view(), s_b.view());
         Ok(())
     }
