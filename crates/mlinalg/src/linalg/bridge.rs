@@ -199,10 +199,9 @@ pub(crate) fn faer_gemm(
 /// Householder QR of a tall `a` (m ≥ n ≥ 1) by faer's low-level driver on one column-major
 /// copy: returns the unit lower trapezoidal basis (m × n, as faer's `split_LU` leaves it),
 /// the block coefficients, and R (n × n, exact zeros below the diagonal).
-fn householder_qr(a: &ArrayView2<'_, f64>) -> (Array2<f64>, Array2<f64>, Array2<f64>) {
+fn householder_qr(a: &ArrayView2<'_, f64>, par: Par) -> (Array2<f64>, Array2<f64>, Array2<f64>) {
     let (m, n) = a.dim();
     debug_assert!(m >= n);
-    let par = faer::get_global_parallelism();
     let mut f = Array2::<f64>::zeros((m, n).f());
     f.assign(a);
     let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(m, n);
@@ -257,7 +256,7 @@ fn qr_impl(a: &ArrayView2<'_, f64>, complete: bool) -> (Array2<f64>, Array2<f64>
     // Householder basis; Q is formed straight in the output array (faer's `Qr` would hold
     // three more copies: its own A, the split basis and R, then ours of Q and R).
     let par = faer::get_global_parallelism();
-    let (f, coeff, r) = householder_qr(a);
+    let (f, coeff, r) = householder_qr(a, par);
     let bs = coeff.nrows();
     let qcols = if complete { m } else { n };
     let mut q = Array2::<f64>::zeros((m, qcols).f());
@@ -297,7 +296,7 @@ fn qr_apply_qt_impl(
     if scale_into_range(a).is_some() {
         return None;
     }
-    let (f, coeff, r) = householder_qr(a);
+    let (f, coeff, r) = householder_qr(a, faer::get_global_parallelism());
     let req = faer::linalg::householder::apply_block_householder_sequence_transpose_on_the_left_in_place_scratch::<f64>(
         a.nrows(),
         coeff.nrows(),
@@ -313,6 +312,75 @@ fn qr_apply_qt_impl(
         faer::dyn_stack::MemStack::new(&mut mem),
     );
     Some(r)
+}
+
+thread_local! {
+    /// [`qr_r_leaf`]'s buffers, kept between calls: the column-major matrix, the block
+    /// Householder coefficients and faer's scratch. Fresh megabyte-sized allocations for
+    /// every small QR are returned to the OS and page-faulted back each time.
+    static QR_LEAF: std::cell::RefCell<QrLeaf> = std::cell::RefCell::new(QrLeaf::default());
+}
+
+#[derive(Default)]
+struct QrLeaf {
+    a: Vec<f64>,
+    coeff: Vec<f64>,
+    scratch: Option<(usize, usize, faer::dyn_stack::MemBuffer)>,
+}
+
+/// The `n × n` factor R (upper triangle; signs as faer leaves them) of the Householder QR
+/// of the `m × n` matrix (`m ≥ n`) that `fill` writes into a zeroed column-major buffer,
+/// on the calling thread only and in buffers this thread reuses: the leaves of a tree of
+/// QRs whose branches run in parallel. Returns `None` when the matrix needs rescaling
+/// (entries outside [2^-64, 2^64]: the caller takes the general path).
+pub(crate) fn qr_r_leaf(
+    m: usize,
+    n: usize,
+    fill: impl FnOnce(&mut ArrayViewMut2<'_, f64>),
+) -> Option<Array2<f64>> {
+    debug_assert!(m >= n);
+    QR_LEAF.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let QrLeaf { a, coeff, scratch } = &mut *guard;
+        a.clear();
+        a.resize(m * n, 0.0);
+        let mut av = ArrayViewMut2::from_shape((m, n).f(), &mut a[..]).ok()?;
+        fill(&mut av);
+        if scale_into_range(&av.view()).is_some() {
+            return None;
+        }
+        let bs = faer::linalg::qr::no_pivoting::factor::recommended_block_size::<f64>(m, n);
+        coeff.clear();
+        coeff.resize(bs * n, 0.0);
+        let mut cv = ArrayViewMut2::from_shape((bs, n).f(), &mut coeff[..]).ok()?;
+        let req = faer::linalg::qr::no_pivoting::factor::qr_in_place_scratch::<f64>(
+            m,
+            n,
+            bs,
+            Par::Seq,
+            Default::default(),
+        );
+        let fits = matches!(scratch, Some((size, align, _))
+            if *size >= req.size_bytes() && *align >= req.align_bytes());
+        if !fits {
+            *scratch = Some((
+                req.size_bytes(),
+                req.align_bytes(),
+                faer::dyn_stack::MemBuffer::new(req),
+            ));
+        }
+        let (_, _, mem) = scratch.as_mut()?;
+        faer::linalg::qr::no_pivoting::factor::qr_in_place(
+            view_mut(&mut av),
+            view_mut(&mut cv),
+            Par::Seq,
+            faer::dyn_stack::MemStack::new(mem),
+            Default::default(),
+        );
+        Some(Array2::from_shape_fn((n, n), |(i, j)| {
+            if i <= j { av[(i, j)] } else { 0.0 }
+        }))
+    })
 }
 
 /// Solves `L Y = B` (lower triangular) then `Lᵀ X = Y`, in place: `A X = B` for `A = L Lᵀ`.

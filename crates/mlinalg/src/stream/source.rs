@@ -438,6 +438,9 @@ pub struct ZipSource<'a> {
     done_b: bool,
     pos: u64,
     name: PathBuf,
+    /// The joined rows of the block being assembled, kept between blocks (a fresh
+    /// block-sized allocation is page-faulted in again for every block).
+    staged: Vec<f64>,
 }
 
 impl<'a> ZipSource<'a> {
@@ -456,6 +459,7 @@ impl<'a> ZipSource<'a> {
             done_b: false,
             pos: 0,
             name,
+            staged: Vec::new(),
         }
     }
 
@@ -505,7 +509,8 @@ impl RowSource for ZipSource<'_> {
         let (ca, cb) = (self.a.ncols(), self.b.ncols());
         let mut rows_out = 0usize;
         // Rows are staged first: refilling a side's buffer invalidates its earlier rows.
-        let mut staged: Vec<f64> = Vec::new();
+        let mut staged = std::mem::take(&mut self.staged);
+        staged.clear();
         while rows_out < max_rows {
             let more_a = refill(
                 self.a.as_mut(),
@@ -532,8 +537,15 @@ impl RowSource for ZipSource<'_> {
             let va = self.buf_a.view();
             let vb = self.buf_b.view();
             for r in 0..take {
-                staged.extend(va.row(self.used_a + r).iter());
-                staged.extend(vb.row(self.used_b + r).iter());
+                let (ra, rb) = (va.row(self.used_a + r), vb.row(self.used_b + r));
+                match ra.as_slice() {
+                    Some(sl) => staged.extend_from_slice(sl),
+                    None => staged.extend(ra.iter()),
+                }
+                match rb.as_slice() {
+                    Some(sl) => staged.extend_from_slice(sl),
+                    None => staged.extend(rb.iter()),
+                }
             }
             self.used_a += take;
             self.used_b += take;
@@ -544,6 +556,7 @@ impl RowSource for ZipSource<'_> {
         }
         let dst = block.prepare(rows_out, ca + cb, false, self.pos)?;
         dst.copy_from_slice(&staged);
+        self.staged = staged;
         self.pos += rows_out as u64;
         Ok(true)
     }

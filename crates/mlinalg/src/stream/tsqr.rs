@@ -189,20 +189,21 @@ impl Tsqr {
         }
         self.ensure_allocated()?;
         let mean_b = block_mean(block);
-        // [R; √w δᵀ; block − mean_b], padded with zero rows to at least d rows
-        let (top, delta_row) = if self.count > 0 { (d, 1) } else { (0, 0) };
-        let rows = (top + delta_row + b).max(d);
-        let mut st = try_zeros2(OP, rows, d)?;
+        // R_b of the centred block (a tree of QRs over cache-sized pieces), then the QR of
+        // [R; √w δᵀ; R_b], which is that of [R; √w δᵀ; block − mean_b]
+        let r_b = centred_r(block, &mean_b)?;
         let delta = &mean_b - &self.mean;
-        if self.count > 0 {
-            st.slice_mut(s![..d, ..]).assign(&self.r);
-            let (na, nb) = (self.count as f64, b as f64);
-            let w = (na * nb / (na + nb)).sqrt();
-            st.row_mut(d).assign(&delta.mapv(|v| v * w));
+        if self.count == 0 {
+            self.r = r_b;
+            self.advance_mean(b as u64, &delta);
+            return Ok(());
         }
-        let mut dst = st.slice_mut(s![top + delta_row..top + delta_row + b, ..]);
-        dst.assign(&block);
-        dst -= &mean_b;
+        let mut st = try_zeros2(OP, 2 * d + 1, d)?;
+        st.slice_mut(s![..d, ..]).assign(&self.r);
+        let (na, nb) = (self.count as f64, b as f64);
+        let w = (na * nb / (na + nb)).sqrt();
+        st.row_mut(d).assign(&delta.mapv(|v| v * w));
+        st.slice_mut(s![d + 1.., ..]).assign(&r_b);
         let r = r_factor(st.view())?;
         self.r = r;
         self.advance_mean(b as u64, &delta);
@@ -322,6 +323,52 @@ impl Tsqr {
     }
 }
 
+/// Rows of the pieces [`centred_r`] factors directly: at least this many, and at least
+/// four times the number of columns (so that merging two R factors, ~4d³ flops, costs a
+/// fraction of factoring a piece, ~2·rows·d² flops); about a megabyte of `f64` at d = 100,
+/// so a piece stays in the core's cache while faer factors it.
+const LEAF_ROWS: usize = 1024;
+
+/// The R factor (upper triangular, non-negative diagonal; [`r_factor`]) of `block − mean`
+/// (every row minus `mean`), by a binary tree of Householder QRs: pieces of at most
+/// 2 · max([`LEAF_ROWS`], 4d) rows are centred into a small buffer and factored on one
+/// thread, and two halves' R factors are merged by the QR of `[R₁; R₂]`. The halves run in
+/// parallel (rayon), and every factorization works in cache; one QR of the whole block
+/// is memory-bound (each Householder panel streams every row).
+fn centred_r(block: ArrayView2<'_, f64>, mean: &Array1<f64>) -> Result<Array2<f64>> {
+    let (b, d) = block.dim();
+    let leaf = LEAF_ROWS.max(4 * d);
+    if b <= 2 * leaf {
+        let fill = |st: &mut ndarray::ArrayViewMut2<'_, f64>| {
+            let mut top = st.slice_mut(s![..b, ..]);
+            top.assign(&block);
+            top -= mean;
+        };
+        if let Some(r) = bridge::qr_r_leaf(b.max(d), d, fill) {
+            return Ok(normalise_r(r));
+        }
+        let mut st = try_zeros2(OP, b.max(d), d)?;
+        fill(&mut st.view_mut());
+        return r_factor(st.view());
+    }
+    let half = b / 2;
+    let (r1, r2) = rayon::join(
+        || centred_r(block.slice(s![..half, ..]), mean),
+        || centred_r(block.slice(s![half.., ..]), mean),
+    );
+    let (r1, r2) = (r1?, r2?);
+    let fill = |st: &mut ndarray::ArrayViewMut2<'_, f64>| {
+        st.slice_mut(s![..d, ..]).assign(&r1);
+        st.slice_mut(s![d.., ..]).assign(&r2);
+    };
+    if let Some(r) = bridge::qr_r_leaf(2 * d, d, fill) {
+        return Ok(normalise_r(r));
+    }
+    let mut st = try_zeros2(OP, 2 * d, d)?;
+    fill(&mut st.view_mut());
+    r_factor(st.view())
+}
+
 /// The `d × d` R factor (non-negative diagonal, C order) of a tall stack (`rows ≥ d`).
 pub(crate) fn r_factor(st: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
     let (m, d) = st.dim();
@@ -332,6 +379,12 @@ pub(crate) fn r_factor(st: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         // entries far outside [2^-64, 2^64]: the rescaling QR
         None => crate::linalg::qr(st, crate::linalg::QrMode::Reduced)?.r,
     };
+    Ok(normalise_r(r))
+}
+
+/// `r` in C order with its strict lower triangle zeroed and each row's sign flipped so
+/// that the diagonal is non-negative (R of a QR is unique up to those signs).
+fn normalise_r(r: Array2<f64>) -> Array2<f64> {
     let mut out = r.as_standard_layout().into_owned();
     for (i, mut row) in out.rows_mut().into_iter().enumerate() {
         for v in row.iter_mut().take(i) {
@@ -341,5 +394,5 @@ pub(crate) fn r_factor(st: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
             row.mapv_inplace(|v| -v);
         }
     }
-    Ok(out)
+    out
 }
