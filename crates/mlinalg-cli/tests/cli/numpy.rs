@@ -361,3 +361,59 @@ fn lstsq_complex_takes_the_in_memory_path() {
         std::fs::remove_dir_all(&out).expect("clean out dir");
     }
 }
+
+/// `pca` of a float32 `.npy` fits in single precision and writes every result as float32,
+/// as scikit-learn's PCA keeps X's dtype; the values agree with the fit of the same data
+/// as float64 to float32 precision (up to each component's sign).
+#[test]
+fn pca_of_float32_data_gives_float32_results() {
+    let d = Workdir::new();
+    let (n, p) = (60usize, 5usize);
+    // deterministic data with distinct variances along the axes
+    let vals: Vec<f32> = (0..n * p)
+        .map(|k| {
+            let (i, j) = (k / p, k % p);
+            let t = (i as f32 * 0.37 + j as f32 * 1.3).sin();
+            t * (p - j) as f32 + 0.1 * (i * j % 7) as f32
+        })
+        .collect();
+    let x32 = d.write("x32.npy", npy("<f4", &[n, p], &f32s(&vals)));
+    let vals64: Vec<f64> = vals.iter().map(|&v| f64::from(v)).collect();
+    let x64 = d.write("x64.npy", npy("<f8", &[n, p], &f64s(&vals64)));
+    for key in [
+        "components",
+        "explained_variance",
+        "explained_variance_ratio",
+        "singular_values",
+        "mean",
+        "transformed",
+    ] {
+        let args32 = ["pca", x32.as_str(), "-k", "3"];
+        let args64 = ["pca", x64.as_str(), "-k", "3"];
+        let (dt, got) = result(&d, &args32, key);
+        assert_eq!(dt, Dtype::Float32, "{key}");
+        let (dt64, want) = result(&d, &args64, key);
+        assert_eq!(dt64, Dtype::Float64, "{key}");
+        assert_eq!(got.shape(), want.shape(), "{key}");
+        let scale = want.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        let close = |a: &ArrayD<f64>, b: &ArrayD<f64>| {
+            a.iter()
+                .zip(b.iter())
+                .all(|(x, y)| (x - y).abs() <= 1e-4 * scale)
+        };
+        if key == "components" || key == "transformed" {
+            // each component (row of components, column of transformed) up to its sign
+            let by_rows = key == "components";
+            let axis = ndarray::Axis(usize::from(!by_rows));
+            for (g, w) in got.axis_iter(axis).zip(want.axis_iter(axis)) {
+                let (g, w) = (g.to_owned(), w.to_owned());
+                assert!(
+                    close(&g, &w) || close(&g, &w.mapv(|v| -v)),
+                    "{key}: {g} vs {w}"
+                );
+            }
+        } else {
+            assert!(close(&got, &want), "{key}: {got} vs {want}");
+        }
+    }
+}
