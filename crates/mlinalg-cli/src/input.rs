@@ -8,9 +8,11 @@ use std::sync::OnceLock;
 
 use anyhow::{Result, anyhow, bail};
 use mlinalg::array::{check_finite, check_nonempty, fmt_shape};
-use mlinalg::io::{DenseArray, Dtype, Loaded};
+use mlinalg::io::{DenseArray, Dtype, Loaded, TypedArray};
 use mlinalg::sparse::CsrMatrix;
-use ndarray::{Array1, Array2, ArrayD, Ix1, Ix2};
+use ndarray::{Array, Array1, Array2, ArrayD, Dimension, Ix1, Ix2};
+
+use crate::report::Value;
 
 /// An input file as read: dense, or a sparse Matrix Market matrix.
 pub enum Operand {
@@ -127,4 +129,40 @@ pub fn vector(op: &'static str, path: &Path) -> Result<Array1<f64>> {
 pub fn npy_ndim(path: &Path) -> Result<usize> {
     let src = mlinalg::stream::NpySource::open(path)?;
     Ok(src.ndim())
+}
+
+/// The matrix of a float32 `.npy` file, checked as
+/// [`finite_matrix`] checks one; `None` for any other input (scikit-learn's estimators
+/// keep float32 and compute every other dtype, float16 included, in float64).
+pub fn float32_matrix(op: &'static str, path: &Path) -> Result<Option<Array2<f32>>> {
+    let is_npy = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    if !is_npy || !mlinalg::io::read_npy_header(path).is_ok_and(|h| h.dtype == Dtype::Float32) {
+        return Ok(None);
+    }
+    let TypedArray::Float32(a) = mlinalg::io::load_typed(path)
+        .map_err(|e| anyhow!("{op}: {e}"))?
+        .data
+    else {
+        return Ok(None);
+    };
+    if a.ndim() != 2 {
+        bail!(
+            "{op}: expected a 2-d matrix, got a {}-d array of shape {}",
+            a.ndim(),
+            fmt_shape(a.shape())
+        );
+    }
+    let a = a
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| anyhow!("{op}: {e}"))?;
+    check_nonempty(op, &a)?;
+    check_finite(op, &a)?;
+    Ok(Some(a))
+}
+
+/// A float32 result, written to files as float32.
+pub fn f32_value<D: Dimension>(a: Array<f32, D>) -> Value {
+    Value::Typed(TypedArray::Float32(a.into_dyn()))
 }

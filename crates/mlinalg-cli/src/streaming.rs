@@ -52,6 +52,16 @@ pub fn plan(op: &str, path: &Path, limit_arg: Option<MemoryLimit>) -> Result<Opt
         if header.dtype.is_complex() || header.shape.len() > 2 {
             return Ok(None);
         }
+        // Decided from the header: a file that fits in memory takes the in-memory path
+        // whatever its dtype (the streaming reader takes fewer dtypes, float16 not among
+        // them).
+        let elements = header
+            .shape
+            .iter()
+            .fold(1u128, |n, &d| n.saturating_mul(d as u128));
+        if elements.saturating_mul(8 * IN_MEMORY_FACTOR) <= u128::from(limit(limit_arg).bytes()) {
+            return Ok(None);
+        }
         Box::new(NpySource::open(path).map_err(|e| anyhow!("{op}: {e}"))?)
     } else if ext.as_deref() == Some("csv") {
         // the in-memory reader holds the text, then the values: about twice the file

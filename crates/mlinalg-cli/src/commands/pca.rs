@@ -1,16 +1,12 @@
 //! `pca X [-k K] [--solver S] [--seed S]`: scikit-learn's `PCA`.
 
-use std::path::Path;
-
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, bail};
 use mlinalg::decomposition::{FittedPca, Pca, PcaSolver};
-use mlinalg::io::{Dtype, TypedArray};
-use ndarray::{Array, Array2, Dimension, Ix2};
 
 use crate::cli::{PcaArgs, PcaSolverArg};
 use crate::input;
 use crate::output::plot;
-use crate::report::{Report, Value};
+use crate::report::Report;
 use crate::streaming;
 
 const OP: &str = "pca";
@@ -59,12 +55,12 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
         }
         return saved(summary(&fit), fit, args);
     }
-    if let Some(x) = float32_matrix(&args.x)? {
+    if let Some(x) = input::float32_matrix(OP, &args.x)? {
         // float32 data are fitted in single precision and every result is float32, as
         // scikit-learn's PCA keeps the dtype of X.
         let fit = model.fit(x.view())?;
         let transformed = fit.transform(x.view())?;
-        let report = summary32(&fit).value("transformed", f32_value(transformed));
+        let report = summary32(&fit).value("transformed", input::f32_value(transformed));
         return saved(report, fit.into_precision(), args);
     }
     let x = input::finite_matrix(OP, &args.x)?;
@@ -96,56 +92,21 @@ fn summary(fit: &FittedPca) -> Report {
         .array("mean", fit.mean().clone())
 }
 
-/// The matrix of a float32 (or float16) `.npy` file, checked as
-/// [`input::finite_matrix`] checks one; `None` for any other input.
-fn float32_matrix(path: &Path) -> Result<Option<Array2<f32>>> {
-    let is_npy = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
-    if !is_npy
-        || !mlinalg::io::read_npy_header(path)
-            .is_ok_and(|h| matches!(h.dtype, Dtype::Float32 | Dtype::Float16))
-    {
-        return Ok(None);
-    }
-    let TypedArray::Float32(a) = mlinalg::io::load_typed(path)
-        .map_err(|e| anyhow!("{OP}: {e}"))?
-        .data
-    else {
-        return Ok(None);
-    };
-    if a.ndim() != 2 {
-        bail!(
-            "{OP}: expected a 2-d matrix, got a {}-d array of shape {}",
-            a.ndim(),
-            mlinalg::array::fmt_shape(a.shape())
-        );
-    }
-    let a = a
-        .into_dimensionality::<Ix2>()
-        .map_err(|e| anyhow!("{OP}: {e}"))?;
-    mlinalg::array::check_nonempty(OP, &a)?;
-    mlinalg::array::check_finite(OP, &a)?;
-    Ok(Some(a))
-}
-
-/// A float32 result, written to files as float32.
-fn f32_value<D: Dimension>(a: Array<f32, D>) -> Value {
-    Value::Typed(TypedArray::Float32(a.into_dyn()))
-}
-
 /// [`summary`] of a single-precision fit, every array float32.
 fn summary32(fit: &FittedPca<f32>) -> Report {
     Report::new()
-        .value("components", f32_value(fit.components().clone()))
+        .value("components", input::f32_value(fit.components().clone()))
         .value(
             "explained_variance",
-            f32_value(fit.explained_variance().clone()),
+            input::f32_value(fit.explained_variance().clone()),
         )
         .value(
             "explained_variance_ratio",
-            f32_value(fit.explained_variance_ratio().clone()),
+            input::f32_value(fit.explained_variance_ratio().clone()),
         )
-        .value("singular_values", f32_value(fit.singular_values().clone()))
-        .value("mean", f32_value(fit.mean().clone()))
+        .value(
+            "singular_values",
+            input::f32_value(fit.singular_values().clone()),
+        )
+        .value("mean", input::f32_value(fit.mean().clone()))
 }

@@ -65,6 +65,28 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
         let fit = model.fit_stream_sparse(plan.source.as_mut(), &plan.opts)?;
         return saved(summary(&fit), fit, args);
     }
+    if let Some(x) = input::float32_matrix(OP, &args.x)? {
+        // float32 data are fitted in single precision and every result is float32, as
+        // scikit-learn's TruncatedSVD keeps the dtype of a dense X.
+        let fit = model.fit(x.view())?;
+        let transformed = fit.transform(x.view())?;
+        let report = Report::new()
+            .value("components", input::f32_value(fit.components().clone()))
+            .value(
+                "singular_values",
+                input::f32_value(fit.singular_values().clone()),
+            )
+            .value(
+                "explained_variance",
+                input::f32_value(fit.explained_variance().clone()),
+            )
+            .value(
+                "explained_variance_ratio",
+                input::f32_value(fit.explained_variance_ratio().clone()),
+            )
+            .value("transformed", input::f32_value(transformed));
+        return saved(report, fit.into_precision(), args);
+    }
     let (fit, transformed) = match input::load(OP, &args.x)? {
         Operand::Dense(d) => {
             let x = input::to_matrix(OP, d.data)?;

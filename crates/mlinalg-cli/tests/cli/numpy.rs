@@ -417,3 +417,51 @@ fn pca_of_float32_data_gives_float32_results() {
         }
     }
 }
+
+/// `tsvd` of a float32 `.npy` gives float32 results close to the float64 fit; a float16
+/// `.npy` is fitted in float64, as scikit-learn converts every dtype but float32.
+#[test]
+fn tsvd_keeps_float32_and_float16_becomes_float64() {
+    let d = Workdir::new();
+    let (n, p) = (40usize, 4usize);
+    let vals: Vec<f32> = (0..n * p)
+        .map(|k| ((k as f32) * 0.71).cos() * (1 + k % p) as f32)
+        .collect();
+    let x32 = d.write("x32.npy", npy("<f4", &[n, p], &f32s(&vals)));
+    let vals64: Vec<f64> = vals.iter().map(|&v| f64::from(v)).collect();
+    let x64 = d.write("x64.npy", npy("<f8", &[n, p], &f64s(&vals64)));
+    let args32 = ["tsvd", x32.as_str(), "-k", "2", "--algorithm", "exact"];
+    let args64 = ["tsvd", x64.as_str(), "-k", "2", "--algorithm", "exact"];
+    for key in [
+        "singular_values",
+        "explained_variance",
+        "explained_variance_ratio",
+    ] {
+        let (dt, got) = result(&d, &args32, key);
+        assert_eq!(dt, Dtype::Float32, "{key}");
+        let (_, want) = result(&d, &args64, key);
+        assert_close(&got, &want, 1e-4, key);
+    }
+    assert_eq!(result(&d, &args32, "components").0, Dtype::Float32);
+    assert_eq!(result(&d, &args32, "transformed").0, Dtype::Float32);
+    let halves: Vec<u8> = [1.0f32, 2.0, 3.0, 5.0, 4.0, 1.0]
+        .iter()
+        .flat_map(|&v| half_bits(v).to_le_bytes())
+        .collect();
+    let x16 = d.write("x16.npy", npy("<f2", &[3, 2], &halves));
+    assert_eq!(
+        result(&d, &["pca", &x16, "-k", "1"], "mean").0,
+        Dtype::Float64
+    );
+}
+
+/// The IEEE binary16 bits of a small integer-valued `v` (exact in half precision).
+fn half_bits(v: f32) -> u16 {
+    if v == 0.0 {
+        return 0;
+    }
+    let bits = v.to_bits();
+    let exp = ((bits >> 23) & 0xff) as i32 - 127 + 15;
+    let mant = (bits >> 13) & 0x3ff;
+    ((exp as u16) << 10) | mant as u16
+}
