@@ -24,6 +24,8 @@ use super::{Dtype, read_text, write_all, write_atomic};
 use crate::error::{Error, Result, escape_excerpt};
 use crate::sparse::{CsrMatrix, MAX_DIM};
 
+mod stream;
+
 /// The `field` of a Matrix Market header.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +204,46 @@ pub(crate) fn parse_mtx_with(
     chunking: Chunking<'_>,
 ) -> Result<(CsrMatrix, MtxField)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let header = parse_header(text, path)?;
+    let (banner, nrows, ncols) = (&header.banner, header.nrows, header.ncols);
+    let first_line = header.first_line;
+    let section = &text[header.section..];
+    let m = if banner.array {
+        let data = section
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (first_line + i, l))
+            .filter(|(_, l)| !is_skipped(l));
+        parse_array(data, nrows, ncols, banner, text.len(), path)?
+    } else {
+        let shape = Coordinate {
+            nrows,
+            ncols,
+            nnz: header.nnz,
+            banner,
+            path,
+        };
+        parse_coordinate(section, first_line, &shape, chunking)?
+    };
+    Ok((m, banner.field))
+}
+
+/// What the lines before the entries say.
+pub(super) struct Header {
+    banner: Banner,
+    nrows: usize,
+    ncols: usize,
+    /// The declared number of entries (coordinate files; 0 for array files).
+    nnz: usize,
+    /// Byte offset of the line after the size line.
+    section: usize,
+    /// Line number (from 1) of that line.
+    first_line: usize,
+}
+
+/// Parses the banner, the comments and the size line at the start of `text` (a byte-order
+/// mark already dropped).
+fn parse_header(text: &str, path: &Path) -> Result<Header> {
     let mut lines = LineCursor::new(text);
     let banner_line = lines.next().map(|(_, l)| l).unwrap_or("");
     let banner = parse_banner(banner_line, path)?;
@@ -253,26 +295,14 @@ pub(crate) fn parse_mtx_with(
             format!("a symmetric matrix must be square, the size line says {nrows} x {ncols}"),
         ));
     }
-    let first_line = lines.line_no + 1;
-    let section = &text[lines.pos..];
-    let m = if banner.array {
-        let data = section
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (first_line + i, l))
-            .filter(|(_, l)| !is_skipped(l));
-        parse_array(data, nrows, ncols, &banner, text.len(), path)?
-    } else {
-        let shape = Coordinate {
-            nrows,
-            ncols,
-            nnz: sizes[2],
-            banner: &banner,
-            path,
-        };
-        parse_coordinate(section, first_line, &shape, chunking)?
-    };
-    Ok((m, banner.field))
+    Ok(Header {
+        nnz: if banner.array { 0 } else { sizes[2] },
+        banner,
+        nrows,
+        ncols,
+        section: lines.pos,
+        first_line: lines.line_no + 1,
+    })
 }
 
 /// Whether a line holds no data: blank, or a comment (`%`, after leading blanks).
@@ -676,6 +706,28 @@ fn parse_array<'a>(
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
 pub fn read_mtx(path: &Path) -> Result<(CsrMatrix, MtxField)> {
+    read_mtx_with(path, STREAM_MIN_BYTES, stream::BUFFER, None)
+}
+
+/// Below this many bytes a file is read whole and parsed in memory; above, a plain
+/// coordinate file is read in pieces, twice ([`stream`]), never held whole.
+const STREAM_MIN_BYTES: u64 = 4 << 20;
+
+/// [`read_mtx`] with the size from which files stream, the streaming buffer and the cuts
+/// of the entries section (tests).
+pub(crate) fn read_mtx_with(
+    path: &Path,
+    stream_min: u64,
+    buffer: usize,
+    cuts: Option<&[usize]>,
+) -> Result<(CsrMatrix, MtxField)> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && meta.len() >= stream_min
+        && let Some(read) = stream::read(path, meta.len(), stream::Plan { cuts, buffer })
+    {
+        return Ok(read);
+    }
     parse_mtx(&read_text(path)?, path)
 }
 
@@ -725,6 +777,8 @@ mod tests {
 
     use super::{Chunking, parse_mtx_with, split_at_lines};
 
+    pub(super) use super::parse_mtx;
+
     /// The result of a parse as comparable text: the CSR arrays, or the error message.
     fn outcome(text: &str, chunking: Chunking<'_>) -> String {
         match parse_mtx_with(text, Path::new("m.mtx"), chunking) {
@@ -742,7 +796,7 @@ mod tests {
     /// Files with comments between entries, blank lines, CRLF endings, duplicates (summed
     /// in file order), a symmetric file, a pattern file, no final newline, and broken
     /// files (a bad value in the middle, too many and too few entries).
-    fn files() -> Vec<String> {
+    pub(super) fn files() -> Vec<String> {
         let mut v = vec![
             "%%MatrixMarket matrix coordinate real general\n% c\n4 5 7\n1 1 1.5\n% between\n\n2 3 -2e-3\n4 5 7\n1 1 0.25\n3 2 1e300\n  \n2 3 0.1\n4 1 -0\n".to_string(),
             "%%MatrixMarket matrix coordinate real general\r\n%\r\n3 3 4\r\n1 1 1\r\n\r\n2 2 2\r\n% x\r\n3 3 3\r\n1 3 4".to_string(),

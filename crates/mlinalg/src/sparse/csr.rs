@@ -87,6 +87,73 @@ fn canonicalize(indptr: &mut [usize], indices: &mut Vec<usize>, data: &mut Vec<f
     data.truncate(write);
 }
 
+/// Sorts each row of valid CSR arrays by column in parallel (stably: duplicates stay in
+/// input order); true if some row holds a column twice. Rows already strictly increasing,
+/// the common case, are only checked.
+fn sort_rows_par(indptr: &[usize], indices: &mut [usize], data: &mut [f64]) -> bool {
+    use rayon::prelude::*;
+    let nrows = indptr.len().saturating_sub(1);
+    // Blocks of rows holding about `per` entries each, split off the arrays in order.
+    let per = (indices.len() / (rayon::current_num_threads() * 8).max(1)).max(1 << 14);
+    let mut blocks = Vec::new();
+    let (mut rest_i, mut rest_d) = (indices, data);
+    let mut r = 0;
+    while r < nrows {
+        let mut e = r + 1;
+        while e < nrows && indptr[e] - indptr[r] < per {
+            e += 1;
+        }
+        let len = indptr[e] - indptr[r];
+        let (bi, ri) = std::mem::take(&mut rest_i).split_at_mut(len);
+        let (bd, rd) = std::mem::take(&mut rest_d).split_at_mut(len);
+        blocks.push((r, e, bi, bd));
+        rest_i = ri;
+        rest_d = rd;
+        r = e;
+    }
+    blocks
+        .into_par_iter()
+        .map(|(r0, r1, bi, bd)| {
+            let base = indptr[r0];
+            let mut pairs: Vec<(usize, f64)> = Vec::new();
+            let mut dup = false;
+            for r in r0..r1 {
+                let (s, e) = (indptr[r] - base, indptr[r + 1] - base);
+                let cols = &mut bi[s..e];
+                if cols.windows(2).all(|w| w[0] < w[1]) {
+                    continue;
+                }
+                let vals = &mut bd[s..e];
+                if cols.len() <= 32 {
+                    // Insertion sort, stable (an entry moves only past larger columns).
+                    for a in 1..cols.len() {
+                        let (c, v) = (cols[a], vals[a]);
+                        let mut b = a;
+                        while b > 0 && cols[b - 1] > c {
+                            cols[b] = cols[b - 1];
+                            vals[b] = vals[b - 1];
+                            b -= 1;
+                        }
+                        cols[b] = c;
+                        vals[b] = v;
+                    }
+                    dup |= cols.windows(2).any(|w| w[0] == w[1]);
+                    continue;
+                }
+                pairs.clear();
+                pairs.extend(cols.iter().copied().zip(vals.iter().copied()));
+                pairs.sort_by_key(|p| p.0);
+                for (k, &(c, v)) in pairs.iter().enumerate() {
+                    cols[k] = c;
+                    vals[k] = v;
+                }
+                dup |= cols.windows(2).any(|w| w[0] == w[1]);
+            }
+            dup
+        })
+        .reduce(|| false, |a, b| a | b)
+}
+
 /// Errors unless both dimensions are at most [`MAX_DIM`].
 fn check_dims(op: &'static str, nrows: usize, ncols: usize) -> Result<()> {
     if nrows > MAX_DIM || ncols > MAX_DIM {
@@ -392,6 +459,36 @@ impl CsrMatrix {
             indices,
             data,
         })
+    }
+
+    /// The matrix of CSR arrays whose rows hold their entries in input order, unsorted
+    /// and possibly repeated: rows are sorted by column in parallel and duplicates summed in
+    /// input order, as [`CsrMatrix::from_triplets`] does.
+    ///
+    /// `indptr` must be valid for `indices` and `data` (`nrows + 1` non-decreasing pointers
+    /// from 0 to their common length) and every index below `ncols` (checked in debug
+    /// builds).
+    pub(crate) fn from_filled_rows(
+        nrows: usize,
+        ncols: usize,
+        mut indptr: Vec<usize>,
+        mut indices: Vec<usize>,
+        mut data: Vec<f64>,
+    ) -> CsrMatrix {
+        debug_assert_eq!(indptr.len(), nrows + 1);
+        debug_assert_eq!(indptr.last().copied(), Some(indices.len()));
+        debug_assert_eq!(indices.len(), data.len());
+        debug_assert!(indices.iter().all(|&c| c < ncols));
+        if sort_rows_par(&indptr, &mut indices, &mut data) {
+            canonicalize(&mut indptr, &mut indices, &mut data);
+        }
+        CsrMatrix {
+            nrows,
+            ncols,
+            indptr,
+            indices,
+            data,
+        }
     }
 
     /// The sparse form of a dense matrix; exact zeros are not stored (NaN is).

@@ -1,0 +1,959 @@
+//! The reader of large coordinate files: the file is read twice in pieces, never held whole.
+//!
+//! 1. The header is parsed from the file's first bytes ([`super::parse_header`]).
+//! 2. The entries section is cut at line boundaries into one piece per rayon thread.
+//! 3. **Counting pass**: each piece streams its bytes through a buffer of [`BUFFER`] bytes
+//!    and counts its entries per row (mirrors of symmetric entries included).
+//! 4. The row pointers follow; each piece owns, within every row, the slots after those of
+//!    the pieces before it, so the entries of a row stay in file order.
+//! 5. **Filling pass**: each piece parses its entries again, values included, and writes each
+//!    into its next slot of its row, straight into the CSR arrays.
+//! 6. Rows are sorted by column and duplicates summed ([`CsrMatrix::from_filled_rows`]), in
+//!    file order: the result is bit for bit that of the in-memory parser.
+//!
+//! Peak memory is the CSR result plus two 32-bit counters per row and piece and one buffer
+//! per piece: no copy of the text, no triplets.
+//!
+//! Only plain files take this path. Everything it does not take in its stride — an entry it
+//! cannot parse, an index out of range, a count that differs from the size line, a line
+//! with a byte it does not expect (a form feed, a lone carriage return, a sign before an
+//! index), text that is not UTF-8, a file that changes between the passes, an I/O error —
+//! makes it give up (`None`), and the caller reads the file with the in-memory parser,
+//! which reports the first problem by entry and line exactly.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::{MtxField, parse_header, parse_value};
+use crate::sparse::CsrMatrix;
+
+/// Bytes read per step of a piece (the buffer grows for a longer line).
+pub(crate) const BUFFER: usize = 1 << 20;
+
+/// The longest line the streaming reader takes (the in-memory parser reads the rest).
+const MAX_LINE: usize = 1 << 26;
+
+/// Bytes read to find the header.
+const HEADER_BYTES: usize = 1 << 20;
+
+/// How the streaming reader cuts the file (tests choose the cuts and a tiny buffer).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan<'a> {
+    /// Byte offsets into the entries section where pieces start (moved to the next line
+    /// boundary), or `None` for one piece per rayon thread.
+    pub(crate) cuts: Option<&'a [usize]>,
+    /// Bytes read per step.
+    pub(crate) buffer: usize,
+}
+
+/// The reader's verdict on something it does not take: the caller reads the file again with
+/// the in-memory parser.
+struct GiveUp;
+
+type Step<T = ()> = std::result::Result<T, GiveUp>;
+
+impl From<std::io::Error> for GiveUp {
+    fn from(_: std::io::Error) -> Self {
+        GiveUp
+    }
+}
+
+/// Reads the coordinate file at `path` (`len` bytes) in pieces, or `None` when the
+/// in-memory parser must read it (see the module documentation).
+pub(crate) fn read(path: &Path, len: u64, plan: Plan<'_>) -> Option<(CsrMatrix, MtxField)> {
+    read_inner(path, len, plan).ok()
+}
+
+fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxField)> {
+    let len = usize::try_from(len).map_err(|_| GiveUp)?;
+    let mut file = File::open(path)?;
+    // The header: the first bytes up to the last line end in them.
+    let mut head = vec![0u8; len.min(HEADER_BYTES)];
+    file.read_exact(&mut head)?;
+    if head.len() < len {
+        let end = head.iter().rposition(|&b| b == b'\n').ok_or(GiveUp)?;
+        head.truncate(end + 1);
+    }
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let text = std::str::from_utf8(&head[bom..]).map_err(|_| GiveUp)?;
+    let header = parse_header(text, path).map_err(|_| GiveUp)?;
+    if header.banner.array {
+        return Err(GiveUp);
+    }
+    let shape = Shape {
+        nrows: header.nrows,
+        ncols: header.ncols,
+        symmetric: header.banner.symmetric,
+        field: header.banner.field,
+    };
+    let start = bom + header.section;
+    drop(head);
+
+    let pieces = pieces(&mut file, start, len, plan)?;
+    let np = pieces.len();
+    let nrows = shape.nrows;
+    let counters = np.checked_mul(nrows).ok_or(GiveUp)?;
+    check_memory((counters as u64).saturating_mul(8))?;
+
+    // Counting pass: entries per piece and row.
+    let mut counts = vec![0u32; counters];
+    let entries: Vec<Step<usize>> = if nrows == 0 {
+        // No row can hold an entry: the in-memory parser says which entry is out of range.
+        pieces.iter().map(|_| Err(GiveUp)).collect()
+    } else {
+        pieces
+            .par_iter()
+            .zip(counts.par_chunks_mut(nrows))
+            .map(|(&(a, b), counts)| count_piece(path, a, b, plan.buffer, &shape, counts))
+            .collect()
+    };
+    let mut total = 0usize;
+    for e in entries {
+        total += e?;
+    }
+    if total != header.nnz {
+        return Err(GiveUp);
+    }
+
+    // Row pointers, and per piece and row the end of its slots (from the row's start).
+    let mut indptr = vec![0usize; nrows + 1];
+    for r in 0..nrows {
+        let mut end = 0u32;
+        for p in 0..np {
+            end = end.checked_add(counts[p * nrows + r]).ok_or(GiveUp)?;
+            counts[p * nrows + r] = end;
+        }
+        indptr[r + 1] = indptr[r] + end as usize;
+    }
+    let ends = counts;
+    let stored = indptr[nrows];
+    check_memory((stored as u64).saturating_mul(16))?;
+    // Each piece's cursor starts where the piece before it ends.
+    let mut cursors = vec![0u32; counters];
+    cursors[nrows..].copy_from_slice(&ends[..counters - nrows]);
+    // Not zero-filled: the filling pass writes every slot, first touching the pages in
+    // parallel (as huge pages where the kernel gives them: the writes land all over the
+    // arrays); the lengths are set once every cursor is seen at its end.
+    let mut indices =
+        crate::array::try_vec_uninit_of::<usize>("read_mtx", stored).map_err(|_| GiveUp)?;
+    let mut data =
+        crate::array::try_vec_uninit_of::<f64>("read_mtx", stored).map_err(|_| GiveUp)?;
+
+    // Filling pass.
+    let out = Slots {
+        indices: indices.as_mut_ptr(),
+        data: data.as_mut_ptr(),
+    };
+    let filled: Vec<Step> = pieces
+        .par_iter()
+        .enumerate()
+        .zip(cursors.par_chunks_mut(nrows))
+        .map(|((p, &(a, b)), cursor)| {
+            let mine = Fill {
+                indptr: &indptr,
+                ends: &ends[p * nrows..(p + 1) * nrows],
+                cursor,
+                out: &out,
+            };
+            fill_piece(path, a, b, plan.buffer, &shape, mine)
+        })
+        .collect();
+    for f in filled {
+        f?;
+    }
+    // Every slot was written: each cursor reached the end of its range.
+    if cursors != ends {
+        return Err(GiveUp);
+    }
+    // SAFETY: the capacities are `stored`, and every slot below it was written: the
+    // pieces' ranges of each row tile the row (`ends` are running sums ending at its
+    // length), each cursor started at its range's start and is now at its end, and a
+    // cursor moves only past a slot `Fill::put` wrote.
+    unsafe {
+        indices.set_len(stored);
+        data.set_len(stored);
+    }
+    drop(cursors);
+    drop(ends);
+    let m = CsrMatrix::from_filled_rows(shape.nrows, shape.ncols, indptr, indices, data);
+    Ok((m, shape.field))
+}
+
+/// Gives up unless `bytes` more can be allocated (the in-memory parser then reports the
+/// shortage in its own words).
+fn check_memory(bytes: u64) -> Step {
+    crate::memory::check_available("read_mtx", bytes, "the entries").map_err(|_| GiveUp)
+}
+
+/// What every entry is checked against.
+struct Shape {
+    nrows: usize,
+    ncols: usize,
+    symmetric: bool,
+    field: MtxField,
+}
+
+/// The entries section `[start, len)` cut into pieces that end at line ends (the last at the
+/// end of the file); empty pieces are dropped.
+fn pieces(file: &mut File, start: usize, len: usize, plan: Plan<'_>) -> Step<Vec<(usize, usize)>> {
+    let section = len - start;
+    let cuts: Vec<usize> = match plan.cuts {
+        Some(c) => c.iter().map(|&c| start.saturating_add(c)).collect(),
+        None => {
+            let n = rayon::current_num_threads().max(1);
+            (1..n).map(|p| start + section / n * p).collect()
+        }
+    };
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut a = start;
+    for c in cuts {
+        if c <= a {
+            continue;
+        }
+        if c >= len {
+            break;
+        }
+        let b = line_boundary(file, c, len)?;
+        if b > a {
+            out.push((a, b));
+            a = b;
+        }
+    }
+    if a < len || out.is_empty() {
+        out.push((a, len));
+    }
+    Ok(out)
+}
+
+/// The first line boundary at or after `at` (`0 < at < len`): `at` itself when the byte
+/// before it ends a line, else just after the next `\n`, else `len`.
+fn line_boundary(file: &mut File, at: usize, len: usize) -> Step<usize> {
+    let mut pos = at - 1;
+    let mut window = vec![0u8; 1 << 16];
+    while pos < len {
+        let n = window.len().min(len - pos);
+        file.seek(SeekFrom::Start(pos as u64))?;
+        file.read_exact(&mut window[..n])?;
+        if let Some(k) = window[..n].iter().position(|&b| b == b'\n') {
+            return Ok(pos + k + 1);
+        }
+        pos += n;
+    }
+    Ok(len)
+}
+
+/// Streams the bytes `[a, b)` of the file through a buffer, handing `region` whole lines
+/// (the last region of the file may end without a line end).
+fn stream(
+    path: &Path,
+    a: usize,
+    b: usize,
+    buffer: usize,
+    mut region: impl FnMut(&[u8]) -> Step,
+) -> Step {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(a as u64))?;
+    let mut buf = vec![0u8; buffer.max(1).min(b - a)];
+    let (mut have, mut pos) = (0usize, a);
+    loop {
+        let want = (b - pos).min(buf.len() - have);
+        file.read_exact(&mut buf[have..have + want])?;
+        pos += want;
+        have += want;
+        let last = pos == b;
+        let cut = if last {
+            have
+        } else {
+            match buf[..have].iter().rposition(|&b| b == b'\n') {
+                Some(k) => k + 1,
+                None => {
+                    // A line longer than the buffer: grow it.
+                    if buf.len() >= MAX_LINE {
+                        return Err(GiveUp);
+                    }
+                    buf.resize(buf.len() * 2, 0);
+                    continue;
+                }
+            }
+        };
+        region(&buf[..cut])?;
+        if last {
+            return Ok(());
+        }
+        buf.copy_within(cut..have, 0);
+        have -= cut;
+    }
+}
+
+/// Counting pass over one piece: entries per row into `counts`; returns the entries read.
+fn count_piece(
+    path: &Path,
+    a: usize,
+    b: usize,
+    buffer: usize,
+    shape: &Shape,
+    counts: &mut [u32],
+) -> Step<usize> {
+    let mut entries = 0usize;
+    stream(path, a, b, buffer, |region| {
+        rows_of(region, shape.symmetric, |i, j| {
+            // (Columns are checked by the filling pass; here only mirrors need them.)
+            if !(1..=shape.nrows).contains(&i) {
+                return Err(GiveUp);
+            }
+            bump(&mut counts[i - 1])?;
+            if shape.symmetric && i != j {
+                if !(1..=shape.ncols).contains(&j) {
+                    return Err(GiveUp);
+                }
+                bump(&mut counts[j - 1])?;
+            }
+            entries += 1;
+            Ok(())
+        })
+    })?;
+    Ok(entries)
+}
+
+fn bump(c: &mut u32) -> Step {
+    *c = c.checked_add(1).ok_or(GiveUp)?;
+    Ok(())
+}
+
+impl Shape {
+    /// The 0-based position of a 1-based entry, if inside the matrix.
+    fn index(&self, i: usize, j: usize) -> Step<(usize, usize)> {
+        if (1..=self.nrows).contains(&i) && (1..=self.ncols).contains(&j) {
+            Ok((i - 1, j - 1))
+        } else {
+            Err(GiveUp)
+        }
+    }
+}
+
+/// The CSR arrays the filling pass writes into, shared by the pieces.
+struct Slots {
+    indices: *mut usize,
+    data: *mut f64,
+}
+
+// SAFETY: the pointers are written only through `Fill::put`, whose slots are disjoint
+// between pieces (see there); the arrays outlive the parallel pass that uses them.
+unsafe impl Sync for Slots {}
+
+/// One piece's view of the result: its slot ranges and its cursors.
+struct Fill<'a> {
+    indptr: &'a [usize],
+    /// Per row, the end of this piece's slots (from the row's start).
+    ends: &'a [u32],
+    /// Per row, this piece's next slot (from the row's start).
+    cursor: &'a mut [u32],
+    out: &'a Slots,
+}
+
+impl Fill<'_> {
+    /// [`Fill::put`] of each entry, and of its mirror if the matrix is symmetric.
+    fn put_all(&mut self, batch: &[(usize, usize, f64)], symmetric: bool) -> Step {
+        for &(i, j, v) in batch {
+            self.put(i, j, v)?;
+            if symmetric && i != j {
+                self.put(j, i, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the entry `(i, j, v)` into this piece's next slot of row `i`.
+    fn put(&mut self, i: usize, j: usize, v: f64) -> Step {
+        let c = self.cursor[i];
+        if c >= self.ends[i] {
+            // More entries in this row than the counting pass saw: the file changed.
+            return Err(GiveUp);
+        }
+        self.cursor[i] = c + 1;
+        let k = self.indptr[i] + c as usize;
+        // SAFETY: `c` lies in this piece's range of row `i`, [end of the piece before,
+        // `ends[i]`), and the ranges of the pieces are disjoint and inside
+        // `indptr[i]..indptr[i + 1]` (ends are running sums of the counts, the last being
+        // the row's length), so `k < indptr[nrows]`, the arrays' length, and no other piece
+        // writes slot `k`; this piece writes it once, as the cursor only grows.
+        unsafe {
+            self.out.indices.add(k).write(j);
+            self.out.data.add(k).write(v);
+        }
+        Ok(())
+    }
+}
+
+/// Entries parsed before they are written: the writes land all over the result, and a
+/// batch of them, issued back to back, overlaps their cache misses.
+const BATCH: usize = 512;
+
+/// Filling pass over one piece.
+fn fill_piece(
+    path: &Path,
+    a: usize,
+    b: usize,
+    buffer: usize,
+    shape: &Shape,
+    mut fill: Fill<'_>,
+) -> Step {
+    let pattern = shape.field == MtxField::Pattern;
+    let mut batch: Vec<(usize, usize, f64)> = Vec::with_capacity(BATCH);
+    stream(path, a, b, buffer, |region| {
+        entries_of(region, pattern, |i, j, tok| {
+            let (i, j) = shape.index(i, j)?;
+            let v = if pattern {
+                1.0
+            } else {
+                match shape.field {
+                    MtxField::Real => match decimal(tok) {
+                        Some(v) => v,
+                        None => {
+                            let tok = std::str::from_utf8(tok).map_err(|_| GiveUp)?;
+                            parse_value(tok, shape.field).ok_or(GiveUp)?
+                        }
+                    },
+                    _ => {
+                        let tok = std::str::from_utf8(tok).map_err(|_| GiveUp)?;
+                        parse_value(tok, shape.field).ok_or(GiveUp)?
+                    }
+                }
+            };
+            batch.push((i, j, v));
+            if batch.len() == BATCH {
+                fill.put_all(&batch, shape.symmetric)?;
+                batch.clear();
+            }
+            Ok(())
+        })
+    })?;
+    fill.put_all(&batch, shape.symmetric)
+}
+
+/// Blanks between the fields (what `split_ascii_whitespace` splits at, but the line ends
+/// and the form feed, which the in-memory parser handles).
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Calls `entry(row, col, value)` for each entry line of `text` (whole lines), with the
+/// 1-based indices as written and the value's bytes (empty for `pattern`); blank lines and
+/// comments are skipped. Anything else gives up.
+fn entries_of(
+    text: &[u8],
+    pattern: bool,
+    mut entry: impl FnMut(usize, usize, &[u8]) -> Step,
+) -> Step {
+    let n = text.len();
+    let mut i = 0;
+    while i < n {
+        while i < n && is_blank(text[i]) {
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        match text[i] {
+            b'\n' => {
+                i += 1;
+                continue;
+            }
+            b'%' => {
+                i = memchr::memchr(b'\n', &text[i..]).map_or(n, |k| i + k + 1);
+                continue;
+            }
+            b'\r' => {
+                i = line_end(text, i)?;
+                continue;
+            }
+            _ => {}
+        }
+        let (row, next) = digits(text, i)?;
+        i = blanks(text, next)?;
+        let (col, next) = digits(text, i)?;
+        i = next;
+        let value = if pattern {
+            &text[i..i]
+        } else {
+            i = blanks(text, i)?;
+            let s = i;
+            while i < n && !matches!(text[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
+                i += 1;
+            }
+            &text[s..i]
+        };
+        while i < n && is_blank(text[i]) {
+            i += 1;
+        }
+        i = line_end(text, i)?;
+        entry(row, col, value)?;
+    }
+    Ok(())
+}
+
+/// The counting pass's scan of whole lines: `entry(row, col)` for each entry line, with
+/// the column read only for a symmetric matrix (else 0), the rest of the line skipped (the
+/// filling pass reads it, and gives up on what this pass let through). Blank lines and
+/// comments are skipped as by [`entries_of`].
+///
+/// The text must be UTF-8, as for the in-memory parser: entry lines are ASCII in the end
+/// (any other byte makes [`entries_of`] give up), so only comment lines are checked here.
+fn rows_of(text: &[u8], symmetric: bool, mut entry: impl FnMut(usize, usize) -> Step) -> Step {
+    let n = text.len();
+    let mut i = 0;
+    while i < n {
+        while i < n && is_blank(text[i]) {
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        let end = memchr::memchr(b'\n', &text[i..]).map_or(n, |k| i + k + 1);
+        match text[i] {
+            b'\n' => {}
+            b'%' => {
+                if !text[i..end].is_ascii() {
+                    std::str::from_utf8(&text[i..end]).map_err(|_| GiveUp)?;
+                }
+            }
+            b'\r' => {
+                line_end(text, i)?;
+            }
+            _ => {
+                let (row, next) = digits(text, i)?;
+                let col = if symmetric {
+                    digits(text, blanks(text, next)?)?.0
+                } else {
+                    0
+                };
+                entry(row, col)?;
+            }
+        }
+        i = end;
+    }
+    Ok(())
+}
+
+/// The position after the line end at `i`: `\n`, `\r\n`, a `\r` that ends the text, or the
+/// end of the text.
+fn line_end(text: &[u8], i: usize) -> Step<usize> {
+    match text.get(i) {
+        None => Ok(i),
+        Some(b'\n') => Ok(i + 1),
+        Some(b'\r') => match text.get(i + 1) {
+            None => Ok(i + 1),
+            Some(b'\n') => Ok(i + 2),
+            Some(_) => Err(GiveUp),
+        },
+        Some(_) => Err(GiveUp),
+    }
+}
+
+/// A decimal number of at most 18 digits at `i`, and the position after it.
+fn digits(text: &[u8], i: usize) -> Step<(usize, usize)> {
+    let mut v = 0usize;
+    let mut k = i;
+    while k < text.len() && text[k].is_ascii_digit() {
+        if k - i == 18 {
+            return Err(GiveUp);
+        }
+        v = v * 10 + usize::from(text[k] - b'0');
+        k += 1;
+    }
+    if k == i { Err(GiveUp) } else { Ok((v, k)) }
+}
+
+/// The position after one or more blanks at `i`.
+fn blanks(text: &[u8], i: usize) -> Step<usize> {
+    let mut k = i;
+    while k < text.len() && is_blank(text[k]) {
+        k += 1;
+    }
+    if k == i { Err(GiveUp) } else { Ok(k) }
+}
+
+/// Powers of ten that `f64` holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The value of a plain decimal (`-7.713744379386562E-1`, `12`, `0.5e3`) whose digits make
+/// an integer up to 2⁵³ and whose power of ten is within ±22: then both are exact `f64`s and
+/// one division or multiplication rounds correctly, so the result is the one
+/// `str::parse::<f64>` gives (Clinger's fast path). `None` for anything else (more digits,
+/// `inf`, `nan`, `1.`, `.5`, ...), which `str::parse` then reads.
+fn decimal(t: &[u8]) -> Option<f64> {
+    let n = t.len();
+    let mut i = 0;
+    let neg = match t.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let mut m: u64 = 0;
+    let start = i;
+    while i < n && t[i].is_ascii_digit() {
+        m = m.wrapping_mul(10).wrapping_add(u64::from(t[i] - b'0'));
+        i += 1;
+    }
+    let int_end = i;
+    let mut exp: i64 = 0;
+    if i < n && t[i] == b'.' {
+        i += 1;
+        let f = i;
+        while i < n && t[i].is_ascii_digit() {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(t[i] - b'0'));
+            i += 1;
+        }
+        if i == f || int_end == start {
+            return None;
+        }
+        exp = -((i - f) as i64);
+    }
+    let digits = i - start - usize::from(int_end != i);
+    if int_end == start || digits > 19 {
+        return None;
+    }
+    if i < n && (t[i] | 0x20) == b'e' {
+        i += 1;
+        let eneg = match t.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let es = i;
+        let mut e: i64 = 0;
+        while i < n && t[i].is_ascii_digit() && i - es < 4 {
+            e = e * 10 + i64::from(t[i] - b'0');
+            i += 1;
+        }
+        if i == es {
+            return None;
+        }
+        exp += if eneg { -e } else { e };
+    }
+    if i != n || m > 1 << 53 || !(-22..=22).contains(&exp) {
+        return None;
+    }
+    let x = m as f64;
+    let v = if exp < 0 {
+        x / POW10[(-exp) as usize]
+    } else {
+        x * POW10[exp as usize]
+    };
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use proptest::prelude::*;
+
+    use super::{Plan, decimal, read};
+    use crate::io::mtx::tests::{files, parse_mtx};
+
+    /// A temporary directory removed on drop.
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new(tag: &str) -> Dir {
+            let d = std::env::temp_dir()
+                .join(format!("mlinalg-mtx-stream-{tag}-{}", std::process::id()));
+            std::fs::create_dir_all(&d).unwrap();
+            Dir(d)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            std::fs::remove_dir_all(&self.0).ok();
+        }
+    }
+
+    /// The CSR arrays and field, bit for bit, as text.
+    fn show(m: &crate::sparse::CsrMatrix, f: crate::io::MtxField) -> String {
+        format!(
+            "{f:?} {:?} {:?} {:?} {:?}",
+            m.shape(),
+            m.indptr(),
+            m.indices(),
+            m.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        )
+    }
+
+    /// Files the streaming reader must take (and read as the in-memory parser does), and
+    /// files it must leave to the in-memory parser (which then reads or rejects them).
+    fn cases() -> (Vec<String>, Vec<String>) {
+        let mut take: Vec<String> = files()
+            .into_iter()
+            .filter(|t| parse_mtx(t, Path::new("m.mtx")).is_ok())
+            .collect();
+        take.extend(
+            [
+                // tabs, trailing blanks, a comment after blanks, a BOM, CRLF on the last line
+                "\u{feff}%%MatrixMarket matrix coordinate real general\n% héllo\n3 3 3\n\t1\t2 \t 1.5  \n   % x\n3 3 2e-3\r\n2 1 -7.25E+2\r\n",
+                // symmetric duplicates of a mirrored entry, in file order
+                "%%MatrixMarket matrix coordinate real symmetric\n3 3 5\n2 1 0.1\n1 2 0.2\n2 1 0.3\n3 3 1\n3 1 1e-5\n",
+                "%%MatrixMarket matrix coordinate pattern symmetric\n4 4 4\n2 1\n4 4\n4 2\n2 1\n",
+                "%%MatrixMarket matrix coordinate integer symmetric\n2 2 2\n1 1 -5\n2 1 123456789012\n",
+                // values std reads but the fast path does not: long mantissas, big exponents,
+                // inf, nan, '1.', '.5', '+3', -0, subnormals
+                "%%MatrixMarket matrix coordinate real general\n2 6 12\n1 1 1.23456789012345678901\n1 2 1e300\n1 3 -inf\n1 4 NaN\n1 5 1.\n1 6 .5\n2 1 +3\n2 2 -0\n2 3 4.9e-324\n2 4 9007199254740993\n2 5 0.1e-22\n2 6 123456789e22\n",
+                // an empty section and a final line without a line end
+                "%%MatrixMarket matrix coordinate real general\n2 2 0\n",
+                "%%MatrixMarket matrix coordinate real general\n2 2 1\n2 2 3",
+            ]
+            .map(String::from),
+        );
+        let give_up = [
+            // wrong count, index out of range, bad value, bad field count
+            "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n",
+            "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 3 1\n",
+            "%%MatrixMarket matrix coordinate real general\n2 2 1\n0 1 1\n",
+            "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 x\n",
+            "%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1 1\n",
+            "%%MatrixMarket matrix coordinate pattern general\n2 2 1\n1 1 1\n",
+            // what the in-memory parser takes but this reader leaves to it
+            "%%MatrixMarket matrix coordinate real general\n2 2 1\n+1 1 1\n",
+            "%%MatrixMarket matrix coordinate real general\n2 2 1\n1\x0c1 1\n",
+            "%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\r2 2 2\n",
+            "%%MatrixMarket matrix coordinate real general\n2 2 1\n\u{a0}% c\n1 1 1\n",
+            "%%MatrixMarket matrix array real general\n2 1\n1\n2\n",
+            "%%MatrixMarket matrix coordinate real general\n0 0 1\n1 1 1\n",
+        ]
+        .map(String::from)
+        .to_vec();
+        (take, give_up)
+    }
+
+    /// The streaming reader reads every file it takes as the in-memory parser does, bit for
+    /// bit, wherever the pieces are cut (every single cut, every pair for short files) and
+    /// whatever its buffer (1 byte up); it gives up on the others, so that the in-memory
+    /// parser reads them (and its exact messages stay).
+    #[test]
+    fn streaming_equals_in_memory_at_every_cut_and_buffer() {
+        let dir = Dir::new("cuts");
+        let (take, give_up) = cases();
+        for (n, text) in take.iter().enumerate() {
+            let path = dir.0.join(format!("t{n}.mtx"));
+            std::fs::write(&path, text).unwrap();
+            let (m, f) = parse_mtx(text, Path::new("m.mtx")).unwrap();
+            let want = show(&m, f);
+            let len = text.len() as u64;
+            let section = text.len();
+            for buffer in [1, 2, 5, 64, 1 << 20] {
+                let got = |cuts: &[usize]| {
+                    let (m, f) = read(
+                        &path,
+                        len,
+                        Plan {
+                            cuts: Some(cuts),
+                            buffer,
+                        },
+                    )
+                    .unwrap_or_else(|| panic!("gave up on {text:?} at {cuts:?}"));
+                    show(&m, f)
+                };
+                assert_eq!(got(&[]), want, "{text:?} buffer {buffer}");
+                for a in 0..section {
+                    assert_eq!(got(&[a]), want, "{text:?} cut {a} buffer {buffer}");
+                    if section < 120 && buffer == 2 {
+                        for b in a..section {
+                            assert_eq!(got(&[a, b]), want, "{text:?} cuts {a} {b}");
+                        }
+                    }
+                }
+                let all: Vec<usize> = (0..section).collect();
+                assert_eq!(got(&all), want, "{text:?} one piece per line");
+            }
+        }
+        for (n, text) in give_up.iter().enumerate() {
+            let path = dir.0.join(format!("g{n}.mtx"));
+            std::fs::write(&path, text).unwrap();
+            for cuts in [&[][..], &[30], &[50, 55]] {
+                let r = read(
+                    &path,
+                    text.len() as u64,
+                    Plan {
+                        cuts: Some(cuts),
+                        buffer: 3,
+                    },
+                );
+                assert!(r.is_none(), "took {text:?}");
+            }
+            // and read_mtx answers as the in-memory parser, whatever the threshold
+            let via = super::super::read_mtx_with(&path, 0, 3, None);
+            let direct = parse_mtx(text, &path);
+            assert_eq!(
+                via.map(|(m, f)| show(&m, f)).map_err(|e| e.to_string()),
+                direct.map(|(m, f)| show(&m, f)).map_err(|e| e.to_string()),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// A file larger than the streaming threshold goes through the default plan (one piece
+    /// per thread, the default buffer) and reads as the in-memory parser reads it: random
+    /// order, duplicates, comments, a symmetric twin.
+    #[test]
+    fn a_large_file_streams_with_the_default_plan() {
+        let dir = Dir::new("large");
+        for symmetric in [false, true] {
+            let (nrows, ncols, nnz) = (3000usize, if symmetric { 3000 } else { 700 }, 260_000usize);
+            let mut text = format!(
+                "%%MatrixMarket matrix coordinate real {}\n%\n{nrows} {ncols} {nnz}\n",
+                if symmetric { "symmetric" } else { "general" }
+            );
+            let mut s = 12345u64;
+            for k in 0..nnz {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let i = (s >> 33) as usize % nrows;
+                let j = (s >> 13) as usize % ncols;
+                let v = ((s >> 20) as f64) / 2f64.powi(44) - 0.5;
+                text.push_str(&format!("{} {} {:e}\n", i + 1, j + 1, v));
+                if k % 10_000 == 0 {
+                    text.push_str("% a comment\n\n");
+                }
+            }
+            assert!(text.len() as u64 > super::super::STREAM_MIN_BYTES);
+            let path = dir.0.join("big.mtx");
+            std::fs::write(&path, &text).unwrap();
+            let (m, f) = parse_mtx(&text, Path::new("m.mtx")).unwrap();
+            let streamed = read(
+                &path,
+                text.len() as u64,
+                Plan {
+                    cuts: None,
+                    buffer: super::BUFFER,
+                },
+            )
+            .expect("streams");
+            assert_eq!(show(&streamed.0, streamed.1), show(&m, f));
+            let (r, g) = crate::io::read_mtx(&path).unwrap();
+            assert_eq!(show(&r, g), show(&m, f));
+        }
+    }
+
+    /// `decimal` gives what `str::parse::<f64>` gives, or nothing.
+    fn same_as_std(s: &str) {
+        if let Some(v) = decimal(s.as_bytes()) {
+            let want: f64 = s.parse().unwrap_or_else(|_| panic!("{s:?} is no f64"));
+            assert_eq!(v.to_bits(), want.to_bits(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn decimal_takes_plain_numbers_and_leaves_the_rest() {
+        for s in [
+            "0",
+            "-0",
+            "+0",
+            "12",
+            "-7.713744379386562E-1",
+            "1.5",
+            "2e-3",
+            "2E+22",
+            "1e23",
+            "9007199254740992",
+            "9007199254740993",
+            "0.1e-22",
+            "1e-22",
+            "123456789e22",
+        ] {
+            same_as_std(s);
+        }
+        assert_eq!(decimal(b"-7.713744379386562E-1"), Some(-0.7713744379386562));
+        assert_eq!(decimal(b"-0").map(f64::to_bits), Some((-0.0f64).to_bits()));
+        for s in [
+            "",
+            "-",
+            "+",
+            ".",
+            "1.",
+            ".5",
+            "e5",
+            "1e",
+            "1e+",
+            "inf",
+            "-inf",
+            "NaN",
+            "1x",
+            "1.5.",
+            "1e5e",
+            "--1",
+            "1e23",
+            "9007199254740993",
+            "12345678901234567890",
+            "1 ",
+            "0x10",
+            "1_0",
+            "1e99999",
+        ] {
+            assert_eq!(decimal(s.as_bytes()), None, "{s:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn decimal_agrees_with_std(
+            m in 0u64..(1 << 60),
+            point in 0usize..21,
+            e in -40i32..40,
+            neg in any::<bool>(),
+            style in 0u8..4,
+        ) {
+            let digits = m.to_string();
+            let p = point.min(digits.len());
+            let mut s = String::new();
+            if neg {
+                s.push('-');
+            }
+            s.push_str(&digits[..p.max(1).min(digits.len())]);
+            if p.max(1) < digits.len() {
+                s.push('.');
+                s.push_str(&digits[p.max(1)..]);
+            }
+            match style {
+                0 => {}
+                1 => s.push_str(&format!("e{e}")),
+                2 => s.push_str(&format!("E{e:+}")),
+                _ => s.push_str(&format!("e{:03}", e.abs())),
+            }
+            same_as_std(&s);
+        }
+
+        #[test]
+        fn decimal_reads_every_shortest_f64(bits in any::<u64>()) {
+            let x = f64::from_bits(bits);
+            if x.is_finite() {
+                for s in [format!("{x}"), format!("{x:e}"), format!("{x:.16E}")] {
+                    same_as_std(&s);
+                }
+            }
+        }
+    }
+}
