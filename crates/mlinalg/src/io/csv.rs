@@ -18,6 +18,8 @@ use super::{read_text, write_all, write_atomic};
 use crate::array::fmt_shape;
 use crate::error::{Error, Result, escape_excerpt};
 
+mod stream;
+
 /// Calls `f(line, cells)` for each record of `text`, with cells trimmed and unquoted.
 ///
 /// Unquoted cells are borrowed from `text`; quoted cells may contain commas, quotes (as
@@ -191,6 +193,22 @@ pub fn parse_csv(text: &str, path: &Path) -> Result<ArrayD<f64>> {
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
 pub fn read_csv(path: &Path) -> Result<ArrayD<f64>> {
+    read_csv_with(path, STREAM_MIN_BYTES, super::pieces::BUFFER)
+}
+
+/// Below this many bytes a file is read whole and parsed in memory; above, a plain table
+/// is read in pieces, twice ([`stream`]), never held whole.
+const STREAM_MIN_BYTES: u64 = 4 << 20;
+
+/// [`read_csv`] with the size from which files stream and the streaming buffer (tests).
+fn read_csv_with(path: &Path, stream_min: u64, buffer: usize) -> Result<ArrayD<f64>> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && meta.len() >= stream_min
+        && let Some(a) = stream::read(path, meta.len(), super::pieces::Plan { cuts: None, buffer })
+    {
+        return Ok(a);
+    }
     parse_csv(&read_text(path)?, path)
 }
 

@@ -37,6 +37,7 @@ mod fileio;
 pub mod mtx;
 pub mod npy;
 pub(crate) mod npz;
+mod pieces;
 mod summary;
 mod typed;
 
@@ -393,7 +394,12 @@ pub(crate) fn write_atomic_sized(
         preallocate(&file, len);
     }
     let result = (|| {
-        let mut w = BufWriter::new(file);
+        // A file of known, large size is written in a few large pieces (a header, the
+        // body): a buffer would only add a copy of the small ones, and its pages.
+        let mut w = match len {
+            Some(len) if len >= 1 << 20 => BufWriter::with_capacity(0, file),
+            _ => BufWriter::new(file),
+        };
         write(&mut w)?;
         let file = w.into_inner().map_err(|e| io_error(path, e.into_error()))?;
         drop(file);

@@ -21,45 +21,14 @@
 //! makes it give up (`None`), and the caller reads the file with the in-memory parser,
 //! which reports the first problem by entry and line exactly.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::{MtxField, parse_header, parse_value};
+pub(crate) use crate::io::pieces::{BUFFER, Plan};
+use crate::io::pieces::{GiveUp, Step, decimal, head, pieces, stream};
 use crate::sparse::CsrMatrix;
-
-/// Bytes read per step of a piece (the buffer grows for a longer line).
-pub(crate) const BUFFER: usize = 1 << 20;
-
-/// The longest line the streaming reader takes (the in-memory parser reads the rest).
-const MAX_LINE: usize = 1 << 26;
-
-/// Bytes read to find the header.
-const HEADER_BYTES: usize = 1 << 20;
-
-/// How the streaming reader cuts the file (tests choose the cuts and a tiny buffer).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Plan<'a> {
-    /// Byte offsets into the entries section where pieces start (moved to the next line
-    /// boundary), or `None` for one piece per rayon thread.
-    pub(crate) cuts: Option<&'a [usize]>,
-    /// Bytes read per step.
-    pub(crate) buffer: usize,
-}
-
-/// The reader's verdict on something it does not take: the caller reads the file again with
-/// the in-memory parser.
-struct GiveUp;
-
-type Step<T = ()> = std::result::Result<T, GiveUp>;
-
-impl From<std::io::Error> for GiveUp {
-    fn from(_: std::io::Error) -> Self {
-        GiveUp
-    }
-}
 
 /// Reads the coordinate file at `path` (`len` bytes) in pieces, or `None` when the
 /// in-memory parser must read it (see the module documentation).
@@ -69,14 +38,7 @@ pub(crate) fn read(path: &Path, len: u64, plan: Plan<'_>) -> Option<(CsrMatrix, 
 
 fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxField)> {
     let len = usize::try_from(len).map_err(|_| GiveUp)?;
-    let mut file = File::open(path)?;
-    // The header: the first bytes up to the last line end in them.
-    let mut head = vec![0u8; len.min(HEADER_BYTES)];
-    file.read_exact(&mut head)?;
-    if head.len() < len {
-        let end = head.iter().rposition(|&b| b == b'\n').ok_or(GiveUp)?;
-        head.truncate(end + 1);
-    }
+    let (mut file, head) = head(path, len)?;
     let bom = if head.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -198,98 +160,6 @@ struct Shape {
     ncols: usize,
     symmetric: bool,
     field: MtxField,
-}
-
-/// The entries section `[start, len)` cut into pieces that end at line ends (the last at the
-/// end of the file); empty pieces are dropped.
-fn pieces(file: &mut File, start: usize, len: usize, plan: Plan<'_>) -> Step<Vec<(usize, usize)>> {
-    let section = len - start;
-    let cuts: Vec<usize> = match plan.cuts {
-        Some(c) => c.iter().map(|&c| start.saturating_add(c)).collect(),
-        None => {
-            let n = rayon::current_num_threads().max(1);
-            (1..n).map(|p| start + section / n * p).collect()
-        }
-    };
-    let mut out = Vec::with_capacity(cuts.len() + 1);
-    let mut a = start;
-    for c in cuts {
-        if c <= a {
-            continue;
-        }
-        if c >= len {
-            break;
-        }
-        let b = line_boundary(file, c, len)?;
-        if b > a {
-            out.push((a, b));
-            a = b;
-        }
-    }
-    if a < len || out.is_empty() {
-        out.push((a, len));
-    }
-    Ok(out)
-}
-
-/// The first line boundary at or after `at` (`0 < at < len`): `at` itself when the byte
-/// before it ends a line, else just after the next `\n`, else `len`.
-fn line_boundary(file: &mut File, at: usize, len: usize) -> Step<usize> {
-    let mut pos = at - 1;
-    let mut window = vec![0u8; 1 << 16];
-    while pos < len {
-        let n = window.len().min(len - pos);
-        file.seek(SeekFrom::Start(pos as u64))?;
-        file.read_exact(&mut window[..n])?;
-        if let Some(k) = window[..n].iter().position(|&b| b == b'\n') {
-            return Ok(pos + k + 1);
-        }
-        pos += n;
-    }
-    Ok(len)
-}
-
-/// Streams the bytes `[a, b)` of the file through a buffer, handing `region` whole lines
-/// (the last region of the file may end without a line end).
-fn stream(
-    path: &Path,
-    a: usize,
-    b: usize,
-    buffer: usize,
-    mut region: impl FnMut(&[u8]) -> Step,
-) -> Step {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(a as u64))?;
-    let mut buf = vec![0u8; buffer.max(1).min(b - a)];
-    let (mut have, mut pos) = (0usize, a);
-    loop {
-        let want = (b - pos).min(buf.len() - have);
-        file.read_exact(&mut buf[have..have + want])?;
-        pos += want;
-        have += want;
-        let last = pos == b;
-        let cut = if last {
-            have
-        } else {
-            match buf[..have].iter().rposition(|&b| b == b'\n') {
-                Some(k) => k + 1,
-                None => {
-                    // A line longer than the buffer: grow it.
-                    if buf.len() >= MAX_LINE {
-                        return Err(GiveUp);
-                    }
-                    buf.resize(buf.len() * 2, 0);
-                    continue;
-                }
-            }
-        };
-        region(&buf[..cut])?;
-        if last {
-            return Ok(());
-        }
-        buf.copy_within(cut..have, 0);
-        have -= cut;
-    }
 }
 
 /// Counting pass over one piece: entries per row into `counts`; returns the entries read.
@@ -580,98 +450,11 @@ fn blanks(text: &[u8], i: usize) -> Step<usize> {
     if k == i { Err(GiveUp) } else { Ok(k) }
 }
 
-/// Powers of ten that `f64` holds exactly.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// The value of a plain decimal (`-7.713744379386562E-1`, `12`, `0.5e3`) whose digits make
-/// an integer up to 2⁵³ and whose power of ten is within ±22: then both are exact `f64`s and
-/// one division or multiplication rounds correctly, so the result is the one
-/// `str::parse::<f64>` gives (Clinger's fast path). `None` for anything else (more digits,
-/// `inf`, `nan`, `1.`, `.5`, ...), which `str::parse` then reads.
-fn decimal(t: &[u8]) -> Option<f64> {
-    let n = t.len();
-    let mut i = 0;
-    let neg = match t.first() {
-        Some(b'-') => {
-            i = 1;
-            true
-        }
-        Some(b'+') => {
-            i = 1;
-            false
-        }
-        _ => false,
-    };
-    let mut m: u64 = 0;
-    let start = i;
-    while i < n && t[i].is_ascii_digit() {
-        m = m.wrapping_mul(10).wrapping_add(u64::from(t[i] - b'0'));
-        i += 1;
-    }
-    let int_end = i;
-    let mut exp: i64 = 0;
-    if i < n && t[i] == b'.' {
-        i += 1;
-        let f = i;
-        while i < n && t[i].is_ascii_digit() {
-            m = m.wrapping_mul(10).wrapping_add(u64::from(t[i] - b'0'));
-            i += 1;
-        }
-        if i == f || int_end == start {
-            return None;
-        }
-        exp = -((i - f) as i64);
-    }
-    let digits = i - start - usize::from(int_end != i);
-    if int_end == start || digits > 19 {
-        return None;
-    }
-    if i < n && (t[i] | 0x20) == b'e' {
-        i += 1;
-        let eneg = match t.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        let es = i;
-        let mut e: i64 = 0;
-        while i < n && t[i].is_ascii_digit() && i - es < 4 {
-            e = e * 10 + i64::from(t[i] - b'0');
-            i += 1;
-        }
-        if i == es {
-            return None;
-        }
-        exp += if eneg { -e } else { e };
-    }
-    if i != n || m > 1 << 53 || !(-22..=22).contains(&exp) {
-        return None;
-    }
-    let x = m as f64;
-    let v = if exp < 0 {
-        x / POW10[(-exp) as usize]
-    } else {
-        x * POW10[exp as usize]
-    };
-    Some(if neg { -v } else { v })
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
 
-    use proptest::prelude::*;
-
-    use super::{Plan, decimal, read};
+    use super::{Plan, read};
     use crate::io::mtx::tests::{files, parse_mtx};
 
     /// A temporary directory removed on drop.
@@ -855,105 +638,6 @@ mod tests {
             assert_eq!(show(&streamed.0, streamed.1), show(&m, f));
             let (r, g) = crate::io::read_mtx(&path).unwrap();
             assert_eq!(show(&r, g), show(&m, f));
-        }
-    }
-
-    /// `decimal` gives what `str::parse::<f64>` gives, or nothing.
-    fn same_as_std(s: &str) {
-        if let Some(v) = decimal(s.as_bytes()) {
-            let want: f64 = s.parse().unwrap_or_else(|_| panic!("{s:?} is no f64"));
-            assert_eq!(v.to_bits(), want.to_bits(), "{s:?}");
-        }
-    }
-
-    #[test]
-    fn decimal_takes_plain_numbers_and_leaves_the_rest() {
-        for s in [
-            "0",
-            "-0",
-            "+0",
-            "12",
-            "-7.713744379386562E-1",
-            "1.5",
-            "2e-3",
-            "2E+22",
-            "1e23",
-            "9007199254740992",
-            "9007199254740993",
-            "0.1e-22",
-            "1e-22",
-            "123456789e22",
-        ] {
-            same_as_std(s);
-        }
-        assert_eq!(decimal(b"-7.713744379386562E-1"), Some(-0.7713744379386562));
-        assert_eq!(decimal(b"-0").map(f64::to_bits), Some((-0.0f64).to_bits()));
-        for s in [
-            "",
-            "-",
-            "+",
-            ".",
-            "1.",
-            ".5",
-            "e5",
-            "1e",
-            "1e+",
-            "inf",
-            "-inf",
-            "NaN",
-            "1x",
-            "1.5.",
-            "1e5e",
-            "--1",
-            "1e23",
-            "9007199254740993",
-            "12345678901234567890",
-            "1 ",
-            "0x10",
-            "1_0",
-            "1e99999",
-        ] {
-            assert_eq!(decimal(s.as_bytes()), None, "{s:?}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn decimal_agrees_with_std(
-            m in 0u64..(1 << 60),
-            point in 0usize..21,
-            e in -40i32..40,
-            neg in any::<bool>(),
-            style in 0u8..4,
-        ) {
-            let digits = m.to_string();
-            let p = point.min(digits.len());
-            let mut s = String::new();
-            if neg {
-                s.push('-');
-            }
-            s.push_str(&digits[..p.max(1).min(digits.len())]);
-            if p.max(1) < digits.len() {
-                s.push('.');
-                s.push_str(&digits[p.max(1)..]);
-            }
-            match style {
-                0 => {}
-                1 => s.push_str(&format!("e{e}")),
-                2 => s.push_str(&format!("E{e:+}")),
-                _ => s.push_str(&format!("e{:03}", e.abs())),
-            }
-            same_as_std(&s);
-        }
-
-        #[test]
-        fn decimal_reads_every_shortest_f64(bits in any::<u64>()) {
-            let x = f64::from_bits(bits);
-            if x.is_finite() {
-                for s in [format!("{x}"), format!("{x:e}"), format!("{x:.16E}")] {
-                    same_as_std(&s);
-                }
-            }
         }
     }
 }
