@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use ndarray::{ArrayViewD, IxDyn, ShapeBuilder};
 
 use super::element::NpyElement;
-use super::fileio::PIECE;
 use super::npy::{
     Descr, Header, check_header_fits, decode_dense, descr_name, parse_header, parse_preamble,
     to_npy_bytes,
@@ -118,8 +117,13 @@ fn finish_entry(entry: &mut impl Read, path: &Path) -> Result<()> {
     }
 }
 
-/// Reads the body of a numeric entry as `T`: through a buffer of a piece, converted into
-/// the final array (the zip stream is sequential; the buffer stays in cache).
+/// Bytes per step of an entry's body: the zip stream is sequential, so larger steps buy
+/// nothing, and this buffer is all the memory a read needs beyond the array (NumPy reads
+/// an `.npz` member in steps of 256 KiB too).
+const ENTRY_PIECE: usize = 256 << 10;
+
+/// Reads the body of a numeric entry as `T`: through a buffer of [`ENTRY_PIECE`] bytes,
+/// converted into the final array (the buffer stays in cache).
 fn read_entry_body<T: NpyElement>(
     entry: &mut impl Read,
     header: &Header,
@@ -138,7 +142,7 @@ fn read_entry_body<T: NpyElement>(
         other => other,
     })?;
     let itemsize = dtype.itemsize();
-    let per = (PIECE / itemsize).max(1);
+    let per = (ENTRY_PIECE / itemsize).max(1);
     {
         let dst: &mut [MaybeUninit<T>] = &mut v.spare_capacity_mut()[..count];
         let mut done = 0;

@@ -154,11 +154,12 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The value of a plain decimal (`-7.713744379386562E-1`, `12`, `0.5e3`) whose digits make
-/// an integer up to 2⁵³ and whose power of ten is within ±22: then both are exact `f64`s and
-/// one division or multiplication rounds correctly, so the result is the one
-/// `str::parse::<f64>` gives (Clinger's fast path). `None` for anything else (more digits,
-/// `inf`, `nan`, `1.`, `.5`, ...), which `str::parse` then reads.
+/// The value of a plain decimal (`-7.713744379386562E-1`, `12`, `0.5e3`) of at most 19
+/// digits whose power of ten is within ±22, rounded as `str::parse::<f64>` rounds it
+/// (correctly). Digits making an integer up to 2⁵³ take Clinger's fast path (both it and
+/// the power of ten are exact `f64`s, one operation rounds); longer ones an exact 128-bit
+/// product or quotient ([`quotient`]). `None` for anything else (20 digits and more, `inf`,
+/// `nan`, `1.`, `.5`, ...), which `str::parse` then reads.
 pub(crate) fn decimal(t: &[u8]) -> Option<f64> {
     let n = t.len();
     let mut i = 0;
@@ -221,16 +222,47 @@ pub(crate) fn decimal(t: &[u8]) -> Option<f64> {
         }
         exp += if eneg { -e } else { e };
     }
-    if i != n || m > 1 << 53 || !(-22..=22).contains(&exp) {
+    if i != n || !(-22..=22).contains(&exp) {
         return None;
     }
-    let x = m as f64;
-    let v = if exp < 0 {
-        x / POW10[(-exp) as usize]
+    let v = if m <= 1 << 53 {
+        let x = m as f64;
+        if exp < 0 {
+            x / POW10[(-exp) as usize]
+        } else {
+            x * POW10[exp as usize]
+        }
+    } else if exp >= 0 {
+        // An integer of up to 19 digits times 10^exp, exact in 128 bits when it fits;
+        // `u128 as f64` rounds to nearest, ties to even.
+        (u128::from(m).checked_mul(10u128.pow(exp as u32))?) as f64
     } else {
-        x * POW10[exp as usize]
+        quotient(m, 10u128.pow((-exp) as u32))
     };
     Some(if neg { -v } else { v })
+}
+
+/// `m / p` rounded to the nearest `f64`, ties to even, for `2⁵³ < m < 2⁶⁴` and
+/// `1 < p < 2⁷⁴` (a power of ten up to 10²²): the quotient of `m · 2ˢ` (shifted to fill 128
+/// bits) by `p` has at least 54 bits, its remainder tells whether anything is left below
+/// them, and those decide the rounding exactly.
+fn quotient(m: u64, p: u128) -> f64 {
+    debug_assert!(m > 1 << 53 && p > 1 && p < 1 << 74);
+    let s = m.leading_zeros() + 64;
+    let num = u128::from(m) << s;
+    let (q, r) = (num / p, num % p);
+    let bits = 128 - q.leading_zeros();
+    let extra = bits - 53;
+    let mut mant = q >> extra;
+    let rest = q & ((1u128 << extra) - 1);
+    let half = 1u128 << (extra - 1);
+    if rest > half || (rest == half && (r != 0 || mant & 1 == 1)) {
+        mant += 1;
+    }
+    // value = mant · 2^(extra − s); mant ≤ 2⁵³ and the exponent is above −128: normal.
+    let e = extra as i32 - s as i32;
+    let scale = f64::from_bits(((e + 1023) as u64) << 52);
+    mant as f64 * scale
 }
 
 #[cfg(test)]
@@ -260,7 +292,6 @@ mod tests {
             "2E+22",
             "1e23",
             "9007199254740992",
-            "9007199254740993",
             "0.1e-22",
             "1e-22",
             "123456789e22",
@@ -268,6 +299,26 @@ mod tests {
             same_as_std(s);
         }
         assert_eq!(decimal(b"-7.713744379386562E-1"), Some(-0.7713744379386562));
+        // long mantissas: exact products and quotients, ties to even
+        for s in [
+            "9007199254740993",
+            "9007199254740995",
+            "45035996273704965e-1",
+            "45035996273704975e-1",
+            "18014398509481985e-0",
+            "1.6866042210933962E-1",
+            "9999999999999999999",
+            "9999999999999999999e-22",
+            "9999999999999999999e3",
+            "1000000000000000001e-18",
+            "0.1000000000000000055511151231257827",
+            "1234567890123456789e22",
+        ] {
+            same_as_std(s);
+            assert!(decimal(s.as_bytes()).is_some() || s.len() > 21, "{s:?}");
+        }
+        assert_eq!(decimal(b"45035996273704965e-1"), Some(4503599627370496.0));
+        assert_eq!(decimal(b"45035996273704975e-1"), Some(4503599627370498.0));
         assert_eq!(decimal(b"-0").map(f64::to_bits), Some((-0.0f64).to_bits()));
         for s in [
             "",
@@ -287,7 +338,6 @@ mod tests {
             "1e5e",
             "--1",
             "1e23",
-            "9007199254740993",
             "12345678901234567890",
             "1 ",
             "0x10",
@@ -325,6 +375,34 @@ mod tests {
                 _ => s.push_str(&format!("e{:03}", e.abs())),
             }
             same_as_std(&s);
+        }
+
+        #[test]
+        fn decimal_agrees_with_std_on_long_mantissas(
+            m in (1u64 << 53)..10_000_000_000_000_000_000,
+            e in -25i32..25,
+            neg in any::<bool>(),
+        ) {
+            let s = format!("{}{m}e{e}", if neg { "-" } else { "" });
+            same_as_std(&s);
+            prop_assert!((-22..=22).contains(&e) == decimal(s.as_bytes()).is_some() || e >= 0);
+            // and halfway cases: m·10 + 5 over a power of ten
+            if let Some(h) = m.checked_mul(10).and_then(|x| x.checked_add(5)) {
+                same_as_std(&format!("{h}e{}", e.min(0)));
+            }
+        }
+
+        /// Exact midpoints between neighbouring doubles: n + 1/2 in [2⁵², 2⁵³) (spacing 1)
+        /// and a/2 + 1/4 in [2⁵¹, 2⁵²) (spacing 1/2), which round to the even neighbour.
+        #[test]
+        fn decimal_rounds_ties_to_even(n in (1u64 << 52)..(1u64 << 53)) {
+            let a = format!("{}e-1", 10 * n + 5);
+            let want = if n % 2 == 0 { n as f64 } else { (n + 1) as f64 };
+            prop_assert_eq!(decimal(a.as_bytes()), Some(want));
+            same_as_std(&a);
+            let b = format!("{}e-2", 50 * n + 25);
+            same_as_std(&b);
+            prop_assert!(decimal(b.as_bytes()).is_some());
         }
 
         #[test]

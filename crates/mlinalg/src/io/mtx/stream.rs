@@ -84,25 +84,26 @@ fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxFiel
         return Err(GiveUp);
     }
 
-    // Row pointers, and per piece and row the end of its slots (from the row's start).
+    // Row pointers, and per piece and row its range of slots in the row, from the row's
+    // start: `[next, end)`, the next slot moving up as the piece fills the range. The
+    // pieces' ranges of a row follow each other in file order.
     let mut indptr = vec![0usize; nrows + 1];
+    let mut ranges = vec![[0u32; 2]; counters];
     for r in 0..nrows {
         let mut end = 0u32;
         for p in 0..np {
+            let start = end;
             end = end.checked_add(counts[p * nrows + r]).ok_or(GiveUp)?;
-            counts[p * nrows + r] = end;
+            ranges[p * nrows + r] = [start, end];
         }
         indptr[r + 1] = indptr[r] + end as usize;
     }
-    let ends = counts;
+    drop(counts);
     let stored = indptr[nrows];
     check_memory((stored as u64).saturating_mul(16))?;
-    // Each piece's cursor starts where the piece before it ends.
-    let mut cursors = vec![0u32; counters];
-    cursors[nrows..].copy_from_slice(&ends[..counters - nrows]);
     // Not zero-filled: the filling pass writes every slot, first touching the pages in
     // parallel (as huge pages where the kernel gives them: the writes land all over the
-    // arrays); the lengths are set once every cursor is seen at its end.
+    // arrays); the lengths are set once every range is seen full.
     let mut indices =
         crate::array::try_vec_uninit_of::<usize>("read_mtx", stored).map_err(|_| GiveUp)?;
     let mut data =
@@ -115,13 +116,11 @@ fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxFiel
     };
     let filled: Vec<Step> = pieces
         .par_iter()
-        .enumerate()
-        .zip(cursors.par_chunks_mut(nrows))
-        .map(|((p, &(a, b)), cursor)| {
+        .zip(ranges.par_chunks_mut(nrows))
+        .map(|(&(a, b), ranges)| {
             let mine = Fill {
                 indptr: &indptr,
-                ends: &ends[p * nrows..(p + 1) * nrows],
-                cursor,
+                ranges,
                 out: &out,
             };
             fill_piece(path, a, b, plan.buffer, &shape, mine)
@@ -130,20 +129,19 @@ fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxFiel
     for f in filled {
         f?;
     }
-    // Every slot was written: each cursor reached the end of its range.
-    if cursors != ends {
+    // Every slot was written: each range was filled to its end.
+    if ranges.iter().any(|&[next, end]| next != end) {
         return Err(GiveUp);
     }
     // SAFETY: the capacities are `stored`, and every slot below it was written: the
-    // pieces' ranges of each row tile the row (`ends` are running sums ending at its
-    // length), each cursor started at its range's start and is now at its end, and a
-    // cursor moves only past a slot `Fill::put` wrote.
+    // pieces' ranges of each row tile the row (running sums of the counts, the last ending
+    // at the row's length), each range's next slot started at its start and is now at its
+    // end, and it moves only past a slot `Fill::put` wrote.
     unsafe {
         indices.set_len(stored);
         data.set_len(stored);
     }
-    drop(cursors);
-    drop(ends);
+    drop(ranges);
     let m = CsrMatrix::from_filled_rows(shape.nrows, shape.ncols, indptr, indices, data);
     Ok((m, shape.field))
 }
@@ -218,13 +216,11 @@ struct Slots {
 // between pieces (see there); the arrays outlive the parallel pass that uses them.
 unsafe impl Sync for Slots {}
 
-/// One piece's view of the result: its slot ranges and its cursors.
+/// One piece's view of the result: its slot ranges.
 struct Fill<'a> {
     indptr: &'a [usize],
-    /// Per row, the end of this piece's slots (from the row's start).
-    ends: &'a [u32],
-    /// Per row, this piece's next slot (from the row's start).
-    cursor: &'a mut [u32],
+    /// Per row, this piece's `[next, end)` slots (from the row's start).
+    ranges: &'a mut [[u32; 2]],
     out: &'a Slots,
 }
 
@@ -242,18 +238,18 @@ impl Fill<'_> {
 
     /// Writes the entry `(i, j, v)` into this piece's next slot of row `i`.
     fn put(&mut self, i: usize, j: usize, v: f64) -> Step {
-        let c = self.cursor[i];
-        if c >= self.ends[i] {
+        let range = &mut self.ranges[i];
+        let c = range[0];
+        if c >= range[1] {
             // More entries in this row than the counting pass saw: the file changed.
             return Err(GiveUp);
         }
-        self.cursor[i] = c + 1;
+        range[0] = c + 1;
         let k = self.indptr[i] + c as usize;
-        // SAFETY: `c` lies in this piece's range of row `i`, [end of the piece before,
-        // `ends[i]`), and the ranges of the pieces are disjoint and inside
-        // `indptr[i]..indptr[i + 1]` (ends are running sums of the counts, the last being
-        // the row's length), so `k < indptr[nrows]`, the arrays' length, and no other piece
-        // writes slot `k`; this piece writes it once, as the cursor only grows.
+        // SAFETY: `c` lies in this piece's range of row `i`, and the ranges of the pieces
+        // are disjoint and inside `indptr[i]..indptr[i + 1]` (running sums of the counts,
+        // the last being the row's length), so `k < indptr[nrows]`, the arrays' length, and
+        // no other piece writes slot `k`; this piece writes it once, as `next` only grows.
         unsafe {
             self.out.indices.add(k).write(j);
             self.out.data.add(k).write(v);
@@ -378,24 +374,30 @@ fn entries_of(
 /// (any other byte makes [`entries_of`] give up), so only comment lines are checked here.
 fn rows_of(text: &[u8], symmetric: bool, mut entry: impl FnMut(usize, usize) -> Step) -> Step {
     let n = text.len();
-    let mut i = 0;
-    while i < n {
-        while i < n && is_blank(text[i]) {
-            i += 1;
-        }
-        if i == n {
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', text).chain(std::iter::once(n)) {
+        if start >= n {
             break;
         }
-        let end = memchr::memchr(b'\n', &text[i..]).map_or(n, |k| i + k + 1);
+        let (mut i, end) = (start, nl.min(n));
+        start = nl + 1;
+        while i < end && is_blank(text[i]) {
+            i += 1;
+        }
+        if i == end {
+            continue;
+        }
         match text[i] {
-            b'\n' => {}
             b'%' => {
                 if !text[i..end].is_ascii() {
                     std::str::from_utf8(&text[i..end]).map_err(|_| GiveUp)?;
                 }
             }
             b'\r' => {
-                line_end(text, i)?;
+                // Blank up to a CR that ends the line (or the text); else not ours.
+                if i + 1 != end {
+                    return Err(GiveUp);
+                }
             }
             _ => {
                 let (row, next) = digits(text, i)?;
@@ -407,7 +409,6 @@ fn rows_of(text: &[u8], symmetric: bool, mut entry: impl FnMut(usize, usize) -> 
                 entry(row, col)?;
             }
         }
-        i = end;
     }
     Ok(())
 }
