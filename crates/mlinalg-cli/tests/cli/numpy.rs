@@ -136,6 +136,27 @@ fn float32_in_float32_out_and_ints_promote() {
         "inv f32",
     );
     assert_eq!(result(&d, &["svd", &a32], "s").0, Dtype::Float32);
+    // float32 @ float32 is float32 (a stack times a matrix too); a float64 operand promotes
+    let b32 = d.write(
+        "b32.npy",
+        npy(
+            "<f4",
+            &[2, 2, 2],
+            &f32s(&[1.0, 0.5, -1.0, 2.0, 0.25, 3.0, 8.0, -2.0]),
+        ),
+    );
+    let (dt, p) = result(&d, &["matmul", &b32, &a32], "product");
+    assert_eq!(dt, Dtype::Float32);
+    assert_close(
+        &p,
+        &ndarray::array![[[5.0, 10.0], [0.0, 5.0]], [[7.0, 19.75], [28.0, 44.0]]].into_dyn(),
+        1e-6,
+        "matmul f32",
+    );
+    let a64 = d.write("a64.npy", npy("<f8", &[2, 2], &f64s(&[4.0, 7.0, 2.0, 6.0])));
+    let (dt, p64) = result(&d, &["matmul", &b32, &a64], "product");
+    assert_eq!(dt, Dtype::Float64);
+    assert_close(&p64, &p, 1e-12, "matmul f32 @ f64");
     assert_eq!(result(&d, &["norm", &a32], "norm").0, Dtype::Float32);
     let i8s = d.write("i8.npy", npy("|i1", &[2, 2], &[0, 1, 1, 0]));
     assert_eq!(result(&d, &["det", &i8s], "det").0, Dtype::Float64);
