@@ -154,6 +154,17 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// The same powers of ten as integers.
+const POW10_INT: [u128; 23] = {
+    let mut p = [1u128; 23];
+    let mut k = 1;
+    while k < 23 {
+        p[k] = p[k - 1] * 10;
+        k += 1;
+    }
+    p
+};
+
 /// The value of a plain decimal (`-7.713744379386562E-1`, `12`, `0.5e3`) of at most 19
 /// digits whose power of ten is within ±22, rounded as `str::parse::<f64>` rounds it
 /// (correctly). Digits making an integer up to 2⁵³ take Clinger's fast path (both it and
@@ -161,6 +172,15 @@ const POW10: [f64; 23] = [
 /// product or quotient ([`quotient`]). `None` for anything else (20 digits and more, `inf`,
 /// `nan`, `1.`, `.5`, ...), which `str::parse` then reads.
 pub(crate) fn decimal(t: &[u8]) -> Option<f64> {
+    match decimal_prefix(t) {
+        Some((v, k)) if k == t.len() => Some(v),
+        _ => None,
+    }
+}
+
+/// [`decimal`] of the longest prefix of `t` that has the form of a number (the value and
+/// the bytes it took); whether the number really ends there is the caller's to check.
+pub(crate) fn decimal_prefix(t: &[u8]) -> Option<(f64, usize)> {
     let n = t.len();
     let mut i = 0;
     let neg = match t.first() {
@@ -176,19 +196,13 @@ pub(crate) fn decimal(t: &[u8]) -> Option<f64> {
     };
     let mut m: u64 = 0;
     let start = i;
-    while i < n && t[i].is_ascii_digit() {
-        m = m.wrapping_mul(10).wrapping_add(u64::from(t[i] - b'0'));
-        i += 1;
-    }
+    i = digit_run(t, i, &mut m);
     let int_end = i;
     let mut exp: i64 = 0;
     if i < n && t[i] == b'.' {
         i += 1;
         let f = i;
-        while i < n && t[i].is_ascii_digit() {
-            m = m.wrapping_mul(10).wrapping_add(u64::from(t[i] - b'0'));
-            i += 1;
-        }
+        i = digit_run(t, i, &mut m);
         if i == f || int_end == start {
             return None;
         }
@@ -222,7 +236,7 @@ pub(crate) fn decimal(t: &[u8]) -> Option<f64> {
         }
         exp += if eneg { -e } else { e };
     }
-    if i != n || !(-22..=22).contains(&exp) {
+    if !(-22..=22).contains(&exp) {
         return None;
     }
     let v = if m <= 1 << 53 {
@@ -235,11 +249,44 @@ pub(crate) fn decimal(t: &[u8]) -> Option<f64> {
     } else if exp >= 0 {
         // An integer of up to 19 digits times 10^exp, exact in 128 bits when it fits;
         // `u128 as f64` rounds to nearest, ties to even.
-        (u128::from(m).checked_mul(10u128.pow(exp as u32))?) as f64
+        (u128::from(m).checked_mul(POW10_INT[exp as usize])?) as f64
     } else {
-        quotient(m, 10u128.pow((-exp) as u32))
+        quotient(m, POW10_INT[(-exp) as usize])
     };
-    Some(if neg { -v } else { v })
+    Some((if neg { -v } else { v }, i))
+}
+
+/// Reads the decimal digits of `t` from `i` into `m` (`m · 10 + digit`, wrapping: the
+/// caller counts the digits), eight at a time where it can; returns the position after
+/// them.
+#[inline]
+fn digit_run(t: &[u8], mut i: usize, m: &mut u64) -> usize {
+    while let Some(chunk) = t.get(i..i + 8) {
+        let Some(v) = eight_digits(chunk) else { break };
+        *m = m.wrapping_mul(100_000_000).wrapping_add(v);
+        i += 8;
+    }
+    while i < t.len() && t[i].is_ascii_digit() {
+        *m = m.wrapping_mul(10).wrapping_add(u64::from(t[i] - b'0'));
+        i += 1;
+    }
+    i
+}
+
+/// The value of eight ASCII digits (the first the most significant), or `None` if any
+/// byte is not a digit: SWAR, as in fast_float (the bytes read little-endian, pairs, then
+/// quads, then the whole combined by multiplications that cannot carry across the lanes).
+#[inline]
+fn eight_digits(chunk: &[u8]) -> Option<u64> {
+    let v = u64::from_le_bytes(chunk.try_into().ok()?);
+    let a = v.wrapping_sub(0x3030_3030_3030_3030);
+    if (v.wrapping_add(0x4646_4646_4646_4646) | a) & 0x8080_8080_8080_8080 != 0 {
+        return None;
+    }
+    let a = a.wrapping_mul(10).wrapping_add(a >> 8);
+    let lo = (a & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32));
+    let hi = ((a >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32));
+    Some(lo.wrapping_add(hi) >> 32)
 }
 
 /// `m / p` rounded to the nearest `f64`, ties to even, for `2⁵³ < m < 2⁶⁴` and
@@ -269,7 +316,7 @@ fn quotient(m: u64, p: u128) -> f64 {
 mod tests {
     use proptest::prelude::*;
 
-    use super::decimal;
+    use super::{decimal, decimal_prefix, eight_digits};
 
     /// `decimal` gives what `str::parse::<f64>` gives, or nothing.
     fn same_as_std(s: &str) {
@@ -277,6 +324,49 @@ mod tests {
             let want: f64 = s.parse().unwrap_or_else(|_| panic!("{s:?} is no f64"));
             assert_eq!(v.to_bits(), want.to_bits(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn eight_digits_reads_every_digit_in_every_place_and_nothing_else() {
+        for v in [
+            0u64, 1, 9, 10, 12_345_678, 99_999_999, 10_000_000, 90_807_060,
+        ] {
+            let s = format!("{v:08}");
+            assert_eq!(eight_digits(s.as_bytes()), Some(v), "{s}");
+        }
+        for pos in 0..8 {
+            for d in 0..=9u8 {
+                let mut b = *b"00000000";
+                b[pos] = b'0' + d;
+                let want = u64::from(d) * 10u64.pow(7 - pos as u32);
+                assert_eq!(eight_digits(&b), Some(want));
+            }
+            for bad in [
+                b'/',
+                b':',
+                b' ',
+                b'.',
+                b'e',
+                0x80,
+                0xff,
+                0,
+                b'0' + 128,
+                b'9' + 128,
+            ] {
+                let mut b = *b"12345678";
+                b[pos] = bad;
+                assert_eq!(eight_digits(&b), None, "{bad:#x} at {pos}");
+            }
+        }
+        assert_eq!(eight_digits(b"1234567"), None);
+        // a prefix stops where the number's form stops
+        assert_eq!(decimal_prefix(b"1.5 2"), Some((1.5, 3)));
+        assert_eq!(
+            decimal_prefix(b"-7.713744379386562E-1\n"),
+            Some((-0.7713744379386562, 21))
+        );
+        assert_eq!(decimal_prefix(b"1e5e"), Some((1e5, 3)));
+        assert_eq!(decimal_prefix(b"inf"), None);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use super::{MtxField, parse_header, parse_value};
 pub(crate) use crate::io::pieces::{BUFFER, Plan};
-use crate::io::pieces::{GiveUp, Step, decimal, head, pieces, stream};
+use crate::io::pieces::{GiveUp, Step, decimal_prefix, head, pieces, stream};
 use crate::sparse::CsrMatrix;
 
 /// Reads the coordinate file at `path` (`len` bytes) in pieces, or `None` when the
@@ -274,23 +274,14 @@ fn fill_piece(
     let pattern = shape.field == MtxField::Pattern;
     let mut batch: Vec<(usize, usize, f64)> = Vec::with_capacity(BATCH);
     stream(path, a, b, buffer, |region| {
-        entries_of(region, pattern, |i, j, tok| {
+        entries_of(region, shape.field, |i, j, value| {
             let (i, j) = shape.index(i, j)?;
-            let v = if pattern {
-                1.0
-            } else {
-                match shape.field {
-                    MtxField::Real => match decimal(tok) {
-                        Some(v) => v,
-                        None => {
-                            let tok = std::str::from_utf8(tok).map_err(|_| GiveUp)?;
-                            parse_value(tok, shape.field).ok_or(GiveUp)?
-                        }
-                    },
-                    _ => {
-                        let tok = std::str::from_utf8(tok).map_err(|_| GiveUp)?;
-                        parse_value(tok, shape.field).ok_or(GiveUp)?
-                    }
+            let v = match value {
+                Value::Number(v) => v,
+                Value::Token(_) if pattern => 1.0,
+                Value::Token(tok) => {
+                    let tok = std::str::from_utf8(tok).map_err(|_| GiveUp)?;
+                    parse_value(tok, shape.field).ok_or(GiveUp)?
                 }
             };
             batch.push((i, j, v));
@@ -304,6 +295,17 @@ fn fill_piece(
     fill.put_all(&batch, shape.symmetric)
 }
 
+/// A value field: read already, or its bytes for `str::parse`.
+enum Value<'a> {
+    Number(f64),
+    Token(&'a [u8]),
+}
+
+/// What ends a field for `split_ascii_whitespace` (the in-memory parser's split).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
 /// Blanks between the fields (what `split_ascii_whitespace` splits at, but the line ends
 /// and the form feed, which the in-memory parser handles).
 fn is_blank(b: u8) -> bool {
@@ -315,8 +317,8 @@ fn is_blank(b: u8) -> bool {
 /// comments are skipped. Anything else gives up.
 fn entries_of(
     text: &[u8],
-    pattern: bool,
-    mut entry: impl FnMut(usize, usize, &[u8]) -> Step,
+    field: MtxField,
+    mut entry: impl FnMut(usize, usize, Value<'_>) -> Step,
 ) -> Step {
     let n = text.len();
     let mut i = 0;
@@ -346,15 +348,25 @@ fn entries_of(
         i = blanks(text, next)?;
         let (col, next) = digits(text, i)?;
         i = next;
-        let value = if pattern {
-            &text[i..i]
+        let value = if field == MtxField::Pattern {
+            Value::Token(&text[i..i])
         } else {
             i = blanks(text, i)?;
             let s = i;
-            while i < n && !matches!(text[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
-                i += 1;
+            let is_end = |k: usize| text.get(k).is_none_or(|&b| is_space(b));
+            match decimal_prefix(&text[s..]) {
+                // A real number read as its bytes were scanned (it must end at a blank).
+                Some((v, k)) if field == MtxField::Real && is_end(s + k) => {
+                    i = s + k;
+                    Value::Number(v)
+                }
+                _ => {
+                    while i < n && !is_space(text[i]) {
+                        i += 1;
+                    }
+                    Value::Token(&text[s..i])
+                }
             }
-            &text[s..i]
         };
         while i < n && is_blank(text[i]) {
             i += 1;
