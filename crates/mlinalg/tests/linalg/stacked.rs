@@ -370,7 +370,12 @@ proptest! {
 /// anywhere in the stack, or one NaN, is the whole call's error, as NumPy raises.
 #[test]
 fn cholesky_stack_of_many_small_matrices_equals_each_alone() {
-    let (count, n) = (5000, 4);
+    for (count, n) in [(5000, 4), (300, 33)] {
+        cholesky_stack_case(count, n);
+    }
+}
+
+fn cholesky_stack_case(count: usize, n: usize) {
     let g = mlinalg::random::randn2(count * n, n, 7);
     let mut a = Array3::<f64>::zeros((count, n, n));
     for (i, mut m) in a.outer_iter_mut().enumerate() {
@@ -392,15 +397,21 @@ fn cholesky_stack_of_many_small_matrices_equals_each_alone() {
         }
     }
     let mut bad = a.clone();
-    bad[[3210, 2, 2]] = -5.0;
+    bad[[count * 2 / 3, 2, 2]] = -5.0;
     let e = stacked::cholesky(bad.view().into_dyn(), false).unwrap_err();
     assert!(
         matches!(e, mlinalg::Error::NotPositiveDefinite { .. }),
         "{e}"
     );
     let mut nan = a.clone();
-    nan[[4999, 0, 3]] = f64::NAN;
+    nan[[count - 1, 0, 3]] = f64::NAN;
     let e = stacked::cholesky(nan.view().into_dyn(), false).unwrap_err();
+    assert!(matches!(e, mlinalg::Error::NonFinite { .. }), "{e}");
+    // a matrix that is not positive definite before a NaN one: the NaN is still the error
+    // (the stack is checked finite first), whichever task meets its matrix first
+    let mut both = bad.clone();
+    both[[count - 1, 1, 1]] = f64::INFINITY;
+    let e = stacked::cholesky(both.view().into_dyn(), true).unwrap_err();
     assert!(matches!(e, mlinalg::Error::NonFinite { .. }), "{e}");
 }
 
