@@ -62,7 +62,16 @@ fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxFiel
     let np = pieces.len();
     let nrows = shape.nrows;
     let counters = np.checked_mul(nrows).ok_or(GiveUp)?;
-    check_memory((counters as u64).saturating_mul(8))?;
+    // Per row: its pointer (8 bytes) and per piece a count and a range (12 bytes). A file
+    // whose rows outnumber its bytes (a size line of 10⁸ rows over a few entries) would
+    // spend more on those than on its entries: the in-memory parser reads it.
+    let per_rows = (nrows as u64)
+        .saturating_mul(8)
+        .saturating_add((counters as u64).saturating_mul(12));
+    if per_rows > ((len - start) as u64).max(64 << 20) {
+        return Err(GiveUp);
+    }
+    check_memory(per_rows)?;
 
     // Counting pass: entries per piece and row.
     let mut counts = vec![0u32; counters];
@@ -608,6 +617,24 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    /// A size line declaring far more rows than the file has bytes is left to the
+    /// in-memory parser (the per-row counters would outweigh the entries).
+    #[test]
+    fn rows_beyond_the_file_size_are_left_to_the_in_memory_parser() {
+        let dir = Dir::new("rows");
+        let path = dir.0.join("wide.mtx");
+        let text = "%%MatrixMarket matrix coordinate real general\n20000000 2 1\n1 1 1\n";
+        std::fs::write(&path, text).unwrap();
+        let plan = Plan {
+            cuts: None,
+            buffer: 64,
+        };
+        assert!(read(&path, text.len() as u64, plan).is_none());
+        let small = "%%MatrixMarket matrix coordinate real general\n2000 2 1\n1 1 1\n";
+        std::fs::write(&path, small).unwrap();
+        assert!(read(&path, small.len() as u64, plan).is_some());
     }
 
     /// A file larger than the streaming threshold goes through the default plan (one piece
