@@ -312,6 +312,27 @@ fn quotient(m: u64, p: u128) -> f64 {
     mant as f64 * scale
 }
 
+/// A temporary directory for the streaming readers' tests, removed on drop.
+#[cfg(test)]
+pub(crate) struct TestDir(pub(crate) std::path::PathBuf);
+
+#[cfg(test)]
+impl TestDir {
+    /// `mlinalg-{tag}-{pid}` in the system's temporary directory, created.
+    pub(crate) fn new(tag: &str) -> TestDir {
+        let d = std::env::temp_dir().join(format!("mlinalg-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        TestDir(d)
+    }
+}
+
+#[cfg(test)]
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -194,27 +194,11 @@ fn number(cell: &[u8]) -> Step<f64> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::read;
     use crate::io::csv::parse_csv;
-    use crate::io::pieces::Plan;
-
-    /// A temporary directory removed on drop.
-    struct Dir(PathBuf);
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            std::fs::remove_dir_all(&self.0).ok();
-        }
-    }
-
-    fn dir(tag: &str) -> Dir {
-        let d =
-            std::env::temp_dir().join(format!("mlinalg-csv-stream-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
-    }
+    use crate::io::pieces::{Plan, TestDir};
 
     fn show(a: &ndarray::ArrayD<f64>) -> String {
         format!(
@@ -257,7 +241,7 @@ mod tests {
     /// wherever the pieces are cut and whatever its buffer; it gives up on the others.
     #[test]
     fn streaming_equals_in_memory_at_every_cut_and_buffer() {
-        let d = dir("cuts");
+        let d = TestDir::new("csv-stream-cuts");
         for (n, text) in TAKE.iter().enumerate() {
             let path = d.0.join(format!("t{n}.csv"));
             std::fs::write(&path, text).unwrap();
@@ -312,7 +296,7 @@ mod tests {
     /// reads it.
     #[test]
     fn a_large_table_streams_with_the_default_plan() {
-        let d = dir("large");
+        let d = TestDir::new("csv-stream-large");
         let mut text = String::from("a,b,c,d,e\n");
         let mut s = 99u64;
         for k in 0..120_000u64 {

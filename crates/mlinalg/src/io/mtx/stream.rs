@@ -474,28 +474,11 @@ fn blanks(text: &[u8], i: usize) -> Step<usize> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     use super::{Plan, read};
     use crate::io::mtx::tests::{files, parse_mtx};
-
-    /// A temporary directory removed on drop.
-    struct Dir(PathBuf);
-
-    impl Dir {
-        fn new(tag: &str) -> Dir {
-            let d = std::env::temp_dir()
-                .join(format!("mlinalg-mtx-stream-{tag}-{}", std::process::id()));
-            std::fs::create_dir_all(&d).unwrap();
-            Dir(d)
-        }
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            std::fs::remove_dir_all(&self.0).ok();
-        }
-    }
+    use crate::io::pieces::TestDir;
 
     /// The CSR arrays and field, bit for bit, as text.
     fn show(m: &crate::sparse::CsrMatrix, f: crate::io::MtxField) -> String {
@@ -559,7 +542,7 @@ mod tests {
     /// parser reads them (and its exact messages stay).
     #[test]
     fn streaming_equals_in_memory_at_every_cut_and_buffer() {
-        let dir = Dir::new("cuts");
+        let dir = TestDir::new("mtx-stream-cuts");
         let (take, give_up) = cases();
         for (n, text) in take.iter().enumerate() {
             let path = dir.0.join(format!("t{n}.mtx"));
@@ -623,7 +606,7 @@ mod tests {
     /// in-memory parser (the per-row counters would outweigh the entries).
     #[test]
     fn rows_beyond_the_file_size_are_left_to_the_in_memory_parser() {
-        let dir = Dir::new("rows");
+        let dir = TestDir::new("mtx-stream-rows");
         let path = dir.0.join("wide.mtx");
         let text = "%%MatrixMarket matrix coordinate real general\n20000000 2 1\n1 1 1\n";
         std::fs::write(&path, text).unwrap();
@@ -642,7 +625,7 @@ mod tests {
     /// order, duplicates, comments, a symmetric twin.
     #[test]
     fn a_large_file_streams_with_the_default_plan() {
-        let dir = Dir::new("large");
+        let dir = TestDir::new("mtx-stream-large");
         for symmetric in [false, true] {
             let (nrows, ncols, nnz) = (3000usize, if symmetric { 3000 } else { 700 }, 260_000usize);
             let mut text = format!(
