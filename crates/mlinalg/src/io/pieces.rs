@@ -167,10 +167,12 @@ const POW10_INT: [u128; 23] = {
 
 /// The value of a plain decimal (`-7.713744379386562E-1`, `12`, `0.5e3`) of at most 19
 /// digits whose power of ten is within ±22, rounded as `str::parse::<f64>` rounds it
-/// (correctly). Digits making an integer up to 2⁵³ take Clinger's fast path (both it and
-/// the power of ten are exact `f64`s, one operation rounds); longer ones an exact 128-bit
-/// product or quotient ([`quotient`]). `None` for anything else (20 digits and more, `inf`,
-/// `nan`, `1.`, `.5`, ...), which `str::parse` then reads.
+/// (correctly). A negative power of ten takes Eisel–Lemire's quotient
+/// ([`over_power_of_ten`]: two multiplications, no division); otherwise digits making an
+/// integer up to 2⁵³ take Clinger's fast path (both it and the power of ten are exact
+/// `f64`s, one operation rounds) and longer ones an exact 128-bit product. `None` for
+/// anything else (20 digits and more, `inf`, `nan`, `1.`, `.5`, ...), which `str::parse`
+/// then reads.
 pub(crate) fn decimal(t: &[u8]) -> Option<f64> {
     match decimal_prefix(t) {
         Some((v, k)) if k == t.len() => Some(v),
@@ -180,6 +182,7 @@ pub(crate) fn decimal(t: &[u8]) -> Option<f64> {
 
 /// [`decimal`] of the longest prefix of `t` that has the form of a number (the value and
 /// the bytes it took); whether the number really ends there is the caller's to check.
+#[inline(always)]
 pub(crate) fn decimal_prefix(t: &[u8]) -> Option<(f64, usize)> {
     let n = t.len();
     let mut i = 0;
@@ -236,35 +239,35 @@ pub(crate) fn decimal_prefix(t: &[u8]) -> Option<(f64, usize)> {
         }
         exp += if eneg { -e } else { e };
     }
-    if !(-22..=22).contains(&exp) {
+    if !(-(RECIP5.len() as i64 - 1)..=22).contains(&exp) {
         return None;
     }
-    let v = if m <= 1 << 53 {
-        let x = m as f64;
-        if exp < 0 {
-            x / POW10[(-exp) as usize]
-        } else {
-            x * POW10[exp as usize]
-        }
-    } else if exp >= 0 {
+    let v = if m == 0 {
+        0.0
+    } else if exp < 0 {
+        over_power_of_ten(m, (-exp) as usize)
+    } else if m <= 1 << 53 {
+        m as f64 * POW10[exp as usize]
+    } else {
         // An integer of up to 19 digits times 10^exp, exact in 128 bits when it fits;
         // `u128 as f64` rounds to nearest, ties to even.
         (u128::from(m).checked_mul(POW10_INT[exp as usize])?) as f64
-    } else {
-        quotient(m, POW10_INT[(-exp) as usize])
     };
     Some((if neg { -v } else { v }, i))
 }
 
 /// Reads the decimal digits of `t` from `i` into `m` (`m · 10 + digit`, wrapping: the
-/// caller counts the digits), eight at a time where it can; returns the position after
-/// them.
+/// caller counts the digits), eight bytes at a time where it can; returns the position
+/// after them.
 #[inline]
 fn digit_run(t: &[u8], mut i: usize, m: &mut u64) -> usize {
     while let Some(chunk) = t.get(i..i + 8) {
-        let Some(v) = eight_digits(chunk) else { break };
-        *m = m.wrapping_mul(100_000_000).wrapping_add(v);
-        i += 8;
+        let (n, v) = leading_digits(chunk);
+        *m = m.wrapping_mul(POW10_U64[n]).wrapping_add(v);
+        i += n;
+        if n < 8 {
+            return i;
+        }
     }
     while i < t.len() && t[i].is_ascii_digit() {
         *m = m.wrapping_mul(10).wrapping_add(u64::from(t[i] - b'0'));
@@ -273,43 +276,134 @@ fn digit_run(t: &[u8], mut i: usize, m: &mut u64) -> usize {
     i
 }
 
-/// The value of eight ASCII digits (the first the most significant), or `None` if any
-/// byte is not a digit: SWAR, as in fast_float (the bytes read little-endian, pairs, then
-/// quads, then the whole combined by multiplications that cannot carry across the lanes).
+/// `10ⁿ` for the digit counts of [`leading_digits`].
+const POW10_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// How many of the eight bytes of `chunk` are digits before the first that is not (0 to
+/// 8), and their value: SWAR, as in fast_float. The test below
+/// flags a byte's top bit when it is not `'0'..='9'`; a flag can spill into the bytes
+/// above a non-digit (a borrow or a carry), never below it, so the lowest flag is the first
+/// non-digit. The digits before it, moved to the top of the word, read as an eight-digit
+/// number with leading zeros.
 #[inline]
-fn eight_digits(chunk: &[u8]) -> Option<u64> {
-    let v = u64::from_le_bytes(chunk.try_into().ok()?);
+pub(crate) fn leading_digits(chunk: &[u8]) -> (usize, u64) {
+    let v = u64::from_le_bytes(chunk[..8].try_into().expect("eight bytes"));
     let a = v.wrapping_sub(0x3030_3030_3030_3030);
-    if (v.wrapping_add(0x4646_4646_4646_4646) | a) & 0x8080_8080_8080_8080 != 0 {
-        return None;
+    let flags = (v.wrapping_add(0x4646_4646_4646_4646) | a) & 0x8080_8080_8080_8080;
+    let n = (flags.trailing_zeros() / 8) as usize;
+    match n {
+        0 => (0, 0),
+        8 => (8, swar_value(a)),
+        _ => (n, swar_value(a << (8 * (8 - n)))),
     }
+}
+
+/// The value of eight digits given as their byte values `0..=9`, the first the least
+/// significant byte and the most significant digit.
+#[inline]
+fn swar_value(a: u64) -> u64 {
     let a = a.wrapping_mul(10).wrapping_add(a >> 8);
     let lo = (a & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32));
     let hi = ((a >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32));
-    Some(lo.wrapping_add(hi) >> 32)
+    lo.wrapping_add(hi) >> 32
 }
 
-/// `m / p` rounded to the nearest `f64`, ties to even, for `2⁵³ < m < 2⁶⁴` and
-/// `1 < p < 2⁷⁴` (a power of ten up to 10²²): the quotient of `m · 2ˢ` (shifted to fill 128
-/// bits) by `p` has at least 54 bits, its remainder tells whether anything is left below
-/// them, and those decide the rounding exactly.
-fn quotient(m: u64, p: u128) -> f64 {
-    debug_assert!(m > 1 << 53 && p > 1 && p < 1 << 74);
-    let s = m.leading_zeros() + 64;
-    let num = u128::from(m) << s;
-    let (q, r) = (num / p, num % p);
-    let bits = 128 - q.leading_zeros();
-    let extra = bits - 53;
-    let mut mant = q >> extra;
-    let rest = q & ((1u128 << extra) - 1);
-    let half = 1u128 << (extra - 1);
-    if rest > half || (rest == half && (r != 0 || mant & 1 == 1)) {
-        mant += 1;
+/// The value of eight ASCII digits (the first the most significant), or `None` if any
+/// byte is not a digit.
+#[cfg(test)]
+fn eight_digits(chunk: &[u8]) -> Option<u64> {
+    if chunk.len() != 8 {
+        return None;
     }
-    // value = mant · 2^(extra − s); mant ≤ 2⁵³ and the exponent is above −128: normal.
-    let e = extra as i32 - s as i32;
-    let scale = f64::from_bits(((e + 1023) as u64) << 52);
-    mant as f64 * scale
+    match leading_digits(chunk) {
+        (8, v) => Some(v),
+        _ => None,
+    }
+}
+
+/// `⌊2ᵇ / 5ᵏ⌋ + 1` for `b = 127 + ⌈log₂ 5ᵏ⌉` (so that it has exactly 128 bits), `k` in
+/// 1..=27: 5⁻ᵏ rounded up to 128 significant bits, the table of Eisel–Lemire's algorithm
+/// (fast_float's and the standard library's, from which these entries are the ones for
+/// 10⁻²⁷..10⁻¹, where its product is always decisive), computed here by long division
+/// instead of committed as constants.
+const RECIP5: [u128; 28] = {
+    let mut t = [0u128; 28];
+    let mut k = 1;
+    while k < 28 {
+        let p = 5u128.pow(k as u32);
+        let z = 128 - (p - 1).leading_zeros();
+        // floor(2^(127 + z) / p) bit by bit; the quotient has 128 bits, so nothing of it
+        // is shifted out at the top.
+        let (mut q, mut r) = (0u128, 1u128);
+        let mut bit = 0;
+        while bit < 127 + z {
+            r <<= 1;
+            q <<= 1;
+            if r >= p {
+                r -= p;
+                q |= 1;
+            }
+            bit += 1;
+        }
+        t[k] = q + 1;
+        k += 1;
+    }
+    t
+};
+
+/// `m / 10ᵏ` rounded to the nearest `f64`, ties to even, for `0 < m < 2⁶⁴` and
+/// `1 ≤ k ≤ 27`: Eisel–Lemire (Lemire, "Number parsing at a gigabyte per second", 2021),
+/// as `core`'s `dec2flt::lemire::compute_float`. For powers of ten from 10⁻²⁷ up its
+/// 128-bit product never leaves the result undecided, and no such quotient is subnormal
+/// or infinite, so it always answers here.
+fn over_power_of_ten(m: u64, k: usize) -> f64 {
+    debug_assert!(m > 0 && (1..RECIP5.len()).contains(&k));
+    const SIG: i32 = 52;
+    let q = -(k as i32);
+    let lz = m.leading_zeros();
+    let w = m << lz;
+    let c = RECIP5[k];
+    let (c_hi, c_lo) = ((c >> 64) as u64, c as u64);
+    // The high 64 bits of w · c's top word, corrected by w · c's low word where the bits
+    // that decide the rounding are all ones.
+    let mask = u64::MAX >> (SIG + 3);
+    let first = u128::from(w) * u128::from(c_hi);
+    let (mut lo, mut hi) = (first as u64, (first >> 64) as u64);
+    if hi & mask == mask {
+        let second = ((u128::from(w) * u128::from(c_lo)) >> 64) as u64;
+        lo = lo.wrapping_add(second);
+        if second > lo {
+            hi += 1;
+        }
+    }
+    let upper = (hi >> 63) as i32;
+    let shift = upper + 64 - SIG - 3;
+    let mut mant = hi >> shift;
+    // ⌊log₂ 10^q⌋ + 63 from q · log₂ 10 in 16.16 fixed point; 1023 the exponent bias.
+    let mut e2 = ((q.wrapping_mul(152_170 + 65_536) >> 16) + 63) + upper - lz as i32 + 1023;
+    // An exact halfway product (possible from 10⁻⁴ up) rounds to even.
+    if lo <= 1 && q >= -4 && mant & 3 == 1 && (mant << shift) == hi {
+        mant &= !1;
+    }
+    mant += mant & 1;
+    mant >>= 1;
+    if mant >= 2 << SIG {
+        mant = 1 << SIG;
+        e2 += 1;
+    }
+    mant &= !(1 << SIG);
+    debug_assert!(e2 > 0 && e2 < 0x7FF);
+    f64::from_bits(mant | ((e2 as u64) << SIG))
 }
 
 /// A temporary directory for the streaming readers' tests, removed on drop.
@@ -337,7 +431,7 @@ impl Drop for TestDir {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{decimal, decimal_prefix, eight_digits};
+    use super::{decimal, decimal_prefix, eight_digits, over_power_of_ten};
 
     /// `decimal` gives what `str::parse::<f64>` gives, or nothing.
     fn same_as_std(s: &str) {
@@ -459,6 +553,89 @@ mod tests {
         }
     }
 
+    /// Eisel–Lemire against `str::parse` for every power of ten it serves, on mantissas
+    /// at the ends of its range, pseudo-random ones, and quotients that are exact halfway
+    /// points between two doubles (`(2n + 1) · 2^(j−1)` over `10ᵏ` with a `5ᵏ` factor).
+    #[test]
+    fn over_power_of_ten_rounds_as_std() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for k in 1..=27usize {
+            let mut ms = vec![
+                (1u64 << 53) + 1,
+                u64::MAX,
+                9_999_999_999_999_999_999,
+                1 << 63,
+            ];
+            for _ in 0..20_000 {
+                let m = next() >> (next() % 11);
+                if m > 1 << 53 {
+                    ms.push(m);
+                }
+            }
+            // m = odd · 5ᵏ · 2ʲ with the odd part of 54 bits: m / 10ᵏ = odd · 2^(j−k), a
+            // 54-bit integer times a power of two, halfway between two doubles.
+            let p5 = 5u64.pow(k as u32);
+            for _ in 0..2_000 {
+                let odd = (next() >> 10) | (1 << 53) | 1;
+                if let Some(m) = odd.checked_mul(p5) {
+                    for j in 0..8 {
+                        if let Some(mj) = m.checked_mul(1 << j) {
+                            ms.push(mj);
+                        }
+                    }
+                }
+            }
+            for m in ms {
+                let s = format!("{m}e-{k}");
+                let want: f64 = s.parse().unwrap();
+                assert_eq!(over_power_of_ten(m, k).to_bits(), want.to_bits(), "{s}");
+                if m < 10u64.pow(19) {
+                    // (`decimal` takes up to 19 digits.)
+                    let got = decimal(s.as_bytes()).map(f64::to_bits);
+                    assert_eq!(got, Some(want.to_bits()), "{s}");
+                }
+            }
+        }
+    }
+
+    /// The digits before the first non-digit, whatever that byte is and whatever follows
+    /// it (bytes that borrow or carry into their neighbours included).
+    #[test]
+    fn leading_digits_stops_at_the_first_non_digit() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for n in 0..=8usize {
+            for stop in 0..=255u8 {
+                if stop.is_ascii_digit() {
+                    continue;
+                }
+                for _ in 0..20 {
+                    let mut b = next().to_le_bytes();
+                    let mut want = 0u64;
+                    for d in b.iter_mut().take(n) {
+                        *d = b'0' + (next() % 10) as u8;
+                        want = want * 10 + u64::from(*d - b'0');
+                    }
+                    if n < 8 {
+                        b[n] = stop;
+                    }
+                    assert_eq!(super::leading_digits(&b), (n, want), "{b:?}");
+                }
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn decimal_agrees_with_std(
@@ -491,12 +668,12 @@ mod tests {
         #[test]
         fn decimal_agrees_with_std_on_long_mantissas(
             m in (1u64 << 53)..10_000_000_000_000_000_000,
-            e in -25i32..25,
+            e in -30i32..25,
             neg in any::<bool>(),
         ) {
             let s = format!("{}{m}e{e}", if neg { "-" } else { "" });
             same_as_std(&s);
-            prop_assert!((-22..=22).contains(&e) == decimal(s.as_bytes()).is_some() || e >= 0);
+            prop_assert!((-27..=22).contains(&e) == decimal(s.as_bytes()).is_some() || e >= 0);
             // and halfway cases: m·10 + 5 over a power of ten
             if let Some(h) = m.checked_mul(10).and_then(|x| x.checked_add(5)) {
                 same_as_std(&format!("{h}e{}", e.min(0)));

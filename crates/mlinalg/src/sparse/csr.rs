@@ -124,6 +124,25 @@ fn sort_rows_par(indptr: &[usize], indices: &mut [usize], data: &mut [f64]) -> b
                     continue;
                 }
                 let vals = &mut bd[s..e];
+                if cols.len() <= 32 && cols.iter().all(|&c| c >> 59 == 0) {
+                    // Keys `column · 32 + position`: all distinct, so the unstable sort
+                    // (a branch-free sorting network at this length) keeps duplicates in
+                    // input order; the values follow their positions.
+                    let n = cols.len();
+                    let mut keys = [0u64; 32];
+                    let mut old = [0f64; 32];
+                    for (k, (&c, &v)) in cols.iter().zip(vals.iter()).enumerate() {
+                        keys[k] = ((c as u64) << 5) | k as u64;
+                        old[k] = v;
+                    }
+                    keys[..n].sort_unstable();
+                    for (k, &key) in keys[..n].iter().enumerate() {
+                        cols[k] = (key >> 5) as usize;
+                        vals[k] = old[(key & 31) as usize];
+                    }
+                    dup |= cols.windows(2).any(|w| w[0] == w[1]);
+                    continue;
+                }
                 if cols.len() <= 32 {
                     // Insertion sort, stable (an entry moves only past larger columns).
                     for a in 1..cols.len() {

@@ -11,8 +11,8 @@
 //! 6. Rows are sorted by column and duplicates summed ([`CsrMatrix::from_filled_rows`]), in
 //!    file order: the result is bit for bit that of the in-memory parser.
 //!
-//! Peak memory is the CSR result plus two 32-bit counters per row and piece and one buffer
-//! per piece: no copy of the text, no triplets.
+//! Peak memory is the CSR result plus, per row and piece, a 32-bit count and a range of two
+//! slot numbers, and one buffer per piece: no copy of the text, no triplets.
 //!
 //! Only plain files take this path. Everything it does not take in its stride — an entry it
 //! cannot parse, an index out of range, a count that differs from the size line, a line
@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use super::{MtxField, parse_header, parse_value};
 pub(crate) use crate::io::pieces::{BUFFER, Plan};
-use crate::io::pieces::{GiveUp, Step, decimal_prefix, head, pieces, stream};
+use crate::io::pieces::{GiveUp, Step, decimal_prefix, head, leading_digits, pieces, stream};
 use crate::sparse::CsrMatrix;
 
 /// Reads the coordinate file at `path` (`len` bytes) in pieces, or `None` when the
@@ -62,12 +62,12 @@ fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxFiel
     let np = pieces.len();
     let nrows = shape.nrows;
     let counters = np.checked_mul(nrows).ok_or(GiveUp)?;
-    // Per row: its pointer (8 bytes) and per piece a count and a range (12 bytes). A file
+    // Per row: its pointer (8 bytes) and per piece a count and a range (20 bytes). A file
     // whose rows outnumber its bytes (a size line of 10⁸ rows over a few entries) would
     // spend more on those than on its entries: the in-memory parser reads it.
     let per_rows = (nrows as u64)
         .saturating_mul(8)
-        .saturating_add((counters as u64).saturating_mul(12));
+        .saturating_add((counters as u64).saturating_mul(20));
     if per_rows > ((len - start) as u64).max(64 << 20) {
         return Err(GiveUp);
     }
@@ -93,19 +93,21 @@ fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxFiel
         return Err(GiveUp);
     }
 
-    // Row pointers, and per piece and row its range of slots in the row, from the row's
-    // start: `[next, end)`, the next slot moving up as the piece fills the range. The
-    // pieces' ranges of a row follow each other in file order.
+    // Row pointers, and per piece and row its range of slots: `[next, end)` in the whole
+    // arrays (one lookup per entry), the next slot moving up as the piece fills the range.
+    // The pieces' ranges of a row follow each other in file order.
     let mut indptr = vec![0usize; nrows + 1];
-    let mut ranges = vec![[0u32; 2]; counters];
+    let mut ranges = vec![[0usize; 2]; counters];
+    let mut at = 0usize;
     for r in 0..nrows {
-        let mut end = 0u32;
         for p in 0..np {
-            let start = end;
-            end = end.checked_add(counts[p * nrows + r]).ok_or(GiveUp)?;
-            ranges[p * nrows + r] = [start, end];
+            let start = at;
+            at = at
+                .checked_add(counts[p * nrows + r] as usize)
+                .ok_or(GiveUp)?;
+            ranges[p * nrows + r] = [start, at];
         }
-        indptr[r + 1] = indptr[r] + end as usize;
+        indptr[r + 1] = at;
     }
     drop(counts);
     let stored = indptr[nrows];
@@ -127,11 +129,7 @@ fn read_inner(path: &Path, len: u64, plan: Plan<'_>) -> Step<(CsrMatrix, MtxFiel
         .par_iter()
         .zip(ranges.par_chunks_mut(nrows))
         .map(|(&(a, b), ranges)| {
-            let mine = Fill {
-                indptr: &indptr,
-                ranges,
-                out: &out,
-            };
+            let mine = Fill { ranges, out: &out };
             fill_piece(path, a, b, plan.buffer, &shape, mine)
         })
         .collect();
@@ -227,9 +225,8 @@ unsafe impl Sync for Slots {}
 
 /// One piece's view of the result: its slot ranges.
 struct Fill<'a> {
-    indptr: &'a [usize],
-    /// Per row, this piece's `[next, end)` slots (from the row's start).
-    ranges: &'a mut [[u32; 2]],
+    /// Per row, this piece's `[next, end)` slots.
+    ranges: &'a mut [[usize; 2]],
     out: &'a Slots,
 }
 
@@ -248,17 +245,16 @@ impl Fill<'_> {
     /// Writes the entry `(i, j, v)` into this piece's next slot of row `i`.
     fn put(&mut self, i: usize, j: usize, v: f64) -> Step {
         let range = &mut self.ranges[i];
-        let c = range[0];
-        if c >= range[1] {
+        let k = range[0];
+        if k >= range[1] {
             // More entries in this row than the counting pass saw: the file changed.
             return Err(GiveUp);
         }
-        range[0] = c + 1;
-        let k = self.indptr[i] + c as usize;
-        // SAFETY: `c` lies in this piece's range of row `i`, and the ranges of the pieces
-        // are disjoint and inside `indptr[i]..indptr[i + 1]` (running sums of the counts,
-        // the last being the row's length), so `k < indptr[nrows]`, the arrays' length, and
-        // no other piece writes slot `k`; this piece writes it once, as `next` only grows.
+        range[0] = k + 1;
+        // SAFETY: `k` lies in this piece's range of row `i`; the ranges of all pieces and
+        // rows are disjoint and tile `0..indptr[nrows]` (running sums of the counts), the
+        // arrays' length, so no other piece writes slot `k`, and this piece writes it once,
+        // as `next` only grows.
         unsafe {
             self.out.indices.add(k).write(j);
             self.out.data.add(k).write(v);
@@ -450,7 +446,16 @@ fn line_end(text: &[u8], i: usize) -> Step<usize> {
 }
 
 /// A decimal number of at most 18 digits at `i`, and the position after it.
+#[inline(always)]
 fn digits(text: &[u8], i: usize) -> Step<(usize, usize)> {
+    if let Some(chunk) = text.get(i..i + 8) {
+        // Up to seven digits and what ends them, in one step.
+        match leading_digits(chunk) {
+            (0, _) => return Err(GiveUp),
+            (8, _) => {}
+            (n, v) => return Ok((v as usize, i + n)),
+        }
+    }
     let mut v = 0usize;
     let mut k = i;
     while k < text.len() && text[k].is_ascii_digit() {
