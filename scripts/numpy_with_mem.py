@@ -101,6 +101,13 @@ def peak_mem(fn):
     """Bytes of peak RSS above the pre-call RSS for one call of fn, or None if unavailable."""
     gc.collect()
     _trim()
+    # pyarrow allocates from its own pool (jemalloc/mimalloc), which keeps freed memory
+    # mapped: give it back as malloc_trim does for glibc, or the previous runs' buffers sit
+    # inside VmRSS_before and the op's peak is undercounted.
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        with contextlib.suppress(Exception):
+            pa.default_memory_pool().release_unused()
     before = _status_bytes("VmRSS")
     if before is None:
         return None
