@@ -148,6 +148,76 @@ pub(crate) fn stream(
     }
 }
 
+/// The positions of the `\n` bytes of `text`, in order: what `memchr::memchr_iter` gives,
+/// from one 64-bit mask per 64 bytes instead of one search per line (lines of a few dozen
+/// bytes make a search per line cost more than the scan).
+pub(crate) fn newlines(text: &[u8]) -> Newlines<'_> {
+    Newlines {
+        text,
+        base: 0,
+        next: 0,
+        mask: 0,
+    }
+}
+
+/// The iterator of [`newlines`].
+pub(crate) struct Newlines<'a> {
+    text: &'a [u8],
+    /// Where the block of `mask` starts.
+    base: usize,
+    /// Where the next block starts.
+    next: usize,
+    /// The newlines of the current block not yet given, bit `k` for byte `base + k`.
+    mask: u64,
+}
+
+impl Iterator for Newlines<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            if self.next >= self.text.len() {
+                return None;
+            }
+            let end = (self.next + 64).min(self.text.len());
+            self.mask = newline_mask(&self.text[self.next..end]);
+            self.base = self.next;
+            self.next = end;
+        }
+        let k = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.base + k)
+    }
+}
+
+/// Bit `k` set where `block[k]` is `\n` (`block` at most 64 bytes).
+#[inline]
+fn newline_mask(block: &[u8]) -> u64 {
+    debug_assert!(block.len() <= 64);
+    #[cfg(target_arch = "x86_64")]
+    if block.len() == 64 {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        };
+        let mut mask = 0u64;
+        for q in 0..4 {
+            // SAFETY: SSE2 is part of x86-64; the 16 bytes read, `block[16q..16q + 16]`, lie
+            // inside the 64-byte block, and `loadu` takes any alignment.
+            let bits = unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().add(16 * q).cast());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)))
+            };
+            mask |= u64::from(bits as u16) << (16 * q);
+        }
+        return mask;
+    }
+    block
+        .iter()
+        .enumerate()
+        .fold(0u64, |m, (k, &b)| m | (u64::from(b == b'\n') << k))
+}
+
 /// Powers of ten that `f64` holds exactly.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -600,6 +670,39 @@ mod tests {
                     let got = decimal(s.as_bytes()).map(f64::to_bits);
                     assert_eq!(got, Some(want.to_bits()), "{s}");
                 }
+            }
+        }
+    }
+
+    /// The newlines of texts of every length up to three blocks, with newlines anywhere
+    /// (none, all, every other byte, runs at the block edges), equal `memchr_iter`'s.
+    #[test]
+    fn newlines_equal_memchr() {
+        let mut x = 0x1234_5678_9ABC_DEF1u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in 0..200usize {
+            for density in [0u64, 1, 4, 16, 64] {
+                let text: Vec<u8> = (0..len)
+                    .map(|_| match density {
+                        0 => b'a',
+                        64 => b'\n',
+                        d => {
+                            if next() % d == 0 {
+                                b'\n'
+                            } else {
+                                (next() % 256) as u8
+                            }
+                        }
+                    })
+                    .collect();
+                let got: Vec<usize> = super::newlines(&text).collect();
+                let want: Vec<usize> = memchr::memchr_iter(b'\n', &text).collect();
+                assert_eq!(got, want, "{len} {density}");
             }
         }
     }

@@ -122,7 +122,7 @@ fn count_piece(path: &Path, a: usize, b: usize, buffer: usize) -> Step<usize> {
     let mut records = 0usize;
     stream(path, a, b, buffer, |text| {
         let mut i = 0;
-        for nl in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
+        for nl in crate::io::pieces::newlines(text).chain(std::iter::once(text.len())) {
             if i < text.len() && !text[i..nl].iter().all(|&b| is_blank(b)) {
                 records += 1;
             }
@@ -146,7 +146,7 @@ fn fill_piece(
     let mut k = 0usize;
     stream(path, a, b, buffer, |text| {
         let mut i = 0;
-        for nl in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
+        for nl in crate::io::pieces::newlines(text).chain(std::iter::once(text.len())) {
             if i >= text.len() {
                 break;
             }

@@ -392,7 +392,7 @@ fn entries_of(
 fn rows_of(text: &[u8], symmetric: bool, mut entry: impl FnMut(usize, usize) -> Step) -> Step {
     let n = text.len();
     let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', text).chain(std::iter::once(n)) {
+    for nl in crate::io::pieces::newlines(text).chain(std::iter::once(n)) {
         if start >= n {
             break;
         }
