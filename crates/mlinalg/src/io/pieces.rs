@@ -503,6 +503,16 @@ mod tests {
 
     use super::{decimal, decimal_prefix, eight_digits, over_power_of_ten};
 
+    /// A xorshift64 stream: reproducible pseudo-random words for the exhaustive tests.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
     /// `decimal` gives what `str::parse::<f64>` gives, or nothing.
     fn same_as_std(s: &str) {
         if let Some(v) = decimal(s.as_bytes()) {
@@ -628,13 +638,7 @@ mod tests {
     /// points between two doubles (`(2n + 1) · 2^(j−1)` over `10ᵏ` with a `5ᵏ` factor).
     #[test]
     fn over_power_of_ten_rounds_as_std() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15u64);
         for k in 1..=27usize {
             let mut ms = vec![
                 (1u64 << 53) + 1,
@@ -678,13 +682,7 @@ mod tests {
     /// (none, all, every other byte, runs at the block edges), equal `memchr_iter`'s.
     #[test]
     fn newlines_equal_memchr() {
-        let mut x = 0x1234_5678_9ABC_DEF1u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x1234_5678_9ABC_DEF1u64);
         for len in 0..200usize {
             for density in [0u64, 1, 4, 16, 64] {
                 let text: Vec<u8> = (0..len)
@@ -692,7 +690,7 @@ mod tests {
                         0 => b'a',
                         64 => b'\n',
                         d => {
-                            if next() % d == 0 {
+                            if next().is_multiple_of(d) {
                                 b'\n'
                             } else {
                                 (next() % 256) as u8
@@ -711,13 +709,7 @@ mod tests {
     /// it (bytes that borrow or carry into their neighbours included).
     #[test]
     fn leading_digits_stops_at_the_first_non_digit() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1Du64);
         for n in 0..=8usize {
             for stop in 0..=255u8 {
                 if stop.is_ascii_digit() {
