@@ -127,7 +127,8 @@ fn sort_rows_par(indptr: &[usize], indices: &mut [usize], data: &mut [f64]) -> b
                 if cols.len() <= 32 && cols.iter().all(|&c| c >> 59 == 0) {
                     // Keys `column · 32 + position`: all distinct, so the unstable sort
                     // (a branch-free sorting network at this length) keeps duplicates in
-                    // input order; the values follow their positions.
+                    // input order; the values follow their positions. Longer rows (and
+                    // columns too large for a key) take the stable sort below.
                     let n = cols.len();
                     let mut keys = [0u64; 32];
                     let mut old = [0f64; 32];
@@ -139,22 +140,6 @@ fn sort_rows_par(indptr: &[usize], indices: &mut [usize], data: &mut [f64]) -> b
                     for (k, &key) in keys[..n].iter().enumerate() {
                         cols[k] = (key >> 5) as usize;
                         vals[k] = old[(key & 31) as usize];
-                    }
-                    dup |= cols.windows(2).any(|w| w[0] == w[1]);
-                    continue;
-                }
-                if cols.len() <= 32 {
-                    // Insertion sort, stable (an entry moves only past larger columns).
-                    for a in 1..cols.len() {
-                        let (c, v) = (cols[a], vals[a]);
-                        let mut b = a;
-                        while b > 0 && cols[b - 1] > c {
-                            cols[b] = cols[b - 1];
-                            vals[b] = vals[b - 1];
-                            b -= 1;
-                        }
-                        cols[b] = c;
-                        vals[b] = v;
                     }
                     dup |= cols.windows(2).any(|w| w[0] == w[1]);
                     continue;

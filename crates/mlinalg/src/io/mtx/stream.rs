@@ -450,7 +450,8 @@ fn line_end(text: &[u8], i: usize) -> Step<usize> {
 #[inline(always)]
 fn digits(text: &[u8], i: usize) -> Step<(usize, usize)> {
     if let Some(chunk) = text.get(i..i + 8) {
-        // Up to seven digits and what ends them, in one step.
+        // Up to seven digits and what ends them, in one step. (Not `digit_run`, whose
+        // general loop measured 3–5 % slower on the whole read.)
         match leading_digits(chunk) {
             (0, _) => return Err(GiveUp),
             (8, _) => {}
