@@ -16,6 +16,8 @@
 //!
 //! Both traits are sealed: they are implemented for exactly these types.
 //!
+//! Small single-precision problems compute in double precision: see [`Scalar`].
+//!
 //! Every [`RealScalar`] is also a [`Scalar`] (with `Real = Self`), through a blanket
 //! implementation rather than a supertrait, so generic real code can call every [`Scalar`]
 //! method. Real-only operations (`ln`, `exp`, `max`, constants such as
@@ -49,22 +51,61 @@ use ndarray::{LinalgScalar, ScalarOperand};
 pub use num_complex::{Complex32, Complex64};
 
 mod sealed {
+    use super::Complex64;
+
     /// Implemented only by mlinalg's four element types.
     pub trait Sealed {
         /// NumPy's dtype name.
         const NAME: &'static str;
+        /// The value as a `Complex64` (exact for every type).
+        fn to_c64(self) -> Complex64;
+        /// `z` rounded to nearest into this type (the imaginary part dropped for a real
+        /// type).
+        fn from_c64(z: Complex64) -> Self;
     }
     impl Sealed for f32 {
         const NAME: &'static str = "float32";
+        #[inline]
+        fn to_c64(self) -> Complex64 {
+            Complex64::new(f64::from(self), 0.0)
+        }
+        #[inline]
+        fn from_c64(z: Complex64) -> Self {
+            z.re as f32
+        }
     }
     impl Sealed for f64 {
         const NAME: &'static str = "float64";
+        #[inline]
+        fn to_c64(self) -> Complex64 {
+            Complex64::new(self, 0.0)
+        }
+        #[inline]
+        fn from_c64(z: Complex64) -> Self {
+            z.re
+        }
     }
     impl Sealed for super::Complex32 {
         const NAME: &'static str = "complex64";
+        #[inline]
+        fn to_c64(self) -> Complex64 {
+            Complex64::new(f64::from(self.re), f64::from(self.im))
+        }
+        #[inline]
+        fn from_c64(z: Complex64) -> Self {
+            super::Complex32::new(z.re as f32, z.im as f32)
+        }
     }
-    impl Sealed for super::Complex64 {
+    impl Sealed for Complex64 {
         const NAME: &'static str = "complex128";
+        #[inline]
+        fn to_c64(self) -> Complex64 {
+            self
+        }
+        #[inline]
+        fn from_c64(z: Complex64) -> Self {
+            z
+        }
     }
 }
 
@@ -77,6 +118,21 @@ mod sealed {
 /// `sum`, and `array * scalar`.
 ///
 /// Sealed: implemented for exactly the four types above.
+///
+/// # Small single-precision problems
+/// [`det`](crate::linalg::det), [`slogdet`](crate::linalg::slogdet),
+/// [`inv`](crate::linalg::inv), [`solve`](crate::linalg::solve),
+/// [`lstsq`](crate::linalg::lstsq), [`qr`](crate::linalg::qr), [`eigh`](crate::linalg::eigh),
+/// [`eigvalsh`](crate::linalg::eigvalsh) and every SVD-based routine
+/// ([`svd`](crate::linalg::svd), [`svdvals`](crate::linalg::svdvals),
+/// [`pinv`](crate::linalg::pinv), [`matrix_rank`](crate::linalg::matrix_rank),
+/// [`cond`](crate::linalg::cond), the matrix 2-norm) of an `f32` or [`Complex32`] matrix with at most
+/// 32 rows and columns (each matrix of a stack, for the [stacked](crate::linalg::stacked)
+/// forms) compute in double precision and round each result once to single precision;
+/// the results keep the input's dtype. At that size the work takes microseconds either
+/// way, and the results are as accurate as single precision can hold, where a
+/// single-precision factorization leaves errors of a few ε·κ (NumPy's own tests assert
+/// such results to 6 decimals). Larger matrices compute in single precision, at its speed.
 ///
 /// # Examples
 /// ```
@@ -529,6 +585,72 @@ pub(crate) fn widen<'a, T: RealScalar, D: ndarray::Dimension>(
 /// A scalar converted between real types (through `f64`; the identity for equal types).
 pub(crate) fn convert_scalar<T: RealScalar, U: RealScalar>(v: T) -> U {
     U::from_f64(v.to_f64())
+}
+
+/// The largest matrix dimension at which a single-precision (`f32`, [`Complex32`])
+/// LU, QR or least-squares problem is computed in double precision and its results
+/// rounded once to single (see [`widen_single`]).
+///
+/// At this size the work is a few microseconds of latency-bound scalar code either way,
+/// so the wider type costs nothing measurable, and each result is the double-precision
+/// one rounded: as accurate as single precision can hold, where factoring in single
+/// precision leaves errors of a few ε·κ (NumPy's own tests assert `det` of a 2 × 2 stack
+/// and the residual of a 2 × 3 least-squares fit to 6 decimals, which an FMA-contracted
+/// single-precision LU or SVD can miss). Larger problems are computed in the element
+/// type's own precision, as LAPACK's `s*`/`c*` routines, at single precision's speed.
+pub(crate) const WIDEN_DIM: usize = 32;
+
+/// A single-precision array widened exactly to double precision ([`widen_single`]).
+pub(crate) enum Widened<D: ndarray::Dimension> {
+    /// An `f32` array as `f64`.
+    Real(ndarray::Array<f64, D>),
+    /// A [`Complex32`] array as [`Complex64`].
+    Complex(ndarray::Array<Complex64, D>),
+}
+
+/// `a` widened exactly to double precision when `T` is `f32` or [`Complex32`] and its
+/// last two dimensions are at most [`WIDEN_DIM`] (every dimension for fewer than two
+/// axes); `None` for a double-precision `T` or a larger matrix. The caller computes in the
+/// wider type and rounds the results back once with [`narrow`] / [`narrow_array`].
+pub(crate) fn widen_single<T: Scalar, D: ndarray::Dimension>(
+    a: ndarray::ArrayView<'_, T, D>,
+) -> Option<Widened<D>> {
+    let shape = a.shape();
+    if shape[shape.len().saturating_sub(2)..]
+        .iter()
+        .any(|&d| d > WIDEN_DIM)
+    {
+        return None;
+    }
+    widen_exact(a)
+}
+
+/// `a` widened exactly to double precision when `T` is `f32` or [`Complex32`], whatever
+/// its size (the right-hand side of a problem whose matrix [`widen_single`] widened).
+pub(crate) fn widen_exact<T: Scalar, D: ndarray::Dimension>(
+    a: ndarray::ArrayView<'_, T, D>,
+) -> Option<Widened<D>> {
+    if same_type::<T, f32>() {
+        Some(Widened::Real(a.mapv(|x| x.to_c64().re)))
+    } else if same_type::<T, Complex32>() {
+        Some(Widened::Complex(a.mapv(sealed::Sealed::to_c64)))
+    } else {
+        None
+    }
+}
+
+/// `w` rounded to nearest into `T` (through `Complex64`, exact for the widening; the
+/// identity when `W` is `T`).
+#[inline]
+pub(crate) fn narrow<W: Scalar, T: Scalar>(w: W) -> T {
+    T::from_c64(w.to_c64())
+}
+
+/// Every element of `w` rounded to nearest into `T` ([`narrow`]).
+pub(crate) fn narrow_array<W: Scalar, T: Scalar, D: ndarray::Dimension>(
+    w: ndarray::Array<W, D>,
+) -> ndarray::Array<T, D> {
+    w.mapv(narrow)
 }
 
 /// A slice of `A` seen as a slice of `B` when `A` is `B`.

@@ -5,7 +5,7 @@ use ndarray::ArrayView2;
 use crate::array::{check_input, check_square};
 use crate::error::Result;
 use crate::linalg::lu::Lu;
-use crate::scalar::{RealScalar, Scalar};
+use crate::scalar::{RealScalar, Scalar, Widened, narrow, widen_single};
 
 /// `det A = sign · exp(logabsdet)` (NumPy `SlogdetResult`), for an element type `T`
 /// (`f64` by default).
@@ -18,10 +18,23 @@ pub struct Slogdet<T: Scalar = f64> {
     pub logabsdet: T::Real,
 }
 
+impl<W: Scalar> Slogdet<W> {
+    /// Both parts rounded into `T` (see [`widen_single`]).
+    fn narrow<T: Scalar>(self) -> Slogdet<T> {
+        Slogdet {
+            sign: narrow(self.sign),
+            logabsdet: narrow(self.logabsdet),
+        }
+    }
+}
+
 /// The determinant of a square matrix (NumPy `linalg.det`): the product of the LU pivots
 /// times the permutation's sign. Like NumPy it may overflow to ±∞ or underflow to 0 for
 /// large matrices; use [`slogdet`] then. Generic over [`Scalar`]: `f32` and complex
-/// determinants are computed in their own precision (NumPy: LAPACK `sgetrf`, `cgetrf`, …).
+/// determinants are computed in their own precision (NumPy: LAPACK `sgetrf`, `cgetrf`, …),
+/// except that single-precision matrices of order ≤ 32 are factored in double precision
+/// and the determinant rounded once (as accurate as single precision holds; see
+/// [`Scalar`](crate::Scalar)).
 ///
 /// # Errors
 /// [`Error::Shape`](crate::Error::Shape) if not square; [`Error::Empty`](crate::Error::Empty);
@@ -40,6 +53,11 @@ pub struct Slogdet<T: Scalar = f64> {
 /// ```
 pub fn det<T: Scalar>(a: ArrayView2<'_, T>) -> Result<T> {
     check_square("det", &a)?;
+    match widen_single(a) {
+        Some(Widened::Real(w)) => return det(w.view()).map(narrow),
+        Some(Widened::Complex(w)) => return det(w.view()).map(narrow),
+        None => {}
+    }
     check_input("det", &a)?;
     let lu = Lu::new("det", &a)?;
     if lu.is_singular() {
@@ -66,6 +84,11 @@ pub fn det<T: Scalar>(a: ArrayView2<'_, T>) -> Result<T> {
 /// ```
 pub fn slogdet<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Slogdet<T>> {
     check_square("slogdet", &a)?;
+    match widen_single(a) {
+        Some(Widened::Real(w)) => return slogdet(w.view()).map(Slogdet::narrow),
+        Some(Widened::Complex(w)) => return slogdet(w.view()).map(Slogdet::narrow),
+        None => {}
+    }
     check_input("slogdet", &a)?;
     let lu = Lu::new("slogdet", &a)?;
     if lu.is_singular() {

@@ -5,7 +5,9 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, Axis};
 use crate::array::{check_input, check_square};
 use crate::error::{Error, Result};
 use crate::linalg::bridge::{self, generic};
-use crate::scalar::{ComplexOf, RealScalar, Scalar, cast, cast_view};
+use crate::scalar::{
+    ComplexOf, RealScalar, Scalar, Widened, cast, cast_view, narrow_array, widen_single,
+};
 
 /// `A = V Λ Vᴴ` for symmetric (Hermitian) A (NumPy `EighResult`), for an element type `T`
 /// (`f64` by default).
@@ -83,8 +85,19 @@ fn fix_phase<T: Scalar>(mut col: ArrayViewMut1<'_, T>) {
     }
 }
 
+impl<W: Scalar> Eigh<W> {
+    /// Both parts rounded into `T` (see [`widen_single`]).
+    fn narrow<T: Scalar>(self) -> Eigh<T> {
+        Eigh {
+            eigenvalues: narrow_array(self.eigenvalues),
+            eigenvectors: narrow_array(self.eigenvectors),
+        }
+    }
+}
+
 /// Eigenvalues and eigenvectors of a real symmetric or complex Hermitian matrix (NumPy
-/// `linalg.eigh`), in the element type's precision; eigenvalues are real (`T::Real`).
+/// `linalg.eigh`), in the element type's precision (a single-precision matrix of order
+/// ≤ 32 in double, rounded once: see [`Scalar`]); eigenvalues are real (`T::Real`).
 ///
 /// Eigenvalues ascend; eigenvectors are orthonormal columns. Each eigenvector's sign (phase,
 /// for complex input) is fixed so that its entry of largest magnitude is real and positive
@@ -115,6 +128,11 @@ pub fn eigh<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Eigh<T>> {
     check_square(OP, &a)?;
     check_input(OP, &a)?;
     check_symmetric(OP, &a)?;
+    match widen_single(a) {
+        Some(Widened::Real(w)) => return eigh(w.view()).map(Eigh::narrow),
+        Some(Widened::Complex(w)) => return eigh(w.view()).map(Eigh::narrow),
+        None => {}
+    }
     let (eigenvalues, mut eigenvectors) = match cast_view::<T, f64, _>(a) {
         Some(a) => {
             let (w, v) = bridge::self_adjoint_eigen(OP, &a)?;
@@ -149,6 +167,11 @@ pub fn eigvalsh<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Array1<T::Real>> {
     check_square(OP, &a)?;
     check_input(OP, &a)?;
     check_symmetric(OP, &a)?;
+    match widen_single(a) {
+        Some(Widened::Real(w)) => return eigvalsh(w.view()).map(narrow_array),
+        Some(Widened::Complex(w)) => return eigvalsh(w.view()).map(narrow_array),
+        None => {}
+    }
     match cast_view::<T, f64, _>(a) {
         Some(a) => Ok(cast(bridge::self_adjoint_eigenvalues(OP, &a)?).expect("T is f64")),
         None => generic::self_adjoint_eigenvalues(OP, &a),

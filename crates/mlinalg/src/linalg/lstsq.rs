@@ -7,7 +7,9 @@ use crate::error::{Error, Result};
 use crate::linalg::bridge::{self, SvdKind};
 use crate::linalg::solve::{matrix_as_rhs, rhs_as_matrix};
 use crate::linalg::svd::svd_uv;
-use crate::scalar::{RealScalar, Scalar, cast, cast_view};
+use crate::scalar::{
+    RealScalar, Scalar, Widened, cast, cast_view, narrow_array, widen_exact, widen_single,
+};
 
 /// The result of [`lstsq`] (NumPy's 4-tuple, named), for an element type `T` (`f64` by
 /// default).
@@ -24,6 +26,18 @@ pub struct Lstsq<D: Dimension = Ix2, T: Scalar = f64> {
     pub singular_values: Array1<T::Real>,
 }
 
+impl<D: Dimension, W: Scalar> Lstsq<D, W> {
+    /// Every part rounded into `T` (see [`widen_single`]).
+    fn narrow<T: Scalar>(self) -> Lstsq<D, T> {
+        Lstsq {
+            x: narrow_array(self.x),
+            residuals: narrow_array(self.residuals),
+            rank: self.rank,
+            singular_values: narrow_array(self.singular_values),
+        }
+    }
+}
+
 /// `(x, residuals, rank, singular values)` of a least-squares problem with a matrix `b`.
 type Parts<T, R> = (Array2<T>, Array1<R>, usize, Array1<R>);
 
@@ -32,7 +46,9 @@ type Parts<T, R> = (Array2<T>, Array1<R>, usize, Array1<R>);
 /// `a`: (m, n); `b`: (m,) or (m, k). Singular values at or below `rcond · σ_max` are treated
 /// as zero, which gives the minimum-norm solution for rank-deficient `a`. `rcond` defaults
 /// (`None`, or a negative value) to NumPy's `ε · max(m, n)`, with the ε of the element
-/// type. Generic over [`Scalar`], computed in the element type's precision.
+/// type. Generic over [`Scalar`], computed in the element type's precision, except that a
+/// single-precision `a` of at most 32 rows and columns is solved in double precision (with
+/// the single-precision `rcond`) and every result rounded once.
 ///
 /// # Errors
 /// [`Error::Shape`] if `a.nrows() != b.nrows()`; [`Error::Empty`]; [`Error::NonFinite`];
@@ -83,6 +99,19 @@ where
         Some(r) if r >= 0.0 => r,
         _ => T::eps().to_f64() * m.max(n) as f64,
     };
+    if let Some(wa) = widen_single(a) {
+        // Computed in double precision with the single-precision `rcond` (the rank is
+        // decided as NumPy decides it for float32), then rounded once.
+        match (wa, widen_exact(b.view())) {
+            (Widened::Real(wa), Some(Widened::Real(wb))) => {
+                return lstsq(wa.view(), &wb, Some(rcond)).map(Lstsq::narrow);
+            }
+            (Widened::Complex(wa), Some(Widened::Complex(wb))) => {
+                return lstsq(wa.view(), &wb, Some(rcond)).map(Lstsq::narrow);
+            }
+            _ => {}
+        }
+    }
     let (x2, residuals, rank, singular_values) =
         match (cast_view::<T, f64, _>(a), cast_view::<T, f64, _>(b2)) {
             (Some(a), Some(b2)) => {

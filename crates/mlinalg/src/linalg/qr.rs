@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::array::check_input;
 use crate::error::Result;
 use crate::linalg::bridge::{self, generic};
-use crate::scalar::{Scalar, cast, cast_view};
+use crate::scalar::{Scalar, Widened, cast, cast_view, narrow_array, widen_single};
 
 /// Which factors [`qr`] returns (NumPy's `mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,9 +28,21 @@ pub struct Qr<T: Scalar = f64> {
     pub r: Array2<T>,
 }
 
+impl<W: Scalar> Qr<W> {
+    /// Both factors rounded into `T` (see [`widen_single`]).
+    fn narrow<T: Scalar>(self) -> Qr<T> {
+        Qr {
+            q: narrow_array(self.q),
+            r: narrow_array(self.r),
+        }
+    }
+}
+
 /// The QR factorization `A = Q R` (NumPy `linalg.qr`). Signs of Q's columns and R's rows
 /// are those of the Householder reflections, as in LAPACK; only `Q R` is unique. Generic
-/// over [`Scalar`] (LAPACK `sgeqrf`, `cgeqrf`, … in NumPy).
+/// over [`Scalar`] (LAPACK `sgeqrf`, `cgeqrf`, … in NumPy); single-precision matrices of at
+/// most 32 rows and columns are factored in double precision and both factors rounded
+/// once.
 ///
 /// # Errors
 /// [`Error::Empty`](crate::Error::Empty); [`Error::NonFinite`](crate::Error::NonFinite).
@@ -47,6 +59,11 @@ pub struct Qr<T: Scalar = f64> {
 /// ```
 pub fn qr<T: Scalar>(a: ArrayView2<'_, T>, mode: QrMode) -> Result<Qr<T>> {
     check_input("qr", &a)?;
+    match widen_single(a) {
+        Some(Widened::Real(w)) => return qr(w.view(), mode).map(Qr::narrow),
+        Some(Widened::Complex(w)) => return qr(w.view(), mode).map(Qr::narrow),
+        None => {}
+    }
     let complete = mode == QrMode::Complete;
     let (q, r0): (Array2<T>, Array2<T>) = match cast_view::<T, f64, _>(a) {
         Some(a) => {

@@ -42,7 +42,9 @@ use crate::error::{Error, Result};
 use crate::kernels::lu::SMALL_LU;
 use crate::linalg::lu::SmallLu;
 use crate::linalg::{self, NormOrd, QrMode};
-use crate::scalar::{ComplexOf, RealScalar, Scalar};
+use crate::scalar::{
+    ComplexOf, RealScalar, Scalar, Widened, narrow_array, widen_exact, widen_single,
+};
 
 /// Flops a rayon task gets at least: below this a stack runs on the calling thread, above
 /// it the stack is cut into chunks of this much work (a task hand-off costs a few µs, about
@@ -222,6 +224,12 @@ pub fn inv<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     if a.is_empty() {
         return Ok(ArrayD::zeros(a.raw_dim()));
     }
+    // single precision, small: the whole stack in double (as `linalg::inv` of each)
+    match widen_stack(OP, a.view())? {
+        Some(Widened::Real(w)) => return inv(w.view()).map(narrow_array),
+        Some(Widened::Complex(w)) => return inv(w.view()).map(narrow_array),
+        None => {}
+    }
     if let Some(a) = small_f64::<T>(a.view(), m) {
         let out = inv_small_f64(a, m)?;
         return Ok(crate::scalar::cast(out).expect("T is f64"));
@@ -249,6 +257,18 @@ pub fn inv<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
 pub fn solve<T: Scalar>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     const OP: &str = "solve";
     let m = square_dim(OP, a.shape())?;
+    // single precision, small: in double (as `linalg::solve` of each), rounded once
+    if let Some(wa) = widen_stack(OP, a.view())? {
+        match (wa, widen_exact(b.view())) {
+            (Widened::Real(wa), Some(Widened::Real(wb))) => {
+                return solve(wa.view(), wb.view()).map(narrow_array);
+            }
+            (Widened::Complex(wa), Some(Widened::Complex(wb))) => {
+                return solve(wa.view(), wb.view()).map(narrow_array);
+            }
+            _ => {}
+        }
+    }
     let abatch = batch(a.shape());
     match b.ndim() {
         0 => Err(Error::shape(
@@ -356,6 +376,12 @@ pub fn solve<T: Scalar>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>) -> Result<Ar
 pub fn det<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     const OP: &str = "det";
     let m = square_dim(OP, a.shape())?;
+    // single precision, small: in double (as `linalg::det` of each), rounded once
+    match widen_stack(OP, a.view())? {
+        Some(Widened::Real(w)) => return det(w.view()).map(narrow_array),
+        Some(Widened::Complex(w)) => return det(w.view()).map(narrow_array),
+        None => {}
+    }
     let v = if m == 0 {
         vec![T::from_f64(1.0); batch(a.shape()).iter().product()]
     } else if let Some(a) = small_f64::<T>(a.view(), m) {
@@ -369,6 +395,21 @@ pub fn det<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
         map_matrices(OP, a.view(), m * m * m, linalg::det)?
     };
     stack_scalars(OP, batch(a.shape()), v)
+}
+
+/// [`widen_single`] of a stack whose matrices are small, after checking that the widened
+/// copy fits in the memory available (a stack can be large however small its matrices).
+fn widen_stack<T: Scalar>(
+    op: &'static str,
+    a: ArrayViewD<'_, T>,
+) -> Result<Option<Widened<IxDyn>>> {
+    if !(crate::scalar::same_type::<T, f32>() || crate::scalar::same_type::<T, crate::Complex32>())
+    {
+        return Ok(None);
+    }
+    let bytes = (a.len() as u64).saturating_mul(2 * std::mem::size_of::<T>() as u64);
+    crate::memory::check_available(op, bytes, "the stack widened to double precision")?;
+    Ok(widen_single(a))
 }
 
 /// `a` as an `f64` view when `T` is `f64` and its matrices (order `m`) are small enough for
@@ -528,6 +569,16 @@ pub struct Slogdet<T: Scalar = f64> {
     pub logabsdet: ArrayD<T::Real>,
 }
 
+impl<W: Scalar> Slogdet<W> {
+    /// Both parts rounded into `T` (see [`widen_single`]).
+    fn narrow<T: Scalar>(self) -> Slogdet<T> {
+        Slogdet {
+            sign: narrow_array(self.sign),
+            logabsdet: narrow_array(self.logabsdet),
+        }
+    }
+}
+
 /// [`Slogdet`] of every matrix of a stack `(..., M, M)`: (1, 0) for 0 × 0 matrices.
 ///
 /// # Errors
@@ -544,6 +595,12 @@ pub struct Slogdet<T: Scalar = f64> {
 pub fn slogdet<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<Slogdet<T>> {
     const OP: &str = "slogdet";
     let m = square_dim(OP, a.shape())?;
+    // single precision, small: in double (as `linalg::slogdet` of each), rounded once
+    match widen_stack(OP, a.view())? {
+        Some(Widened::Real(w)) => return slogdet(w.view()).map(Slogdet::narrow),
+        Some(Widened::Complex(w)) => return slogdet(w.view()).map(Slogdet::narrow),
+        None => {}
+    }
     let b = batch(a.shape());
     let v = if m == 0 {
         vec![(T::from_f64(1.0), <T::Real as Scalar>::from_f64(0.0)); b.iter().product()]

@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2, ArrayView2, s};
 use crate::array::check_input;
 use crate::error::{Error, Result};
 use crate::linalg::bridge::{self, SvdKind, generic};
-use crate::scalar::{Scalar, cast, cast_view};
+use crate::scalar::{Scalar, Widened, cast, cast_view, narrow_array, widen_single};
 
 /// `A = U Σ Vᴴ` (NumPy `SVDResult(U, S, Vh)`), for an element type `T` (`f64` by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +39,18 @@ pub(crate) fn svd_uv<T: Scalar>(
     a: &ArrayView2<'_, T>,
     kind: SvdKind,
 ) -> Result<generic::SvdParts<T, T::Real>> {
+    // a small single-precision matrix: in double, rounded once (every SVD-based routine —
+    // svd, lstsq, pinv, matrix_rank, cond, the 2-norm — sees the same singular values)
+    fn narrow3<W: Scalar, T: Scalar>(
+        (u, s, v): generic::SvdParts<W, W::Real>,
+    ) -> generic::SvdParts<T, T::Real> {
+        (narrow_array(u), narrow_array(s), narrow_array(v))
+    }
+    match widen_single(a.view()) {
+        Some(Widened::Real(w)) => return svd_uv(op, &w.view(), kind).map(narrow3),
+        Some(Widened::Complex(w)) => return svd_uv(op, &w.view(), kind).map(narrow3),
+        None => {}
+    }
     match cast_view::<T, f64, _>(a.view()) {
         Some(a) => {
             let (u, s, v) = bridge::svd(op, &a, kind)?;
@@ -57,6 +69,11 @@ pub(crate) fn singular_values<T: Scalar>(
     op: &'static str,
     a: &ArrayView2<'_, T>,
 ) -> Result<Array1<T::Real>> {
+    match widen_single(a.view()) {
+        Some(Widened::Real(w)) => return singular_values(op, &w.view()).map(narrow_array),
+        Some(Widened::Complex(w)) => return singular_values(op, &w.view()).map(narrow_array),
+        None => {}
+    }
     match cast_view::<T, f64, _>(a.view()) {
         Some(a) => Ok(cast(bridge::singular_values(op, &a)?).expect("T is f64")),
         None => generic::singular_values(op, a),
@@ -81,7 +98,7 @@ pub(crate) fn singular_values<T: Scalar>(
 /// assert_eq!(f.u.dim(), (3, 2));
 /// assert!((f.s[0] - 3.0).abs() < 1e-12 && (f.s[1] - 2.0).abs() < 1e-12);
 /// assert!((f.reconstruct() - &a).iter().all(|e| e.abs() < 1e-12));
-/// // float32: single precision throughout
+/// // float32 in, float32 out
 /// let f32s = mlinalg::linalg::svd(a.mapv(|x| x as f32).view(), false)?;
 /// assert!((f32s.s[0] - 3.0f32).abs() < 1e-6);
 /// # Ok::<(), mlinalg::Error>(())

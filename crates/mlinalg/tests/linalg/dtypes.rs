@@ -820,3 +820,207 @@ fn larger_sizes_per_dtype() {
     properties::<Complex32>(70, 40, 8).unwrap();
     properties::<Complex64>(64, 64, 9).unwrap();
 }
+
+// ------------------------------------------------- small single precision: double, rounded
+
+/// Asserts `got` is `want` rounded to single precision, bit for bit (both as `Complex64`;
+/// `f32`/`Complex32` values widen exactly).
+fn assert_rounded(got: &[Complex64], want: &[Complex64], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let r = Complex64::new(f64::from(w.re as f32), f64::from(w.im as f32));
+        let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+        assert!(
+            same(g.re, r.re) && same(g.im, r.im),
+            "{what}[{i}]: {g} is not {w} rounded ({r})"
+        );
+    }
+}
+
+/// The elements of an array in logical order, whatever its layout.
+fn elems<A: Copy, D: ndarray::Dimension>(a: &ndarray::Array<A, D>) -> Vec<A> {
+    a.iter().copied().collect()
+}
+
+/// Every routine of one single-precision matrix `a` (of at most 32 rows and columns)
+/// against the same routine of `w`, its exact widening to double precision: the single
+/// results are the double ones rounded once. Written as a macro so each instance names
+/// concrete types (the generic form with an associated wide type sends rustc's trait
+/// solver into minutes of projection normalisation).
+macro_rules! check_rounded {
+    ($s:ty, $w:ty, $widen:expr, $a:expr, $b:expr) => {{
+        let (a, b): (Array2<$s>, Array2<$s>) = ($a, $b);
+        let widen = $widen;
+        let (w, wb): (Array2<$w>, Array2<$w>) = (a.mapv(widen), b.mapv(widen));
+        let (m, n) = a.dim();
+        let c = |x: &[$s]| x.iter().map(|&v| up(v)).collect::<Vec<_>>();
+        let cw = |x: &[$w]| x.iter().map(|&v| up(v)).collect::<Vec<_>>();
+        let r = |x: &[f32]| x.iter().map(|&v| up(v)).collect::<Vec<_>>();
+        let rw = |x: &[f64]| x.iter().map(|&v| up(v)).collect::<Vec<_>>();
+        let f = lstsq(a.view(), &b, None).unwrap();
+        // the rank is decided with the single-precision rcond, as NumPy decides it
+        let rcond = f64::from(f32::EPSILON) * m.max(n) as f64;
+        let g = lstsq(w.view(), &wb, Some(rcond)).unwrap();
+        assert_rounded(&c(&elems(&f.x)), &cw(&elems(&g.x)), "lstsq x");
+        assert_eq!(f.rank, g.rank);
+        assert_rounded(&r(&elems(&f.residuals)), &rw(&elems(&g.residuals)), "res");
+        assert_rounded(
+            &r(&elems(&f.singular_values)),
+            &rw(&elems(&g.singular_values)),
+            "lstsq sv",
+        );
+        for mode in [QrMode::Reduced, QrMode::Complete] {
+            let (f, g) = (qr(a.view(), mode).unwrap(), qr(w.view(), mode).unwrap());
+            assert_rounded(&c(&elems(&f.q)), &cw(&elems(&g.q)), "qr q");
+            assert_rounded(&c(&elems(&f.r)), &cw(&elems(&g.r)), "qr r");
+        }
+        for full in [false, true] {
+            let (f, g) = (svd(a.view(), full).unwrap(), svd(w.view(), full).unwrap());
+            assert_rounded(&c(&elems(&f.u)), &cw(&elems(&g.u)), "svd u");
+            assert_rounded(&r(&elems(&f.s)), &rw(&elems(&g.s)), "svd s");
+            assert_rounded(&c(&elems(&f.vt)), &cw(&elems(&g.vt)), "svd vt");
+        }
+        let (f, g) = (svdvals(a.view()).unwrap(), svdvals(w.view()).unwrap());
+        assert_rounded(&r(&elems(&f)), &rw(&elems(&g)), "svdvals");
+        // cond divides the (rounded) extreme singular values in single precision, as NumPy's
+        // test computes `s[0] / s[-1]` from svd
+        let s = svdvals(a.view()).unwrap();
+        assert_eq!(cond(a.view(), None).unwrap(), s[0] / s[s.len() - 1], "cond");
+        if m == n {
+            let (f, g) = (det(a.view()).unwrap(), det(w.view()).unwrap());
+            assert_rounded(&c(&[f]), &cw(&[g]), "det");
+            let (f, g) = (slogdet(a.view()).unwrap(), slogdet(w.view()).unwrap());
+            assert_rounded(&c(&[f.sign]), &cw(&[g.sign]), "slogdet sign");
+            assert_rounded(&r(&[f.logabsdet]), &rw(&[g.logabsdet]), "slogdet logabsdet");
+            let (f, g) = (inv(a.view()).unwrap(), inv(w.view()).unwrap());
+            assert_rounded(&c(&elems(&f)), &cw(&elems(&g)), "inv");
+            let (f, g) = (solve(a.view(), &b).unwrap(), solve(w.view(), &wb).unwrap());
+            assert_rounded(&c(&elems(&f)), &cw(&elems(&g)), "solve");
+            // A Aᴴ + n I: Hermitian positive definite, and exactly so after widening
+            let h = a.dot(&a.t().mapv(Scalar::conj))
+                + &Array2::from_diag_elem(n, <$s>::make(n as f64, 0.0));
+            let wh: Array2<$w> = h.mapv(widen);
+            let (f, g) = (eigh(h.view()).unwrap(), eigh(wh.view()).unwrap());
+            assert_rounded(
+                &r(&elems(&f.eigenvalues)),
+                &rw(&elems(&g.eigenvalues)),
+                "eigh w",
+            );
+            assert_rounded(
+                &c(&elems(&f.eigenvectors)),
+                &cw(&elems(&g.eigenvectors)),
+                "eigh v",
+            );
+            let (f, g) = (eigvalsh(h.view()).unwrap(), eigvalsh(wh.view()).unwrap());
+            assert_rounded(&r(&elems(&f)), &rw(&elems(&g)), "eigvalsh");
+        }
+    }};
+}
+
+#[test]
+fn small_single_precision_is_double_precision_rounded() {
+    let shapes = [
+        (1, 1, 1u64),
+        (2, 2, 2),
+        (5, 3, 3),
+        (3, 5, 4),
+        (12, 12, 5),
+        (32, 32, 6),
+        (32, 9, 7),
+    ];
+    for (m, n, seed) in shapes {
+        check_rounded!(
+            f32,
+            f64,
+            f64::from,
+            random(m, n, seed),
+            random(m, 2, seed + 1)
+        );
+        check_rounded!(
+            Complex32,
+            Complex64,
+            up::<Complex32>,
+            random(m, n, seed),
+            random(m, 2, seed + 1)
+        );
+    }
+}
+/// The cases of NumPy's own tests (`test_linalg.py` of NumPy 2.4.6) that a single-precision
+/// factorization misses at their 6-decimal tolerance: now each result is the rounded
+/// double-precision one.
+#[test]
+fn numpy_single_precision_cases_to_six_decimals() {
+    // TestDet::test_generalized_sq_cases, `single_tile3`: det of 3 · [[1, 2], [3, 4]]
+    let a = ndarray::array![[3f32, 6.], [9., 12.]];
+    assert_eq!(det(a.view()).unwrap(), -18.0);
+    let stack = ndarray::Array3::from_shape_fn((3, 2, 2), |(k, i, j)| {
+        (k + 1) as f32 * [[1., 2.], [3., 4.]][i][j]
+    });
+    let d = linalg_stacked_det(stack.into_dyn());
+    assert_eq!(d, vec![-2.0, -8.0, -18.0]);
+    // TestLstsq, `single_nsq_1`: b ≈ a·x (computed in float32, as the test does)
+    let a = ndarray::array![[1f32, 2., 3.], [3., 4., 6.]];
+    let b = ndarray::array![2f32, 1.];
+    let x = lstsq(a.view(), &b, None).unwrap().x;
+    let r = &b - &a.dot(&x);
+    assert!(r.iter().all(|e| e.abs() < 1.5e-6), "{r}");
+    // TestQR::test_mode_all_but_economic: Q R ≈ A to 6 decimals
+    let a = ndarray::array![[1f32, 2.], [3., 4.], [5., 6.]];
+    for mode in [QrMode::Reduced, QrMode::Complete] {
+        let f = qr(a.view(), mode).unwrap();
+        let e = &f.q.dot(&f.r) - &a;
+        assert!(e.iter().all(|e| e.abs() < 1.5e-6), "{e}");
+    }
+    // TestLstsq, `single_nsq_2`: lstsq's singular values are svd's
+    let s = svd(a.view(), false).unwrap().s;
+    let sv = lstsq(a.view(), &ndarray::array![2f32, 1., 3.], None)
+        .unwrap()
+        .singular_values;
+    assert_eq!(s, sv);
+}
+
+/// Each matrix of a small single-precision stack gives what the 2-D routine gives for it
+/// alone (the stack is widened whole, each matrix alone).
+#[test]
+fn small_single_precision_stacks_equal_each_alone() {
+    use mlinalg::linalg::stacked;
+    let a = random::<f32>(40 * 5, 5, 11)
+        .into_shape_with_order((40, 5, 5))
+        .unwrap()
+        .into_dyn();
+    let b = random::<f32>(40 * 5, 2, 12)
+        .into_shape_with_order((40, 5, 2))
+        .unwrap()
+        .into_dyn();
+    let inv_s = stacked::inv(a.view()).unwrap();
+    let det_s = stacked::det(a.view()).unwrap();
+    let sl_s = stacked::slogdet(a.view()).unwrap();
+    let x_s = stacked::solve(a.view(), b.view()).unwrap();
+    for k in 0..40 {
+        let ak = a.index_axis(ndarray::Axis(0), k);
+        let ak = ak.into_dimensionality::<ndarray::Ix2>().unwrap();
+        let bk = b.index_axis(ndarray::Axis(0), k);
+        let bk = bk.into_dimensionality::<ndarray::Ix2>().unwrap();
+        assert_eq!(
+            inv_s.index_axis(ndarray::Axis(0), k),
+            inv(ak).unwrap().into_dyn()
+        );
+        assert_eq!(det_s[[k]], det(ak).unwrap());
+        let sl = slogdet(ak).unwrap();
+        assert_eq!(
+            (sl_s.sign[[k]], sl_s.logabsdet[[k]]),
+            (sl.sign, sl.logabsdet)
+        );
+        assert_eq!(
+            x_s.index_axis(ndarray::Axis(0), k),
+            solve(ak, &bk).unwrap().into_dyn()
+        );
+    }
+}
+
+fn linalg_stacked_det(a: ndarray::ArrayD<f32>) -> Vec<f32> {
+    mlinalg::linalg::stacked::det(a.view())
+        .unwrap()
+        .into_iter()
+        .collect()
+}
