@@ -639,6 +639,36 @@ pub(crate) fn widen_exact<T: Scalar, D: ndarray::Dimension>(
     }
 }
 
+/// Returns early with `$body` evaluated on the double-precision widening of a
+/// single-precision input: `$widened` is a [`widen_single`]-style `Option<Widened<_>>`,
+/// bound to `$w` as an `f64` or a `Complex64` array (the body is expanded once per case).
+/// The two-operand form also widens a right-hand side, `$rhs` (evaluated only when the
+/// matrix was widened), bound to `$b`. Nothing happens for `None`.
+macro_rules! return_in_double {
+    ($widened:expr, |$w:ident| $body:expr) => {
+        match $widened {
+            Some($crate::scalar::Widened::Real($w)) => return $body,
+            Some($crate::scalar::Widened::Complex($w)) => return $body,
+            None => {}
+        }
+    };
+    ($widened:expr, $rhs:expr, |$w:ident, $b:ident| $body:expr) => {
+        if let Some(wa) = $widened {
+            match (wa, $rhs) {
+                ($crate::scalar::Widened::Real($w), Some($crate::scalar::Widened::Real($b))) => {
+                    return $body;
+                }
+                (
+                    $crate::scalar::Widened::Complex($w),
+                    Some($crate::scalar::Widened::Complex($b)),
+                ) => return $body,
+                _ => {}
+            }
+        }
+    };
+}
+pub(crate) use return_in_double;
+
 /// `w` rounded to nearest into `T` (through `Complex64`, exact for the widening; the
 /// identity when `W` is `T`).
 #[inline]

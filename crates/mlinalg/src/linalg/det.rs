@@ -5,7 +5,7 @@ use ndarray::ArrayView2;
 use crate::array::{check_input, check_square};
 use crate::error::Result;
 use crate::linalg::lu::Lu;
-use crate::scalar::{RealScalar, Scalar, Widened, narrow, widen_single};
+use crate::scalar::{RealScalar, Scalar, narrow, return_in_double, widen_single};
 
 /// `det A = sign · exp(logabsdet)` (NumPy `SlogdetResult`), for an element type `T`
 /// (`f64` by default).
@@ -53,11 +53,7 @@ impl<W: Scalar> Slogdet<W> {
 /// ```
 pub fn det<T: Scalar>(a: ArrayView2<'_, T>) -> Result<T> {
     check_square("det", &a)?;
-    match widen_single(a) {
-        Some(Widened::Real(w)) => return det(w.view()).map(narrow),
-        Some(Widened::Complex(w)) => return det(w.view()).map(narrow),
-        None => {}
-    }
+    return_in_double!(widen_single(a), |w| det(w.view()).map(narrow));
     check_input("det", &a)?;
     let lu = Lu::new("det", &a)?;
     if lu.is_singular() {
@@ -84,11 +80,7 @@ pub fn det<T: Scalar>(a: ArrayView2<'_, T>) -> Result<T> {
 /// ```
 pub fn slogdet<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Slogdet<T>> {
     check_square("slogdet", &a)?;
-    match widen_single(a) {
-        Some(Widened::Real(w)) => return slogdet(w.view()).map(Slogdet::narrow),
-        Some(Widened::Complex(w)) => return slogdet(w.view()).map(Slogdet::narrow),
-        None => {}
-    }
+    return_in_double!(widen_single(a), |w| slogdet(w.view()).map(Slogdet::narrow));
     check_input("slogdet", &a)?;
     let lu = Lu::new("slogdet", &a)?;
     if lu.is_singular() {

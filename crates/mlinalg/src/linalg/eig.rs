@@ -6,7 +6,7 @@ use crate::array::{check_input, check_square};
 use crate::error::{Error, Result};
 use crate::linalg::bridge::{self, generic};
 use crate::scalar::{
-    ComplexOf, RealScalar, Scalar, Widened, cast, cast_view, narrow_array, widen_single,
+    ComplexOf, RealScalar, Scalar, cast, cast_view, narrow_array, return_in_double, widen_single,
 };
 
 /// `A = V Λ Vᴴ` for symmetric (Hermitian) A (NumPy `EighResult`), for an element type `T`
@@ -128,11 +128,7 @@ pub fn eigh<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Eigh<T>> {
     check_square(OP, &a)?;
     check_input(OP, &a)?;
     check_symmetric(OP, &a)?;
-    match widen_single(a) {
-        Some(Widened::Real(w)) => return eigh(w.view()).map(Eigh::narrow),
-        Some(Widened::Complex(w)) => return eigh(w.view()).map(Eigh::narrow),
-        None => {}
-    }
+    return_in_double!(widen_single(a), |w| eigh(w.view()).map(Eigh::narrow));
     let (eigenvalues, mut eigenvectors) = match cast_view::<T, f64, _>(a) {
         Some(a) => {
             let (w, v) = bridge::self_adjoint_eigen(OP, &a)?;
@@ -167,11 +163,7 @@ pub fn eigvalsh<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Array1<T::Real>> {
     check_square(OP, &a)?;
     check_input(OP, &a)?;
     check_symmetric(OP, &a)?;
-    match widen_single(a) {
-        Some(Widened::Real(w)) => return eigvalsh(w.view()).map(narrow_array),
-        Some(Widened::Complex(w)) => return eigvalsh(w.view()).map(narrow_array),
-        None => {}
-    }
+    return_in_double!(widen_single(a), |w| eigvalsh(w.view()).map(narrow_array));
     match cast_view::<T, f64, _>(a) {
         Some(a) => Ok(cast(bridge::self_adjoint_eigenvalues(OP, &a)?).expect("T is f64")),
         None => generic::self_adjoint_eigenvalues(OP, &a),

@@ -8,7 +8,7 @@ use crate::linalg::bridge::{self, SvdKind};
 use crate::linalg::solve::{matrix_as_rhs, rhs_as_matrix};
 use crate::linalg::svd::svd_uv;
 use crate::scalar::{
-    RealScalar, Scalar, Widened, cast, cast_view, narrow_array, widen_exact, widen_single,
+    RealScalar, Scalar, cast, cast_view, narrow_array, return_in_double, widen_exact, widen_single,
 };
 
 /// The result of [`lstsq`] (NumPy's 4-tuple, named), for an element type `T` (`f64` by
@@ -99,19 +99,14 @@ where
         Some(r) if r >= 0.0 => r,
         _ => T::eps().to_f64() * m.max(n) as f64,
     };
-    if let Some(wa) = widen_single(a) {
-        // Computed in double precision with the single-precision `rcond` (the rank is
-        // decided as NumPy decides it for float32), then rounded once.
-        match (wa, widen_exact(b.view())) {
-            (Widened::Real(wa), Some(Widened::Real(wb))) => {
-                return lstsq(wa.view(), &wb, Some(rcond)).map(Lstsq::narrow);
-            }
-            (Widened::Complex(wa), Some(Widened::Complex(wb))) => {
-                return lstsq(wa.view(), &wb, Some(rcond)).map(Lstsq::narrow);
-            }
-            _ => {}
-        }
-    }
+    // Computed in double precision with the single-precision `rcond` (the rank is decided
+    // as NumPy decides it for float32), then rounded once.
+    return_in_double!(widen_single(a), widen_exact(b.view()), |wa, wb| lstsq(
+        wa.view(),
+        &wb,
+        Some(rcond)
+    )
+    .map(Lstsq::narrow));
     let (x2, residuals, rank, singular_values) =
         match (cast_view::<T, f64, _>(a), cast_view::<T, f64, _>(b2)) {
             (Some(a), Some(b2)) => {

@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::array::check_input;
 use crate::error::Result;
 use crate::linalg::bridge::{self, generic};
-use crate::scalar::{Scalar, Widened, cast, cast_view, narrow_array, widen_single};
+use crate::scalar::{Scalar, cast, cast_view, narrow_array, return_in_double, widen_single};
 
 /// Which factors [`qr`] returns (NumPy's `mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,11 +59,7 @@ impl<W: Scalar> Qr<W> {
 /// ```
 pub fn qr<T: Scalar>(a: ArrayView2<'_, T>, mode: QrMode) -> Result<Qr<T>> {
     check_input("qr", &a)?;
-    match widen_single(a) {
-        Some(Widened::Real(w)) => return qr(w.view(), mode).map(Qr::narrow),
-        Some(Widened::Complex(w)) => return qr(w.view(), mode).map(Qr::narrow),
-        None => {}
-    }
+    return_in_double!(widen_single(a), |w| qr(w.view(), mode).map(Qr::narrow));
     let complete = mode == QrMode::Complete;
     let (q, r0): (Array2<T>, Array2<T>) = match cast_view::<T, f64, _>(a) {
         Some(a) => {

@@ -5,7 +5,9 @@ use ndarray::{Array, Array2, ArrayBase, ArrayView2, Axis, Data, Dimension, Ix1, 
 use crate::array::{check_input, check_square, fmt_shape};
 use crate::error::{Error, Result};
 use crate::linalg::lu::Lu;
-use crate::scalar::{Scalar, Widened, cast, cast_view, narrow_array, widen_exact, widen_single};
+use crate::scalar::{
+    Scalar, cast, cast_view, narrow_array, return_in_double, widen_exact, widen_single,
+};
 
 /// A C-order copy of `a` (in memory advised for huge pages for `f64`, see
 /// [`crate::kernels::c_order`]).
@@ -114,18 +116,11 @@ where
     check_input(OP, &a)?;
     let b2 = rhs_as_matrix(OP, b)?;
     check_rhs(OP, &a, &b2, b.shape())?;
-    if let Some(wa) = widen_single(a) {
-        // both single precision (one `T`), so `b` widens alike
-        match (wa, widen_exact(b.view())) {
-            (Widened::Real(wa), Some(Widened::Real(wb))) => {
-                return solve(wa.view(), &wb).map(narrow_array);
-            }
-            (Widened::Complex(wa), Some(Widened::Complex(wb))) => {
-                return solve(wa.view(), &wb).map(narrow_array);
-            }
-            _ => {}
-        }
-    }
+    return_in_double!(widen_single(a), widen_exact(b.view()), |wa, wb| solve(
+        wa.view(),
+        &wb
+    )
+    .map(narrow_array));
     let lu = Lu::new(OP, &a)?;
     if lu.is_singular() {
         return Err(Error::Singular { op: OP });
@@ -155,11 +150,7 @@ pub fn inv<T: Scalar>(a: ArrayView2<'_, T>) -> Result<Array2<T>> {
     const OP: &str = "inv";
     check_square(OP, &a)?;
     check_input(OP, &a)?;
-    match widen_single(a) {
-        Some(Widened::Real(w)) => return inv(w.view()).map(narrow_array),
-        Some(Widened::Complex(w)) => return inv(w.view()).map(narrow_array),
-        None => {}
-    }
+    return_in_double!(widen_single(a), |w| inv(w.view()).map(narrow_array));
     let lu = Lu::new(OP, &a)?;
     if lu.is_singular() {
         return Err(Error::Singular { op: OP });

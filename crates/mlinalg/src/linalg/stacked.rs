@@ -43,7 +43,8 @@ use crate::kernels::lu::SMALL_LU;
 use crate::linalg::lu::SmallLu;
 use crate::linalg::{self, NormOrd, QrMode};
 use crate::scalar::{
-    ComplexOf, RealScalar, Scalar, Widened, narrow_array, widen_exact, widen_single,
+    ComplexOf, RealScalar, Scalar, Widened, narrow_array, return_in_double, widen_exact,
+    widen_single,
 };
 
 /// Flops a rayon task gets at least: below this a stack runs on the calling thread, above
@@ -225,11 +226,8 @@ pub fn inv<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
         return Ok(ArrayD::zeros(a.raw_dim()));
     }
     // single precision, small: the whole stack in double (as `linalg::inv` of each)
-    match widen_stack(OP, a.view())? {
-        Some(Widened::Real(w)) => return inv(w.view()).map(narrow_array),
-        Some(Widened::Complex(w)) => return inv(w.view()).map(narrow_array),
-        None => {}
-    }
+    return_in_double!(widen_stack(OP, a.view())?, |w| inv(w.view())
+        .map(narrow_array));
     if let Some(a) = small_f64::<T>(a.view(), m) {
         let out = inv_small_f64(a, m)?;
         return Ok(crate::scalar::cast(out).expect("T is f64"));
@@ -258,17 +256,11 @@ pub fn solve<T: Scalar>(a: ArrayViewD<'_, T>, b: ArrayViewD<'_, T>) -> Result<Ar
     const OP: &str = "solve";
     let m = square_dim(OP, a.shape())?;
     // single precision, small: in double (as `linalg::solve` of each), rounded once
-    if let Some(wa) = widen_stack(OP, a.view())? {
-        match (wa, widen_exact(b.view())) {
-            (Widened::Real(wa), Some(Widened::Real(wb))) => {
-                return solve(wa.view(), wb.view()).map(narrow_array);
-            }
-            (Widened::Complex(wa), Some(Widened::Complex(wb))) => {
-                return solve(wa.view(), wb.view()).map(narrow_array);
-            }
-            _ => {}
-        }
-    }
+    return_in_double!(
+        widen_stack(OP, a.view())?,
+        widen_exact(b.view()),
+        |wa, wb| solve(wa.view(), wb.view()).map(narrow_array)
+    );
     let abatch = batch(a.shape());
     match b.ndim() {
         0 => Err(Error::shape(
@@ -377,11 +369,8 @@ pub fn det<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<ArrayD<T>> {
     const OP: &str = "det";
     let m = square_dim(OP, a.shape())?;
     // single precision, small: in double (as `linalg::det` of each), rounded once
-    match widen_stack(OP, a.view())? {
-        Some(Widened::Real(w)) => return det(w.view()).map(narrow_array),
-        Some(Widened::Complex(w)) => return det(w.view()).map(narrow_array),
-        None => {}
-    }
+    return_in_double!(widen_stack(OP, a.view())?, |w| det(w.view())
+        .map(narrow_array));
     let v = if m == 0 {
         vec![T::from_f64(1.0); batch(a.shape()).iter().product()]
     } else if let Some(a) = small_f64::<T>(a.view(), m) {
@@ -596,11 +585,8 @@ pub fn slogdet<T: Scalar>(a: ArrayViewD<'_, T>) -> Result<Slogdet<T>> {
     const OP: &str = "slogdet";
     let m = square_dim(OP, a.shape())?;
     // single precision, small: in double (as `linalg::slogdet` of each), rounded once
-    match widen_stack(OP, a.view())? {
-        Some(Widened::Real(w)) => return slogdet(w.view()).map(Slogdet::narrow),
-        Some(Widened::Complex(w)) => return slogdet(w.view()).map(Slogdet::narrow),
-        None => {}
-    }
+    return_in_double!(widen_stack(OP, a.view())?, |w| slogdet(w.view())
+        .map(Slogdet::narrow));
     let b = batch(a.shape());
     let v = if m == 0 {
         vec![(T::from_f64(1.0), <T::Real as Scalar>::from_f64(0.0)); b.iter().product()]

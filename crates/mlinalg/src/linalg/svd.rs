@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2, ArrayView2, s};
 use crate::array::check_input;
 use crate::error::{Error, Result};
 use crate::linalg::bridge::{self, SvdKind, generic};
-use crate::scalar::{Scalar, Widened, cast, cast_view, narrow_array, widen_single};
+use crate::scalar::{Scalar, cast, cast_view, narrow_array, return_in_double, widen_single};
 
 /// `A = U Σ Vᴴ` (NumPy `SVDResult(U, S, Vh)`), for an element type `T` (`f64` by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -46,11 +46,8 @@ pub(crate) fn svd_uv<T: Scalar>(
     ) -> generic::SvdParts<T, T::Real> {
         (narrow_array(u), narrow_array(s), narrow_array(v))
     }
-    match widen_single(a.view()) {
-        Some(Widened::Real(w)) => return svd_uv(op, &w.view(), kind).map(narrow3),
-        Some(Widened::Complex(w)) => return svd_uv(op, &w.view(), kind).map(narrow3),
-        None => {}
-    }
+    return_in_double!(widen_single(a.view()), |w| svd_uv(op, &w.view(), kind)
+        .map(narrow3));
     match cast_view::<T, f64, _>(a.view()) {
         Some(a) => {
             let (u, s, v) = bridge::svd(op, &a, kind)?;
@@ -69,11 +66,8 @@ pub(crate) fn singular_values<T: Scalar>(
     op: &'static str,
     a: &ArrayView2<'_, T>,
 ) -> Result<Array1<T::Real>> {
-    match widen_single(a.view()) {
-        Some(Widened::Real(w)) => return singular_values(op, &w.view()).map(narrow_array),
-        Some(Widened::Complex(w)) => return singular_values(op, &w.view()).map(narrow_array),
-        None => {}
-    }
+    return_in_double!(widen_single(a.view()), |w| singular_values(op, &w.view())
+        .map(narrow_array));
     match cast_view::<T, f64, _>(a.view()) {
         Some(a) => Ok(cast(bridge::singular_values(op, &a)?).expect("T is f64")),
         None => generic::singular_values(op, a),
