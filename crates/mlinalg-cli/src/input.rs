@@ -22,6 +22,8 @@ pub enum Operand {
     Sparse {
         /// The matrix.
         matrix: CsrMatrix,
+        /// The dtype the file stored (the matrix holds its values as `f64`).
+        dtype: Dtype,
     },
 }
 
@@ -63,7 +65,7 @@ pub fn load(op: &str, path: &Path) -> Result<Operand> {
     }
     match mlinalg::io::load(path).map_err(|e| anyhow!("{op}: {e}"))? {
         Loaded::Dense(d) => Ok(Operand::Dense(d)),
-        Loaded::Sparse { matrix, .. } => Ok(Operand::Sparse { matrix }),
+        Loaded::Sparse { matrix, dtype } => Ok(Operand::Sparse { matrix, dtype }),
     }
 }
 

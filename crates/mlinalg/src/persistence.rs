@@ -238,7 +238,11 @@ impl Model {
     /// [`Error::Format`] naming the file and the key for anything the file does not get
     /// right (see the [module docs](self)); [`Error::Io`] if it cannot be read.
     pub fn load(path: &Path) -> Result<Model> {
-        let file = ModelFile::read(path)?;
+        Model::of_file(&ModelFile::read(path)?)
+    }
+
+    /// The model a checked model file holds.
+    fn of_file(file: &ModelFile<'_>) -> Result<Model> {
         Ok(match file.estimator {
             Estimator::Pca => Model::Pca(file.pca()?),
             Estimator::IncrementalPca => Model::IncrementalPca(file.ipca()?),
@@ -251,6 +255,41 @@ impl Model {
                 let (coef, intercept) = file.linear()?;
                 Model::Ridge(FittedRidge { coef, intercept })
             }
+        })
+    }
+
+    /// The dtype of the float arrays in the model file at `path`: [`Dtype::Float32`] for
+    /// a model saved from float32 data (`dtype=float32` in `mlinalg_model`), else
+    /// [`Dtype::Float64`]. scikit-learn applies float32 attributes to float32 data in
+    /// float32: load such a model with `load_as::<f32>` (e.g.
+    /// [`FittedPca::load_as`]) to do the same.
+    ///
+    /// # Errors
+    /// As [`Model::load`] (the whole file is checked).
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::decomposition::{FittedPca, Pca};
+    /// use mlinalg::io::Dtype;
+    /// use mlinalg::persistence::Model;
+    /// # let dir = std::env::temp_dir().join(format!("mlinalg-dtype-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// let x = mlinalg::random::randn2(20, 3, 0).mapv(|v| v as f32);
+    /// let pca = Pca::new(2).fit(x.view())?; // FittedPca<f32>
+    /// let path = dir.join("pca32.npz");
+    /// pca.save(&path)?;
+    /// assert_eq!(Model::stored_dtype(&path)?, Dtype::Float32);
+    /// assert_eq!(FittedPca::<f32>::load_as(&path)?, pca);
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn stored_dtype(path: &Path) -> Result<Dtype> {
+        let file = ModelFile::read(path)?;
+        // Every array is checked, so that a broken file fails here as in `load`.
+        Model::of_file(&file)?;
+        Ok(match file.floats {
+            Floats::F64 => Dtype::Float64,
+            Floats::F32 => Dtype::Float32,
         })
     }
 

@@ -4,11 +4,12 @@
 
 use anyhow::{Result, anyhow, bail};
 use mlinalg::linear_model::{LinearRegression, Ridge};
-use mlinalg::persistence::Model;
+use mlinalg::persistence::{Estimator, Model};
 use mlinalg::stream::ZipSource;
+use ndarray::{Array2, arr0};
 
 use crate::cli::LinregArgs;
-use crate::input;
+use crate::input::{self, f32_value};
 use crate::report::Report;
 use crate::streaming;
 
@@ -25,53 +26,58 @@ pub fn run(args: &LinregArgs) -> Result<Report> {
         super::model::check_save_path(OP, path)?;
     }
     let intercept = !args.no_intercept;
-    let (model, r2): (Model, f64) =
-        if let Some(plan) = streaming::plan(OP, &args.x, args.memory_limit)? {
-            // X larger than the memory limit: [X | y] streamed into a TSQR state (QR
-            // accuracy, the in-memory lstsq solver's answer).
-            let y = streaming::plan(OP, &args.y, Some(mlinalg::MemoryLimit::from_bytes(1)))?
-                .ok_or_else(|| {
-                    anyhow!(
-                        "{OP}: {}: a streamed X needs y as a .npy or Parquet file",
-                        args.y.display()
-                    )
-                })?;
-            if y.source.ncols() != 1 {
-                return Err(anyhow!(
-                    "{OP}: y must be one target (a vector), got {} columns",
-                    y.source.ncols()
-                ));
-            }
-            let mut zipped = ZipSource::new(plan.source, y.source);
-            if args.alpha > 0.0 {
-                let (m, r2) = Ridge::new(args.alpha)
-                    .fit_intercept(intercept)
-                    .fit_stream(&mut zipped, &plan.opts)?;
-                (m.into(), r2)
-            } else {
-                let (m, r2) = LinearRegression::new()
-                    .fit_intercept(intercept)
-                    .fit_stream(&mut zipped, &plan.opts)?;
-                (m.into(), r2)
-            }
+    let streamed = streaming::plan(OP, &args.x, args.memory_limit)?;
+    if streamed.is_none()
+        && let Some(x) = input::float32_matrix(OP, &args.x)?
+    {
+        return run32(args, &x, intercept);
+    }
+    let (model, r2): (Model, f64) = if let Some(plan) = streamed {
+        // X larger than the memory limit: [X | y] streamed into a TSQR state (QR
+        // accuracy, the in-memory lstsq solver's answer).
+        let y = streaming::plan(OP, &args.y, Some(mlinalg::MemoryLimit::from_bytes(1)))?
+            .ok_or_else(|| {
+                anyhow!(
+                    "{OP}: {}: a streamed X needs y as a .npy or Parquet file",
+                    args.y.display()
+                )
+            })?;
+        if y.source.ncols() != 1 {
+            return Err(anyhow!(
+                "{OP}: y must be one target (a vector), got {} columns",
+                y.source.ncols()
+            ));
+        }
+        let mut zipped = ZipSource::new(plan.source, y.source);
+        if args.alpha > 0.0 {
+            let (m, r2) = Ridge::new(args.alpha)
+                .fit_intercept(intercept)
+                .fit_stream(&mut zipped, &plan.opts)?;
+            (m.into(), r2)
         } else {
-            let x = input::finite_matrix(OP, &args.x)?;
-            let y = input::vector(OP, &args.y)?;
-            mlinalg::array::check_finite(OP, &y)?;
-            if args.alpha > 0.0 {
-                let m = Ridge::new(args.alpha)
-                    .fit_intercept(intercept)
-                    .fit(x.view(), y.view())?;
-                let r2 = m.score(x.view(), y.view())?;
-                (m.into(), r2)
-            } else {
-                let m = LinearRegression::new()
-                    .fit_intercept(intercept)
-                    .fit(x.view(), y.view())?;
-                let r2 = m.score(x.view(), y.view())?;
-                (m.into(), r2)
-            }
-        };
+            let (m, r2) = LinearRegression::new()
+                .fit_intercept(intercept)
+                .fit_stream(&mut zipped, &plan.opts)?;
+            (m.into(), r2)
+        }
+    } else {
+        let x = input::finite_matrix(OP, &args.x)?;
+        let y = input::vector(OP, &args.y)?;
+        mlinalg::array::check_finite(OP, &y)?;
+        if args.alpha > 0.0 {
+            let m = Ridge::new(args.alpha)
+                .fit_intercept(intercept)
+                .fit(x.view(), y.view())?;
+            let r2 = m.score(x.view(), y.view())?;
+            (m.into(), r2)
+        } else {
+            let m = LinearRegression::new()
+                .fit_intercept(intercept)
+                .fit(x.view(), y.view())?;
+            let r2 = m.score(x.view(), y.view())?;
+            (m.into(), r2)
+        }
+    };
     let (coef, b) = match &model {
         Model::LinearRegression(m) => (m.coef().clone(), m.intercept()),
         Model::Ridge(m) => (m.coef().clone(), m.intercept()),
@@ -83,6 +89,44 @@ pub fn run(args: &LinregArgs) -> Result<Report> {
         .float("r2", r2);
     if let Some(path) = &args.save {
         super::model::save(OP, &model, path, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// A float32 X (a float32 `.npy` that fits in memory): fitted as scikit-learn fits it,
+/// `y` cast to X's dtype, `coef` and `intercept` float32 (computed in double precision and
+/// rounded once), and `--save` writes a float32 model.
+fn run32(args: &LinregArgs, x: &Array2<f32>, intercept: bool) -> Result<Report> {
+    let y = input::vector(OP, &args.y)?;
+    mlinalg::array::check_finite(OP, &y)?;
+    let y = y.mapv(|v| v as f32);
+    let mut report = Report::new();
+    if args.alpha > 0.0 {
+        let m = Ridge::new(args.alpha)
+            .fit_intercept(intercept)
+            .fit(x.view(), y.view())?;
+        let r2 = m.score(x.view(), y.view())?;
+        report = report
+            .value("coef", f32_value(m.coef().clone()))
+            .value("intercept", f32_value(arr0(m.intercept())))
+            .float("r2", r2);
+        if let Some(path) = &args.save {
+            let save = |p: &std::path::Path| m.save(p);
+            super::model::save_f32(OP, Estimator::Ridge, save, path, &mut report)?;
+        }
+    } else {
+        let m = LinearRegression::new()
+            .fit_intercept(intercept)
+            .fit(x.view(), y.view())?;
+        let r2 = m.score(x.view(), y.view())?;
+        report = report
+            .value("coef", f32_value(m.coef().clone()))
+            .value("intercept", f32_value(arr0(m.intercept())))
+            .float("r2", r2);
+        if let Some(path) = &args.save {
+            let save = |p: &std::path::Path| m.save(p);
+            super::model::save_f32(OP, Estimator::LinearRegression, save, path, &mut report)?;
+        }
     }
     Ok(report)
 }

@@ -2,6 +2,7 @@
 
 use anyhow::{Result, bail};
 use mlinalg::decomposition::{FittedPca, Pca, PcaSolver};
+use mlinalg::persistence::Estimator;
 
 use crate::cli::{PcaArgs, PcaSolverArg};
 use crate::input;
@@ -60,8 +61,12 @@ pub fn run(args: &PcaArgs) -> Result<Report> {
         // scikit-learn's PCA keeps the dtype of X.
         let fit = model.fit(x.view())?;
         let transformed = fit.transform(x.view())?;
-        let report = summary32(&fit).value("transformed", input::f32_value(transformed));
-        return saved(report, fit.into_precision(), args);
+        let mut report = summary32(&fit).value("transformed", input::f32_value(transformed));
+        if let Some(path) = &args.save {
+            let save = |p: &std::path::Path| fit.save(p);
+            super::model::save_f32(OP, Estimator::Pca, save, path, &mut report)?;
+        }
+        return Ok(report);
     }
     let x = input::finite_matrix(OP, &args.x)?;
     let fit = model.fit(x.view())?;

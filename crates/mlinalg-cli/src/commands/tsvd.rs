@@ -4,9 +4,11 @@
 use anyhow::{Result, anyhow, bail};
 use mlinalg::array::{check_finite, check_nonempty, fmt_shape};
 use mlinalg::decomposition::{FittedTruncatedSvd, TruncatedSvd, TruncatedSvdAlgorithm};
+use mlinalg::io::Dtype;
+use mlinalg::persistence::Estimator;
 
 use crate::cli::{TsvdAlgorithmArg, TsvdArgs};
-use crate::input::{self, Operand};
+use crate::input::{self, Operand, f32_value};
 use crate::output::plot;
 use crate::report::Report;
 use crate::streaming;
@@ -70,22 +72,8 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
         // scikit-learn's TruncatedSVD keeps the dtype of a dense X.
         let fit = model.fit(x.view())?;
         let transformed = fit.transform(x.view())?;
-        let report = Report::new()
-            .value("components", input::f32_value(fit.components().clone()))
-            .value(
-                "singular_values",
-                input::f32_value(fit.singular_values().clone()),
-            )
-            .value(
-                "explained_variance",
-                input::f32_value(fit.explained_variance().clone()),
-            )
-            .value(
-                "explained_variance_ratio",
-                input::f32_value(fit.explained_variance_ratio().clone()),
-            )
-            .value("transformed", input::f32_value(transformed));
-        return saved(report, fit.into_precision(), args);
+        let report = summary32(&fit).value("transformed", f32_value(transformed));
+        return saved32(report, &fit, args);
     }
     let (fit, transformed) = match input::load(OP, &args.x)? {
         Operand::Dense(d) => {
@@ -96,7 +84,7 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
             let z = fit.transform(x.view())?;
             (fit, z)
         }
-        Operand::Sparse { matrix, .. } => {
+        Operand::Sparse { matrix, dtype } => {
             let (m, n) = (matrix.nrows(), matrix.ncols());
             if m == 0 || n == 0 {
                 bail!("{OP}: empty input: shape {}", fmt_shape(&[m, n]));
@@ -119,6 +107,14 @@ pub fn run(args: &TsvdArgs) -> Result<Report> {
                 e => e.into(),
             })?;
             let z = fit.transform_sparse(&matrix)?;
+            if dtype == Dtype::Float32 {
+                // A float32 sparse matrix (scipy.sparse .npz): fitted on its values, exact
+                // in f64, and every result rounded once to float32, as scikit-learn keeps
+                // a sparse X's float32 dtype.
+                let fit = fit.into_precision::<f32>();
+                let report = summary32(&fit).value("transformed", f32_value(z.mapv(|v| v as f32)));
+                return saved32(report, &fit, args);
+            }
             (fit, z)
         }
     };
@@ -131,6 +127,30 @@ fn saved(mut report: Report, fit: FittedTruncatedSvd, args: &TsvdArgs) -> Result
         super::model::save(OP, &fit.into(), path, &mut report)?;
     }
     Ok(report)
+}
+
+/// Saves a float32 model if `--save` asks to.
+fn saved32(mut report: Report, fit: &FittedTruncatedSvd<f32>, args: &TsvdArgs) -> Result<Report> {
+    if let Some(path) = &args.save {
+        let save = |p: &std::path::Path| fit.save(p);
+        super::model::save_f32(OP, Estimator::TruncatedSvd, save, path, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// [`summary`] of a float32 fit, every array float32.
+fn summary32(fit: &FittedTruncatedSvd<f32>) -> Report {
+    Report::new()
+        .value("components", f32_value(fit.components().clone()))
+        .value("singular_values", f32_value(fit.singular_values().clone()))
+        .value(
+            "explained_variance",
+            f32_value(fit.explained_variance().clone()),
+        )
+        .value(
+            "explained_variance_ratio",
+            f32_value(fit.explained_variance_ratio().clone()),
+        )
 }
 
 /// Every result but `transformed`.

@@ -452,3 +452,214 @@ fn linreg_rejects_bad_data() {
         .to_string();
     assert!(line.contains("empty"), "{line}");
 }
+
+/// An ML fixture of the library's tests (float64 file of float32 values) written into `w`
+/// as a float32 `.npy`.
+fn f32_npy(w: &Workdir, case_key: &str, name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../mlinalg/tests/fixtures/ml")
+        .join(format!("{case_key}.npy"));
+    let a = mlinalg::io::read_npy(&p).expect("fixture").data;
+    let a32 = a.mapv(|v| v as f32);
+    assert!(
+        a32.iter().zip(&a).all(|(s, d)| f64::from(*s) == *d),
+        "exact"
+    );
+    let out = w.path(name);
+    mlinalg::io::write_npy(&out, &a32).expect("write");
+    out.to_string_lossy().into_owned()
+}
+
+/// The dtype and float64 values of a `.npy` result.
+fn npy_typed(path: &std::path::Path) -> (String, Vec<f64>) {
+    let t = mlinalg::io::read_npy_typed(path).expect("npy");
+    let v = mlinalg::io::read_npy(path).expect("npy").data;
+    (
+        t.dtype.numpy_name().to_string(),
+        v.iter().copied().collect(),
+    )
+}
+
+/// The members of a saved model and their dtypes.
+fn model_dtypes(path: &std::path::Path) -> Vec<(String, String)> {
+    mlinalg::io::npz_names(path)
+        .expect("npz")
+        .into_iter()
+        .filter(|n| n.ends_with('_') && !n.starts_with("n_"))
+        .map(|n| {
+            let m = mlinalg::io::read_npz_member(path, &n).expect("member");
+            (n, m.dtype.numpy_name().to_string())
+        })
+        .collect()
+}
+
+/// float32 data in, float32 out, as scikit-learn (issue 12): `linreg` (coef, intercept,
+/// the saved model), `predict` with the float32 model on float32 data, `pca --save` and
+/// `transform`/`inverse-transform` with it, and float64 data through a float32 model
+/// (float64, scikit-learn's promotion). Values against scikit-learn's float32 fits.
+#[test]
+fn float32_fits_and_models_keep_float32_as_scikit_learn() {
+    let w = Workdir::new();
+    let x = f32_npy(&w, "f32_linreg__x", "x.npy");
+    let y = f32_npy(&w, "f32_linreg__y", "y.npy");
+    let xt = f32_npy(&w, "f32_linreg__xtest", "xt.npy");
+    let yt = f32_npy(&w, "f32_linreg__ytest", "yt.npy");
+    let ml = |case_key: &str| {
+        npy_values(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../mlinalg/tests/fixtures/ml/{case_key}.npy"))
+                .to_string_lossy(),
+        )
+    };
+    let tol = 1e-5;
+    for (case, extra) in [
+        ("f32_linreg_intercept", &[][..]),
+        ("f32_ridge_a1_intercept", &["--alpha", "1"][..]),
+        (
+            "f32_ridge_a05_nointercept",
+            &["--alpha", "0.5", "--no-intercept"][..],
+        ),
+    ] {
+        let mut a = vec![
+            "linreg",
+            x.as_str(),
+            y.as_str(),
+            "--save",
+            "m.npz",
+            "--out-dir",
+            "fit",
+        ];
+        a.extend_from_slice(extra);
+        w.run(&a).ok();
+        let (dt, coef) = npy_typed(&w.path("fit/coef.npy"));
+        assert_eq!(dt, "float32", "{case}: coef");
+        assert_close(&coef, &ml(&format!("{case}__coef")), tol, case);
+        let (dt, b) = npy_typed(&w.path("fit/intercept.npy"));
+        assert_eq!(dt, "float32", "{case}: intercept");
+        assert_close(&b, &ml(&format!("{case}__intercept")), tol, case);
+        for (key, dt) in model_dtypes(&w.path("m.npz")) {
+            assert_eq!(dt, "float32", "{case}: saved {key}");
+        }
+        w.run(&["predict", "m.npz", &xt, "--y", &yt, "--out-dir", "p"])
+            .ok();
+        let (dt, p) = npy_typed(&w.path("p/prediction.npy"));
+        assert_eq!(dt, "float32", "{case}: prediction");
+        assert_close(&p, &ml(&format!("{case}__predict")), tol, case);
+        let v = json_in(&w, &["predict", "m.npz", &xt, "--y", &yt]);
+        let score = ml(&format!("{case}__score"))[0];
+        assert_close(&[v["r2"].as_f64().unwrap()], &[score], 1e-4, case);
+        // float64 data through the float32 model: float64, as scikit-learn promotes
+        let xt64 = w.path("xt64.npy");
+        let xt_vals = mlinalg::io::read_npy(std::path::Path::new(&xt))
+            .unwrap()
+            .data;
+        mlinalg::io::write_npy(&xt64, &xt_vals).unwrap();
+        w.run(&[
+            "predict",
+            "m.npz",
+            &xt64.to_string_lossy(),
+            "--out-dir",
+            "p64",
+        ])
+        .ok();
+        let (dt, p64) = npy_typed(&w.path("p64/prediction.npy"));
+        assert_eq!(dt, "float64", "{case}: float64 data");
+        assert_close(&p64, &p, 1e-6, case);
+    }
+
+    // PCA: --save writes a float32 model; transform and inverse-transform of float32 data
+    // with it are float32 and equal the fit's own transformed data.
+    let xp = f32_npy(&w, "f32_pca_decay__x", "xp.npy");
+    w.run(&[
+        "pca",
+        &xp,
+        "-k",
+        "5",
+        "--save",
+        "p.npz",
+        "--out-dir",
+        "pfit",
+    ])
+    .ok();
+    for (key, dt) in model_dtypes(&w.path("p.npz")) {
+        assert_eq!(dt, "float32", "pca: saved {key}");
+    }
+    let (_, comp) = npy_typed(&w.path("pfit/components.npy"));
+    let want = ml("f32_pca_decay_full_k5__components");
+    assert_eq!(comp.len(), want.len());
+    w.run(&["transform", "p.npz", &xp, "--out-dir", "pz"]).ok();
+    let (dt, z) = npy_typed(&w.path("pz/transformed.npy"));
+    assert_eq!(dt, "float32", "pca transform");
+    let (_, z_fit) = npy_typed(&w.path("pfit/transformed.npy"));
+    assert_eq!(
+        z, z_fit,
+        "the saved float32 model transforms as the fit did"
+    );
+    let zp = w.path("pz/transformed.npy");
+    w.run(&[
+        "inverse-transform",
+        "p.npz",
+        &zp.to_string_lossy(),
+        "--out-dir",
+        "pb",
+    ])
+    .ok();
+    let (dt, back) = npy_typed(&w.path("pb/x.npy"));
+    assert_eq!(dt, "float32", "pca inverse-transform");
+    assert_close(
+        &back,
+        &ml("f32_pca_decay_full_k5__inverse"),
+        1e-4,
+        "inverse",
+    );
+}
+
+/// A float32 scipy.sparse `.npz` through `tsvd` (and its saved model through `transform`):
+/// every result float32, as scikit-learn's TruncatedSVD keeps a sparse X's float32, and
+/// the singular values those of scikit-learn's float32 fit.
+#[test]
+fn tsvd_of_a_float32_sparse_npz_is_float32() {
+    let w = Workdir::new();
+    let x = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../mlinalg/tests/fixtures/ml/f32_tsvd_sparse__x.npz")
+        .to_string_lossy()
+        .into_owned();
+    w.run(&[
+        "tsvd",
+        &x,
+        "-k",
+        "10",
+        "--save",
+        "t.npz",
+        "--out-dir",
+        "fit",
+    ])
+    .ok();
+    for key in [
+        "components",
+        "singular_values",
+        "explained_variance",
+        "explained_variance_ratio",
+        "transformed",
+    ] {
+        let (dt, _) = npy_typed(&w.path(&format!("fit/{key}.npy")));
+        assert_eq!(dt, "float32", "{key}");
+    }
+    for (key, dt) in model_dtypes(&w.path("t.npz")) {
+        assert_eq!(dt, "float32", "saved {key}");
+    }
+    let (_, sv) = npy_typed(&w.path("fit/singular_values.npy"));
+    let want = npy_values(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(
+                "../mlinalg/tests/fixtures/ml/f32_tsvd_sparse_randomized_k10__singular_values.npy",
+            )
+            .to_string_lossy(),
+    );
+    assert_close(&sv, &want, 1e-2, "singular values");
+    w.run(&["transform", "t.npz", &x, "--out-dir", "z"]).ok();
+    let (dt, z) = npy_typed(&w.path("z/transformed.npy"));
+    assert_eq!(dt, "float32", "transform");
+    let (_, z_fit) = npy_typed(&w.path("fit/transformed.npy"));
+    assert_close(&z, &z_fit, 1e-6, "transform of the training data");
+}

@@ -8,6 +8,7 @@ use crate::decomposition::sign::{row_signs, scale_rows};
 use crate::decomposition::{FittedPca, PcaSolver};
 use crate::error::{Error, Result};
 use crate::linalg::svd;
+use crate::scalar::{RealScalar, widen};
 use crate::stream::{Block, RowSource, StreamOptions};
 
 const OP: &str = "incremental_pca";
@@ -22,6 +23,11 @@ const OP: &str = "incremental_pca";
 /// [`fit_stream`](Self::fit_stream)), then read the attributes or
 /// [`transform`](Self::transform). The same batches give scikit-learn's numbers (≤ 1e-10
 /// in our fixture tests).
+///
+/// Batches may be `f64` or `f32`. As scikit-learn's `IncrementalPCA` (whose running mean
+/// and variance are float64 whatever the input), the state and every attribute are `f64`,
+/// and so is [`transform`](Self::transform)'s result for either input type: float32 data
+/// widen exactly, so a float32 batch is fitted as the same values in float64.
 ///
 /// # Examples
 /// ```
@@ -138,8 +144,22 @@ impl IncrementalPca {
     /// [`Error::Empty`] / [`Error::NonFinite`] for an empty or non-finite batch;
     /// [`Error::InvalidParameter`] if `n_components > n_features`, or exceeds the first
     /// batch's rows; [`Error::Shape`] if the number of features changes between calls.
-    pub fn partial_fit(&mut self, x: ArrayView2<'_, f64>) -> Result<()> {
-        self.partial_fit_impl(x, self.state.is_none())
+    ///
+    /// # Examples
+    /// ```
+    /// use ndarray::array;
+    /// use mlinalg::decomposition::IncrementalPca;
+    /// // float32 batches: the attributes are float64, as scikit-learn's.
+    /// let x = array![[1.0f32, 2.], [3., 3.], [5., 7.], [2., 1.]];
+    /// let mut ipca = IncrementalPca::new(1);
+    /// ipca.partial_fit(x.view())?;
+    /// let mean: ndarray::Array1<f64> = ipca.mean();
+    /// assert_eq!(mean[0], 2.75);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn partial_fit<T: RealScalar>(&mut self, x: ArrayView2<'_, T>) -> Result<()> {
+        let first = self.state.is_none();
+        self.partial_fit_impl(widen(x).view(), first)
     }
 
     fn partial_fit_impl(&mut self, x: ArrayView2<'_, f64>, first_pass: bool) -> Result<()> {
@@ -249,7 +269,9 @@ impl IncrementalPca {
     ///
     /// # Errors
     /// As [`partial_fit`](Self::partial_fit).
-    pub fn fit(&mut self, x: ArrayView2<'_, f64>) -> Result<()> {
+    pub fn fit<T: RealScalar>(&mut self, x: ArrayView2<'_, T>) -> Result<()> {
+        let x = widen(x);
+        let x = x.view();
         check_input(OP, &x)?;
         self.state = None;
         let (n, p) = x.dim();
@@ -282,7 +304,8 @@ impl IncrementalPca {
         let bs = self.batch_size.unwrap_or(5 * source.ncols()).max(1);
         let name = source.name().to_path_buf();
         crate::stream::for_each_block(source, bs, opts, (0, Some(1)), |b: &Block| {
-            self.partial_fit(b.view()).map_err(|e| match e {
+            let first = self.state.is_none();
+            self.partial_fit_impl(b.view(), first).map_err(|e| match e {
                 Error::NonFinite { .. } => Error::format(
                     &name,
                     format!(
@@ -324,12 +347,13 @@ impl IncrementalPca {
         })
     }
 
-    /// `(X − mean) Vᵀ` (whitened if asked), as scikit-learn's `transform`.
+    /// `(X − mean) Vᵀ` (whitened if asked), as scikit-learn's `transform`: `f64` for
+    /// `f64` or `f32` data, as scikit-learn's float64 model gives.
     ///
     /// # Errors
     /// As [`FittedPca::transform`]; [`Error::Shape`] before fitting.
-    pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        self.to_fitted()?.transform(x)
+    pub fn transform<T: RealScalar>(&self, x: ArrayView2<'_, T>) -> Result<Array2<f64>> {
+        self.to_fitted()?.transform(widen(x).view())
     }
 
     fn get<T: Default + Clone>(&self, f: impl Fn(&State) -> &T) -> T {

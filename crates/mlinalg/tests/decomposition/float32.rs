@@ -4,7 +4,8 @@
 //! (`tests/fixtures/generate_ml.py`, the `f32_*` cases).
 
 use mlinalg::decomposition::{
-    FittedPca, FittedTruncatedSvd, Pca, PcaSolver, TruncatedSvd, TruncatedSvdAlgorithm,
+    FittedPca, FittedTruncatedSvd, IncrementalPca, Pca, PcaSolver, TruncatedSvd,
+    TruncatedSvdAlgorithm,
 };
 use mlinalg::linear_model::{FittedLinearRegression, FittedRidge, LinearRegression, Ridge};
 use ndarray::{Array, Array1, Array2, Dimension};
@@ -314,4 +315,100 @@ fn linear_models_f32_match_f64_and_scikit_learn() {
             .fit(x.view(), Array1::<f32>::zeros(3).view())
             .is_err()
     );
+}
+
+/// IncrementalPCA on float32 batches: as scikit-learn's, the running state and every
+/// attribute are float64 (scikit-learn asserts it in `generate_ml.py`), and the fit is the
+/// float64 fit of the same (exactly widened) values, bit for bit; both match scikit-learn's
+/// float32 fit.
+#[test]
+fn incremental_pca_takes_f32_batches_and_keeps_f64_state_as_scikit_learn() {
+    let x = ml2_32("f32_pca_decay", "x");
+    let x64 = wide(&x);
+    let cfg = IncrementalPca::new(4).batch_size(25);
+    let (mut a, mut b) = (cfg.clone(), cfg);
+    a.fit(x.view()).unwrap();
+    b.fit(x64.view()).unwrap();
+    assert_eq!(a, b, "f32 fit equals the f64 fit of the widened data");
+    let z = a.transform(x.view()).unwrap();
+    assert_eq!(z, b.transform(x64.view()).unwrap());
+
+    let case = "f32_ipca_decay_k4_b25";
+    // scikit-learn centres each float32 batch in place (`X -= mean`), rounding the centred
+    // values to float32 before its float64 SVD; mlinalg centres in float64. The two agree
+    // to float32's precision, amplified a little by the spectrum's gaps (2.6e-7 measured).
+    let tol = 100.0 * EPS32;
+    assert_close_norm(&a.components(), &ml2(case, "components"), tol, case);
+    for (got, key) in [
+        (a.explained_variance(), "explained_variance"),
+        (a.explained_variance_ratio(), "explained_variance_ratio"),
+        (a.singular_values(), "singular_values"),
+        (a.mean(), "mean"),
+        (a.var(), "var"),
+    ] {
+        assert_close_norm(&got, &ml1(case, key), tol, key);
+    }
+    let nv = ml0(case, "noise_variance");
+    assert!(
+        (a.noise_variance() - nv).abs() <= tol * nv.abs(),
+        "noise_variance"
+    );
+    assert_close_norm(&z, &ml2(case, "transform"), tol, "transform");
+
+    // partial_fit batch by batch, f32 and f64 alike
+    let (mut p32, mut p64) = (IncrementalPca::new(4), IncrementalPca::new(4));
+    for r in (0..x.nrows()).step_by(25) {
+        let end = (r + 25).min(x.nrows());
+        p32.partial_fit(x.slice(ndarray::s![r..end, ..])).unwrap();
+        p64.partial_fit(x64.slice(ndarray::s![r..end, ..])).unwrap();
+    }
+    assert_eq!(p32, p64);
+    assert_close_norm(&p32.components(), &a.components(), 1e-12, "partial_fit");
+    // errors as for f64: another number of features, non-finite values
+    assert!(
+        p32.partial_fit(Array2::<f32>::zeros((5, 3)).view())
+            .is_err()
+    );
+    let mut bad = x.slice(ndarray::s![..10, ..]).to_owned();
+    bad[[2, 1]] = f32::NAN;
+    assert!(IncrementalPca::new(2).fit(bad.view()).is_err());
+}
+
+/// The float32 sparse fixture (scipy.sparse `.npz`, float32 data) reads as the f64 CSR of
+/// the same values; its TruncatedSVD, rounded to f32 (what the CLI writes), agrees with
+/// scikit-learn's float32 randomized fit and with the exact float64 answer.
+#[test]
+fn float32_sparse_truncated_svd_rounds_to_scikit_learns_float32_fit() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ml");
+    let (a, dtype) = match mlinalg::io::load(&dir.join("f32_tsvd_sparse__x.npz")).unwrap() {
+        mlinalg::io::Loaded::Sparse { matrix, dtype } => (matrix, dtype),
+        mlinalg::io::Loaded::Dense(_) => panic!("expected a sparse matrix"),
+    };
+    assert_eq!(dtype.numpy_name(), "float32");
+    assert!(
+        a.data().iter().all(|&v| f64::from(v as f32) == v),
+        "f32 values"
+    );
+    let fit = TruncatedSvd::new(10)
+        .algorithm(TruncatedSvdAlgorithm::Exact)
+        .fit_sparse(&a)
+        .unwrap();
+    let f32fit: FittedTruncatedSvd<f32> = fit.clone().into_precision();
+    let exact = "f32_tsvd_sparse_exact_k10";
+    assert_rounded(f32fit.components(), &ml2(exact, "components"), exact);
+    assert_rounded(
+        f32fit.singular_values(),
+        &ml1(exact, "singular_values"),
+        exact,
+    );
+    // scikit-learn's randomized float32 fit: within its own accuracy (the spectrum decays
+    // slowly, n_iter = 5), as the float64 sparse case
+    let rnd = "f32_tsvd_sparse_randomized_k10";
+    let sv = ml1(rnd, "singular_values");
+    for (i, (&got, &want)) in f32fit.singular_values().iter().zip(&sv).enumerate() {
+        let got = f64::from(got);
+        assert!((got - want).abs() <= 1e-2 * want, "σ{i}: {got} vs {want}");
+    }
+    let ratio = ml1(rnd, "explained_variance_ratio");
+    assert_close_norm(&wide(f32fit.explained_variance_ratio()), &ratio, 2e-2, rnd);
 }
