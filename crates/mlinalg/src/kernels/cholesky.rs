@@ -47,8 +47,15 @@ pub(crate) fn cholesky_in_place<S: DataMut<Elem = f64>>(
         // SAFETY: the block is the whole of `a`, borrowed mutably here.
         in_pool(n, || unsafe { potrf(blk, 0) })?;
     }
-    for (i, mut row) in a.rows_mut().into_iter().enumerate() {
-        row.slice_mut(ndarray::s![i + 1..]).fill(0.0);
+    if let Some(flat) = a.as_slice_mut() {
+        // (a stack of small matrices spent 9 % of its time in `slice_mut` otherwise)
+        for (i, row) in flat.chunks_exact_mut(n).enumerate() {
+            row[i + 1..].fill(0.0);
+        }
+    } else {
+        for (i, mut row) in a.rows_mut().into_iter().enumerate() {
+            row.slice_mut(ndarray::s![i + 1..]).fill(0.0);
+        }
     }
     Ok(())
 }
