@@ -1081,7 +1081,10 @@ fn cholesky_stack_f64(a: ArrayViewD<'_, f64>, m: usize, upper: bool) -> Result<A
 /// [`cholesky_stack_f64`] of a C-contiguous stack: each task copies its matrices into the
 /// (uninitialised) result, checks them finite and factors them, so the copy, the check
 /// and the first touch of the result's pages run in parallel too, in one pass over the
-/// data instead of three serial ones before the factorizations.
+/// data instead of three serial ones before the factorizations. Matrices of order ≤ 32 go
+/// through the kernel eight at a time, one per vector lane
+/// ([`cholesky_lanes`](crate::kernels::cholesky::cholesky_lanes)), with the results of each
+/// matrix alone.
 fn cholesky_stack_contiguous(
     a: ArrayViewD<'_, f64>,
     src: &[f64],
@@ -1089,38 +1092,25 @@ fn cholesky_stack_contiguous(
     upper: bool,
 ) -> Result<ArrayD<f64>> {
     const OP: &str = "cholesky";
+    use crate::kernels::cholesky::{LANE_MAX, LANES, cholesky_lanes};
     let total = src.len();
     let mut v = crate::array::try_vec_uninit(OP, total)?;
-    let min_len = (TASK_WORK / (m * m * m).max(1)).max(1);
+    // Orders up to LANE_MAX: groups of LANES matrices, each lane of the kernel's vectors a
+    // matrix (the results of each matrix alone, bit for bit); the last, smaller group and
+    // larger orders one matrix at a time.
+    let group = if m <= LANE_MAX { LANES } else { 1 };
+    let min_len = (TASK_WORK / (group * m * m * m).max(1)).max(1);
     let ok = v.spare_capacity_mut()[..total]
-        .par_chunks_mut(m * m)
-        .zip(src.par_chunks(m * m))
+        .par_chunks_mut(group * m * m)
+        .zip(src.par_chunks(group * m * m))
         .with_min_len(min_len)
         .all(|(d, s)| {
-            for (d, &s) in d.iter_mut().zip(s) {
-                d.write(s);
+            if group > 1 && s.len() == group * m * m {
+                return crate::array::all_finite(s) && cholesky_lanes(s, d, m, upper);
             }
-            // SAFETY: every element of `d` was written just above; `MaybeUninit<f64>` and
-            // `f64` have the same layout.
-            let c = unsafe { &mut *(std::ptr::from_mut(d) as *mut [f64]) };
-            if !crate::array::all_finite(c) {
-                return false;
-            }
-            let Ok(mut x) = ndarray::ArrayViewMut2::from_shape((m, m), &mut *c) else {
-                return false;
-            };
-            if crate::kernels::cholesky::cholesky_in_place(&mut x).is_err() {
-                return false;
-            }
-            if upper {
-                // U = Lᵀ: the strict upper triangle is zero, so a swap across the diagonal
-                for i in 0..m {
-                    for j in i + 1..m {
-                        c.swap(i * m + j, j * m + i);
-                    }
-                }
-            }
-            true
+            d.chunks_mut(m * m)
+                .zip(s.chunks(m * m))
+                .all(|(d, s)| factor_one(d, s, m, upper))
         });
     if !ok {
         // The error the serial order gives: a non-finite value anywhere first.
@@ -1130,6 +1120,36 @@ fn cholesky_stack_contiguous(
     // SAFETY: `all` returned true, so every chunk of the `total` elements was written.
     unsafe { v.set_len(total) };
     ArrayD::from_shape_vec(IxDyn(a.shape()), v).map_err(|e| Error::shape(OP, e.to_string()))
+}
+
+/// One matrix of [`cholesky_stack_contiguous`]: copied from `s` into `d`, checked finite,
+/// factored in place (and transposed for `upper`); `false` on a non-finite value or a
+/// matrix that is not positive definite.
+fn factor_one(d: &mut [std::mem::MaybeUninit<f64>], s: &[f64], m: usize, upper: bool) -> bool {
+    for (d, &s) in d.iter_mut().zip(s) {
+        d.write(s);
+    }
+    // SAFETY: every element of `d` was written just above; `MaybeUninit<f64>` and `f64`
+    // have the same layout.
+    let c = unsafe { &mut *(std::ptr::from_mut(d) as *mut [f64]) };
+    if !crate::array::all_finite(c) {
+        return false;
+    }
+    let Ok(mut x) = ndarray::ArrayViewMut2::from_shape((m, m), &mut *c) else {
+        return false;
+    };
+    if crate::kernels::cholesky::cholesky_in_place(&mut x).is_err() {
+        return false;
+    }
+    if upper {
+        // U = Lᵀ: the strict upper triangle is zero, so a swap across the diagonal
+        for i in 0..m {
+            for j in i + 1..m {
+                c.swap(i * m + j, j * m + i);
+            }
+        }
+    }
+    true
 }
 
 /// Condition number of every matrix of a stack (NumPy `linalg.cond`): `p = None`, ±2 from
