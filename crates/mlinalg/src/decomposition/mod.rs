@@ -35,6 +35,13 @@
 //! * components are signed so that the largest-|·| entry of each component is positive
 //!   (`svd_flip(u_based_decision=False)`).
 //!
+//! Element types follow scikit-learn: [`Pca`] and [`TruncatedSvd`] fitted on `f32` data
+//! give `f32` models ([`FittedPca<f32>`], [`FittedTruncatedSvd<f32>`]); [`IncrementalPca`]
+//! takes `f32` batches and keeps `f64` state and attributes, as scikit-learn's
+//! `IncrementalPCA` does. Sparse matrices ([`crate::sparse::CsrMatrix`]) hold `f64`; a
+//! model fitted on one converts with `into_precision::<f32>()` (what the CLI does for a
+//! float32 scipy.sparse file, whose values widen exactly).
+//!
 //! Randomized solvers take a `seed` (default 0) for mlinalg's named generator
 //! ([`crate::random::Rng`]); results are reproducible across runs and platforms but differ
 //! from scikit-learn's for the same seed.
