@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow, bail};
 use mlinalg::linear_model::{LinearRegression, Ridge};
 use mlinalg::persistence::{Estimator, Model};
 use mlinalg::stream::ZipSource;
-use ndarray::{Array2, arr0};
+use ndarray::{Array1, Array2, arr0};
 
 use crate::cli::LinregArgs;
 use crate::input::{self, f32_value};
@@ -100,33 +100,40 @@ fn run32(args: &LinregArgs, x: &Array2<f32>, intercept: bool) -> Result<Report> 
     let y = input::vector(OP, &args.y)?;
     mlinalg::array::check_finite(OP, &y)?;
     let y = y.mapv(|v| v as f32);
-    let mut report = Report::new();
     if args.alpha > 0.0 {
         let m = Ridge::new(args.alpha)
             .fit_intercept(intercept)
             .fit(x.view(), y.view())?;
         let r2 = m.score(x.view(), y.view())?;
-        report = report
-            .value("coef", f32_value(m.coef().clone()))
-            .value("intercept", f32_value(arr0(m.intercept())))
-            .float("r2", r2);
-        if let Some(path) = &args.save {
-            let save = |p: &std::path::Path| m.save(p);
-            super::model::save_f32(OP, Estimator::Ridge, save, path, &mut report)?;
-        }
+        let report = report32(m.coef(), m.intercept(), r2);
+        saved32(report, args, Estimator::Ridge, |p| m.save(p))
     } else {
         let m = LinearRegression::new()
             .fit_intercept(intercept)
             .fit(x.view(), y.view())?;
         let r2 = m.score(x.view(), y.view())?;
-        report = report
-            .value("coef", f32_value(m.coef().clone()))
-            .value("intercept", f32_value(arr0(m.intercept())))
-            .float("r2", r2);
-        if let Some(path) = &args.save {
-            let save = |p: &std::path::Path| m.save(p);
-            super::model::save_f32(OP, Estimator::LinearRegression, save, path, &mut report)?;
-        }
+        let report = report32(m.coef(), m.intercept(), r2);
+        saved32(report, args, Estimator::LinearRegression, |p| m.save(p))
+    }
+}
+
+/// The results of a float32 fit: `coef` and `intercept` float32, `r2` a number.
+fn report32(coef: &Array1<f32>, intercept: f32, r2: f64) -> Report {
+    Report::new()
+        .value("coef", f32_value(coef.clone()))
+        .value("intercept", f32_value(arr0(intercept)))
+        .float("r2", r2)
+}
+
+/// Saves a float32 model if `--save` asks to.
+fn saved32(
+    mut report: Report,
+    args: &LinregArgs,
+    estimator: Estimator,
+    save: impl FnOnce(&std::path::Path) -> mlinalg::Result<()>,
+) -> Result<Report> {
+    if let Some(path) = &args.save {
+        super::model::save_f32(OP, estimator, save, path, &mut report)?;
     }
     Ok(report)
 }
