@@ -2,7 +2,7 @@
 //! table, read one block at a time with the `parquet` crate's Arrow reader.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
@@ -21,6 +21,8 @@ use parquet::file::reader::{ChunkReader, Length};
 
 use super::source::{Block, RowSource};
 use crate::error::{Error, Result};
+
+mod thrift_guard;
 
 /// What the selected columns are: several numeric columns, or one fixed-size-list column
 /// whose lists are the rows.
@@ -641,8 +643,26 @@ impl Length for StrictFile {
 impl ChunkReader for StrictFile {
     type T = StrictRead;
 
+    /// (The crate reads page headers through this, and sometimes asks for a reader it does
+    /// not read from, at the start of a page whose header it has already read: the bytes at
+    /// `start` are walked by [`thrift_guard`] as a page header at the first read.)
+    /// The footer's last eight bytes (length and magic) are read through this too, and not
+    /// walked.
     fn get_read(&self, start: u64) -> parquet::errors::Result<StrictRead> {
-        Ok(StrictRead(self.file.get_read(start)?))
+        if start.saturating_add(8) >= self.len {
+            return Ok(StrictRead {
+                inner: Some(self.file.get_read(start)?),
+                file: None,
+                start,
+                left: self.len.saturating_sub(start),
+            });
+        }
+        Ok(StrictRead {
+            inner: None,
+            file: Some(self.file.try_clone()?),
+            start,
+            left: self.len.saturating_sub(start),
+        })
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
@@ -657,12 +677,78 @@ impl ChunkReader for StrictFile {
     }
 }
 
-/// A reader of [`StrictFile`]: `UnexpectedEof` where a file would return `Ok(0)`.
-struct StrictRead(BufReader<File>);
+/// The most steps (fields and elements) a page header may take to read: a real one takes
+/// a few dozen.
+const PAGE_HEADER_STEPS: u64 = 1 << 16;
+
+/// Refuses a footer whose Thrift structure the crate's reader could spin on (see
+/// [`thrift_guard`]); a file without the `PAR1` footer or with an impossible length is left
+/// to the crate's own message.
+fn guard_footer(file: &StrictFile) -> parquet::errors::Result<()> {
+    let len = file.len;
+    if len < 12 {
+        return Ok(());
+    }
+    let tail = file.file.get_bytes(len - 8, 8)?;
+    if &tail[4..] != b"PAR1" {
+        return Ok(());
+    }
+    let meta_len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if meta_len + 8 > len {
+        return Ok(());
+    }
+    crate::memory::check_available("read_parquet", meta_len, "the footer")
+        .map_err(|e| ParquetError::General(e.to_string()))?;
+    let bytes = file.file.get_bytes(len - 8 - meta_len, meta_len as usize)?;
+    // Every element of a real footer takes at least one byte.
+    thrift_guard::check(
+        &mut &bytes[..],
+        thrift_guard::FILE_META_DATA,
+        meta_len + 1024,
+    )
+    .map_err(|why| ParquetError::General(format!("corrupt footer metadata: {why}")))
+}
+
+/// A reader of [`StrictFile`]: `UnexpectedEof` where a file would return `Ok(0)`, and an
+/// error at the first read if the bytes from its start are not a page header that
+/// [`thrift_guard`] accepts.
+struct StrictRead {
+    /// Made at the first read, after the walk (clones of a `File` share its position).
+    inner: Option<BufReader<File>>,
+    file: Option<File>,
+    start: u64,
+    /// Bytes from `start` to the end of the file.
+    left: u64,
+}
+
+impl StrictRead {
+    fn open(&mut self) -> std::io::Result<&mut BufReader<File>> {
+        if let Some(mut file) = self.file.take() {
+            file.seek(SeekFrom::Start(self.start))?;
+            let mut probe = thrift_guard::Limited {
+                inner: BufReader::new(&file),
+                left: self.left,
+            };
+            thrift_guard::check(&mut probe, thrift_guard::PAGE_HEADER, PAGE_HEADER_STEPS).map_err(
+                |why| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("corrupt page header at byte {}: {why}", self.start),
+                    )
+                },
+            )?;
+            file.seek(SeekFrom::Start(self.start))?;
+            self.inner = Some(BufReader::new(file));
+        }
+        self.inner
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("a failed page read"))
+    }
+}
 
 impl Read for StrictRead {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.0.read(buf)?;
+        let n = self.open()?.read(buf)?;
         if n == 0 && !buf.is_empty() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
@@ -679,6 +765,7 @@ impl Read for StrictRead {
 /// schema alone.
 fn load_metadata(file: &StrictFile) -> parquet::errors::Result<ArrowReaderMetadata> {
     use parquet::arrow::arrow_reader::ArrowReaderOptions;
+    guard_footer(file)?;
     let bare = ArrowReaderMetadata::load(
         file,
         ArrowReaderOptions::new().with_skip_arrow_metadata(true),
