@@ -261,9 +261,23 @@ impl ParquetSource {
             let md = meta.metadata();
             let mut group_starts = Vec::with_capacity(md.num_row_groups() + 1);
             let mut rows = 0u64;
-            for g in md.row_groups() {
+            for (k, g) in md.row_groups().iter().enumerate() {
                 group_starts.push(rows);
-                rows += u64::try_from(g.num_rows()).unwrap_or(0);
+                // (The crate sums the row counts as `usize` when it builds a reader: a
+                // negative count or an overflowing sum panics there.)
+                rows = u64::try_from(g.num_rows())
+                    .ok()
+                    .and_then(|n| rows.checked_add(n))
+                    .filter(|&r| i64::try_from(r).is_ok())
+                    .ok_or_else(|| {
+                        perr(
+                            &path,
+                            format!(
+                                "not a valid Parquet file: row group {k} declares {} rows",
+                                g.num_rows()
+                            ),
+                        )
+                    })?;
             }
             parts.push(Part {
                 path,
