@@ -356,6 +356,14 @@ impl ParquetSource {
                     path: part.path.clone(),
                     source: e,
                 })?;
+                // The crate's batch holds `ncols` values per row (a null row of a list column
+                // too: a footer declaring lists of 10⁹ values made a 2.5 KB file take
+                // 2.5 GB, found by the fuzz target), and it copies them once more: at most
+                // BATCH_BYTES of them, and one row must fit in the memory there is.
+                let row_bytes = (self.ncols.max(1) as u64).saturating_mul(16);
+                crate::memory::check_available("read_parquet", row_bytes, "one row's batch")
+                    .map_err(|e| perr(&part.path, e))?;
+                let rows = max_rows.clamp(1, (BATCH_BYTES / row_bytes).max(1) as usize);
                 let mask =
                     ProjectionMask::roots(part.meta.parquet_schema(), part.roots.iter().copied());
                 let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
@@ -366,11 +374,11 @@ impl ParquetSource {
                     part.meta.clone(),
                 )
                 .with_projection(mask)
-                .with_batch_size(max_rows.max(1))
+                .with_batch_size(rows)
                 .build()
                 .map_err(|e| perr(&part.path, e))?;
                 self.reader = Some(reader);
-                self.batch_rows = max_rows.max(1);
+                self.batch_rows = rows;
                 self.file_row = 0;
             }
             let next = match decode_guarded(|| self.reader.as_mut().and_then(Iterator::next)) {
@@ -690,6 +698,10 @@ impl ChunkReader for StrictFile {
         self.file.get_bytes(start, length)
     }
 }
+
+/// The most bytes of values a batch of the `parquet` crate holds (the rows of a batch are
+/// fewer when a row is wider than `BATCH_BYTES / 16`).
+const BATCH_BYTES: u64 = 64 << 20;
 
 /// The most steps (fields and elements) a page header may take to read: a real one takes
 /// a few dozen.

@@ -128,6 +128,26 @@ fn gh_fuzz_parquet_row_counts_overflow() {
     }
 }
 
+/// `fuzz/fuzz_targets/parquet.rs` (out of memory: 2.5 GB for a 2.5 KB file; found with
+/// `-malloc_limit_mb=32`, every allocation being small). The Arrow schema in the footer
+/// declares a `FixedSizeList<Float32>` of 2²⁶ values per row over 50 rows and a few bytes
+/// of data; the `parquet` crate builds a batch of the requested rows with 2²⁶ slots each,
+/// null rows included, and copies it. The source now sizes its batches so that one holds
+/// at most 64 MiB of values (here one row per batch, after checking that one row fits in
+/// the memory there is), so the read ends at the first row's null with at most one row's
+/// buffers (1 GiB here) allocated.
+#[test]
+fn gh_fuzz_parquet_huge_list_nulls() {
+    let p = fuzz_fixture("parquet_huge_list_nulls.parquet");
+    let (streamed, whole) = within(Duration::from_secs(60), move || read_parquet_both(&p));
+    let msg = streamed.expect_err("a null row").to_string();
+    assert!(msg.contains("parquet_huge_list_nulls.parquet"), "{msg}");
+    // `read_parquet` refuses the 50 × 2²⁶ result before reading (unless 25 GiB are free,
+    // when it too ends at the null).
+    let msg = whole.expect_err("refused").to_string();
+    assert!(msg.contains("bytes") || msg.contains("null"), "{msg}");
+}
+
 /// The same list made by hand in a valid pyarrow file (`generate_stream.py --bool-lists`):
 /// 2³¹ − 1 booleans in ten bytes, in the footer's column statistics and in a data page
 /// header's statistics. Without the walk the crate spins through the count and then reads
