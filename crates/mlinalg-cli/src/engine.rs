@@ -83,6 +83,9 @@ mod imp {
         }
         let src = ParquetSource::open(&[path.to_path_buf()], columns)
             .map_err(|e| anyhow!("{op}: {e}"))?;
+        // DataFusion decodes the pages with the parquet crate itself: a page header its
+        // Thrift reader would spin on is refused here (the footers were checked by `open`).
+        src.check_page_headers().map_err(|e| anyhow!("{op}: {e}"))?;
         let files = src
             .files()
             .iter()

@@ -173,6 +173,31 @@ mod with_feature {
         assert!(e.contains("Parquet"), "{e}");
     }
 
+    /// A page header the parquet crate's Thrift reader would spin on (a list of 2³¹ − 1
+    /// booleans in ten bytes) is refused before DataFusion decodes the pages.
+    #[test]
+    fn a_page_header_bomb_is_refused_before_datafusion_reads_it() {
+        let w = Workdir::new();
+        let t0 = std::time::Instant::now();
+        let e = w
+            .run(&[
+                "pca",
+                &pq("bool_list_page.parquet"),
+                "-k",
+                "1",
+                "--engine",
+                "datafusion",
+            ])
+            .fails()
+            .to_string();
+        assert!(e.contains("corrupt page header at byte"), "{e}");
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            t0.elapsed()
+        );
+    }
+
     #[test]
     fn no_scheduler_is_exit_1_within_seconds() {
         let w = Workdir::new();

@@ -332,6 +332,68 @@ impl ParquetSource {
         self.parts.iter().map(|p| p.path.as_path()).collect()
     }
 
+    /// Walks every page header of the selected columns in every file (the header only:
+    /// the pages are skipped) with the same check the source applies as it reads
+    /// (`thrift_guard`), for a reader that decodes the pages itself with the `parquet` crate
+    /// (DataFusion): a header the crate's Thrift reader would spin on (see
+    /// [`ParquetSource::open`]'s footer check) is an error naming the file, the row group
+    /// and the byte, before that reader sees it.
+    ///
+    /// # Errors
+    /// [`Error::Io`] for a file that cannot be read; [`Error::Format`] for a column chunk
+    /// outside its file or a page header the source would refuse.
+    pub fn check_page_headers(&self) -> Result<()> {
+        for part in &self.parts {
+            let io = |e: std::io::Error| Error::Io {
+                path: part.path.clone(),
+                source: e,
+            };
+            let mut file = File::open(&part.path).map_err(io)?;
+            let len = file.metadata().map_err(io)?.len();
+            let schema = part.meta.parquet_schema();
+            let leaves: Vec<usize> = (0..schema.num_columns())
+                .filter(|&c| part.roots.contains(&schema.get_column_root_idx(c)))
+                .collect();
+            for (g, rg) in part.meta.metadata().row_groups().iter().enumerate() {
+                for &c in &leaves {
+                    let (start, size) = rg.column(c).byte_range();
+                    let end = start
+                        .checked_add(size)
+                        .filter(|&e| e <= len)
+                        .ok_or_else(|| {
+                            perr(
+                                &part.path,
+                                format!(
+                                    "row group {g}: column chunk at byte {start} of {size} bytes \
+                                     reaches past the end of the {len}-byte file"
+                                ),
+                            )
+                        })?;
+                    let mut pos = start;
+                    while pos < end {
+                        file.seek(SeekFrom::Start(pos)).map_err(io)?;
+                        let mut probe = thrift_guard::Limited {
+                            inner: BufReader::with_capacity(4096, &file),
+                            left: end - pos,
+                        };
+                        let (header, page) = thrift_guard::page_header(
+                            &mut probe,
+                            PAGE_HEADER_STEPS,
+                        )
+                        .map_err(|why| {
+                            perr(
+                                &part.path,
+                                format!("row group {g}: corrupt page header at byte {pos}: {why}"),
+                            )
+                        })?;
+                        pos = pos.saturating_add(header).saturating_add(page);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn group_of(&self, row_in_file: u64) -> usize {
         let starts = &self.parts[self.file].group_starts;
         starts
