@@ -376,17 +376,19 @@ impl ParquetSource {
                             inner: BufReader::with_capacity(4096, &file),
                             left: end - pos,
                         };
-                        let (header, page) = thrift_guard::page_header(
-                            &mut probe,
-                            PAGE_HEADER_STEPS,
-                        )
-                        .map_err(|why| {
-                            perr(
-                                &part.path,
-                                format!("row group {g}: corrupt page header at byte {pos}: {why}"),
-                            )
-                        })?;
-                        pos = pos.saturating_add(header).saturating_add(page);
+                        let page = thrift_guard::page_header(&mut probe, PAGE_HEADER_STEPS)
+                            .and_then(page_fits)
+                            .map_err(|why| {
+                                perr(
+                                    &part.path,
+                                    format!(
+                                        "row group {g}: corrupt page header at byte {pos}: {why}"
+                                    ),
+                                )
+                            })?;
+                        pos = pos
+                            .saturating_add(page.header)
+                            .saturating_add(page.compressed);
                     }
                 }
             }
@@ -769,6 +771,18 @@ const BATCH_BYTES: u64 = 64 << 20;
 /// a few dozen.
 const PAGE_HEADER_STEPS: u64 = 1 << 16;
 
+/// Whether the page's decompression buffer (its declared uncompressed size, which the
+/// `parquet` crate allocates and zeroes before decoding) fits in the memory there is: a
+/// 1.7 KB file declaring pages of hundreds of megabytes took 0.7 GB and 0.8 s (found by the
+/// fuzz target).
+fn page_fits(
+    page: thrift_guard::PageSizes,
+) -> std::result::Result<thrift_guard::PageSizes, String> {
+    crate::memory::check_available("read_parquet", page.uncompressed, "a page")
+        .map_err(|e| format!("it declares a page of {} bytes ({e})", page.uncompressed))?;
+    Ok(page)
+}
+
 /// Refuses a footer whose Thrift structure the crate's reader could spin on (see
 /// [`thrift_guard`]); a file without the `PAR1` footer or with an impossible length is left
 /// to the crate's own message.
@@ -817,14 +831,14 @@ impl StrictRead {
                 inner: BufReader::new(&file),
                 left: self.left,
             };
-            thrift_guard::check(&mut probe, thrift_guard::PAGE_HEADER, PAGE_HEADER_STEPS).map_err(
-                |why| {
+            thrift_guard::page_header(&mut probe, PAGE_HEADER_STEPS)
+                .and_then(page_fits)
+                .map_err(|why| {
                     std::io::Error::new(
                         std::io::ErrorKind::InvalidData,
                         format!("corrupt page header at byte {}: {why}", self.start),
                     )
-                },
-            )?;
+                })?;
             file.seek(SeekFrom::Start(self.start))?;
             self.inner = Some(BufReader::new(file));
         }
@@ -943,4 +957,44 @@ fn arrow_schema_is_safe(encoded: &str) -> bool {
     schema
         .fields()
         .is_some_and(|fields| fields.iter().all(|f| field_ok(f, 0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `fuzz/fuzz_targets/parquet.rs` (a timeout: 0.8 s and 0.7 GB for a 1.7 KB file): the
+    /// first page declares 676372800 uncompressed bytes for 325 compressed ones, and the
+    /// `parquet` crate allocates and zeroes that much before decoding. The page-header walk
+    /// reads the declared sizes, and `page_fits` checks them against the memory there is
+    /// (with the fuzz targets' 1 MiB allocation cap: refused at once).
+    #[test]
+    fn gh_fuzz_parquet_huge_page_sizes_are_checked() {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/parquet_huge_page.parquet");
+        let bytes = std::fs::read(p).unwrap();
+        let mut probe = thrift_guard::Limited {
+            inner: &bytes[4..],
+            left: bytes.len() as u64 - 4,
+        };
+        let page = thrift_guard::page_header(&mut probe, PAGE_HEADER_STEPS).unwrap();
+        assert_eq!((page.uncompressed, page.compressed), (676_372_800, 325));
+        assert_eq!(page.header, 23);
+        let too_big = thrift_guard::PageSizes {
+            header: 15,
+            compressed: 325,
+            uncompressed: 1 << 62,
+        };
+        let e = page_fits(too_big).err().expect("refused");
+        assert!(
+            e.contains("declares a page of 4611686018427387904 bytes"),
+            "{e}"
+        );
+        let small = thrift_guard::PageSizes {
+            header: 15,
+            compressed: 325,
+            uncompressed: 4096,
+        };
+        assert!(page_fits(small).is_ok());
+    }
 }

@@ -304,38 +304,51 @@ pub(super) fn check(input: &mut impl Input, ty: Ty, budget: u64) -> Result<(), S
         input,
         steps: 0,
         budget,
-        size: None,
+        size: [None; 2],
     };
     w.value(T_STRUCT, Some(ty), 0)
 }
 
-/// Walks a page header as [`check`] does and returns its length in bytes and the page's
-/// `compressed_page_size` (field 3; `Err` if missing or negative).
+/// A page header's length in bytes and the sizes it declares.
+pub(super) struct PageSizes {
+    pub(super) header: u64,
+    pub(super) compressed: u64,
+    pub(super) uncompressed: u64,
+}
+
+/// Walks a page header as [`check`] does and returns its length and the page's
+/// `uncompressed_page_size` and `compressed_page_size` (fields 2 and 3; `Err` if either
+/// is missing or negative).
 pub(super) fn page_header<R: Read>(
     input: &mut Limited<R>,
     budget: u64,
-) -> Result<(u64, u64), String> {
+) -> Result<PageSizes, String> {
     let before = input.left;
     let mut w = Walk {
         input,
         steps: 0,
         budget,
-        size: None,
+        size: [None; 2],
     };
     w.value(T_STRUCT, Some(PAGE_HEADER), 0)?;
-    let size = w
-        .size
-        .ok_or_else(|| "it has no compressed_page_size".to_string())?;
-    let size = u64::try_from(size).map_err(|_| format!("a page of {size} bytes"))?;
-    Ok((before - input.left, size))
+    let [uncompressed, compressed] = w.size.map(|s| {
+        let s = s.ok_or_else(|| "it does not declare the page's sizes".to_string())?;
+        u64::try_from(s).map_err(|_| format!("it declares a page of {s} bytes"))
+    });
+    Ok(PageSizes {
+        header: before - input.left,
+        compressed: compressed?,
+        uncompressed: uncompressed?,
+    })
 }
 
 struct Walk<'a, I> {
     input: &'a mut I,
     steps: u64,
     budget: u64,
-    /// Field 3 of the outermost struct when it is an i32 (a page header's compressed size).
-    size: Option<i64>,
+    /// Fields 2 and 3 of the outermost struct when they are i32s (a page header's
+    /// uncompressed and compressed sizes).
+    size: [Option<i64>; 2],
 }
 
 /// The compact type of a list/set/map element (`ElementType` of the crate: 1 and 2 are
@@ -501,11 +514,11 @@ impl<I: Input> Walk<'_, I> {
                         ((z >> 1) as i64 ^ -((z & 1) as i64)) as i16
                     };
                     self.step(1)?;
-                    if depth == 0 && id == 3 && ty == T_I32 {
+                    if depth == 0 && (id == 2 || id == 3) && ty == T_I32 {
                         let z = self.varint()?;
                         // (as the crate reads an i32: zigzag i64, truncated)
                         let v = ((z >> 1) as i64 ^ -((z & 1) as i64)) as i32;
-                        self.size = Some(i64::from(v));
+                        self.size[(id - 2) as usize] = Some(i64::from(v));
                         last = id;
                         continue;
                     }
