@@ -771,6 +771,9 @@ const BATCH_BYTES: u64 = 64 << 20;
 /// a few dozen.
 const PAGE_HEADER_STEPS: u64 = 1 << 16;
 
+/// What the crate holds per value of a page while it decodes it (see [`page_fits`]).
+const BYTES_PER_VALUE: u64 = 24;
+
 /// Whether the page's decompression buffer (its declared uncompressed size, which the
 /// `parquet` crate allocates and zeroes before decoding) fits in the memory there is: a
 /// 1.7 KB file declaring pages of hundreds of megabytes took 0.7 GB and 0.8 s (found by the
@@ -780,6 +783,16 @@ fn page_fits(
 ) -> std::result::Result<thrift_guard::PageSizes, String> {
     crate::memory::check_available("read_parquet", page.uncompressed, "a page")
         .map_err(|e| format!("it declares a page of {} bytes ({e})", page.uncompressed))?;
+    // The crate's column reader sizes its level and value buffers by the page's value
+    // count (one record of a repeated column may span the page): 8 bytes of value, two
+    // levels and the Arrow copy per value. A 1 KB page declaring 10⁹ null values took
+    // 8.5 GB and 13 s.
+    crate::memory::check_available(
+        "read_parquet",
+        page.values.saturating_mul(BYTES_PER_VALUE),
+        "a page's values",
+    )
+    .map_err(|e| format!("it declares a page of {} values ({e})", page.values))?;
     Ok(page)
 }
 
@@ -984,6 +997,7 @@ mod tests {
             header: 15,
             compressed: 325,
             uncompressed: 1 << 62,
+            values: 10,
         };
         let e = page_fits(too_big).err().expect("refused");
         assert!(
@@ -994,7 +1008,42 @@ mod tests {
             header: 15,
             compressed: 325,
             uncompressed: 4096,
+            values: 512,
         };
         assert!(page_fits(small).is_ok());
+        let many = thrift_guard::PageSizes {
+            header: 15,
+            compressed: 325,
+            uncompressed: 4096,
+            values: 1 << 60,
+        };
+        let e = page_fits(many).err().expect("refused");
+        assert!(
+            e.contains("declares a page of 1152921504606846976 values"),
+            "{e}"
+        );
+    }
+
+    /// `fuzz/fuzz_targets/parquet.rs` (out of memory: 8.5 GB and 13 s for a 1 KB file): a
+    /// page declaring far more values than its bytes (null levels run-length encoded), for
+    /// which the crate's column reader sizes its buffers. Every page header of the file is
+    /// walked; the first one whose values would not fit is refused.
+    #[test]
+    fn gh_fuzz_parquet_page_of_many_values() {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/parquet_page_of_many_values.parquet");
+        let started = std::time::Instant::now();
+        let paths = [p.clone()];
+        let e = ParquetSource::open(&paths, None)
+            .and_then(|mut src| {
+                let mut b = Block::new();
+                while src.read_block(&mut b, 9)? {}
+                Ok(())
+            })
+            .expect_err("refused");
+        let msg = e.to_string();
+        assert!(msg.contains("corrupt page header at byte"), "{msg}");
+        assert!(msg.contains("values ("), "{msg}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }

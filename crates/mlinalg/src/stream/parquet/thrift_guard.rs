@@ -304,7 +304,8 @@ pub(super) fn check(input: &mut impl Input, ty: Ty, budget: u64) -> Result<(), S
         input,
         steps: 0,
         budget,
-        size: [None; 2],
+        size: [None; 3],
+        outer: 0,
     };
     w.value(T_STRUCT, Some(ty), 0)
 }
@@ -314,6 +315,8 @@ pub(super) struct PageSizes {
     pub(super) header: u64,
     pub(super) compressed: u64,
     pub(super) uncompressed: u64,
+    /// The values (levels) the page declares.
+    pub(super) values: u64,
 }
 
 /// Walks a page header as [`check`] does and returns its length and the page's
@@ -328,17 +331,21 @@ pub(super) fn page_header<R: Read>(
         input,
         steps: 0,
         budget,
-        size: [None; 2],
+        size: [None; 3],
+        outer: 0,
     };
     w.value(T_STRUCT, Some(PAGE_HEADER), 0)?;
-    let [uncompressed, compressed] = w.size.map(|s| {
+    let [uncompressed, compressed, values] = w.size;
+    let size = |s: Option<i64>| {
         let s = s.ok_or_else(|| "it does not declare the page's sizes".to_string())?;
         u64::try_from(s).map_err(|_| format!("it declares a page of {s} bytes"))
-    });
+    };
     Ok(PageSizes {
         header: before - input.left,
-        compressed: compressed?,
-        uncompressed: uncompressed?,
+        compressed: size(compressed)?,
+        uncompressed: size(uncompressed)?,
+        // (absent from index pages; negative counts are the crate's to refuse)
+        values: values.map_or(0, |v| u64::try_from(v).unwrap_or(0)),
     })
 }
 
@@ -347,8 +354,11 @@ struct Walk<'a, I> {
     steps: u64,
     budget: u64,
     /// Fields 2 and 3 of the outermost struct when they are i32s (a page header's
-    /// uncompressed and compressed sizes).
-    size: [Option<i64>; 2],
+    /// uncompressed and compressed sizes), and field 1 of its field 5, 7 or 8 (the
+    /// `num_values` of a data, dictionary or v2 data page header).
+    size: [Option<i64>; 3],
+    /// The id of the outermost struct's field being walked.
+    outer: i16,
 }
 
 /// The compact type of a list/set/map element (`ElementType` of the crate: 1 and 2 are
@@ -514,13 +524,23 @@ impl<I: Input> Walk<'_, I> {
                         ((z >> 1) as i64 ^ -((z & 1) as i64)) as i16
                     };
                     self.step(1)?;
-                    if depth == 0 && (id == 2 || id == 3) && ty == T_I32 {
+                    let slot = match (depth, id) {
+                        (0, 2 | 3) => Some(id as usize - 2),
+                        (1, 1) if matches!(self.outer, 5 | 7 | 8) => Some(2),
+                        _ => None,
+                    };
+                    if let Some(slot) = slot
+                        && ty == T_I32
+                    {
                         let z = self.varint()?;
                         // (as the crate reads an i32: zigzag i64, truncated)
                         let v = ((z >> 1) as i64 ^ -((z & 1) as i64)) as i32;
-                        self.size[(id - 2) as usize] = Some(i64::from(v));
+                        self.size[slot] = Some(i64::from(v));
                         last = id;
                         continue;
+                    }
+                    if depth == 0 {
+                        self.outer = id;
                     }
                     let known = fields.iter().find(|f| f.0 == id).map(|f| f.1);
                     self.value(ty, known, depth + 1)?;
