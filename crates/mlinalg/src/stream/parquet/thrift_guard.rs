@@ -300,13 +300,7 @@ impl<R: Read> Input for Limited<R> {
 /// `input`, allowing at most `budget` steps (one per struct field and per collection
 /// element). `Err` says why the structure is refused.
 pub(super) fn check(input: &mut impl Input, ty: Ty, budget: u64) -> Result<(), String> {
-    let mut w = Walk {
-        input,
-        steps: 0,
-        budget,
-        size: [None; 3],
-        outer: 0,
-    };
+    let mut w = Walk::new(input, budget);
     w.value(T_STRUCT, Some(ty), 0)
 }
 
@@ -327,13 +321,7 @@ pub(super) fn page_header<R: Read>(
     budget: u64,
 ) -> Result<PageSizes, String> {
     let before = input.left;
-    let mut w = Walk {
-        input,
-        steps: 0,
-        budget,
-        size: [None; 3],
-        outer: 0,
-    };
+    let mut w = Walk::new(input, budget);
     w.value(T_STRUCT, Some(PAGE_HEADER), 0)?;
     let [uncompressed, compressed, values] = w.size;
     let size = |s: Option<i64>| {
@@ -388,7 +376,22 @@ fn matches(wire: u8, ty: Ty) -> bool {
 
 const EOF: &str = "it ends inside a value";
 
-impl<I: Input> Walk<'_, I> {
+/// A zigzag varint's value, as the crate decodes it (its callers truncate).
+fn zigzag(z: u64) -> i64 {
+    (z >> 1) as i64 ^ -((z & 1) as i64)
+}
+
+impl<'a, I: Input> Walk<'a, I> {
+    fn new(input: &'a mut I, budget: u64) -> Self {
+        Walk {
+            input,
+            steps: 0,
+            budget,
+            size: [None; 3],
+            outer: 0,
+        }
+    }
+
     fn byte(&mut self) -> Result<u8, String> {
         self.input.byte().ok_or_else(|| EOF.to_string())
     }
@@ -521,7 +524,7 @@ impl<I: Input> Walk<'_, I> {
                     } else {
                         // A zigzag i16, truncated as the crate truncates it.
                         let z = self.varint()?;
-                        ((z >> 1) as i64 ^ -((z & 1) as i64)) as i16
+                        zigzag(z) as i16
                     };
                     self.step(1)?;
                     let slot = match (depth, id) {
@@ -534,7 +537,7 @@ impl<I: Input> Walk<'_, I> {
                     {
                         let z = self.varint()?;
                         // (as the crate reads an i32: zigzag i64, truncated)
-                        let v = ((z >> 1) as i64 ^ -((z & 1) as i64)) as i32;
+                        let v = zigzag(z) as i32;
                         self.size[slot] = Some(i64::from(v));
                         last = id;
                         continue;
