@@ -8,7 +8,8 @@ use libfuzzer_sys::fuzz_target;
 use mlinalg::persistence::Model;
 
 fuzz_target!(|data: &[u8]| {
-    common::init();
+    // 128 KiB, as for the `npz` target (the same archives): see `common::init_capped`.
+    common::init_capped(128 << 10);
     let path = common::file("m.npz", data);
     let Some(model) = common::checked(Model::load(&path)) else {
         return;

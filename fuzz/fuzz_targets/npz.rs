@@ -8,7 +8,8 @@ use libfuzzer_sys::fuzz_target;
 use mlinalg::stream::{CsrRowSource, NpzCsrSource};
 
 fuzz_target!(|data: &[u8]| {
-    common::init();
+    // 128 KiB: see `common::init_capped`.
+    common::init_capped(128 << 10);
     let path = common::file("f.npz", data);
     if let Some(names) = common::checked(mlinalg::io::npz_names(&path)) {
         for name in names.iter().take(4) {
