@@ -295,7 +295,7 @@ impl TruncatedSvd {
     /// assert!((t.singular_values()[1] - 2.0).abs() < 1e-10);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn fit_sparse(&self, x: &CsrMatrix) -> Result<FittedTruncatedSvd> {
+    pub fn fit_sparse<T: RealScalar>(&self, x: &CsrMatrix<T>) -> Result<FittedTruncatedSvd<T>> {
         Ok(self.fit_transform_sparse(x)?.0)
     }
 
@@ -315,7 +315,26 @@ impl TruncatedSvd {
     /// assert!((z[[1, 0]] - 2.0).abs() < 1e-12);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn fit_transform_sparse(&self, x: &CsrMatrix) -> Result<(FittedTruncatedSvd, Array2<f64>)> {
+    pub fn fit_transform_sparse<T: RealScalar>(
+        &self,
+        x: &CsrMatrix<T>,
+    ) -> Result<(FittedTruncatedSvd<T>, Array2<T>)> {
+        // A float32 matrix is fitted in double precision, as dense float32 input is (see
+        // `fit`), and the results are rounded once to float32 (scikit-learn keeps the
+        // input's dtype).
+        let wide;
+        let x64: &CsrMatrix = match (x as &dyn std::any::Any).downcast_ref::<CsrMatrix>() {
+            Some(x) => x,
+            None => {
+                wide = x.astype::<f64>();
+                &wide
+            }
+        };
+        let (model, z) = self.fit_transform_sparse_f64(x64)?;
+        Ok((model.into_precision(), convert(z)))
+    }
+
+    fn fit_transform_sparse_f64(&self, x: &CsrMatrix) -> Result<Fit> {
         let (m, n) = (x.nrows(), x.ncols());
         if m == 0 || n == 0 {
             return Err(Error::Empty {
@@ -593,9 +612,10 @@ impl<T: RealScalar> FittedTruncatedSvd<T> {
     }
 }
 
-impl FittedTruncatedSvd {
+impl<T: RealScalar> FittedTruncatedSvd<T> {
     /// `X Vᵀ` for a sparse `x` (CSR), a sparse × dense product: X is never
-    /// densified.
+    /// densified. A float32 model transforms a float32 matrix in single precision (the
+    /// CSR kernels' float32 path), as scikit-learn does.
     ///
     /// # Errors
     /// [`Error::Shape`] on a feature-count mismatch; [`Error::NonFinite`].
@@ -609,7 +629,7 @@ impl FittedTruncatedSvd {
     /// assert_eq!(t.transform_sparse(&x)?, ndarray::array![[2.], [0.]]);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn transform_sparse(&self, x: &CsrMatrix) -> Result<Array2<f64>> {
+    pub fn transform_sparse(&self, x: &CsrMatrix<T>) -> Result<Array2<T>> {
         const TOP: &str = "tsvd_transform";
         self.check_features(TOP, &[x.nrows(), x.ncols()])?;
         crate::array::check_finite(TOP, &ndarray::ArrayView1::from(x.data()))?;

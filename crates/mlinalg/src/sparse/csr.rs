@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, Ix2};
 
-use crate::array::try_zeros2;
+use crate::array::try_zeros_of;
 use crate::error::{Error, Result};
 use crate::io::npy::raw_npy_bytes;
 use crate::io::npz::{NpzEntry, RawNpy, read_npz_raw, write_npz_entries};
+use crate::scalar::RealScalar;
 
 /// Largest number of rows or columns a sparse matrix may have: 2²⁸ = 268 435 456.
 ///
@@ -37,20 +38,24 @@ pub const MAX_DIM: usize = 1 << 28;
 /// # Ok::<(), mlinalg::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct CsrMatrix {
+pub struct CsrMatrix<T = f64> {
     pub(super) nrows: usize,
     pub(super) ncols: usize,
     pub(super) indptr: Vec<usize>,
     pub(super) indices: Vec<usize>,
-    pub(super) data: Vec<f64>,
+    pub(super) data: Vec<T>,
 }
 
 /// Sorts the column indices of every row and sums duplicates, compacting in place.
 /// `indptr` must already be valid (non-decreasing, last = `indices.len()`).
-fn canonicalize(indptr: &mut [usize], indices: &mut Vec<usize>, data: &mut Vec<f64>) {
+fn canonicalize<T: Copy + std::ops::AddAssign>(
+    indptr: &mut [usize],
+    indices: &mut Vec<usize>,
+    data: &mut Vec<T>,
+) {
     let nrows = indptr.len().saturating_sub(1);
     let mut write = 0;
-    let mut pairs: Vec<(usize, f64)> = Vec::new();
+    let mut pairs: Vec<(usize, T)> = Vec::new();
     let mut start = 0;
     for r in 0..nrows {
         let end = indptr[r + 1];
@@ -198,13 +203,11 @@ pub(crate) fn try_with_capacity<T>(op: &'static str, len: usize, what: &str) -> 
 impl CsrMatrix {
     /// Builds a matrix from its CSR arrays (scipy `csr_matrix((data, indices, indptr),
     /// shape=(nrows, ncols))`), validating them. Column indices need not be sorted within a
-    /// row; they are sorted and duplicates summed.
+    /// row; they are sorted and duplicates summed. The `f64` form of
+    /// [`try_new`](CsrMatrix::try_new), which takes values of any real type.
     ///
     /// # Errors
-    /// [`Error::Shape`] if `indptr.len() != nrows + 1` or `indices` and `data` lengths differ
-    /// from `indptr[nrows]`; [`Error::InvalidParameter`] if `indptr` does not start at 0 or
-    /// decreases, or a column index is `>= ncols`; [`Error::Unsupported`] if a dimension
-    /// exceeds [`MAX_DIM`].
+    /// As [`try_new`](CsrMatrix::try_new).
     ///
     /// # Examples
     /// ```
@@ -219,9 +222,41 @@ impl CsrMatrix {
     pub fn try_from_csr_data(
         nrows: usize,
         ncols: usize,
+        indptr: Vec<usize>,
+        indices: Vec<usize>,
+        data: Vec<f64>,
+    ) -> Result<Self> {
+        Self::try_new(nrows, ncols, indptr, indices, data)
+    }
+}
+
+impl<T: RealScalar> CsrMatrix<T> {
+    /// Builds a matrix of `f32` or `f64` values from its CSR arrays (scipy
+    /// `csr_matrix((data, indices, indptr), shape=(nrows, ncols))`), validating them. Column indices need not be sorted within a
+    /// row; they are sorted and duplicates summed.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `indptr.len() != nrows + 1` or `indices` and `data` lengths differ
+    /// from `indptr[nrows]`; [`Error::InvalidParameter`] if `indptr` does not start at 0 or
+    /// decreases, or a column index is `>= ncols`; [`Error::Unsupported`] if a dimension
+    /// exceeds [`MAX_DIM`].
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let m = CsrMatrix::try_new(1, 3, vec![0, 3], vec![2, 0, 2], vec![1.0f32, 5.0, 2.0])?;
+    /// assert_eq!(m.indices(), &[0, 2]);
+    /// assert_eq!(m.data(), &[5.0f32, 3.0]);
+    /// let e = CsrMatrix::try_new(1, 3, vec![0, 1], vec![3], vec![1.0f32]).unwrap_err();
+    /// assert_eq!(e.to_string(), "csr_matrix: invalid indices: column index 3 (entry 0, row 0) is not below ncols = 3");
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    pub fn try_new(
+        nrows: usize,
+        ncols: usize,
         mut indptr: Vec<usize>,
         mut indices: Vec<usize>,
-        mut data: Vec<f64>,
+        mut data: Vec<T>,
     ) -> Result<Self> {
         const OP: &str = "csr_matrix";
         check_dims(OP, nrows, ncols)?;
@@ -284,7 +319,9 @@ impl CsrMatrix {
             data,
         })
     }
+}
 
+impl CsrMatrix {
     /// Builds a matrix from coordinate triplets `(rows[k], cols[k], vals[k])` (scipy
     /// `coo_matrix((vals, (rows, cols)), shape).tocsr()`); duplicates are summed. Indices are
     /// 0-based.
@@ -494,7 +531,9 @@ impl CsrMatrix {
             data,
         }
     }
+}
 
+impl<T: RealScalar> CsrMatrix<T> {
     /// The sparse form of a dense matrix; exact zeros are not stored (NaN is).
     ///
     /// # Examples
@@ -505,7 +544,7 @@ impl CsrMatrix {
     /// assert_eq!(m.shape(), (2, 2));
     /// ```
     #[must_use]
-    pub fn from_dense(a: ArrayView2<'_, f64>) -> Self {
+    pub fn from_dense(a: ArrayView2<'_, T>) -> Self {
         let (nrows, ncols) = a.dim();
         let mut indptr = Vec::with_capacity(nrows + 1);
         let mut indices = Vec::new();
@@ -513,7 +552,7 @@ impl CsrMatrix {
         indptr.push(0);
         for row in a.rows() {
             for (j, &v) in row.iter().enumerate() {
-                if v != 0.0 {
+                if v != T::zero() {
                     indices.push(j);
                     data.push(v);
                 }
@@ -528,7 +567,9 @@ impl CsrMatrix {
             data,
         }
     }
+}
 
+impl CsrMatrix {
     /// The `n × n` identity matrix (scipy `sparse.identity(n, format="csr")`).
     ///
     /// # Examples
@@ -547,7 +588,9 @@ impl CsrMatrix {
             data: vec![1.0; n],
         }
     }
+}
 
+impl<T: RealScalar> CsrMatrix<T> {
     /// The dense form (scipy `toarray()`).
     ///
     /// # Errors
@@ -562,8 +605,10 @@ impl CsrMatrix {
     /// assert!(huge.to_dense().is_err());
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn to_dense(&self) -> Result<Array2<f64>> {
-        let mut out = try_zeros2("to_dense", self.nrows, self.ncols)?;
+    pub fn to_dense(&self) -> Result<Array2<T>> {
+        let mut out = try_zeros_of::<T>("to_dense", &[self.nrows, self.ncols])?
+            .into_dimensionality::<Ix2>()
+            .map_err(|e| Error::shape("to_dense", e.to_string()))?;
         for (i, mut row) in out.rows_mut().into_iter().enumerate() {
             let (cols, vals) = self.row(i);
             for (&j, &v) in cols.iter().zip(vals) {
@@ -577,7 +622,7 @@ impl CsrMatrix {
     ///
     /// # Panics
     /// If `i >= nrows` (an internal helper contract; public callers use the accessors).
-    pub(crate) fn row(&self, i: usize) -> (&[usize], &[f64]) {
+    pub(crate) fn row(&self, i: usize) -> (&[usize], &[T]) {
         let (s, e) = (self.indptr[i], self.indptr[i + 1]);
         (&self.indices[s..e], &self.data[s..e])
     }
@@ -626,10 +671,41 @@ impl CsrMatrix {
 
     /// The value of each stored entry.
     #[must_use]
-    pub fn data(&self) -> &[f64] {
+    pub fn data(&self) -> &[T] {
         &self.data
     }
 
+    /// The same matrix with its values converted to `U` (scipy `A.astype(np.float32)`):
+    /// `f64` to `f32` rounds each value to nearest; `f32` to `f64` is exact. Entries that
+    /// round to zero stay stored, as scipy keeps them.
+    ///
+    /// # Examples
+    /// ```
+    /// use mlinalg::sparse::CsrMatrix;
+    /// let a = CsrMatrix::from_triplets(2, 2, &[0, 1], &[1, 0], &[0.1, 2.0])?;
+    /// let s = a.astype::<f32>();
+    /// assert_eq!(s.data(), &[0.1f32, 2.0]);
+    /// assert_eq!((s.shape(), s.indices()), (a.shape(), a.indices()));
+    /// assert_eq!(s.astype::<f64>().data(), &[f64::from(0.1f32), 2.0]);
+    /// # Ok::<(), mlinalg::Error>(())
+    /// ```
+    #[must_use]
+    pub fn astype<U: RealScalar>(&self) -> CsrMatrix<U> {
+        CsrMatrix {
+            nrows: self.nrows,
+            ncols: self.ncols,
+            indptr: self.indptr.clone(),
+            indices: self.indices.clone(),
+            data: self
+                .data
+                .iter()
+                .map(|&v| <U as crate::Scalar>::from_f64(v.to_f64()))
+                .collect(),
+        }
+    }
+}
+
+impl CsrMatrix {
     /// Whether scipy would store the index arrays as `int32`: it does when the shape and
     /// the number of entries all fit (`scipy.sparse._sputils.get_index_dtype`).
     fn int32_indices(&self) -> bool {

@@ -23,10 +23,11 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
 use super::CsrMatrix;
-use crate::array::{checked_len, fmt_shape, try_vec, try_vec_uninit};
+use crate::array::{checked_len, fmt_shape, try_vec_uninit_of};
 use crate::error::{Error, Result};
 use crate::kernels::isa::Isa;
 use crate::kernels::spmm;
+use crate::scalar::RealScalar;
 
 /// Column indices sampled to balance the column ranges of the `Aᵀ B` tasks.
 const SCATTER_SAMPLE: usize = 4096;
@@ -35,7 +36,7 @@ const SCATTER_SAMPLE: usize = 4096;
 /// microseconds per task) outweighs the work, so small products run on one thread.
 const MIN_FLOPS_PER_TASK: usize = 1 << 15;
 
-impl CsrMatrix {
+impl<T: RealScalar> CsrMatrix<T> {
     /// The transpose, in CSR form (scipy `A.T.tocsr()`). Column indices of the result are
     /// sorted.
     ///
@@ -54,11 +55,11 @@ impl CsrMatrix {
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
     #[must_use]
-    pub fn transpose(&self) -> CsrMatrix {
+    pub fn transpose(&self) -> CsrMatrix<T> {
         let (indptr, indices, data) = self.transpose_parts(
             vec![0usize; self.ncols + 1],
             vec![0usize; self.nnz()],
-            vec![0.0; self.nnz()],
+            vec![T::zero(); self.nnz()],
         );
         CsrMatrix {
             nrows: self.ncols,
@@ -83,13 +84,13 @@ impl CsrMatrix {
     /// assert_eq!(m.try_transpose()?, m.transpose());
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn try_transpose(&self) -> Result<CsrMatrix> {
+    pub fn try_transpose(&self) -> Result<CsrMatrix<T>> {
         const OP: &str = "transpose";
         let indptr = super::csr::try_index_vec(OP, self.ncols + 1)?;
         let mut indices = super::csr::try_with_capacity::<usize>(OP, self.nnz(), "column indices")?;
         indices.resize(self.nnz(), 0);
-        let mut data = super::csr::try_with_capacity::<f64>(OP, self.nnz(), "values")?;
-        data.resize(self.nnz(), 0.0);
+        let mut data = super::csr::try_with_capacity::<T>(OP, self.nnz(), "values")?;
+        data.resize(self.nnz(), T::zero());
         let (indptr, indices, data) = self.transpose_parts(indptr, indices, data);
         Ok(CsrMatrix {
             nrows: self.ncols,
@@ -106,8 +107,8 @@ impl CsrMatrix {
         &self,
         mut indptr: Vec<usize>,
         mut indices: Vec<usize>,
-        mut data: Vec<f64>,
-    ) -> (Vec<usize>, Vec<usize>, Vec<f64>) {
+        mut data: Vec<T>,
+    ) -> (Vec<usize>, Vec<usize>, Vec<T>) {
         // Counting sort by column. Visiting rows in order makes the new column indices
         // (old row numbers) increasing within each new row. indptr[j] is the next free
         // slot of column j, then its end; one shift restores the pointers (no copy).
@@ -145,16 +146,17 @@ impl CsrMatrix {
     /// assert_eq!(e.to_string(), "matmul: inner dimensions differ: (2, 2) @ (1,): 2 != 1");
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn dot_vec(&self, x: ArrayView1<'_, f64>) -> Result<Array1<f64>> {
+    pub fn dot_vec(&self, x: ArrayView1<'_, T>) -> Result<Array1<T>> {
         if x.len() != self.ncols {
             return Err(self.inner_mismatch("", &[x.len()]));
         }
         let x = x.as_standard_layout();
-        let x: Cow<'_, [f64]> = match x.as_slice() {
+        let x: Cow<'_, [T]> = match x.as_slice() {
             Some(s) => Cow::Borrowed(s),
             None => Cow::Owned(x.iter().copied().collect()),
         };
-        let mut out = try_vec("matmul", self.nrows)?;
+        let mut out = try_vec_uninit_of::<T>("matmul", self.nrows)?;
+        out.resize(self.nrows, T::zero());
         let min_rows = (MIN_FLOPS_PER_TASK / (self.nnz() / self.nrows.max(1)).max(1)).max(1);
         out.par_iter_mut()
             .with_min_len(min_rows)
@@ -181,7 +183,7 @@ impl CsrMatrix {
     /// assert_eq!(a.dot_dense(b.view())?, ndarray::array![[1.0, 2.0], [11.0, 16.0]]);
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    pub fn dot_dense(&self, b: ArrayView2<'_, T>) -> Result<Array2<T>> {
         if b.nrows() != self.ncols {
             return Err(self.inner_mismatch("", b.shape()));
         }
@@ -206,16 +208,16 @@ impl CsrMatrix {
     /// assert_eq!(e.to_string(), "matmul: inner dimensions differ: (2, 2)ᵀ @ (1, 1): 2 != 1");
     /// # Ok::<(), mlinalg::Error>(())
     /// ```
-    pub fn t_dot_dense(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    pub fn t_dot_dense(&self, b: ArrayView2<'_, T>) -> Result<Array2<T>> {
         if b.nrows() != self.nrows {
             return Err(self.inner_mismatch("ᵀ", b.shape()));
         }
         let k = b.ncols();
         let len = checked_len("matmul", &[self.ncols, k])?;
-        let mut out = try_vec_uninit("matmul", len)?;
+        let mut out = try_vec_uninit_of::<T>("matmul", len)?;
         if len > 0 {
             let b = b.as_standard_layout();
-            let bs: Cow<'_, [f64]> = match b.as_slice() {
+            let bs: Cow<'_, [T]> = match b.as_slice() {
                 Some(s) => Cow::Borrowed(s),
                 None => Cow::Owned(b.iter().copied().collect()),
             };
@@ -226,7 +228,7 @@ impl CsrMatrix {
                 .max(1);
             let bounds = self.column_bounds(tasks);
             // Cut the output into the tasks' row ranges.
-            let mut parts: Vec<(Range<usize>, &mut [MaybeUninit<f64>])> = Vec::with_capacity(tasks);
+            let mut parts: Vec<(Range<usize>, &mut [MaybeUninit<T>])> = Vec::with_capacity(tasks);
             let mut rest = &mut out.spare_capacity_mut()[..len];
             for w in bounds.windows(2) {
                 let (head, tail) = rest.split_at_mut((w[1] - w[0]) * k);
@@ -236,11 +238,11 @@ impl CsrMatrix {
             let isa = Isa::detect();
             parts.into_par_iter().for_each(|(cols, dst)| {
                 for d in dst.iter_mut() {
-                    d.write(0.0);
+                    d.write(T::zero());
                 }
                 // SAFETY: every element of `dst` was initialised just above, and
-                // `MaybeUninit<f64>` has the layout of `f64`.
-                let dst: &mut [f64] =
+                // `MaybeUninit<T>` has the layout of `T`.
+                let dst: &mut [T] =
                     unsafe { std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast(), dst.len()) };
                 spmm::scatter_t(isa, self, 0..self.nrows, cols, &bs, k, dst);
             });
@@ -293,14 +295,14 @@ impl CsrMatrix {
     /// buffer is not zero-filled first: its pages are faulted in by the threads that fill
     /// them, in parallel. Each row's sum runs over its entries in stored order whatever the
     /// instruction set or thread count, so results are bit-for-bit reproducible.
-    fn spmm(&self, b: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    fn spmm(&self, b: ArrayView2<'_, T>) -> Result<Array2<T>> {
         let k = b.ncols();
         let len = checked_len("matmul", &[self.nrows, k])?;
-        let mut out = try_vec_uninit("matmul", len)?;
+        let mut out = try_vec_uninit_of::<T>("matmul", len)?;
         if len > 0 {
             // Row j of B must be a contiguous slice for the inner loop to vectorise.
             let b = b.as_standard_layout();
-            let bs: Cow<'_, [f64]> = match b.as_slice() {
+            let bs: Cow<'_, [T]> = match b.as_slice() {
                 Some(s) => Cow::Borrowed(s),
                 None => Cow::Owned(b.iter().copied().collect()),
             };
@@ -356,12 +358,12 @@ mod tests {
     }
 
     /// `A B` summed in stored order, as every kernel must.
-    fn reference(a: &CsrMatrix, b: &Array2<f64>) -> Array2<f64> {
+    fn reference<T: RealScalar>(a: &CsrMatrix<T>, b: &Array2<T>) -> Array2<T> {
         let mut out = Array2::zeros((a.nrows(), b.ncols()));
         for i in 0..a.nrows() {
             let (cols, vals) = a.row(i);
             for c in 0..b.ncols() {
-                let mut s = 0.0;
+                let mut s = T::zero();
                 for (&j, &v) in cols.iter().zip(vals) {
                     s += v * b[[j, c]];
                 }
@@ -375,10 +377,15 @@ mod tests {
         Isa::all_available()
     }
 
-    fn spmm_with(simd: Isa, a: &CsrMatrix, rows: Range<usize>, b: &Array2<f64>) -> Vec<f64> {
+    fn spmm_with<T: RealScalar>(
+        simd: Isa,
+        a: &CsrMatrix<T>,
+        rows: Range<usize>,
+        b: &Array2<T>,
+    ) -> Vec<T> {
         let k = b.ncols();
         let bs = b.as_slice().unwrap();
-        let mut out = vec![MaybeUninit::new(f64::NAN); rows.len() * k];
+        let mut out = vec![MaybeUninit::new(T::NAN); rows.len() * k];
         spmm::spmm(simd, a, rows, bs, k, &mut out);
         // SAFETY: initialised with NaN above (and overwritten by the kernel).
         out.iter().map(|x| unsafe { x.assume_init() }).collect()
@@ -504,5 +511,82 @@ mod tests {
             one.t_dot_dense(b.view()).unwrap(),
             reference(&one.transpose(), &b)
         );
+    }
+
+    /// The `f32` kernels (blocks twice as wide: 128 columns with AVX-512, 64 with AVX2)
+    /// against the `f32` reference summed in the same order: bitwise equal, at widths
+    /// crossing every block of the 128/64/…/1 chain; and within `f32` rounding of the
+    /// `f64` product.
+    #[test]
+    fn f32_kernels_match_the_reference_bitwise() {
+        let a64 = matrix(40, 90);
+        let a = a64.astype::<f32>();
+        for k in [
+            1, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 191, 200, 255, 257,
+        ] {
+            let b64 = dense(90, k, k as u64);
+            let b = b64.mapv(|x| x as f32);
+            let want = reference(&a, &b);
+            for simd in all_simd() {
+                let got = spmm_with(simd, &a, 0..a.nrows(), &b);
+                assert_eq!(
+                    got.as_slice(),
+                    want.as_slice().unwrap(),
+                    "{simd:?}, k = {k}"
+                );
+                let got = spmm_with(simd, &a, 7..19, &b);
+                let want_rows = want.slice(ndarray::s![7..19, ..]).to_owned();
+                assert_eq!(
+                    got.as_slice(),
+                    want_rows.as_slice().unwrap(),
+                    "{simd:?}, k = {k}"
+                );
+            }
+            let got = a.dot_dense(b.view()).unwrap();
+            assert_eq!(got, want, "k = {k}");
+            // The same product in f64 (of the f32-rounded inputs): the f32 sums differ by
+            // at most a few units of f32 rounding per term.
+            let wide = reference(&a.astype::<f64>(), &b.mapv(f64::from));
+            let a_abs = a.astype::<f64>();
+            let a_abs = CsrMatrix::try_new(
+                a_abs.nrows(),
+                a_abs.ncols(),
+                a_abs.indptr().to_vec(),
+                a_abs.indices().to_vec(),
+                a_abs.data().iter().map(|v| v.abs()).collect(),
+            )
+            .unwrap();
+            let scale = reference(&a_abs, &b.mapv(|x| f64::from(x).abs()));
+            for ((g, w), s) in got.iter().zip(&wide).zip(&scale) {
+                assert!(
+                    (f64::from(*g) - w).abs() <= 10.0 * f64::from(f32::EPSILON) * s,
+                    "k = {k}: {g} vs {w}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn f32_scatter_and_vector_products() {
+        let a = matrix(300, 40).astype::<f32>();
+        for k in [1, 17, 64, 127, 128, 129, 140] {
+            let b = dense(300, k, 5).mapv(|x| x as f32);
+            let want = reference(&a.transpose(), &b);
+            let bs = b.as_slice().unwrap();
+            for simd in all_simd() {
+                let mut out = vec![0.0f32; 40 * k];
+                spmm::scatter_t(simd, &a, 0..300, 0..40, bs, k, &mut out);
+                assert_eq!(
+                    out.as_slice(),
+                    want.as_slice().unwrap(),
+                    "{simd:?}, k = {k}"
+                );
+            }
+            assert_eq!(a.t_dot_dense(b.view()).unwrap(), want, "k = {k}");
+        }
+        let x = dense(40, 1, 9).column(0).mapv(|x| x as f32);
+        let want = reference(&a, &x.clone().insert_axis(ndarray::Axis(1)));
+        assert_eq!(a.dot_vec(x.view()).unwrap(), want.column(0));
+        assert_eq!(a.transpose().transpose(), a);
     }
 }

@@ -412,3 +412,61 @@ fn float32_sparse_truncated_svd_rounds_to_scikit_learns_float32_fit() {
     let ratio = ml1(rnd, "explained_variance_ratio");
     assert_close_norm(&wide(f32fit.explained_variance_ratio()), &ratio, 2e-2, rnd);
 }
+
+/// The same fixture as a float32 CSR matrix (`CsrMatrix<f32>`, scipy's float32 sparse
+/// input): `fit_sparse` returns float32 attributes, those of the float64 fit rounded once
+/// (the fit widens to float64, as for dense float32 input), and `transform_sparse` of a
+/// float32 model multiplies in single precision (the CSR kernels' f32 path), within f32
+/// rounding of the float64 transform.
+#[test]
+fn float32_csr_input_fits_and_transforms_in_float32() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ml");
+    let a = match mlinalg::io::load(&dir.join("f32_tsvd_sparse__x.npz")).unwrap() {
+        mlinalg::io::Loaded::Sparse { matrix, .. } => matrix,
+        mlinalg::io::Loaded::Dense(_) => panic!("expected a sparse matrix"),
+    };
+    let a32: mlinalg::sparse::CsrMatrix<f32> = a.astype();
+    assert_eq!(a32.astype::<f64>(), a, "the values are float32 values");
+    for alg in [
+        TruncatedSvdAlgorithm::Exact,
+        TruncatedSvdAlgorithm::Randomized,
+    ] {
+        let tsvd = TruncatedSvd::new(10).algorithm(alg).seed(7);
+        let (f64fit, z64) = tsvd.fit_transform_sparse(&a).unwrap();
+        let (f32fit, z32): (FittedTruncatedSvd<f32>, Array2<f32>) =
+            tsvd.fit_transform_sparse(&a32).unwrap();
+        let rounded: FittedTruncatedSvd<f32> = f64fit.clone().into_precision();
+        assert_eq!(f32fit.components(), rounded.components(), "{alg:?}");
+        assert_eq!(
+            f32fit.singular_values(),
+            rounded.singular_values(),
+            "{alg:?}"
+        );
+        assert_eq!(z32, narrow(&z64), "{alg:?}");
+        // transform in f32: A (f32) times Vᵀ (f32), against the f64 product of the same
+        // f32 values, within a few ε₃₂ of |A| |V|ᵀ
+        let t32 = f32fit.transform_sparse(&a32).unwrap();
+        let v = wide(f32fit.components());
+        let t64 = a.dot_dense(v.t()).unwrap();
+        let abs_a = mlinalg::sparse::CsrMatrix::try_from_csr_data(
+            a.nrows(),
+            a.ncols(),
+            a.indptr().to_vec(),
+            a.indices().to_vec(),
+            a.data().iter().map(|x| x.abs()).collect(),
+        )
+        .unwrap();
+        let scale = abs_a.dot_dense(v.mapv(f64::abs).t()).unwrap();
+        for ((g, w), s) in t32.iter().zip(&t64).zip(&scale) {
+            assert!(
+                (f64::from(*g) - w).abs() <= 4.0 * EPS32 * s + f64::MIN_POSITIVE,
+                "{alg:?}: {g} vs {w}"
+            );
+        }
+        // the float32 model refuses a float32 matrix of the wrong width
+        let narrow_a =
+            mlinalg::sparse::CsrMatrix::<f32>::try_new(1, 3, vec![0, 1], vec![0], vec![1.0])
+                .unwrap();
+        assert!(f32fit.transform_sparse(&narrow_a).is_err());
+    }
+}
