@@ -245,6 +245,14 @@ def ops(quick, rng):
     yield (f"svd_stack_{count}x{n}", (lambda a=a: np.linalg.svd(a, full_matrices=False)),
            [count, n, n], None, None)
 
+    # ---- issue 12: float32 CSR @ dense (the float64 sparse matrix above, astype) --------
+    # Drawn last, so every other op's input is unchanged.
+    sp32 = sp.astype(np.float32)
+    m, k = sp32.shape
+    d = f32(rand(k, 64))
+    yield (f"csr_matmul_dense_f32_{m}x{k}_x64", (lambda sp=sp32, d=d: sp @ d), [m, k, 64],
+           2.0 * sp32.nnz * 64, None)
+
 
 def meta(quick, reps, extra):
     return {

@@ -262,7 +262,10 @@ fuzz_target!(|case: Case| {
             }
         }
     }
-    for algorithm in [TruncatedSvdAlgorithm::Randomized, TruncatedSvdAlgorithm::Exact] {
+    for algorithm in [
+        TruncatedSvdAlgorithm::Randomized,
+        TruncatedSvdAlgorithm::Exact,
+    ] {
         let _ = run(
             TruncatedSvd::new(k.max(1))
                 .algorithm(algorithm)
@@ -282,8 +285,16 @@ fuzz_target!(|case: Case| {
     // the checked variant: the same matrix, bit for bit (NaN ≠ NaN for `==`; a 6 × 6
     // transpose always fits)
     let tt = m.try_transpose().expect("a 6 × 6 transpose fits");
-    assert_eq!((tt.shape(), tt.indptr(), tt.indices()), (t.shape(), t.indptr(), t.indices()));
-    assert!(tt.data().iter().zip(t.data()).all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert_eq!(
+        (tt.shape(), tt.indptr(), tt.indices()),
+        (t.shape(), t.indptr(), t.indices())
+    );
+    assert!(
+        tt.data()
+            .iter()
+            .zip(t.data())
+            .all(|(x, y)| x.to_bits() == y.to_bits())
+    );
     if let Some(d) = common::checked(m.to_dense()) {
         assert!(
             d.iter()
@@ -301,12 +312,38 @@ fuzz_target!(|case: Case| {
     if let Some(p) = common::checked(m.t_dot_dense(ones_r.view())) {
         assert_eq!(p.dim(), (c, 2));
     }
+    // float32 CSR (the kernels' f32 path): the same structure; products of the right
+    // shapes, and the transpose of the rounded matrix is the rounded transpose
+    let m32 = m.astype::<f32>();
+    assert_eq!(
+        (m32.shape(), m32.indptr(), m32.indices()),
+        (m.shape(), m.indptr(), m.indices())
+    );
+    let t32 = m32.transpose();
+    assert_eq!((t32.indptr(), t32.indices()), (t.indptr(), t.indices()));
+    assert!(
+        t32.data()
+            .iter()
+            .zip(t.data())
+            .all(|(x, y)| x.to_bits() == (*y as f32).to_bits())
+    );
+    if let Some(p) = common::checked(m32.dot_dense(Array2::<f32>::ones((c, 2)).view())) {
+        assert_eq!(p.dim(), (r, 2));
+    }
+    if let Some(p) = common::checked(m32.t_dot_dense(Array2::<f32>::ones((r, 2)).view())) {
+        assert_eq!(p.dim(), (c, 2));
+    }
     let (mean, var) = m.mean_variance_axis0();
     if let Some((mean2, var2)) = common::checked(m.try_mean_variance_axis0()) {
         let same = |a: &Array1<f64>, b: &Array1<f64>| {
-            a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits())
+            a.iter()
+                .zip(b.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits())
         };
-        assert!(same(&mean, &mean2) && same(&var, &var2), "try_mean_variance_axis0 differs");
+        assert!(
+            same(&mean, &mean2) && same(&var, &var2),
+            "try_mean_variance_axis0 differs"
+        );
     }
     if nonempty {
         let _ = run(

@@ -329,5 +329,6 @@ fn ml_cases(pca: (usize, usize), sp: (usize, usize), _v: &mut Vec<Case>) -> Vec<
         format!("pca10_{pm}x{pk}"),
         format!("truncsvd50_csr_{m}x{k}"),
         format!("csr_matmul_dense_{m}x{k}_x64"),
+        format!("csr_matmul_dense_f32_{m}x{k}_x64"),
     ]
 }

@@ -1,4 +1,5 @@
-//! The scikit-learn / sparse ops of the baseline: PCA, TruncatedSVD on CSR, CSR @ dense.
+//! The scikit-learn / sparse ops of the baseline: PCA, TruncatedSVD on CSR, CSR @ dense (float64
+//! and float32).
 
 use std::cell::OnceCell;
 use std::hint::black_box;
@@ -78,6 +79,24 @@ pub fn cases(pca: (usize, usize), sp: (usize, usize), v: &mut Vec<Case>) {
         move |r| {
             let a = get(&cell)?;
             let d = rand(r, k, 64);
+            run(move || {
+                black_box(a.dot_dense(d.view())?);
+                Ok(())
+            })
+        },
+    ));
+
+    // issue 12: the same product in float32 (scipy `sp.astype(np.float32) @ d32`), the
+    // CSR kernels' f32 path
+    let name = format!("csr_matmul_dense_f32_{m}x{k}_x64");
+    let cell = Rc::clone(&shared);
+    v.push(case(
+        name,
+        json!([m, k, 64]),
+        Some(2.0 * nnz * 64.0),
+        move |r| {
+            let a = get(&cell)?.astype::<f32>();
+            let d = rand(r, k, 64).mapv(|x| x as f32);
             run(move || {
                 black_box(a.dot_dense(d.view())?);
                 Ok(())
