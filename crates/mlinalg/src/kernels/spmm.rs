@@ -16,6 +16,7 @@ use crate::sparse::CsrMatrix;
 
 /// True for `f32`: its blocks are twice as wide (16 lanes per AVX-512 register, 8 per AVX2
 /// one), so the same eight accumulators cover twice the columns.
+#[cfg(target_arch = "x86_64")]
 fn single<T: RealScalar>() -> bool {
     std::mem::size_of::<T>() == 4
 }
