@@ -169,6 +169,9 @@ def main():
         if needs == "x":
             x = np.load(files["npy"])
             fn = (lambda x=x: np.save(out, x))
+        # The dirty pages the ops before this one left are written back first, so that no
+        # op waits for the write-back of another's output (mlinalg-bench does the same).
+        os.sync()
         med, best, others, steal = baseline.bench(fn, reps, quiet_wait=args.quiet_wait)
         entry = {"n": n, "seconds": med, "min_seconds": best}
         if others is not None:

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use mlinalg::io::{NpyOrder, TypedArray};
 use serde_json::json;
 
-use crate::cases::{Case, case, run};
+use crate::cases::{Case, Run, case, run};
 
 /// The environment variable naming the directory of the benchmark files.
 pub const DIR_VAR: &str = "MLINALG_BENCH_IO_DIR";
@@ -64,6 +64,16 @@ pub fn names(quick: bool) -> Vec<String> {
     ]
 }
 
+/// [`run`] after `sync(2)`: before an op is timed, the dirty pages that the ops before it
+/// (and the NumPy side's run) left are written back, so that no op waits for the write-back
+/// of another's output (truncating or replacing a file whose pages are being written back
+/// waits for that I/O). `scripts/numpy_io_bench.py` does the same before each of its ops.
+fn settled(f: impl FnMut() -> mlinalg::Result<()> + 'static) -> mlinalg::Result<Run> {
+    // SAFETY: `sync` takes no arguments and cannot fail.
+    unsafe { libc::sync() };
+    run(f)
+}
+
 /// A file of the benchmark directory, or an error saying how to create it.
 fn input(dir: &Path, name: &str) -> mlinalg::Result<PathBuf> {
     let p = dir.join(name);
@@ -97,7 +107,7 @@ pub fn cases(quick: bool, v: &mut Vec<Case>) -> Vec<String> {
         None,
         move |_| {
             let p = input(&dir1, &f)?;
-            run(move || {
+            settled(move || {
                 black_box(mlinalg::io::read_npy_typed(&p)?);
                 Ok(())
             })
@@ -112,7 +122,7 @@ pub fn cases(quick: bool, v: &mut Vec<Case>) -> Vec<String> {
         move |_| {
             let x = mlinalg::io::read_npy_typed(&input(&dir1, &f)?)?.data;
             let out = dir1.join("out_mlinalg.npy");
-            run(move || x.write_npy(&out))
+            settled(move || x.write_npy(&out))
         },
     ));
 
@@ -123,7 +133,7 @@ pub fn cases(quick: bool, v: &mut Vec<Case>) -> Vec<String> {
         None,
         move |_| {
             let p = input(&dir1, &f)?;
-            run(move || {
+            settled(move || {
                 black_box(mlinalg::io::summarize(&p)?);
                 Ok(())
             })
@@ -140,7 +150,7 @@ pub fn cases(quick: bool, v: &mut Vec<Case>) -> Vec<String> {
         move |_| {
             let p = input(&dir1, &f)?;
             let out = dir1.join("out_mlinalg_t.npy");
-            run(move || {
+            settled(move || {
                 let t: TypedArray = mlinalg::io::read_npy_typed(&p)?.data.reversed_axes();
                 t.write_npy_order(&out, NpyOrder::Auto)
             })
@@ -154,7 +164,7 @@ pub fn cases(quick: bool, v: &mut Vec<Case>) -> Vec<String> {
         None,
         move |_| {
             let p = input(&dir1, &format!("X_{d}.npz"))?;
-            run(move || {
+            settled(move || {
                 black_box(mlinalg::io::load_typed(&p)?);
                 Ok(())
             })
@@ -169,7 +179,7 @@ pub fn cases(quick: bool, v: &mut Vec<Case>) -> Vec<String> {
         None,
         move |_| {
             let p = input(&dir1, &format!("S_{sm}x{sk}.mtx"))?;
-            run(move || {
+            settled(move || {
                 black_box(mlinalg::io::read_mtx(&p)?);
                 Ok(())
             })
@@ -186,7 +196,7 @@ pub fn cases(quick: bool, v: &mut Vec<Case>) -> Vec<String> {
             None,
             move |_| {
                 let p = input(&dir1, &format!("T_{cm}x{ck}.csv"))?;
-                run(move || {
+                settled(move || {
                     black_box(mlinalg::io::read_csv(&p)?);
                     Ok(())
                 })
