@@ -215,43 +215,99 @@ impl<T: RealScalar> CsrMatrix<T> {
         let k = b.ncols();
         let len = checked_len("matmul", &[self.ncols, k])?;
         let mut out = try_vec_uninit_of::<T>("matmul", len)?;
-        if len > 0 {
-            let b = b.as_standard_layout();
-            let bs: Cow<'_, [T]> = match b.as_slice() {
-                Some(s) => Cow::Borrowed(s),
-                None => Cow::Owned(b.iter().copied().collect()),
-            };
-            let flops = self.nnz().saturating_mul(k);
-            let tasks = (flops / MIN_FLOPS_PER_TASK)
-                .min(rayon::current_num_threads())
-                .min(self.ncols)
-                .max(1);
-            let bounds = self.column_bounds(tasks);
-            // Cut the output into the tasks' row ranges.
-            let mut parts: Vec<(Range<usize>, &mut [MaybeUninit<T>])> = Vec::with_capacity(tasks);
-            let mut rest = &mut out.spare_capacity_mut()[..len];
-            for w in bounds.windows(2) {
-                let (head, tail) = rest.split_at_mut((w[1] - w[0]) * k);
-                parts.push((w[0]..w[1], head));
-                rest = tail;
+        self.scatter_t_into(b, &mut out.spare_capacity_mut()[..len], true);
+        // SAFETY: `scatter_t_into` with `zero` initialised all `len` elements (its parts
+        // tile the buffer, each zero-filled, then accumulated into).
+        unsafe { out.set_len(len) };
+        Array2::from_shape_vec((self.ncols, k), out)
+            .map_err(|e| Error::shape("matmul", e.to_string()))
+    }
+
+    /// `out += Aᵀ B` (`out` is `n × k`), accumulating into `out` without a temporary:
+    /// what a streamed `Aᵀ B` over row blocks needs. Each element of `out` gets the terms
+    /// of the block in row order, as in one [`CsrMatrix::t_dot_dense`] of all the rows, so
+    /// a sum over blocks equals the whole product bit for bit.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `b.nrows() != nrows` or `out` is not `ncols × b.ncols()`.
+    pub(crate) fn t_dot_dense_add(&self, b: ArrayView2<'_, T>, out: &mut Array2<T>) -> Result<()> {
+        if b.nrows() != self.nrows {
+            return Err(self.inner_mismatch("ᵀ", b.shape()));
+        }
+        if out.dim() != (self.ncols, b.ncols()) {
+            return Err(Error::shape(
+                "matmul",
+                format!(
+                    "the output of {}ᵀ @ {} is {}, expected ({}, {})",
+                    fmt_shape(&[self.nrows, self.ncols]),
+                    fmt_shape(b.shape()),
+                    fmt_shape(out.shape()),
+                    self.ncols,
+                    b.ncols()
+                ),
+            ));
+        }
+        match out.as_slice_mut() {
+            Some(dst) => {
+                let len = dst.len();
+                // SAFETY: `MaybeUninit<T>` has the layout of `T`; without `zero`,
+                // `scatter_t_into` only reads the (initialised) elements and writes
+                // initialised values back, so `dst` stays initialised.
+                let dst = unsafe {
+                    std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<MaybeUninit<T>>(), len)
+                };
+                self.scatter_t_into(b, dst, false);
             }
-            let isa = Isa::detect();
-            parts.into_par_iter().for_each(|(cols, dst)| {
+            None => *out += &self.t_dot_dense(b)?,
+        }
+        Ok(())
+    }
+
+    /// `dst (+)= Aᵀ B` for a row-major `ncols × b.ncols()` `dst`, in parallel over column
+    /// ranges holding about equal numbers of stored entries. With `zero` each task first
+    /// zero-fills its part (so `dst` may start uninitialised, and its pages are first
+    /// touched by the thread that uses them); without it every element of `dst` must be
+    /// initialised.
+    fn scatter_t_into(&self, b: ArrayView2<'_, T>, dst: &mut [MaybeUninit<T>], zero: bool) {
+        let k = b.ncols();
+        let len = self.ncols * k;
+        debug_assert_eq!(dst.len(), len);
+        if len == 0 {
+            return;
+        }
+        let b = b.as_standard_layout();
+        let bs: Cow<'_, [T]> = match b.as_slice() {
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Owned(b.iter().copied().collect()),
+        };
+        let flops = self.nnz().saturating_mul(k);
+        let tasks = (flops / MIN_FLOPS_PER_TASK)
+            .min(rayon::current_num_threads())
+            .min(self.ncols)
+            .max(1);
+        let bounds = self.column_bounds(tasks);
+        // Cut the output into the tasks' row ranges.
+        let mut parts: Vec<(Range<usize>, &mut [MaybeUninit<T>])> = Vec::with_capacity(tasks);
+        let mut rest = &mut dst[..len];
+        for w in bounds.windows(2) {
+            let (head, tail) = rest.split_at_mut((w[1] - w[0]) * k);
+            parts.push((w[0]..w[1], head));
+            rest = tail;
+        }
+        let isa = Isa::detect();
+        parts.into_par_iter().for_each(|(cols, dst)| {
+            if zero {
                 for d in dst.iter_mut() {
                     d.write(T::zero());
                 }
-                // SAFETY: every element of `dst` was initialised just above, and
-                // `MaybeUninit<T>` has the layout of `T`.
-                let dst: &mut [T] =
-                    unsafe { std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast(), dst.len()) };
-                spmm::scatter_t(isa, self, 0..self.nrows, cols, &bs, k, dst);
-            });
-            // SAFETY: the parts tile `..len` (bounds run from 0 to ncols) and each was
-            // zero-filled, then accumulated into, by its task.
-            unsafe { out.set_len(len) };
-        }
-        Array2::from_shape_vec((self.ncols, k), out)
-            .map_err(|e| Error::shape("matmul", e.to_string()))
+            }
+            // SAFETY: every element of `dst` is initialised: zero-filled just above, or by
+            // the caller (see the function's contract); `MaybeUninit<T>` has the layout
+            // of `T`.
+            let dst: &mut [T] =
+                unsafe { std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast(), dst.len()) };
+            spmm::scatter_t(isa, self, 0..self.nrows, cols, &bs, k, dst);
+        });
     }
 
     /// `tasks + 1` non-decreasing column boundaries from 0 to `ncols` that split the
@@ -449,6 +505,43 @@ mod tests {
         );
         let e = CsrMatrix::from_triplets(0, 4, &[], &[], &[]).unwrap();
         assert_eq!(e.dot_dense(dense(4, 3, 0).view()).unwrap().dim(), (0, 3));
+    }
+
+    /// `Aᵀ B` accumulated over row blocks of any size equals the whole product bit for
+    /// bit (each output element takes its terms in row order either way), and a wrong
+    /// output shape is refused.
+    #[test]
+    fn transpose_product_accumulated_over_row_blocks_is_the_whole_product() {
+        let a = matrix(1000, 70);
+        for k in [1, 7, 60, 65] {
+            let b = dense(1000, k, 11);
+            let whole = a.t_dot_dense(b.view()).unwrap();
+            for rows in [1, 7, 333, 999, 1000] {
+                let mut acc = Array2::<f64>::zeros((70, k));
+                let mut start = 0;
+                while start < a.nrows() {
+                    let end = (start + rows).min(a.nrows());
+                    let blk = a.slice_rows(start, end).unwrap();
+                    let bb = b.slice(ndarray::s![start..end, ..]);
+                    blk.t_dot_dense_add(bb, &mut acc).unwrap();
+                    start = end;
+                }
+                assert_eq!(acc, whole, "k = {k}, blocks of {rows} rows");
+            }
+            // a column-major output takes the same sum (through a temporary)
+            let mut f = Array2::<f64>::zeros(ndarray::ShapeBuilder::f((70, k)));
+            a.t_dot_dense_add(b.view(), &mut f).unwrap();
+            assert_eq!(f, whole, "k = {k}, column-major output");
+        }
+        let mut wrong = Array2::<f64>::zeros((69, 3));
+        let e = a
+            .t_dot_dense_add(dense(1000, 3, 0).view(), &mut wrong)
+            .unwrap_err();
+        assert!(e.to_string().contains("expected (70, 3)"), "{e}");
+        assert!(matches!(
+            a.t_dot_dense_add(dense(999, 3, 0).view(), &mut wrong),
+            Err(Error::Shape { .. })
+        ));
     }
 
     #[test]

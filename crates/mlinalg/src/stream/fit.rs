@@ -354,11 +354,15 @@ impl BlockRef<'_> {
             BlockRef::Sparse(m) => m.dot_dense(b),
         }
     }
-    /// `A_bᵀ Y`.
-    fn t_dot(&self, y: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+    /// `z += A_bᵀ Y` (sparse: straight into `z`, no `p × k` temporary per block, and the
+    /// sum over the blocks is that of the whole product, bit for bit).
+    fn t_dot_add(&self, y: ArrayView2<'_, f64>, z: &mut Array2<f64>) -> Result<()> {
         match self {
-            BlockRef::Dense(a) => matmul_2d(a.t(), y),
-            BlockRef::Sparse(m) => m.t_dot_dense(y),
+            BlockRef::Dense(a) => {
+                *z += &matmul_2d(a.t(), y)?;
+                Ok(())
+            }
+            BlockRef::Sparse(m) => m.t_dot_dense_add(y, z),
         }
     }
     fn nrows(&self) -> usize {
@@ -381,6 +385,27 @@ impl Streamed<'_> {
         match self {
             Streamed::Dense(s) => s.nrows(),
             Streamed::Sparse(s) => Some(s.nrows()),
+        }
+    }
+
+    /// Rows per block within `opts`' memory limit (sparse blocks sized by their share of
+    /// the stored entries, not by the dense width).
+    fn rows_per_block(
+        &self,
+        op: &'static str,
+        opts: &StreamOptions,
+        state_bytes: u64,
+        per_row_extra: u64,
+    ) -> Result<usize> {
+        match self {
+            Streamed::Dense(s) => opts.rows_per_block(op, s.ncols(), state_bytes, per_row_extra),
+            Streamed::Sparse(s) => opts.rows_per_sparse_block(
+                op,
+                s.ncols(),
+                s.nnz().map(|nnz| (nnz, s.nrows())),
+                state_bytes,
+                per_row_extra,
+            ),
         }
     }
 
@@ -471,7 +496,8 @@ fn randomized_stream(
     // the random block, Z = AᵀAΩ and Yᵀ A: three p × size matrices; per row the centred
     // copy (counted in BLOCK_COPIES) and the row's A Ω
     let state = (3 * p * size * 8) as u64;
-    let rows = opts.rows_per_block(op, p, state, (size * 8) as u64)?;
+    // (the last pass also stacks each block's A Ω under R for its QR: twice A Ω's rows)
+    let rows = source.rows_per_block(op, opts, state, (size * 8 * 3) as u64)?;
     let normalizer = match cfg.normalizer {
         PowerIterationNormalizer::Auto if cfg.n_iter <= 2 => PowerIterationNormalizer::None,
         PowerIterationNormalizer::Auto => PowerIterationNormalizer::Lu,
@@ -490,7 +516,7 @@ fn randomized_stream(
                 first_pass(&a)?;
             }
             let y = a.dot(omega.view())?;
-            z += &a.t_dot(y.view())?;
+            a.t_dot_add(y.view(), &mut z)?;
             Ok(())
         })?;
         omega = normalize(op, z, normalizer)?;
@@ -518,7 +544,7 @@ fn randomized_stream(
                 first_pass(&a)?;
             }
             let y = a.dot(omega.view())?;
-            aty += &a.t_dot(y.view())?;
+            a.t_dot_add(y.view(), &mut aty)?;
             let mut st = Array2::<f64>::zeros((l + a.nrows(), l));
             st.slice_mut(s![..l, ..]).assign(&ry);
             st.slice_mut(s![l.., ..]).assign(&y);
@@ -689,7 +715,7 @@ impl TruncatedSvd {
         let vt = vt.slice(s![..k, ..]).to_owned();
         let sv = sv.slice(s![..k]).to_owned();
         // one more pass: the variances of X Vᵀ (scikit-learn's explained_variance_)
-        let rows = opts.rows_per_block(OP, p, 0, (k * 8) as u64)?;
+        let rows = source.rows_per_block(OP, opts, 0, (k * 8) as u64)?;
         let mut zm = Moments::new(k);
         source.pass(
             OP,

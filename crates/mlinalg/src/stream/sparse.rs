@@ -33,6 +33,10 @@ pub trait CsrRowSource: Send {
     fn input_bytes(&self) -> Option<u64> {
         None
     }
+    /// The number of stored entries, when known (it sizes the blocks).
+    fn nnz(&self) -> Option<u64> {
+        None
+    }
 }
 
 fn io(path: &Path, e: std::io::Error) -> Error {
@@ -434,6 +438,9 @@ impl CsrRowSource for NpzCsrSource {
     fn input_bytes(&self) -> Option<u64> {
         Some(self.bytes)
     }
+    fn nnz(&self) -> Option<u64> {
+        self.streams.as_ref().map(|[_, _, data]| data.len)
+    }
 }
 
 /// A Matrix Market `coordinate` file (real, integer or pattern; general) whose entries are
@@ -704,5 +711,8 @@ impl CsrRowSource for MtxCsrSource {
     }
     fn input_bytes(&self) -> Option<u64> {
         Some(self.bytes)
+    }
+    fn nnz(&self) -> Option<u64> {
+        Some(self.nnz)
     }
 }

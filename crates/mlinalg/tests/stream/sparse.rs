@@ -126,6 +126,16 @@ fn sparse_tsvd_stream_equals_the_exact_svd() {
             assert!((a - b).abs() < 1e-10, "{a} vs {b}");
         }
     }
+    // the default options (blocks sized by the memory limit and the entries per row)
+    let got = TruncatedSvd::new(3)
+        .fit_stream_sparse(
+            &mut NpzCsrSource::open(&npz).unwrap(),
+            &StreamOptions::default(),
+        )
+        .unwrap();
+    for (a, b) in got.singular_values().iter().zip(want.singular_values()) {
+        assert!((a - b).abs() < 1e-10 * b, "{a} vs {b}");
+    }
     let e = TruncatedSvd::new(3)
         .algorithm(TruncatedSvdAlgorithm::Exact)
         .fit_stream_sparse(
