@@ -104,8 +104,7 @@ pub(crate) fn gram_shifted<T: RealScalar>(x: ArrayView2<'_, T>, shift: Option<&[
         );
     }
     let pp = p.div_ceil(PAD) * PAD;
-    // One partial XᵀX per thread: each holds a p × p block until the reduction, so more
-    // groups than threads would only add memory.
+    // One partial XᵀX per group, each held until the reduction (see `groups` for how many).
     let groups = groups(m, pp, rayon::current_num_threads());
     let isa = Isa::detect();
     let partials: Vec<(Vec<f64>, Vec<f64>)> = (0..groups)
